@@ -1,0 +1,112 @@
+-- pledgecheck storage, level 1.
+-- Firms, searches, candidates and exemptions are system-versioned: a change closes the current row
+-- (valid_to = the change's time) and inserts a new one. A row is valid at T when valid_from <= T < valid_to.
+-- Times are UTC with microseconds, 'YYYY-MM-DDTHH:MM:SS.ffffffZ', so text order is time order; the current row
+-- has valid_to = '9999-12-31T23:59:59.999999Z'. Dates are ISO 'YYYY-MM-DD'.
+
+CREATE TABLE schema_migration (
+    level      INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+);
+
+-- Every successful import or change command, even one that changed nothing.
+CREATE TABLE import_log (
+    id      INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL,
+    actor   TEXT NOT NULL,
+    command TEXT NOT NULL,
+    summary TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE import_file (
+    import_id INTEGER NOT NULL REFERENCES import_log(id),
+    position  INTEGER NOT NULL,
+    name      TEXT NOT NULL,
+    sha256    TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    PRIMARY KEY (import_id, position)
+);
+
+-- Each policy put in force, with its text; the latest in_force_from is the one in force.
+CREATE TABLE policy (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL,
+    sha256        TEXT NOT NULL,
+    text          TEXT NOT NULL,
+    in_force_from TEXT NOT NULL
+);
+
+-- Identities: never versioned, never deleted.
+CREATE TABLE firm (
+    id   INTEGER PRIMARY KEY,
+    firm TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE search (
+    id         INTEGER PRIMARY KEY,
+    firm_id    INTEGER NOT NULL REFERENCES firm(id),
+    search_ref TEXT NOT NULL,
+    UNIQUE (firm_id, search_ref)
+);
+
+CREATE TABLE firm_version (
+    firm_id      INTEGER NOT NULL REFERENCES firm(id),
+    name         TEXT,
+    pledged_on   TEXT,
+    withdrawn_on TEXT,
+    valid_from   TEXT NOT NULL,
+    valid_to     TEXT NOT NULL,
+    import_id    INTEGER NOT NULL REFERENCES import_log(id)
+);
+CREATE INDEX firm_version_by_firm ON firm_version (firm_id, valid_to);
+
+CREATE TABLE search_version (
+    search_id     INTEGER NOT NULL REFERENCES search(id),
+    client        TEXT NOT NULL,
+    client_sector TEXT NOT NULL,
+    position      TEXT NOT NULL,
+    level         TEXT NOT NULL,
+    opened_on     TEXT NOT NULL,
+    shortlist_on  TEXT,
+    cancelled_on  TEXT,
+    valid_from    TEXT NOT NULL,
+    valid_to      TEXT NOT NULL,
+    import_id     INTEGER NOT NULL REFERENCES import_log(id)
+);
+CREATE INDEX search_version_by_search ON search_version (search_id, valid_to);
+
+CREATE TABLE candidate_version (
+    search_id     INTEGER NOT NULL REFERENCES search(id),
+    candidate_ref TEXT NOT NULL,
+    sector        TEXT NOT NULL,
+    experience    TEXT NOT NULL,
+    stage         TEXT NOT NULL,
+    added_on      TEXT,
+    valid_from    TEXT NOT NULL,
+    valid_to      TEXT NOT NULL,
+    import_id     INTEGER NOT NULL REFERENCES import_log(id)
+);
+CREATE INDEX candidate_version_by_search ON candidate_version (search_id, valid_to);
+
+CREATE TABLE exemption_version (
+    search_id  INTEGER NOT NULL REFERENCES search(id),
+    reason     TEXT NOT NULL,
+    note       TEXT NOT NULL,
+    valid_from TEXT NOT NULL,
+    valid_to   TEXT NOT NULL,
+    import_id  INTEGER NOT NULL REFERENCES import_log(id)
+);
+CREATE INDEX exemption_version_by_search ON exemption_version (search_id, valid_to);
+
+-- The current verdict of each current search, recomputed in the transaction of every change it depends on.
+CREATE TABLE verdict (
+    search_id      INTEGER PRIMARY KEY REFERENCES search(id),
+    verdict        TEXT NOT NULL,
+    rule           TEXT NOT NULL,
+    reason         TEXT NOT NULL,
+    policy_version TEXT,
+    policy_sha256  TEXT NOT NULL,
+    quarter        TEXT NOT NULL,
+    computed_at    TEXT NOT NULL
+);

@@ -1,0 +1,116 @@
+//! `pledgecheck explain FIRM SEARCH_REF [--format table|json]`
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::anyhow;
+use serde_json::json;
+
+use crate::render::{self, Format};
+use crate::rules::{self, Explanation};
+use crate::store::{CaseRow, Mode, Store};
+
+/// Arguments of `explain`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+    pledgecheck explain nordsoeg NS-2026-004\n  \
+    pledgecheck explain kbh-executive KE-26-007 --format json")]
+pub struct Args {
+    /// The firm's id.
+    firm: String,
+
+    /// The firm's reference for the search.
+    search_ref: String,
+
+    /// Output format: table (words for people) or json.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    if args.format == Format::Csv {
+        anyhow::bail!("explain writes words (--format table) or JSON");
+    }
+    let store = Store::open(db, Mode::Existing)?;
+    let (firm, search_ref) = (args.firm.trim(), args.search_ref.trim());
+    let case = store
+        .search_id(firm, search_ref)?
+        .map(|id| store.case(id))
+        .transpose()?
+        .flatten()
+        .ok_or_else(|| anyhow!("no search {search_ref:?} of firm {firm:?} in {}", db.display()))?;
+    let policy = store.policy_in_force()?.policy;
+    let explanation = rules::explain(&policy, &case.as_case());
+    super::emit(None, |out| {
+        if args.format == Format::Json {
+            let mut value = serde_json::to_value(&explanation).map_err(std::io::Error::other)?;
+            let object = value.as_object_mut().expect("an explanation is an object");
+            object.insert("schema_version".into(), json!(render::SCHEMA_VERSION));
+            object.insert("search".into(), search_json(&case));
+            render::write_json(&value, out)
+        } else {
+            write_words(&case, &explanation, out)
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn search_json(case: &CaseRow) -> serde_json::Value {
+    let s = &case.search;
+    json!({
+        "firm": s.firm, "search_ref": s.search_ref, "client": s.client, "client_sector": s.client_sector,
+        "position": s.position, "level": s.level, "opened_on": s.opened_on, "shortlist_on": s.shortlist_on,
+        "cancelled_on": s.cancelled_on, "quarter": s.quarter().to_string(),
+    })
+}
+
+fn write_words(case: &CaseRow, e: &Explanation, out: &mut dyn Write) -> std::io::Result<()> {
+    let s = &case.search;
+    let j = &e.judgement;
+    writeln!(
+        out,
+        "Search {} of firm {}: {}, {} ({}), level {}",
+        s.search_ref, s.firm, s.position, s.client, s.client_sector, s.level
+    )?;
+    let dates = [("opened", Some(s.opened_on)), ("shortlist sent", s.shortlist_on), ("cancelled", s.cancelled_on)];
+    let dates: Vec<String> = dates.iter().filter_map(|(w, d)| d.map(|d| format!("{w} {d}"))).collect();
+    writeln!(out, "  {}; quarter {}", dates.join(", "), s.quarter())?;
+    let version = match (&j.policy_version, e.effective_from) {
+        (Some(v), Some(from)) => format!("policy version {v} (in effect from {from})"),
+        _ => "no policy version".into(),
+    };
+    writeln!(out, "\nVerdict: {} (rule {}, {version})", j.verdict, j.rule)?;
+    writeln!(out, "  {}", j.reason)?;
+    if !e.scope.is_empty() {
+        writeln!(out, "\nScope:")?;
+        for c in &e.scope {
+            writeln!(out, "  [{}] {}: {}", if c.holds { "holds" } else { "fails" }, c.rule, c.fact)?;
+        }
+    }
+    if let Some(required) = e.required {
+        let needs = if required == 1 {
+            "1 qualifying candidate".to_string()
+        } else {
+            format!("{required} qualifying candidates")
+        };
+        writeln!(out, "\nCandidates (the pledge needs {needs}):")?;
+        if e.candidates.is_empty() {
+            writeln!(out, "  none on the list")?;
+        }
+        for c in &e.candidates {
+            let experience =
+                if c.experience.is_empty() { String::new() } else { format!(", experience {}", c.experience) };
+            writeln!(out, "  {} ({}, current sector {}{experience}): {}", c.candidate_ref, c.stage, c.sector, c.why)?;
+        }
+    }
+    if let Some(x) = &e.exemption {
+        let note = if x.note.is_empty() { String::new() } else { format!(" ({})", x.note) };
+        let accepted = if x.accepted { "accepted by the policy" } else { "not a reason the policy accepts" };
+        writeln!(out, "\nExemption: {}{note}: {accepted}", x.reason)?;
+    }
+    if let Some(remedy) = &e.remedy {
+        writeln!(out, "\nTo meet the pledge: {remedy}")?;
+    }
+    Ok(())
+}

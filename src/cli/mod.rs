@@ -1,0 +1,144 @@
+//! The command line: clap definitions, one file per command, and what they share (the database, the input
+//! files, where output goes). Each command's `run` returns the exit code for a successful run; errors are
+//! turned into messages and exit status 2 by [`report_error`].
+
+mod check;
+mod explain;
+mod import;
+mod report;
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+use crate::import::{Encoding, Input, InputErrors};
+use crate::render::{self, Format};
+use crate::store::{Mode, Store, StoreError};
+
+/// Checks executive searches against the mobility pledge and reports compliance.
+#[derive(Debug, Parser)]
+#[command(name = "pledgecheck", version, about, long_about = None, after_help = "Examples:\n  \
+    pledgecheck check samples/firms.csv samples/shortlists.csv samples/exemptions.csv\n  \
+    pledgecheck report firms --quarter 2026-Q1 --format csv --output firms.csv\n  \
+    pledgecheck explain nordsoeg NS-2026-004")]
+pub struct Cli {
+    /// The database file.
+    #[arg(long, global = true, env = "PLEDGECHECK_DB", default_value = "pledgecheck.db", value_name = "PATH")]
+    pub db: PathBuf,
+
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate files of firms, shortlists and exemptions and load them in one transaction.
+    Import(import::Args),
+    /// Import files, if any, then show the per-firm summary and the failing searches.
+    Check(check::Args),
+    /// Report per search, per firm or per quarter.
+    Report(report::Args),
+    /// Explain one search's verdict: each condition, each candidate, and what would make it pass.
+    Explain(explain::Args),
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Import(args) => import::run(&cli.db, args),
+        Command::Check(args) => check::run(&cli.db, args),
+        Command::Report(args) => report::run(&cli.db, args),
+        Command::Explain(args) => explain::run(&cli.db, args),
+    }
+}
+
+/// Prints an error for people and gives the exit code: 0 for a closed pipe, else 2.
+pub fn report_error(error: &anyhow::Error) -> ExitCode {
+    if error
+        .chain()
+        .any(|cause| cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+    {
+        return ExitCode::SUCCESS;
+    }
+    let input = error.chain().find_map(|cause| {
+        cause.downcast_ref::<InputErrors>().or_else(|| match cause.downcast_ref::<StoreError>() {
+            Some(StoreError::Input(errors)) => Some(errors),
+            _ => None,
+        })
+    });
+    let mut err = io::stderr().lock();
+    match input {
+        Some(errors) => {
+            let total = errors.total();
+            let _ = writeln!(
+                err,
+                "error: {total} {} in the input; nothing was written",
+                if total == 1 { "problem" } else { "problems" }
+            );
+            let _ = writeln!(err, "{errors}");
+        }
+        None => {
+            let _ = writeln!(err, "error: {error:#}");
+        }
+    }
+    ExitCode::from(2)
+}
+
+/// The person making a change: the OS user.
+fn actor() -> String {
+    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into())
+}
+
+/// The command line, as recorded in the import log.
+fn command_line() -> String {
+    std::env::args().collect::<Vec<_>>().join(" ")
+}
+
+/// Reads input files from disk.
+fn read_inputs(paths: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
+    paths
+        .iter()
+        .map(|path| {
+            let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            Ok(Input { name: path.display().to_string(), bytes })
+        })
+        .collect()
+}
+
+/// Reads, validates and imports files; with `dry_run` nothing is stored and a missing database is not created.
+fn import_files(
+    db: &Path,
+    paths: &[PathBuf],
+    encoding: Encoding,
+    dry_run: bool,
+) -> anyhow::Result<(Store, crate::store::ImportOutcome)> {
+    let inputs = read_inputs(paths)?;
+    let batch = crate::import::read(&inputs, encoding)?;
+    let mut store = if dry_run && !db.exists() { Store::in_memory()? } else { Store::open(db, Mode::Create)? };
+    let outcome = store.import(&batch, &actor(), &command_line(), dry_run)?;
+    Ok((store, outcome))
+}
+
+/// The format to use: the one asked for, else a table on a terminal and CSV otherwise.
+fn resolve_format(asked: Option<Format>, to_file: bool) -> Format {
+    asked.unwrap_or(if !to_file && io::stdout().is_terminal() { Format::Table } else { Format::Csv })
+}
+
+/// Sends output to `--output FILE` (atomically) or to standard output.
+fn emit(output: Option<&Path>, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> anyhow::Result<()> {
+    match output {
+        Some(path) => render::write_atomically(path, fill),
+        None => {
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            fill(&mut out)?;
+            out.flush()?;
+            Ok(())
+        }
+    }
+}

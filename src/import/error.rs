@@ -1,0 +1,164 @@
+//! Errors in input files: where (file, line and column, or JSON path), what was found and what was expected.
+
+use std::fmt;
+
+/// How many errors are shown per file before "and N more".
+pub const ERRORS_SHOWN_PER_FILE: usize = 20;
+
+/// Where in a file something is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum At {
+    /// The file as a whole.
+    File,
+    /// A physical line (the header is line 1), and a column when one is to blame.
+    Line {
+        /// The physical line, from 1.
+        line: usize,
+        /// The column's position (from 1) and name.
+        column: Option<(usize, String)>,
+    },
+    /// A JSON path such as `searches[3].candidates[1].candidate_sector`, counting from 0.
+    Path(String),
+}
+
+impl fmt::Display for At {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            At::File => Ok(()),
+            At::Line { line, column: None } => write!(f, "line {line}"),
+            At::Line { line, column: Some((index, name)) } if name.is_empty() => {
+                write!(f, "line {line}, column {index}")
+            }
+            At::Line { line, column: Some((index, name)) } => write!(f, "line {line}, column {index} ({name})"),
+            At::Path(path) => f.write_str(path),
+        }
+    }
+}
+
+/// One thing wrong with an input file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// The file's name as given.
+    pub file: String,
+    /// Where in the file.
+    pub at: At,
+    /// What was found and what was expected.
+    pub message: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.at {
+            At::File => write!(f, "{}: {}", self.file, self.message),
+            _ => write!(f, "{}: {}: {}", self.file, self.at, self.message),
+        }
+    }
+}
+
+/// The errors of one call, at most [`ERRORS_SHOWN_PER_FILE`] kept per file, the rest counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InputErrors {
+    files: Vec<(String, Vec<InputError>, usize)>,
+}
+
+impl InputErrors {
+    /// Records an error.
+    pub fn push(&mut self, error: InputError) {
+        let slot = match self.files.iter().position(|(f, _, _)| *f == error.file) {
+            Some(i) => i,
+            None => {
+                self.files.push((error.file.clone(), Vec::new(), 0));
+                self.files.len() - 1
+            }
+        };
+        let (_, kept, total) = &mut self.files[slot];
+        *total += 1;
+        if kept.len() < ERRORS_SHOWN_PER_FILE {
+            kept.push(error);
+        }
+    }
+
+    /// Records every error of another collection.
+    pub fn extend(&mut self, other: InputErrors) {
+        for (_, kept, total) in other.files {
+            let more = total - kept.len();
+            let file = kept.first().map(|e| e.file.clone());
+            for e in kept {
+                self.push(e);
+            }
+            if let Some(file) = file {
+                if let Some(slot) = self.files.iter_mut().find(|(f, _, _)| *f == file) {
+                    slot.2 += more;
+                }
+            }
+        }
+    }
+
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// How many errors were recorded, shown or not.
+    pub fn total(&self) -> usize {
+        self.files.iter().map(|(_, _, t)| t).sum()
+    }
+
+    /// The errors kept, file by file.
+    pub fn shown(&self) -> impl Iterator<Item = &InputError> {
+        self.files.iter().flat_map(|(_, kept, _)| kept.iter())
+    }
+
+    /// Ok when empty, else the errors.
+    pub fn into_result(self) -> Result<(), InputErrors> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(self)
+        }
+    }
+}
+
+impl fmt::Display for InputErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for (file, kept, total) in &self.files {
+            for e in kept {
+                if !first {
+                    writeln!(f)?;
+                }
+                first = false;
+                write!(f, "{e}")?;
+            }
+            if *total > kept.len() {
+                write!(f, "\n{file}: and {} more", total - kept.len())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for InputErrors {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_twenty_per_file_and_counts_the_rest() {
+        let mut errors = InputErrors::default();
+        for line in 2..30 {
+            errors.push(InputError {
+                file: "a.csv".into(),
+                at: At::Line { line, column: None },
+                message: "bad".into(),
+            });
+        }
+        errors.push(InputError { file: "b.csv".into(), at: At::File, message: "the file is empty".into() });
+        assert_eq!(errors.total(), 29);
+        assert_eq!(errors.shown().count(), 21);
+        let text = errors.to_string();
+        assert!(text.starts_with("a.csv: line 2: bad\n"));
+        assert!(text.contains("a.csv: and 8 more\nb.csv: the file is empty"), "{text}");
+    }
+}

@@ -1,0 +1,277 @@
+//! JSON files: `{"firms": [...], "searches": [{..., "candidates": [...]}], "exemptions": [...]}` with the CSV
+//! column names as keys. Errors name the path, counting from 0: `searches[3].candidates[1].candidate_sector`.
+
+use serde_json::{Map, Value};
+
+use super::error::{At, InputError, InputErrors};
+use super::records::{self, Fields};
+use super::{Batch, Place, SearchRecord};
+
+const FIRM_KEYS: &[&str] = &["firm", "name", "pledged_on", "withdrawn_on"];
+const SEARCH_KEYS: &[&str] = &[
+    "firm",
+    "search_ref",
+    "client",
+    "client_sector",
+    "position",
+    "level",
+    "opened_on",
+    "shortlist_on",
+    "cancelled_on",
+    "candidates",
+];
+const CANDIDATE_KEYS: &[&str] = &["candidate_ref", "candidate_sector", "experience", "stage", "added_on"];
+const EXEMPTION_KEYS: &[&str] = &["firm", "search_ref", "reason", "note"];
+
+/// One JSON object's fields as text, checked for unknown keys and types.
+struct Object {
+    file: String,
+    path: String,
+    values: Vec<(String, String)>,
+}
+
+impl Fields for Object {
+    fn file(&self) -> &str {
+        &self.file
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.values.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    fn at(&self, name: &str) -> At {
+        At::Path(format!("{}.{name}", self.path))
+    }
+}
+
+struct Reading<'a> {
+    file: String,
+    errors: &'a mut InputErrors,
+}
+
+impl Reading<'_> {
+    fn fail(&mut self, path: String, message: String) {
+        self.errors.push(InputError { file: self.file.clone(), at: At::Path(path), message });
+    }
+
+    /// The array under a top-level key, or nothing.
+    fn array<'v>(&mut self, top: &'v Map<String, Value>, key: &str) -> &'v [Value] {
+        match top.get(key) {
+            None | Some(Value::Null) => &[],
+            Some(Value::Array(items)) => items,
+            Some(other) => {
+                self.fail(key.into(), format!("{key} is {} (expected an array of objects)", type_name(other)));
+                &[]
+            }
+        }
+    }
+
+    /// Checks an object's keys and value types and turns its values into text.
+    fn object(&mut self, value: &Value, path: String, keys: &[&str]) -> Option<Object> {
+        let Value::Object(map) = value else {
+            self.fail(path, format!("found {} (expected an object)", type_name(value)));
+            return None;
+        };
+        let mut values = Vec::with_capacity(map.len());
+        let mut good = true;
+        for (key, value) in map {
+            let at = format!("{path}.{key}");
+            if !keys.contains(&key.as_str()) {
+                let personal = ["email", "cpr", "phone", "birth", "address", "name"].iter().any(|p| key.contains(p))
+                    && key != "name"
+                    || (key == "name" && !keys.contains(&"pledged_on"));
+                let message = if personal {
+                    format!("key {key:?} looks like personal data, which pledgecheck does not store; remove it")
+                } else {
+                    format!("unknown key {key:?} (expected {})", keys.join(", "))
+                };
+                self.fail(at, message);
+                good = false;
+                continue;
+            }
+            let text = match (key.as_str(), value) {
+                ("candidates", _) => continue,
+                (_, Value::Null) => continue,
+                (_, Value::String(s)) => s.clone(),
+                ("experience", Value::Object(entries)) => match self.experience(entries, &at) {
+                    Some(text) => text,
+                    None => {
+                        good = false;
+                        continue;
+                    }
+                },
+                (_, other) => {
+                    let expected =
+                        if key == "experience" { "a string or an object of sector: years" } else { "a string" };
+                    self.fail(at, format!("found {} (expected {expected})", type_name(other)));
+                    good = false;
+                    continue;
+                }
+            };
+            values.push((key.clone(), text));
+        }
+        good.then(|| Object { file: self.file.clone(), path, values })
+    }
+
+    /// `{"private": 4, "state": 1}` as `private:4;state:1`; the sectors are read by the experience parser.
+    fn experience(&mut self, entries: &Map<String, Value>, path: &str) -> Option<String> {
+        let mut parts = Vec::with_capacity(entries.len());
+        for (sector, years) in entries {
+            match years.as_u64() {
+                Some(y) => parts.push(format!("{sector}:{y}")),
+                None => {
+                    self.fail(format!("{path}.{sector}"), format!("found {years} (expected whole years from 0 to 60)"));
+                    return None;
+                }
+            }
+        }
+        Some(parts.join(";"))
+    }
+}
+
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Reads one JSON file into the batch.
+pub(super) fn read(source: usize, text: &str, batch: &mut Batch, errors: &mut InputErrors) {
+    let file = batch.sources[source].name.clone();
+    let value: Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(e) => {
+            errors.push(InputError {
+                file,
+                at: At::Line { line: e.line(), column: Some((e.column(), String::new())) },
+                message: format!("the file is not valid JSON: {e}"),
+            });
+            return;
+        }
+    };
+    let mut reading = Reading { file: file.clone(), errors };
+    let Value::Object(top) = &value else {
+        reading.errors.push(InputError {
+            file,
+            at: At::File,
+            message: format!("found {} (expected an object with firms, searches and exemptions)", type_name(&value)),
+        });
+        return;
+    };
+    for key in top.keys() {
+        if !["firms", "searches", "exemptions"].contains(&key.as_str()) {
+            reading.fail(key.clone(), format!("unknown key {key:?} (expected firms, searches, exemptions)"));
+        }
+    }
+    for (i, value) in reading.array(top, "firms").iter().enumerate() {
+        let path = format!("firms[{i}]");
+        if let Some(object) = reading.object(value, path.clone(), FIRM_KEYS) {
+            if let Some(firm) = records::firm(&object, reading.errors) {
+                batch.firms.push((Place { source, at: At::Path(path) }, firm));
+            }
+        }
+    }
+    for (i, value) in reading.array(top, "searches").iter().enumerate() {
+        let path = format!("searches[{i}]");
+        let Some(object) = reading.object(value, path.clone(), SEARCH_KEYS) else { continue };
+        let search = records::search(&object, reading.errors);
+        let candidates = match value.get("candidates") {
+            None | Some(Value::Null) => &[][..],
+            Some(Value::Array(items)) => items.as_slice(),
+            Some(other) => {
+                reading.fail(
+                    format!("{path}.candidates"),
+                    format!("found {} (expected an array of objects)", type_name(other)),
+                );
+                continue;
+            }
+        };
+        let mut good = search.is_some();
+        let mut read: Vec<crate::model::Candidate> = Vec::with_capacity(candidates.len());
+        for (j, value) in candidates.iter().enumerate() {
+            let at = format!("{path}.candidates[{j}]");
+            let Some(object) = reading.object(value, at.clone(), CANDIDATE_KEYS) else {
+                good = false;
+                continue;
+            };
+            let Some(candidate) = records::candidate(&object, search.as_ref().map(|s| s.opened_on), reading.errors)
+            else {
+                good = false;
+                continue;
+            };
+            if let Some(k) = read.iter().position(|c| c.candidate_ref == candidate.candidate_ref) {
+                reading.fail(
+                    format!("{at}.candidate_ref"),
+                    format!(
+                        "candidate {} is twice in this search: also at {path}.candidates[{k}]",
+                        candidate.candidate_ref
+                    ),
+                );
+                good = false;
+            }
+            read.push(candidate);
+        }
+        if let (true, Some(search)) = (good, search) {
+            batch.searches.push(SearchRecord { place: Place { source, at: At::Path(path) }, search, candidates: read });
+        }
+    }
+    for (i, value) in reading.array(top, "exemptions").iter().enumerate() {
+        let path = format!("exemptions[{i}]");
+        if let Some(object) = reading.object(value, path.clone(), EXEMPTION_KEYS) {
+            if let Some(exemption) = records::exemption(&object, reading.errors) {
+                batch.exemptions.push((Place { source, at: At::Path(path) }, exemption));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{read as read_all, Encoding, Input};
+
+    fn read(text: &str) -> Result<super::Batch, String> {
+        read_all(&[Input { name: "x.json".into(), bytes: text.as_bytes().to_vec() }], Encoding::Utf8)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn reads_all_three_with_both_experience_forms() {
+        let batch = read(
+            r#"{"firms": [{"firm": "f", "name": "F", "pledged_on": "2022-01-01"}],
+                "searches": [{"firm": "f", "search_ref": "s1", "client": "C", "client_sector": "stat", "position": "P",
+                  "level": "top", "opened_on": "2026-01-01", "shortlist_on": null,
+                  "candidates": [{"candidate_ref": "c1", "candidate_sector": "private", "experience": {"state": 3}},
+                                 {"candidate_ref": "c2", "candidate_sector": "region", "experience": "private:1;private:1"}]}],
+                "exemptions": [{"firm": "f", "search_ref": "s1", "reason": "No-Qualified-Candidate"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(batch.searches[0].candidates[0].experience.to_string(), "state:3");
+        assert_eq!(batch.searches[0].candidates[1].experience.to_string(), "private:2");
+        assert_eq!(batch.exemptions[0].1.reason, "no-qualified-candidate");
+    }
+
+    #[test]
+    fn errors_name_the_path() {
+        let err = read(
+            r#"{"searches": [{"firm": "f", "search_ref": "s1", "client": "C", "client_sector": "state", "position": "P",
+                "level": "top", "opened_on": "2026-01-01",
+                "candidates": [{"candidate_ref": "c1", "candidate_sector": "private"}, {"candidate_ref": "c2", "candidate_sector": "stats"}]}]}"#,
+        )
+        .unwrap_err();
+        assert!(
+            err.starts_with("x.json: searches[0].candidates[1].candidate_sector: unknown sector \"stats\""),
+            "{err}"
+        );
+        let err = read("{\"firms\": [{\"firm\": 3}]}").unwrap_err();
+        assert_eq!(err, "x.json: firms[0].firm: found a number (expected a string)");
+        let err = read("{\"firms\": [\n{\"firm\": \"a\",}]}").unwrap_err();
+        assert!(err.starts_with("x.json: line 2, column 14: the file is not valid JSON"), "{err}");
+        let err = read("{\"searches\": [{\"email\": \"x\"}]}").unwrap_err();
+        assert!(err.contains("looks like personal data"), "{err}");
+    }
+}

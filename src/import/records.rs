@@ -1,0 +1,195 @@
+//! Turning the fields of one CSV row or JSON object into a firm, search, candidate or exemption, with an error
+//! for every value that does not fit. CSV and JSON share this, so both give the same messages.
+
+use chrono::NaiveDate;
+
+use super::error::{At, InputError, InputErrors};
+use crate::model::{
+    normalise_reason, parse_date, Candidate, Exemption, Experience, Firm, Level, Search, Sector, Stage, ValueError,
+};
+
+/// The fields of one row or object.
+pub(crate) trait Fields {
+    /// The file's name.
+    fn file(&self) -> &str;
+    /// A field's raw text: `None` when the column or key is absent; empty text counts as absent.
+    fn get(&self, name: &str) -> Option<&str>;
+    /// Where a field is.
+    fn at(&self, name: &str) -> At;
+}
+
+/// Reads the fields one at a time, recording an error for each that does not fit.
+pub(crate) struct Reader<'a, F: Fields> {
+    fields: &'a F,
+    errors: &'a mut InputErrors,
+    failed: bool,
+}
+
+impl<'a, F: Fields> Reader<'a, F> {
+    pub(crate) fn new(fields: &'a F, errors: &'a mut InputErrors) -> Self {
+        Reader { fields, errors, failed: false }
+    }
+
+    /// Records an error at a field.
+    pub(crate) fn fail(&mut self, name: &str, message: String) {
+        self.failed = true;
+        self.errors.push(InputError { file: self.fields.file().to_string(), at: self.fields.at(name), message });
+    }
+
+    fn text(&self, name: &str) -> Option<&'a str> {
+        self.fields.get(name).map(str::trim).filter(|t| !t.is_empty())
+    }
+
+    /// A required identifier or text, trimmed.
+    pub(crate) fn required(&mut self, name: &str, what: &str) -> String {
+        match self.text(name) {
+            Some(t) => t.to_string(),
+            None => {
+                self.fail(name, format!("{name} is missing (expected {what})"));
+                String::new()
+            }
+        }
+    }
+
+    /// An optional text, trimmed; empty when absent.
+    pub(crate) fn optional(&mut self, name: &str) -> Option<String> {
+        self.text(name).map(str::to_string)
+    }
+
+    fn parsed<T>(&mut self, name: &str, parse: impl Fn(&str) -> Result<T, ValueError>) -> Option<T> {
+        let raw = self.text(name)?;
+        match parse(raw) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.fail(name, e.0);
+                None
+            }
+        }
+    }
+
+    fn required_parsed<T>(
+        &mut self,
+        name: &str,
+        what: &str,
+        parse: impl Fn(&str) -> Result<T, ValueError>,
+    ) -> Option<T> {
+        if self.text(name).is_none() {
+            self.fail(name, format!("{name} is missing (expected {what})"));
+            return None;
+        }
+        self.parsed(name, parse)
+    }
+
+    /// An optional date.
+    pub(crate) fn date(&mut self, name: &str) -> Option<NaiveDate> {
+        self.parsed(name, parse_date)
+    }
+
+    /// A date that must not come before another.
+    fn date_not_before(&mut self, name: &str, earliest: Option<(NaiveDate, &str)>) -> Option<NaiveDate> {
+        let date = self.date(name)?;
+        if let Some((earliest, earliest_name)) = earliest {
+            if date < earliest {
+                self.fail(name, format!("{name} {date} is before {earliest_name} {earliest}"));
+            }
+        }
+        Some(date)
+    }
+
+    /// True when any field failed.
+    pub(crate) fn failed(&self) -> bool {
+        self.failed
+    }
+}
+
+/// Reads a firm.
+pub(crate) fn firm<F: Fields>(fields: &F, errors: &mut InputErrors) -> Option<Firm> {
+    let mut r = Reader::new(fields, errors);
+    let firm = r.required("firm", "the firm's id");
+    let name = r.optional("name");
+    let pledged_on = r.date("pledged_on");
+    let withdrawn_on = r.date("withdrawn_on");
+    match (pledged_on, withdrawn_on) {
+        (None, Some(_)) if !r.failed() => r.fail(
+            "withdrawn_on",
+            "withdrawn_on is set but pledged_on is empty (a firm withdraws only after signing)".into(),
+        ),
+        (Some(p), Some(w)) if w < p => {
+            r.fail("withdrawn_on", format!("withdrawn_on {w} is before pledged_on {p}"));
+        }
+        _ => {}
+    }
+    (!r.failed()).then_some(Firm { firm, name, pledged_on, withdrawn_on })
+}
+
+/// Reads the search columns of a shortlists row or the fields of a JSON search.
+pub(crate) fn search<F: Fields>(fields: &F, errors: &mut InputErrors) -> Option<Search> {
+    let mut r = Reader::new(fields, errors);
+    let firm = r.required("firm", "the firm's id");
+    let search_ref = r.required("search_ref", "the firm's reference for the search");
+    let client = r.required("client", "the client organisation");
+    let client_sector = r.required_parsed("client_sector", "the client's sector", Sector::parse);
+    if client_sector == Some(Sector::Unknown) {
+        r.fail("client_sector", "client_sector is unknown (expected the client's sector: state, region, municipality, private or civil-society)".into());
+    }
+    let position = r.required("position", "the position title");
+    let level = r.required_parsed("level", "top, executive or manager", Level::parse);
+    let opened_on = r.required_parsed("opened_on", "the date the firm took the search", parse_date);
+    let after_opening = opened_on.map(|d| (d, "opened_on"));
+    let shortlist_on = r.date_not_before("shortlist_on", after_opening);
+    let cancelled_on = r.date_not_before("cancelled_on", after_opening);
+    if let (Some(cancelled), Some(sent)) = (cancelled_on, shortlist_on) {
+        if cancelled < sent {
+            r.fail(
+                "cancelled_on",
+                format!("cancelled_on {cancelled} is before shortlist_on {sent} (a search is cancelled after its shortlist or instead of one)"),
+            );
+        }
+    }
+    if r.failed() {
+        return None;
+    }
+    Some(Search {
+        firm,
+        search_ref,
+        client,
+        client_sector: client_sector?,
+        position,
+        level: level?,
+        opened_on: opened_on?,
+        shortlist_on,
+        cancelled_on,
+    })
+}
+
+/// The columns that describe a candidate.
+pub(crate) const CANDIDATE_COLUMNS: [&str; 5] =
+    ["candidate_ref", "candidate_sector", "experience", "stage", "added_on"];
+
+/// Reads a candidate; `opened_on` is the search's, when it could be read.
+pub(crate) fn candidate<F: Fields>(
+    fields: &F,
+    opened_on: Option<NaiveDate>,
+    errors: &mut InputErrors,
+) -> Option<Candidate> {
+    let mut r = Reader::new(fields, errors);
+    let candidate_ref = r.required("candidate_ref", "the candidate's pseudonymous reference");
+    let sector = r.required_parsed("candidate_sector", "the candidate's current or most recent sector", Sector::parse);
+    let experience = r.parsed("experience", Experience::parse).unwrap_or_default();
+    let stage = r.parsed("stage", Stage::parse).unwrap_or(Stage::Shortlist);
+    let added_on = r.date_not_before("added_on", opened_on.map(|d| (d, "the search's opened_on")));
+    if r.failed() {
+        return None;
+    }
+    Some(Candidate { candidate_ref, sector: sector?, experience, stage, added_on })
+}
+
+/// Reads an exemption.
+pub(crate) fn exemption<F: Fields>(fields: &F, errors: &mut InputErrors) -> Option<Exemption> {
+    let mut r = Reader::new(fields, errors);
+    let firm = r.required("firm", "the firm's id");
+    let search_ref = r.required("search_ref", "the firm's reference for the search");
+    let reason = r.required("reason", "the exemption's reason, such as no-qualified-candidate");
+    let note = r.optional("note").unwrap_or_default();
+    (!r.failed()).then(|| Exemption { firm, search_ref, reason: normalise_reason(&reason), note })
+}

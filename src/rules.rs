@@ -1,0 +1,795 @@
+//! The rules engine: a search, its candidates, its firm and its exemption in, a verdict with its reason out.
+//!
+//! Pure functions over the typed policy. [`judge`] is the fast path used for every stored verdict; [`explain`]
+//! gives the same verdict with every scope condition, every candidate's part and, for a failing search, what
+//! would make it pass. Both rest on the same per-candidate assessment, so they cannot disagree.
+
+use std::fmt::{self, Write as _};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::model::{Candidate, Exemption, Firm, Search, Sector, Stage};
+use crate::policy::{Policy, Rules, Version};
+
+/// The outcome of checking one search, in the order they are decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    NotApplicable,
+    Pending,
+    Compliant,
+    Exempt,
+    Incomplete,
+    NonCompliant,
+}
+
+impl Verdict {
+    /// Every verdict, in the order they are decided.
+    pub const ALL: [Verdict; 6] = [
+        Verdict::NotApplicable,
+        Verdict::Pending,
+        Verdict::Compliant,
+        Verdict::Exempt,
+        Verdict::Incomplete,
+        Verdict::NonCompliant,
+    ];
+
+    /// The contract's word for the verdict.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::NotApplicable => "not-applicable",
+            Verdict::Pending => "pending",
+            Verdict::Compliant => "compliant",
+            Verdict::Exempt => "exempt",
+            Verdict::Incomplete => "incomplete",
+            Verdict::NonCompliant => "non-compliant",
+        }
+    }
+
+    /// Reads a verdict word.
+    pub fn parse(raw: &str) -> Option<Verdict> {
+        let word = raw.trim().to_lowercase();
+        Verdict::ALL.into_iter().find(|v| v.as_str() == word)
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Stable ids of the rules a verdict can rest on; verdicts, explanations and reports name them.
+pub mod rule {
+    /// A policy version is in effect on `opened_on`.
+    pub const VERSION: &str = "scope.version";
+    /// The firm had signed, and not withdrawn, when the search opened.
+    pub const SIGNED: &str = "scope.signed";
+    /// The level is covered.
+    pub const LEVEL: &str = "scope.level";
+    /// The client sector is covered.
+    pub const CLIENT_SECTOR: &str = "scope.client-sector";
+    /// The search was not cancelled without a shortlist.
+    pub const NOT_CANCELLED: &str = "scope.not-cancelled";
+    /// The shortlist has gone to the client.
+    pub const SHORTLIST_SENT: &str = "shortlist.sent";
+    /// Enough shortlisted candidates from another sector.
+    pub const CROSS_SECTOR: &str = "pledge.cross-sector";
+    /// An exemption whose reason the policy accepts.
+    pub const EXEMPTION: &str = "pledge.exemption";
+    /// Candidates of unknown sector might make up the difference.
+    pub const UNKNOWN_SECTOR: &str = "pledge.unknown-sector";
+    /// Every rule id.
+    pub const ALL: [&str; 9] =
+        [VERSION, SIGNED, LEVEL, CLIENT_SECTOR, NOT_CANCELLED, SHORTLIST_SENT, CROSS_SECTOR, EXEMPTION, UNKNOWN_SECTOR];
+}
+
+/// Everything the rules look at for one search.
+#[derive(Debug, Clone, Copy)]
+pub struct Case<'a> {
+    /// The firm as it stands (its pledge dates).
+    pub firm: &'a Firm,
+    /// The search.
+    pub search: &'a Search,
+    /// Its candidates, in any order.
+    pub candidates: &'a [Candidate],
+    /// Its exemption, if any.
+    pub exemption: Option<&'a Exemption>,
+}
+
+/// A verdict with the rule that decided it and a reason in plain words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Judgement {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The id of the deciding rule.
+    pub rule: &'static str,
+    /// The policy version that applied, if one was in effect.
+    pub policy_version: Option<String>,
+    /// Why, in plain words.
+    pub reason: String,
+}
+
+/// Why a candidate counts as cross-sector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// The current sector is another sector.
+    Current(Sector),
+    /// Summed years in one other sector reach the minimum.
+    Years(Sector, u32),
+}
+
+/// One candidate, measured against one version's rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Assessment {
+    /// Stage at or past the minimum stage.
+    pub at_stage: bool,
+    /// Added on or before the shortlist date, or no date, or late additions count.
+    pub in_time: bool,
+    /// Why the candidate is cross-sector, if they are.
+    pub basis: Option<Basis>,
+    /// The most years in one other sector, when that falls short of the minimum.
+    pub near_miss: Option<(Sector, u32)>,
+}
+
+impl Assessment {
+    /// A shortlisted candidate: at the minimum stage and in time.
+    pub fn shortlisted(&self) -> bool {
+        self.at_stage && self.in_time
+    }
+
+    /// A shortlisted candidate from another sector.
+    pub fn qualifies(&self) -> bool {
+        self.shortlisted() && self.basis.is_some()
+    }
+}
+
+/// Measures a candidate against a version's rules for a client in `client`.
+pub fn assess(rules: &Rules, client: Sector, shortlist_on: Option<NaiveDate>, candidate: &Candidate) -> Assessment {
+    let at_stage = candidate.stage >= rules.minimum_stage;
+    let in_time = rules.count_added_after_shortlist
+        || match (candidate.added_on, shortlist_on) {
+            (Some(added), Some(sent)) => added <= sent,
+            _ => true,
+        };
+    let mut best: Option<(Sector, u32)> = None;
+    for &(sector, years) in candidate.experience.entries() {
+        if rules.is_other_sector(client, sector) && best.is_none_or(|(_, b)| years > b) {
+            best = Some((sector, years));
+        }
+    }
+    let basis = if rules.is_other_sector(client, candidate.sector) {
+        Some(Basis::Current(candidate.sector))
+    } else {
+        best.filter(|(_, years)| *years >= rules.minimum_years).map(|(s, y)| Basis::Years(s, y))
+    };
+    let near_miss = best.filter(|(_, years)| *years < rules.minimum_years && *years > 0);
+    Assessment { at_stage, in_time, basis, near_miss }
+}
+
+/// The scope conditions of a version, each with whether it holds and the fact that decided it.
+fn scope_conditions(version: &Version, case: &Case) -> [(&'static str, bool, String); 4] {
+    let search = case.search;
+    let firm = case.firm;
+    let opened = search.opened_on;
+    let signed = if !version.scope.signed_firms_only {
+        (true, "the version covers firms whether or not they signed".to_string())
+    } else {
+        match (firm.pledged_on, firm.withdrawn_on) {
+            (None, _) => (false, format!("firm {} has not signed the pledge", firm.firm)),
+            (Some(p), _) if p > opened => {
+                (false, format!("firm {} signed the pledge on {p}, after the search opened on {opened}", firm.firm))
+            }
+            (Some(_), Some(w)) if w <= opened => (
+                false,
+                format!(
+                    "firm {} withdrew from the pledge on {w}, on or before the search opened on {opened}",
+                    firm.firm
+                ),
+            ),
+            (Some(p), Some(w)) => (
+                true,
+                format!("firm {} signed on {p} and withdrew on {w}, after the search opened on {opened}", firm.firm),
+            ),
+            (Some(p), None) => (
+                true,
+                format!("firm {} signed the pledge on {p}, on or before the search opened on {opened}", firm.firm),
+            ),
+        }
+    };
+    let levels = join(version.scope.levels.iter());
+    let level = if version.scope.levels.contains(&search.level) {
+        (true, format!("level {} is covered ({levels})", search.level))
+    } else {
+        (false, format!("level {} is outside the pledge (it covers {levels})", search.level))
+    };
+    let sectors = join(version.scope.client_sectors.iter());
+    let client = if version.scope.client_sectors.contains(&search.client_sector) {
+        (true, format!("client sector {} is covered ({sectors})", search.client_sector))
+    } else {
+        (false, format!("client sector {} is outside the pledge (it covers {sectors})", search.client_sector))
+    };
+    let cancelled = match (search.cancelled_on, search.shortlist_on) {
+        (Some(c), None) => (false, format!("the search was cancelled on {c} without a shortlist")),
+        (Some(c), Some(s)) => (true, format!("the search was cancelled on {c}, after its shortlist of {s}")),
+        (None, _) => (true, "the search was not cancelled".to_string()),
+    };
+    [
+        (rule::SIGNED, signed.0, signed.1),
+        (rule::LEVEL, level.0, level.1),
+        (rule::CLIENT_SECTOR, client.0, client.1),
+        (rule::NOT_CANCELLED, cancelled.0, cancelled.1),
+    ]
+}
+
+fn join<T: fmt::Display>(items: impl Iterator<Item = T>) -> String {
+    items.map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+fn years(n: u32) -> &'static str {
+    if n == 1 {
+        "year"
+    } else {
+        "years"
+    }
+}
+
+/// Counts over the candidates of an in-scope search with a shortlist.
+struct Tally {
+    shortlisted: usize,
+    qualifying: usize,
+    unknown: usize,
+    required: usize,
+}
+
+fn tally(rules: &Rules, assessments: &[(&Candidate, Assessment)]) -> Tally {
+    let shortlisted = assessments.iter().filter(|(_, a)| a.shortlisted()).count();
+    let qualifying = assessments.iter().filter(|(_, a)| a.qualifies()).count();
+    let unknown =
+        assessments.iter().filter(|(c, a)| a.shortlisted() && !a.qualifies() && c.sector == Sector::Unknown).count();
+    Tally { shortlisted, qualifying, unknown, required: rules.required(shortlisted) }
+}
+
+/// Judges one search under a policy.
+pub fn judge(policy: &Policy, case: &Case) -> Judgement {
+    judge_with(policy, case).0
+}
+
+/// The verdict, with the version and the assessments it rests on (for [`explain`]).
+fn judge_with<'p, 'c>(
+    policy: &'p Policy,
+    case: &Case<'c>,
+) -> (Judgement, Option<&'p Version>, Vec<(&'c Candidate, Assessment)>) {
+    let search = case.search;
+    let Some(version) = policy.version_on(search.opened_on) else {
+        let first =
+            policy.versions.first().map(|v| format!(" (the first, {}, takes effect on {})", v.id, v.effective_from));
+        let reason = format!("no policy version in effect on {}{}", search.opened_on, first.unwrap_or_default());
+        return (
+            Judgement { verdict: Verdict::NotApplicable, rule: rule::VERSION, policy_version: None, reason },
+            None,
+            Vec::new(),
+        );
+    };
+    let verdict = |verdict, rule, reason| Judgement { verdict, rule, policy_version: Some(version.id.clone()), reason };
+    let failing: Vec<_> = scope_conditions(version, case).into_iter().filter(|(_, holds, _)| !holds).collect();
+    if let Some((first, _, _)) = failing.first() {
+        let reason = failing.iter().map(|(_, _, fact)| fact.as_str()).collect::<Vec<_>>().join("; ");
+        return (verdict(Verdict::NotApplicable, first, reason), Some(version), Vec::new());
+    }
+    let Some(sent) = search.shortlist_on else {
+        return (
+            verdict(
+                Verdict::Pending,
+                rule::SHORTLIST_SENT,
+                "in scope; the shortlist has not gone to the client yet".into(),
+            ),
+            Some(version),
+            Vec::new(),
+        );
+    };
+    let rules = &version.rules;
+    let client = search.client_sector;
+    let mut assessments: Vec<_> = case.candidates.iter().map(|c| (c, assess(rules, client, Some(sent), c))).collect();
+    // Byte order of references, so reasons do not depend on the order rows arrived in.
+    assessments.sort_by(|a, b| a.0.candidate_ref.cmp(&b.0.candidate_ref));
+    let t = tally(rules, &assessments);
+    if t.qualifying >= t.required {
+        let who = assessments
+            .iter()
+            .filter(|(_, a)| a.qualifies())
+            .map(|(c, a)| match a.basis {
+                Some(Basis::Current(s)) => format!("{} (current sector {s})", c.candidate_ref),
+                Some(Basis::Years(s, y)) => format!("{} ({y} {} in {s})", c.candidate_ref, years(y)),
+                None => c.candidate_ref.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let reason = format!("shortlisted from outside {client}: {who}");
+        return (verdict(Verdict::Compliant, rule::CROSS_SECTOR, reason), Some(version), assessments);
+    }
+    let shortfall = shortfall_reason(rules, client, &t, &assessments);
+    if let Some(exemption) = case.exemption {
+        if rules.accepts(&exemption.reason) {
+            let reason = format!("exemption {} accepted; {shortfall}", exemption.reason);
+            return (verdict(Verdict::Exempt, rule::EXEMPTION, reason), Some(version), assessments);
+        }
+    }
+    let refused = case
+        .exemption
+        .map(|e| format!("; exemption {} is not a reason the policy accepts", e.reason))
+        .unwrap_or_default();
+    if t.qualifying + t.unknown >= t.required {
+        let unknown = assessments
+            .iter()
+            .filter(|(c, a)| a.shortlisted() && !a.qualifies() && c.sector == Sector::Unknown)
+            .map(|(c, _)| c.candidate_ref.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let reason = format!("{shortfall}; current sector unknown for {unknown}{refused}");
+        return (verdict(Verdict::Incomplete, rule::UNKNOWN_SECTOR, reason), Some(version), assessments);
+    }
+    let reason = format!("{shortfall}{refused}");
+    (verdict(Verdict::NonCompliant, rule::CROSS_SECTOR, reason), Some(version), assessments)
+}
+
+/// Why a shortlist falls short, naming the candidates that nearly counted.
+fn shortfall_reason(rules: &Rules, client: Sector, t: &Tally, assessments: &[(&Candidate, Assessment)]) -> String {
+    let mut reason = if t.shortlisted == 0 {
+        "no shortlisted candidates".to_string()
+    } else if t.qualifying == 0 {
+        format!("no shortlisted candidate from outside {client}")
+    } else {
+        format!("{} of {} required shortlisted candidates from outside {client}", t.qualifying, t.required)
+    };
+    for (c, a) in assessments {
+        if a.qualifies() {
+            continue;
+        }
+        if a.basis.is_some() {
+            if !a.at_stage {
+                let _ = write!(reason, "; {} is from outside {client} but reached only {}", c.candidate_ref, c.stage);
+            } else if !a.in_time {
+                let added = c.added_on.map(|d| d.to_string()).unwrap_or_default();
+                let _ = write!(
+                    reason,
+                    "; {} is from outside {client} but was added on {added}, after the shortlist",
+                    c.candidate_ref
+                );
+            }
+        } else if let Some((sector, y)) = a.near_miss {
+            if a.shortlisted() {
+                let _ = write!(
+                    reason,
+                    "; {} has {y} {} in {sector} (needs {})",
+                    c.candidate_ref,
+                    years(y),
+                    rules.minimum_years
+                );
+            }
+        }
+    }
+    reason
+}
+
+/// A scope condition with the fact that decided it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Condition {
+    /// The rule id.
+    pub rule: &'static str,
+    /// Whether it holds.
+    pub holds: bool,
+    /// The fact that decided it.
+    pub fact: String,
+}
+
+/// One candidate's part in a verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CandidatePart {
+    /// The pseudonymous reference.
+    pub candidate_ref: String,
+    /// The furthest stage reached.
+    pub stage: Stage,
+    /// When added, if known.
+    pub added_on: Option<NaiveDate>,
+    /// The current sector.
+    pub sector: Sector,
+    /// The experience list in canonical form.
+    pub experience: String,
+    /// Shortlisted: at the minimum stage and in time.
+    pub shortlisted: bool,
+    /// Counts towards the pledge.
+    pub counts: bool,
+    /// Why, in words.
+    pub why: String,
+}
+
+/// A verdict with everything that led to it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    /// The verdict, rule, version and reason, as [`judge`] gives them.
+    #[serde(flatten)]
+    pub judgement: Judgement,
+    /// The SHA-256 of the policy that judged.
+    pub policy_sha256: String,
+    /// When the version took effect.
+    pub effective_from: Option<NaiveDate>,
+    /// Each scope condition with its fact (empty when no version was in effect).
+    pub scope: Vec<Condition>,
+    /// The shortlist date and the number of qualifying candidates required, when the shortlist has gone out.
+    pub required: Option<usize>,
+    /// Each candidate's part, by reference.
+    pub candidates: Vec<CandidatePart>,
+    /// The exemption, and whether its reason is accepted.
+    pub exemption: Option<ExemptionPart>,
+    /// For a search that does not meet the pledge: what would make it pass.
+    pub remedy: Option<String>,
+}
+
+/// An exemption's part in a verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExemptionPart {
+    /// The reason.
+    pub reason: String,
+    /// The note.
+    pub note: String,
+    /// Whether the policy accepts the reason.
+    pub accepted: bool,
+}
+
+/// Judges one search and says why, condition by condition and candidate by candidate.
+pub fn explain(policy: &Policy, case: &Case) -> Explanation {
+    let (judgement, version, _) = judge_with(policy, case);
+    let Some(version) = version else {
+        return Explanation {
+            judgement,
+            policy_sha256: policy.sha256.clone(),
+            effective_from: None,
+            scope: Vec::new(),
+            required: None,
+            candidates: Vec::new(),
+            exemption: None,
+            remedy: None,
+        };
+    };
+    let rules = &version.rules;
+    let search = case.search;
+    let client = search.client_sector;
+    let scope = scope_conditions(version, case)
+        .into_iter()
+        .map(|(rule, holds, fact)| Condition { rule, holds, fact })
+        .collect();
+    let mut assessments: Vec<_> =
+        case.candidates.iter().map(|c| (c, assess(rules, client, search.shortlist_on, c))).collect();
+    assessments.sort_by(|a, b| a.0.candidate_ref.cmp(&b.0.candidate_ref));
+    let t = tally(rules, &assessments);
+    let candidates = assessments.iter().map(|(c, a)| candidate_part(rules, client, search, c, a)).collect();
+    let exemption = case.exemption.map(|e| ExemptionPart {
+        reason: e.reason.clone(),
+        note: e.note.clone(),
+        accepted: rules.accepts(&e.reason),
+    });
+    let remedy = match judgement.verdict {
+        Verdict::NonCompliant | Verdict::Incomplete | Verdict::Exempt => Some(remedy(rules, client, &t)),
+        _ => None,
+    };
+    Explanation {
+        judgement,
+        policy_sha256: policy.sha256.clone(),
+        effective_from: Some(version.effective_from),
+        scope,
+        required: search.shortlist_on.map(|_| t.required),
+        candidates,
+        exemption,
+        remedy,
+    }
+}
+
+fn candidate_part(rules: &Rules, client: Sector, search: &Search, c: &Candidate, a: &Assessment) -> CandidatePart {
+    let mut why = Vec::new();
+    if !a.at_stage {
+        why.push(format!("reached only {} (needs {} or later)", c.stage, rules.minimum_stage));
+    }
+    match (c.added_on, search.shortlist_on) {
+        (Some(added), Some(sent)) if added > sent && !rules.count_added_after_shortlist => {
+            why.push(format!("added on {added}, after the shortlist of {sent}"))
+        }
+        _ if a.at_stage => why.push("shortlisted in time".into()),
+        _ => {}
+    }
+    if c.sector == Sector::Unknown {
+        why.push("current sector unknown".into());
+    } else if rules.is_other_sector(client, c.sector) {
+        why.push(format!("current sector {} is outside {client}", c.sector));
+    } else if c.sector == client {
+        why.push(format!("current sector {} = client's", c.sector));
+    } else {
+        why.push(format!("current sector {} does not count for a {client} client", c.sector));
+    }
+    match (a.basis, a.near_miss) {
+        (Some(Basis::Years(s, y)), _) => why.push(format!("{y} {} in {s}, needs {}", years(y), rules.minimum_years)),
+        (None, Some((s, y))) => why.push(format!("{y} {} in {s}, needs {}", years(y), rules.minimum_years)),
+        _ => {}
+    }
+    let counts = a.qualifies();
+    why.push(if counts { "counts".into() } else { "does not count".into() });
+    CandidatePart {
+        candidate_ref: c.candidate_ref.clone(),
+        stage: c.stage,
+        added_on: c.added_on,
+        sector: c.sector,
+        experience: c.experience.to_string(),
+        shortlisted: a.shortlisted(),
+        counts,
+        why: why.join("; "),
+    }
+}
+
+fn remedy(rules: &Rules, client: Sector, t: &Tally) -> String {
+    let missing = t.required.saturating_sub(t.qualifying).max(1);
+    let others = rules.other_sectors.get(&client).map(|l| join(l.iter())).unwrap_or_default();
+    let who =
+        if missing == 1 { "a shortlisted candidate".to_string() } else { format!("{missing} shortlisted candidates") };
+    let mut text = format!(
+        "add {who} whose current sector is one of {others}, or with {}+ years in one of them",
+        rules.minimum_years
+    );
+    if t.unknown > 0 {
+        text.push_str("; or record the current sector of the candidates whose sector is unknown");
+    }
+    if !rules.accepted_exemptions.is_empty() {
+        let _ = write!(text, "; or record an exemption with reason {}", rules.accepted_exemptions.join(" or "));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Experience, Level};
+
+    fn d(s: &str) -> NaiveDate {
+        crate::model::parse_date(s).unwrap()
+    }
+
+    fn firm() -> Firm {
+        Firm { firm: "f".into(), name: None, pledged_on: Some(d("2021-06-01")), withdrawn_on: None }
+    }
+
+    fn search() -> Search {
+        Search {
+            firm: "f".into(),
+            search_ref: "s1".into(),
+            client: "Aarhus Kommune".into(),
+            client_sector: Sector::Municipality,
+            position: "Direktør".into(),
+            level: Level::Top,
+            opened_on: d("2026-01-10"),
+            shortlist_on: Some(d("2026-03-01")),
+            cancelled_on: None,
+        }
+    }
+
+    fn cand(r: &str, sector: Sector, exp: &str) -> Candidate {
+        Candidate {
+            candidate_ref: r.into(),
+            sector,
+            experience: Experience::parse(exp).unwrap(),
+            stage: Stage::Shortlist,
+            added_on: None,
+        }
+    }
+
+    fn verdict_of(firm: &Firm, search: &Search, candidates: &[Candidate], exemption: Option<&Exemption>) -> Judgement {
+        judge(&Policy::default_policy(), &Case { firm, search, candidates, exemption })
+    }
+
+    fn exemption(reason: &str) -> Exemption {
+        Exemption { firm: "f".into(), search_ref: "s1".into(), reason: reason.into(), note: String::new() }
+    }
+
+    #[test]
+    fn scope_firm_must_have_signed_before_opening() {
+        let mut f = firm();
+        f.pledged_on = None;
+        let j = verdict_of(&f, &search(), &[], None);
+        assert_eq!((j.verdict, j.rule), (Verdict::NotApplicable, rule::SIGNED));
+        f.pledged_on = Some(d("2026-01-11"));
+        assert_eq!(verdict_of(&f, &search(), &[], None).verdict, Verdict::NotApplicable);
+        f.pledged_on = Some(d("2026-01-10"));
+        assert_eq!(verdict_of(&f, &search(), &[], None).verdict, Verdict::NonCompliant);
+    }
+
+    #[test]
+    fn scope_withdrawal_on_or_before_opening() {
+        let mut f = firm();
+        f.withdrawn_on = Some(d("2026-01-10"));
+        assert_eq!(verdict_of(&f, &search(), &[], None).verdict, Verdict::NotApplicable);
+        f.withdrawn_on = Some(d("2026-01-11"));
+        assert_eq!(verdict_of(&f, &search(), &[], None).verdict, Verdict::NonCompliant);
+    }
+
+    #[test]
+    fn scope_level_and_client_sector() {
+        let mut s = search();
+        s.level = Level::Manager;
+        let j = verdict_of(&firm(), &s, &[], None);
+        assert_eq!((j.verdict, j.rule), (Verdict::NotApplicable, rule::LEVEL));
+        assert!(j.reason.contains("level manager"), "{}", j.reason);
+        s.level = Level::Executive;
+        s.client_sector = Sector::Private;
+        let j = verdict_of(&firm(), &s, &[], None);
+        assert_eq!((j.verdict, j.rule), (Verdict::NotApplicable, rule::CLIENT_SECTOR));
+        s.client_sector = Sector::Region;
+        assert_eq!(verdict_of(&firm(), &s, &[], None).verdict, Verdict::NonCompliant);
+    }
+
+    #[test]
+    fn scope_policy_version_in_effect() {
+        let mut s = search();
+        s.opened_on = d("2020-12-31");
+        let mut f = firm();
+        f.pledged_on = Some(d("2020-01-01"));
+        let j = verdict_of(&f, &s, &[], None);
+        assert_eq!((j.verdict, j.rule, j.policy_version), (Verdict::NotApplicable, rule::VERSION, None));
+    }
+
+    #[test]
+    fn scope_cancelled_without_shortlist() {
+        let mut s = search();
+        s.shortlist_on = None;
+        s.cancelled_on = Some(d("2026-02-01"));
+        let j = verdict_of(&firm(), &s, &[], None);
+        assert_eq!((j.verdict, j.rule), (Verdict::NotApplicable, rule::NOT_CANCELLED));
+        // Cancelled after the shortlist went out: judged as usual.
+        s.shortlist_on = Some(d("2026-01-20"));
+        let c = [cand("c1", Sector::Private, "")];
+        assert_eq!(verdict_of(&firm(), &s, &c, None).verdict, Verdict::Compliant);
+    }
+
+    #[test]
+    fn pending_without_shortlist() {
+        let mut s = search();
+        s.shortlist_on = None;
+        let j = verdict_of(&firm(), &s, &[cand("c1", Sector::Municipality, "")], None);
+        assert_eq!((j.verdict, j.rule), (Verdict::Pending, rule::SHORTLIST_SENT));
+    }
+
+    #[test]
+    fn compliant_by_current_sector_including_other_public_sub_sector() {
+        let c = [cand("c1", Sector::Municipality, ""), cand("c2", Sector::Region, "")];
+        let j = verdict_of(&firm(), &search(), &c, None);
+        assert_eq!((j.verdict, j.rule), (Verdict::Compliant, rule::CROSS_SECTOR));
+        assert_eq!(j.reason, "shortlisted from outside municipality: c2 (current sector region)");
+    }
+
+    #[test]
+    fn experience_years_are_summed_per_sector() {
+        let c = [cand("c1", Sector::Municipality, "state:1;private:1;state:1")];
+        let j = verdict_of(&firm(), &search(), &c, None);
+        assert_eq!(j.verdict, Verdict::Compliant);
+        assert!(j.reason.contains("c1 (2 years in state)"), "{}", j.reason);
+        // Years in different sectors are not added together.
+        let c = [cand("c2", Sector::Municipality, "state:1;private:1")];
+        let j = verdict_of(&firm(), &search(), &c, None);
+        assert_eq!(j.verdict, Verdict::NonCompliant);
+        assert_eq!(j.reason, "no shortlisted candidate from outside municipality; c2 has 1 year in state (needs 2)");
+    }
+
+    #[test]
+    fn experience_in_the_clients_sector_or_unknown_does_not_count() {
+        let c = [cand("c1", Sector::Municipality, "municipality:20;unknown:5")];
+        assert_eq!(verdict_of(&firm(), &search(), &c, None).verdict, Verdict::NonCompliant);
+    }
+
+    #[test]
+    fn shortlisted_means_stage_and_in_time() {
+        let mut late = cand("c1", Sector::Private, "");
+        late.added_on = Some(d("2026-03-02"));
+        let j = verdict_of(&firm(), &search(), &[late.clone()], None);
+        assert_eq!(j.verdict, Verdict::NonCompliant);
+        assert!(j.reason.contains("added on 2026-03-02, after the shortlist"), "{}", j.reason);
+        late.added_on = Some(d("2026-03-01"));
+        assert_eq!(verdict_of(&firm(), &search(), &[late], None).verdict, Verdict::Compliant);
+        let mut longlist = cand("c2", Sector::Private, "");
+        longlist.stage = Stage::Longlist;
+        let j = verdict_of(&firm(), &search(), &[longlist.clone()], None);
+        assert_eq!(j.verdict, Verdict::NonCompliant);
+        assert!(j.reason.contains("reached only longlist"), "{}", j.reason);
+        longlist.stage = Stage::Hired;
+        assert_eq!(verdict_of(&firm(), &search(), &[longlist], None).verdict, Verdict::Compliant);
+    }
+
+    #[test]
+    fn unknown_current_sector_makes_incomplete() {
+        let c = [cand("c1", Sector::Municipality, ""), cand("c2", Sector::Unknown, "")];
+        let j = verdict_of(&firm(), &search(), &c, None);
+        assert_eq!((j.verdict, j.rule), (Verdict::Incomplete, rule::UNKNOWN_SECTOR));
+        // An unknown current sector with enough years elsewhere qualifies.
+        let c = [cand("c2", Sector::Unknown, "private:3")];
+        assert_eq!(verdict_of(&firm(), &search(), &c, None).verdict, Verdict::Compliant);
+        // An unknown candidate who is not shortlisted does not make the search incomplete.
+        let mut longlisted = cand("c3", Sector::Unknown, "");
+        longlisted.stage = Stage::Longlist;
+        assert_eq!(verdict_of(&firm(), &search(), &[longlisted], None).verdict, Verdict::NonCompliant);
+    }
+
+    #[test]
+    fn empty_shortlist_is_non_compliant() {
+        let j = verdict_of(&firm(), &search(), &[], None);
+        assert_eq!(j.verdict, Verdict::NonCompliant);
+        assert_eq!(j.reason, "no shortlisted candidates");
+    }
+
+    #[test]
+    fn exemptions_accepted_or_not_and_verdict_order() {
+        let c = [cand("c1", Sector::Municipality, "")];
+        let j = verdict_of(&firm(), &search(), &c, Some(&exemption("no-qualified-candidate")));
+        assert_eq!((j.verdict, j.rule), (Verdict::Exempt, rule::EXEMPTION));
+        let j = verdict_of(&firm(), &search(), &c, Some(&exemption("client-declined")));
+        assert_eq!(j.verdict, Verdict::NonCompliant);
+        assert!(j.reason.contains("not a reason the policy accepts"));
+        // Compliant wins over an exemption; exempt wins over incomplete.
+        let ok = [cand("c1", Sector::Private, "")];
+        assert_eq!(
+            verdict_of(&firm(), &search(), &ok, Some(&exemption("no-qualified-candidate"))).verdict,
+            Verdict::Compliant
+        );
+        let unknown = [cand("c1", Sector::Unknown, "")];
+        assert_eq!(
+            verdict_of(&firm(), &search(), &unknown, Some(&exemption("no-qualified-candidate"))).verdict,
+            Verdict::Exempt
+        );
+        assert_eq!(verdict_of(&firm(), &search(), &unknown, Some(&exemption("other"))).verdict, Verdict::Incomplete);
+        // Out of scope wins over everything.
+        let mut s = search();
+        s.level = Level::Manager;
+        assert_eq!(verdict_of(&firm(), &s, &ok, None).verdict, Verdict::NotApplicable);
+    }
+
+    #[test]
+    fn explanation_names_each_candidates_part_and_a_remedy() {
+        let policy = Policy::default_policy();
+        let (f, s) = (firm(), search());
+        let c = [cand("c2", Sector::Municipality, "state:1"), cand("c1", Sector::Unknown, "")];
+        let e = explain(&policy, &Case { firm: &f, search: &s, candidates: &c, exemption: None });
+        assert_eq!(e.judgement, judge(&policy, &Case { firm: &f, search: &s, candidates: &c, exemption: None }));
+        assert_eq!(e.judgement.verdict, Verdict::Incomplete);
+        assert_eq!(e.scope.len(), 4);
+        assert!(e.scope.iter().all(|c| c.holds));
+        assert_eq!(e.candidates[1].candidate_ref, "c2");
+        assert_eq!(
+            e.candidates[1].why,
+            "shortlisted in time; current sector municipality = client's; 1 year in state, needs 2; does not count"
+        );
+        let remedy = e.remedy.unwrap();
+        assert!(
+            remedy.starts_with("add a shortlisted candidate whose current sector is one of state, region, private"),
+            "{remedy}"
+        );
+    }
+
+    #[test]
+    fn stricter_rules_count_and_matrix() {
+        let text = crate::policy::DEFAULT_POLICY_TEXT
+            .replace("qualifying_candidates = 1", "qualifying_candidates = 2")
+            .replace(
+                "state = [\"region\", \"municipality\", \"private\", \"civil-society\"]",
+                "state = [\"region\", \"municipality\"]",
+            );
+        let policy = Policy::parse(&text).unwrap();
+        let mut s = search();
+        s.client_sector = Sector::State;
+        let f = firm();
+        let c = [cand("c1", Sector::Private, ""), cand("c2", Sector::Region, "")];
+        let j = judge(&policy, &Case { firm: &f, search: &s, candidates: &c, exemption: None });
+        assert_eq!(j.verdict, Verdict::NonCompliant);
+        assert_eq!(j.reason, "1 of 2 required shortlisted candidates from outside state");
+        let c = [cand("c1", Sector::Municipality, ""), cand("c2", Sector::Region, "")];
+        assert_eq!(
+            judge(&policy, &Case { firm: &f, search: &s, candidates: &c, exemption: None }).verdict,
+            Verdict::Compliant
+        );
+    }
+}

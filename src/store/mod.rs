@@ -1,0 +1,222 @@
+//! The SQLite database: opening and migrating it, writing a batch of records as new versions, and reading
+//! cases and verdicts back. Everything that touches the database lives here.
+
+mod read;
+mod write;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension};
+
+pub use read::{CaseRow, FirmRow, VerdictRow};
+pub use write::{ImportOutcome, Tally};
+
+use crate::import::InputErrors;
+use crate::policy::{Policy, PolicyError, DEFAULT_POLICY_NAME, DEFAULT_POLICY_TEXT};
+
+/// The numbered migrations in `schema/`, applied in order; the last one's number is the level this build writes.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "0001_init.sql", include_str!("../../schema/0001_init.sql"))];
+
+/// `valid_to` of a row that is still valid.
+pub const FOREVER: &str = "9999-12-31T23:59:59.999999Z";
+
+/// Why the database cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A read command was pointed at a database that does not exist.
+    #[error("no database at {0} (import files first, or point --db or PLEDGECHECK_DB at an existing database)")]
+    Missing(PathBuf),
+    /// The database was written by a newer pledgecheck.
+    #[error("the database {path} was written by a newer pledgecheck (schema level {found}; this one knows up to {known}); it was left as it is")]
+    TooNew {
+        /// The database.
+        path: PathBuf,
+        /// Its level.
+        found: i64,
+        /// The highest level this build knows.
+        known: i64,
+    },
+    /// The files of an import have errors; nothing was written.
+    #[error("{0}")]
+    Input(#[from] InputErrors),
+    /// The policy stored in the database does not read.
+    #[error("the policy in force in the database does not read: {}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
+    Policy(Vec<PolicyError>),
+    /// A stored value does not read.
+    #[error("the database holds a value pledgecheck cannot read: {0}")]
+    Corrupt(String),
+    /// SQLite failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// How to open a database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Create it if it does not exist (commands that write).
+    Create,
+    /// Refuse a database that does not exist (commands that only read).
+    Existing,
+}
+
+/// A policy in force, as stored.
+#[derive(Debug, Clone)]
+pub struct StoredPolicy {
+    /// The file name it came from, or the default's name.
+    pub name: String,
+    /// When it came into force.
+    pub in_force_from: String,
+    /// The policy.
+    pub policy: Policy,
+}
+
+/// An open pledgecheck database.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (and if asked, creates) the database at `path`, applying any migrations it lacks.
+    pub fn open(path: &Path, mode: Mode) -> Result<Store, StoreError> {
+        if mode == Mode::Existing && !path.exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        let conn = Connection::open(path)?;
+        let store = Store::configure(conn, path)?;
+        Ok(store)
+    }
+
+    /// A fresh database in memory, for judging files without storing anything.
+    pub fn in_memory() -> Result<Store, StoreError> {
+        Store::configure(Connection::open_in_memory()?, Path::new(":memory:"))
+    }
+
+    fn configure(conn: Connection, path: &Path) -> Result<Store, StoreError> {
+        // Another process may hold the write lock during its import: wait for it rather than fail.
+        conn.busy_timeout(Duration::from_secs(30))?;
+        let level: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let known = MIGRATIONS.last().map_or(0, |m| m.0);
+        if level > known {
+            return Err(StoreError::TooNew { path: path.to_path_buf(), found: level, known });
+        }
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let mut store = Store { conn };
+        store.migrate(level)?;
+        Ok(store)
+    }
+
+    /// Applies the migrations above `level` in one transaction, and puts the default policy in force in a new
+    /// database.
+    fn migrate(&mut self, level: i64) -> Result<(), StoreError> {
+        if MIGRATIONS.iter().all(|(n, _, _)| *n <= level) {
+            return Ok(());
+        }
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Another process may have migrated while this one waited for the lock.
+        let level: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let now = next_time(&tx, level > 0)?;
+        for (number, name, sql) in MIGRATIONS.iter().filter(|(n, _, _)| *n > level) {
+            tx.execute_batch(sql)?;
+            tx.execute(
+                "INSERT INTO schema_migration (level, name, applied_at) VALUES (?1, ?2, ?3)",
+                (number, name, &now),
+            )?;
+            tx.pragma_update(None, "user_version", number)?;
+        }
+        if level == 0 {
+            tx.execute(
+                "INSERT INTO policy (name, sha256, text, in_force_from) VALUES (?1, ?2, ?3, ?4)",
+                (DEFAULT_POLICY_NAME, Policy::default_policy().sha256, DEFAULT_POLICY_TEXT, &now),
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The policy in force now.
+    pub fn policy_in_force(&self) -> Result<StoredPolicy, StoreError> {
+        policy_in_force(&self.conn)
+    }
+
+    /// The underlying connection, for the read and write halves of the store.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+fn policy_in_force(conn: &Connection) -> Result<StoredPolicy, StoreError> {
+    let (name, text, in_force_from): (String, String, String) = conn.query_row(
+        "SELECT name, text, in_force_from FROM policy ORDER BY in_force_from DESC, id DESC LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let policy = Policy::parse(&text).map_err(StoreError::Policy)?;
+    Ok(StoredPolicy { name, in_force_from, policy })
+}
+
+/// Formats a time as stored: UTC with microseconds.
+pub fn format_time(time: DateTime<Utc>) -> String {
+    time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// The time of a new change: now, or just after the latest recorded change if the clock says otherwise, so
+/// that changes are strictly ordered and as-of reads see each one.
+fn next_time(conn: &Connection, has_log: bool) -> Result<String, StoreError> {
+    let mut now = Utc::now();
+    if has_log {
+        let last: Option<String> = conn
+            .query_row("SELECT max(at) FROM (SELECT max(at) AS at FROM import_log UNION ALL SELECT max(in_force_from) FROM policy)", [], |r| r.get(0))
+            .optional()?
+            .flatten();
+        if let Some(last) = last.and_then(|t| DateTime::parse_from_rfc3339(&t).ok()) {
+            let floor = last.with_timezone(&Utc) + chrono::Duration::microseconds(1);
+            if now < floor {
+                now = floor;
+            }
+        }
+    }
+    Ok(format_time(now))
+}
+
+/// Reads a stored date.
+fn stored_date(text: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
+    text.map(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| StoreError::Corrupt(format!("date {t:?}"))))
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_database_is_migrated_and_has_the_default_policy() {
+        let store = Store::in_memory().unwrap();
+        let level: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(level, 1);
+        let policy = store.policy_in_force().unwrap();
+        assert_eq!(policy.policy, Policy::default_policy());
+    }
+
+    #[test]
+    fn a_newer_database_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.db");
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        let err = Store::open(&path, Mode::Create).err().unwrap();
+        assert!(matches!(err, StoreError::TooNew { found: 99, known: 1, .. }));
+        let level: i64 = Connection::open(&path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(level, 99);
+    }
+
+    #[test]
+    fn a_missing_database_is_refused_for_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("none.db");
+        assert!(matches!(Store::open(&path, Mode::Existing), Err(StoreError::Missing(_))));
+        assert!(!path.exists());
+    }
+}

@@ -1,0 +1,276 @@
+//! Reading back: one search's case (the rows valid at a moment), stored verdicts and firms for reports.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{stored_date, Store, StoreError};
+use crate::model::{Candidate, Exemption, Experience, Firm, Level, Search, Sector, Stage};
+use crate::rules::{self, Case, Judgement, Verdict};
+
+/// A moment just before [`super::FOREVER`]: the rows valid then are the current rows.
+pub const LATEST: &str = "9999-12-31T23:59:59.999998Z";
+
+/// A search with everything the rules look at, as stored.
+#[derive(Debug, Clone)]
+pub struct CaseRow {
+    /// The firm.
+    pub firm: Firm,
+    /// The search.
+    pub search: Search,
+    /// Its candidates.
+    pub candidates: Vec<Candidate>,
+    /// Its exemption.
+    pub exemption: Option<Exemption>,
+}
+
+impl CaseRow {
+    /// The case for the rules engine.
+    pub fn as_case(&self) -> Case<'_> {
+        Case {
+            firm: &self.firm,
+            search: &self.search,
+            candidates: &self.candidates,
+            exemption: self.exemption.as_ref(),
+        }
+    }
+}
+
+/// One search's stored verdict with the search columns reports show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerdictRow {
+    /// The firm id.
+    pub firm: String,
+    /// The search reference.
+    pub search_ref: String,
+    /// The client organisation.
+    pub client: String,
+    /// The client sector.
+    pub client_sector: String,
+    /// The level.
+    pub level: String,
+    /// When opened.
+    pub opened_on: String,
+    /// When the shortlist went out, if it has.
+    pub shortlist_on: Option<String>,
+    /// The search's quarter.
+    pub quarter: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The deciding rule.
+    pub rule: String,
+    /// The policy version that applied.
+    pub policy_version: Option<String>,
+    /// The reason.
+    pub reason: String,
+}
+
+impl VerdictRow {
+    /// The row for a case and its judgement.
+    pub fn new(case: &CaseRow, judgement: &Judgement) -> VerdictRow {
+        let s = &case.search;
+        VerdictRow {
+            firm: s.firm.clone(),
+            search_ref: s.search_ref.clone(),
+            client: s.client.clone(),
+            client_sector: s.client_sector.as_str().into(),
+            level: s.level.as_str().into(),
+            opened_on: s.opened_on.to_string(),
+            shortlist_on: s.shortlist_on.map(|d| d.to_string()),
+            quarter: s.quarter().to_string(),
+            verdict: judgement.verdict,
+            rule: judgement.rule.into(),
+            policy_version: judgement.policy_version.clone(),
+            reason: judgement.reason.clone(),
+        }
+    }
+}
+
+/// A firm as reports list it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirmRow {
+    /// The firm id.
+    pub firm: String,
+    /// Its name.
+    pub name: Option<String>,
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {value:?}"))
+}
+
+/// Loads the rows of one search valid at `moment` (use [`LATEST`] for the current rows).
+pub(crate) fn load_case(conn: &Connection, search_id: i64, moment: &str) -> Result<Option<CaseRow>, StoreError> {
+    type SearchCols = (String, String, String, String, String, String, String, Option<String>, Option<String>, i64);
+    let row: Option<SearchCols> = conn
+        .prepare_cached(
+            "SELECT firm.firm, search.search_ref, client, client_sector, position, level, opened_on, shortlist_on,
+                    cancelled_on, firm.id
+             FROM search JOIN firm ON firm.id = search.firm_id
+             JOIN search_version v ON v.search_id = search.id AND v.valid_from <= ?2 AND v.valid_to > ?2
+             WHERE search.id = ?1",
+        )?
+        .query_row(params![search_id, moment], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+            ))
+        })
+        .optional()?;
+    let Some((
+        firm_name,
+        search_ref,
+        client,
+        client_sector,
+        position,
+        level,
+        opened_on,
+        shortlist_on,
+        cancelled_on,
+        firm_id,
+    )) = row
+    else {
+        return Ok(None);
+    };
+    let search = Search {
+        firm: firm_name.clone(),
+        search_ref,
+        client,
+        client_sector: Sector::parse(&client_sector).map_err(|_| corrupt("sector", &client_sector))?,
+        position,
+        level: Level::parse(&level).map_err(|_| corrupt("level", &level))?,
+        opened_on: stored_date(Some(opened_on))?.ok_or_else(|| corrupt("date", ""))?,
+        shortlist_on: stored_date(shortlist_on)?,
+        cancelled_on: stored_date(cancelled_on)?,
+    };
+    let firm: Option<(Option<String>, Option<String>, Option<String>)> = conn
+        .prepare_cached(
+            "SELECT name, pledged_on, withdrawn_on FROM firm_version WHERE firm_id = ?1 AND valid_from <= ?2 AND valid_to > ?2",
+        )?
+        .query_row(params![firm_id, moment], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let (name, pledged_on, withdrawn_on) = firm.ok_or_else(|| corrupt("firm without a version", &firm_name))?;
+    let firm =
+        Firm { firm: firm_name, name, pledged_on: stored_date(pledged_on)?, withdrawn_on: stored_date(withdrawn_on)? };
+    type CandidateCols = (String, String, String, String, Option<String>);
+    let rows: Vec<CandidateCols> = conn
+        .prepare_cached(
+            "SELECT candidate_ref, sector, experience, stage, added_on FROM candidate_version
+             WHERE search_id = ?1 AND valid_from <= ?2 AND valid_to > ?2 ORDER BY candidate_ref",
+        )?
+        .query_map(params![search_id, moment], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut candidates = Vec::with_capacity(rows.len());
+    for (candidate_ref, sector, experience, stage, added_on) in rows {
+        candidates.push(Candidate {
+            candidate_ref,
+            sector: Sector::parse(&sector).map_err(|_| corrupt("sector", &sector))?,
+            experience: Experience::parse(&experience).map_err(|_| corrupt("experience", &experience))?,
+            stage: Stage::parse(&stage).map_err(|_| corrupt("stage", &stage))?,
+            added_on: stored_date(added_on)?,
+        });
+    }
+    let exemption = conn
+        .prepare_cached(
+            "SELECT reason, note FROM exemption_version WHERE search_id = ?1 AND valid_from <= ?2 AND valid_to > ?2",
+        )?
+        .query_row(params![search_id, moment], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .optional()?
+        .map(|(reason, note)| Exemption {
+            firm: search.firm.clone(),
+            search_ref: search.search_ref.clone(),
+            reason,
+            note,
+        });
+    Ok(Some(CaseRow { firm, search, candidates, exemption }))
+}
+
+/// One search's stored verdict.
+pub(crate) fn verdict_of(conn: &Connection, search_id: i64) -> Result<Option<Judgement>, StoreError> {
+    let row: Option<(String, String, String, Option<String>)> = conn
+        .prepare_cached("SELECT verdict, rule, reason, policy_version FROM verdict WHERE search_id = ?1")?
+        .query_row([search_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .optional()?;
+    row.map(|(verdict, rule, reason, policy_version)| {
+        Ok(Judgement {
+            verdict: Verdict::parse(&verdict).ok_or_else(|| corrupt("verdict", &verdict))?,
+            rule: rules::rule::ALL.iter().copied().find(|r| *r == rule).ok_or_else(|| corrupt("rule", &rule))?,
+            policy_version,
+            reason,
+        })
+    })
+    .transpose()
+}
+
+impl Store {
+    /// The id of a search that currently exists.
+    pub fn search_id(&self, firm: &str, search_ref: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT search.id FROM search JOIN firm ON firm.id = search.firm_id
+                 JOIN verdict ON verdict.search_id = search.id WHERE firm.firm = ?1 AND search.search_ref = ?2",
+                (firm, search_ref),
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// The current rows of one search.
+    pub fn case(&self, search_id: i64) -> Result<Option<CaseRow>, StoreError> {
+        load_case(self.conn(), search_id, LATEST)
+    }
+
+    /// Every current firm, ordered by id.
+    pub fn firms(&self) -> Result<Vec<FirmRow>, StoreError> {
+        let mut stmt = self.conn().prepare(
+            "SELECT firm.firm, v.name FROM firm JOIN firm_version v ON v.firm_id = firm.id AND v.valid_to = ?1
+             ORDER BY firm.firm",
+        )?;
+        let rows = stmt.query_map([super::FOREVER], |r| Ok(FirmRow { firm: r.get(0)?, name: r.get(1)? }))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every current search with its stored verdict, ordered by firm and search reference.
+    pub fn verdicts(&self) -> Result<Vec<VerdictRow>, StoreError> {
+        let mut stmt = self.conn().prepare(
+            "SELECT firm.firm, search.search_ref, v.client, v.client_sector, v.level, v.opened_on, v.shortlist_on,
+                    verdict.quarter, verdict.verdict, verdict.rule, verdict.policy_version, verdict.reason
+             FROM verdict JOIN search ON search.id = verdict.search_id JOIN firm ON firm.id = search.firm_id
+             JOIN search_version v ON v.search_id = search.id AND v.valid_to = ?1
+             ORDER BY firm.firm, search.search_ref",
+        )?;
+        let rows = stmt.query_map([super::FOREVER], |r| {
+            Ok((
+                VerdictRow {
+                    firm: r.get(0)?,
+                    search_ref: r.get(1)?,
+                    client: r.get(2)?,
+                    client_sector: r.get(3)?,
+                    level: r.get(4)?,
+                    opened_on: r.get(5)?,
+                    shortlist_on: r.get(6)?,
+                    quarter: r.get(7)?,
+                    verdict: Verdict::NotApplicable,
+                    rule: r.get(9)?,
+                    policy_version: r.get(10)?,
+                    reason: r.get(11)?,
+                },
+                r.get::<_, String>(8)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut row, verdict) = row?;
+            row.verdict = Verdict::parse(&verdict).ok_or_else(|| corrupt("verdict", &verdict))?;
+            out.push(row);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,353 @@
+//! Writing a batch: one transaction per call, each record compared with what is stored after normalising and
+//! written as a new version only when it differs, verdicts recomputed before the commit.
+
+use std::collections::BTreeSet;
+
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+
+use super::read::{load_case, verdict_of, LATEST};
+use super::read::{FirmRow, VerdictRow};
+use super::{next_time, policy_in_force, Store, StoreError, FOREVER};
+use crate::import::{Batch, InputErrors};
+use crate::model::{Candidate, Exemption, Firm, Search};
+use crate::rules;
+
+/// How many records of a kind a call held, and how many of them changed what is stored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Tally {
+    /// Records in the files.
+    pub read: usize,
+    /// Records that changed what is stored.
+    pub changed: usize,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOutcome {
+    /// Firms read and changed.
+    pub firms: Tally,
+    /// Searches read and changed.
+    pub searches: Tally,
+    /// Exemptions read and changed.
+    pub exemptions: Tally,
+    /// The verdicts of the files' searches, ordered by firm and search reference.
+    pub judged: Vec<VerdictRow>,
+    /// The firms of those searches, ordered by id.
+    pub judged_firms: Vec<FirmRow>,
+    /// The time the import was recorded at.
+    pub at: String,
+}
+
+impl ImportOutcome {
+    /// One line for people.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} searches changed ({} read), {} firms changed ({} read), {} exemptions changed ({} read)",
+            self.searches.changed,
+            self.searches.read,
+            self.firms.changed,
+            self.firms.read,
+            self.exemptions.changed,
+            self.exemptions.read
+        )
+    }
+}
+
+impl Store {
+    /// Writes a batch in one transaction; with `dry_run`, judges it and rolls everything back.
+    pub fn import(
+        &mut self,
+        batch: &Batch,
+        actor: &str,
+        command: &str,
+        dry_run: bool,
+    ) -> Result<ImportOutcome, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let outcome = apply(&tx, batch, actor, command)?;
+        if dry_run {
+            tx.rollback()?;
+        } else {
+            tx.commit()?;
+        }
+        Ok(outcome)
+    }
+}
+
+fn apply(tx: &Transaction, batch: &Batch, actor: &str, command: &str) -> Result<ImportOutcome, StoreError> {
+    let at = next_time(tx, true)?;
+    tx.execute("INSERT INTO import_log (at, actor, command) VALUES (?1, ?2, ?3)", (&at, actor, command))?;
+    let import_id = tx.last_insert_rowid();
+    for (position, source) in batch.sources.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO import_file (import_id, position, name, sha256, kind) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![import_id, position as i64 + 1, source.name, source.sha256, source.kind.map_or("", |k| k.as_str())],
+        )?;
+    }
+    let w = Writer { tx, at: &at, import_id };
+    let mut outcome = ImportOutcome { at: at.clone(), ..ImportOutcome::default() };
+    let mut errors = InputErrors::default();
+    let mut firms_changed = BTreeSet::new();
+    let mut searches_changed = BTreeSet::new();
+    let mut searches_of_batch = Vec::with_capacity(batch.searches.len());
+
+    for (_, firm) in &batch.firms {
+        outcome.firms.read += 1;
+        if let Some(firm_id) = w.put_firm(firm)? {
+            outcome.firms.changed += 1;
+            firms_changed.insert(firm_id);
+        }
+    }
+    for record in &batch.searches {
+        outcome.searches.read += 1;
+        let search = &record.search;
+        let Some(firm_id) = firm_id(tx, &search.firm)? else {
+            let message = format!(
+                "unknown firm {:?} (expected a firm from a firms file of this import or already in the database)",
+                search.firm
+            );
+            errors.push(batch.error_at(&record.place, "firm", message));
+            continue;
+        };
+        let (search_id, changed) = w.put_search(firm_id, search, &record.candidates)?;
+        searches_of_batch.push(search_id);
+        if changed {
+            outcome.searches.changed += 1;
+            searches_changed.insert(search_id);
+        }
+    }
+    for (place, exemption) in &batch.exemptions {
+        outcome.exemptions.read += 1;
+        let Some(search_id) = current_search_id(tx, &exemption.firm, &exemption.search_ref)? else {
+            let message = format!(
+                "no search {:?} of firm {:?} in these files or the database (an exemption needs its search)",
+                exemption.search_ref, exemption.firm
+            );
+            errors.push(batch.error_at(place, "search_ref", message));
+            continue;
+        };
+        if w.put_exemption(search_id, exemption)? {
+            outcome.exemptions.changed += 1;
+            searches_changed.insert(search_id);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(StoreError::Input(errors));
+    }
+    for firm_id in firms_changed {
+        let mut stmt = tx.prepare_cached(
+            "SELECT search_id FROM verdict JOIN search ON search.id = verdict.search_id WHERE firm_id = ?1",
+        )?;
+        let ids = stmt.query_map([firm_id], |r| r.get::<_, i64>(0))?;
+        for id in ids {
+            searches_changed.insert(id?);
+        }
+    }
+    let policy = policy_in_force(tx)?.policy;
+    for search_id in &searches_changed {
+        recompute(tx, &policy, *search_id, &at)?;
+    }
+    for search_id in searches_of_batch {
+        let case = load_case(tx, search_id, LATEST)?
+            .ok_or_else(|| StoreError::Corrupt(format!("search {search_id} vanished")))?;
+        let judgement = verdict_of(tx, search_id)?
+            .ok_or_else(|| StoreError::Corrupt(format!("search {search_id} has no verdict")))?;
+        if !outcome.judged_firms.iter().any(|f| f.firm == case.firm.firm) {
+            outcome.judged_firms.push(FirmRow { firm: case.firm.firm.clone(), name: case.firm.name.clone() });
+        }
+        outcome.judged.push(VerdictRow::new(&case, &judgement));
+    }
+    outcome.judged.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
+    outcome.judged_firms.sort_by(|a, b| a.firm.cmp(&b.firm));
+    tx.execute("UPDATE import_log SET summary = ?1 WHERE id = ?2", (outcome.summary(), import_id))?;
+    Ok(outcome)
+}
+
+/// Recomputes and stores one search's verdict under the policy in force.
+pub(super) fn recompute(
+    tx: &Transaction,
+    policy: &crate::policy::Policy,
+    search_id: i64,
+    at: &str,
+) -> Result<(), StoreError> {
+    let Some(case) = load_case(tx, search_id, LATEST)? else {
+        tx.execute("DELETE FROM verdict WHERE search_id = ?1", [search_id])?;
+        return Ok(());
+    };
+    let judgement = rules::judge(policy, &case.as_case());
+    tx.prepare_cached(
+        "INSERT INTO verdict (search_id, verdict, rule, reason, policy_version, policy_sha256, quarter, computed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (search_id) DO UPDATE SET verdict = excluded.verdict, rule = excluded.rule, reason = excluded.reason,
+           policy_version = excluded.policy_version, policy_sha256 = excluded.policy_sha256, quarter = excluded.quarter,
+           computed_at = excluded.computed_at",
+    )?
+    .execute(params![
+        search_id,
+        judgement.verdict.as_str(),
+        judgement.rule,
+        judgement.reason,
+        judgement.policy_version,
+        policy.sha256,
+        case.search.quarter().to_string(),
+        at
+    ])?;
+    Ok(())
+}
+
+fn firm_id(tx: &Transaction, firm: &str) -> Result<Option<i64>, StoreError> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT firm.id FROM firm JOIN firm_version ON firm_version.firm_id = firm.id AND firm_version.valid_to = ?2
+             WHERE firm.firm = ?1",
+        )?
+        .query_row((firm, FOREVER), |r| r.get(0))
+        .optional()?)
+}
+
+fn current_search_id(tx: &Transaction, firm: &str, search_ref: &str) -> Result<Option<i64>, StoreError> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT search.id FROM search JOIN firm ON firm.id = search.firm_id
+             JOIN search_version ON search_version.search_id = search.id AND search_version.valid_to = ?3
+             WHERE firm.firm = ?1 AND search.search_ref = ?2",
+        )?
+        .query_row((firm, search_ref, FOREVER), |r| r.get(0))
+        .optional()?)
+}
+
+fn date(d: Option<chrono::NaiveDate>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+/// Writes new versions within one import.
+struct Writer<'a> {
+    tx: &'a Transaction<'a>,
+    at: &'a str,
+    import_id: i64,
+}
+
+impl Writer<'_> {
+    /// Writes a firm if it differs from the stored one; returns its id when it changed.
+    fn put_firm(&self, firm: &Firm) -> Result<Option<i64>, StoreError> {
+        let tx = self.tx;
+        tx.prepare_cached("INSERT INTO firm (firm) VALUES (?1) ON CONFLICT (firm) DO NOTHING")?
+            .execute([&firm.firm])?;
+        let id: i64 =
+            tx.prepare_cached("SELECT id FROM firm WHERE firm = ?1")?.query_row([&firm.firm], |r| r.get(0))?;
+        let new = (firm.name.clone(), date(firm.pledged_on), date(firm.withdrawn_on));
+        let current: Option<(Option<String>, Option<String>, Option<String>)> = tx
+            .prepare_cached(
+                "SELECT name, pledged_on, withdrawn_on FROM firm_version WHERE firm_id = ?1 AND valid_to = ?2",
+            )?
+            .query_row(params![id, FOREVER], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        if current.as_ref() == Some(&new) {
+            return Ok(None);
+        }
+        tx.prepare_cached("UPDATE firm_version SET valid_to = ?2 WHERE firm_id = ?1 AND valid_to = ?3")?
+            .execute(params![id, self.at, FOREVER])?;
+        tx.prepare_cached(
+            "INSERT INTO firm_version (firm_id, name, pledged_on, withdrawn_on, valid_from, valid_to, import_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![id, new.0, new.1, new.2, self.at, FOREVER, self.import_id])?;
+        Ok(Some(id))
+    }
+
+    /// Replaces a search and its candidates as a whole where they differ; returns its id and whether it changed.
+    fn put_search(&self, firm_id: i64, search: &Search, candidates: &[Candidate]) -> Result<(i64, bool), StoreError> {
+        let tx = self.tx;
+        tx.prepare_cached("INSERT INTO search (firm_id, search_ref) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
+            .execute(params![firm_id, search.search_ref])?;
+        let id: i64 = tx
+            .prepare_cached("SELECT id FROM search WHERE firm_id = ?1 AND search_ref = ?2")?
+            .query_row(params![firm_id, search.search_ref], |r| r.get(0))?;
+        let new = (
+            search.client.clone(),
+            search.client_sector.as_str().to_string(),
+            search.position.clone(),
+            search.level.as_str().to_string(),
+            search.opened_on.to_string(),
+            date(search.shortlist_on),
+            date(search.cancelled_on),
+        );
+        type Row = (String, String, String, String, String, Option<String>, Option<String>);
+        let current: Option<Row> = tx
+            .prepare_cached(
+                "SELECT client, client_sector, position, level, opened_on, shortlist_on, cancelled_on
+                 FROM search_version WHERE search_id = ?1 AND valid_to = ?2",
+            )?
+            .query_row(params![id, FOREVER], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            })
+            .optional()?;
+        let mut changed = false;
+        if current.as_ref() != Some(&new) {
+            changed = true;
+            tx.prepare_cached("UPDATE search_version SET valid_to = ?2 WHERE search_id = ?1 AND valid_to = ?3")?
+                .execute(params![id, self.at, FOREVER])?;
+            tx.prepare_cached(
+                "INSERT INTO search_version (search_id, client, client_sector, position, level, opened_on, shortlist_on,
+                   cancelled_on, valid_from, valid_to, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(params![id, new.0, new.1, new.2, new.3, new.4, new.5, new.6, self.at, FOREVER, self.import_id])?;
+        }
+        // Candidates as a set: keep the unchanged, close the removed and changed, insert the new and changed.
+        type Stored = (String, String, String, String, Option<String>);
+        let stored: Vec<Stored> = tx
+            .prepare_cached(
+                "SELECT candidate_ref, sector, experience, stage, added_on FROM candidate_version
+                 WHERE search_id = ?1 AND valid_to = ?2",
+            )?
+            .query_map(params![id, FOREVER], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+            .collect::<Result<_, _>>()?;
+        let wanted: Vec<Stored> = candidates
+            .iter()
+            .map(|c| {
+                (
+                    c.candidate_ref.clone(),
+                    c.sector.as_str().to_string(),
+                    c.experience.to_string(),
+                    c.stage.as_str().to_string(),
+                    date(c.added_on),
+                )
+            })
+            .collect();
+        for old in stored.iter().filter(|s| !wanted.contains(s)) {
+            changed = true;
+            tx.prepare_cached(
+                "UPDATE candidate_version SET valid_to = ?3 WHERE search_id = ?1 AND candidate_ref = ?2 AND valid_to = ?4",
+            )?
+            .execute(params![id, old.0, self.at, FOREVER])?;
+        }
+        for new in wanted.iter().filter(|w| !stored.contains(w)) {
+            changed = true;
+            tx.prepare_cached(
+                "INSERT INTO candidate_version (search_id, candidate_ref, sector, experience, stage, added_on, valid_from,
+                   valid_to, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![id, new.0, new.1, new.2, new.3, new.4, self.at, FOREVER, self.import_id])?;
+        }
+        Ok((id, changed))
+    }
+
+    /// Replaces a search's exemption if it differs; returns whether it changed.
+    fn put_exemption(&self, search_id: i64, exemption: &Exemption) -> Result<bool, StoreError> {
+        let tx = self.tx;
+        let current: Option<(String, String)> = tx
+            .prepare_cached("SELECT reason, note FROM exemption_version WHERE search_id = ?1 AND valid_to = ?2")?
+            .query_row(params![search_id, FOREVER], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if current.as_ref().is_some_and(|(r, n)| *r == exemption.reason && *n == exemption.note) {
+            return Ok(false);
+        }
+        tx.prepare_cached("UPDATE exemption_version SET valid_to = ?2 WHERE search_id = ?1 AND valid_to = ?3")?
+            .execute(params![search_id, self.at, FOREVER])?;
+        tx.prepare_cached(
+            "INSERT INTO exemption_version (search_id, reason, note, valid_from, valid_to, import_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![search_id, exemption.reason, exemption.note, self.at, FOREVER, self.import_id])?;
+        Ok(true)
+    }
+}
