@@ -216,10 +216,11 @@ fn scope_conditions(version: &Version, case: &Case) -> [(&'static str, bool, Str
         (None, _) => (true, "the search was not cancelled".to_string()),
     };
     [
-        (rule::SIGNED, signed.0, signed.1),
-        (rule::LEVEL, level.0, level.1),
-        (rule::CLIENT_SECTOR, client.0, client.1),
-        (rule::NOT_CANCELLED, cancelled.0, cancelled.1),
+        // Whether each holds comes from the same functions as `decide`, so words and verdicts cannot disagree.
+        (rule::SIGNED, signed_in_time(version, case), signed.1),
+        (rule::LEVEL, version.scope.levels.contains(&search.level), level.1),
+        (rule::CLIENT_SECTOR, version.scope.client_sectors.contains(&search.client_sector), client.1),
+        (rule::NOT_CANCELLED, not_cancelled_without_shortlist(case), cancelled.1),
     ]
 }
 
@@ -251,51 +252,108 @@ fn tally(rules: &Rules, assessments: &[(&Candidate, Assessment)]) -> Tally {
     Tally { shortlisted, qualifying, unknown, required: rules.required(shortlisted) }
 }
 
-/// Judges one search under a policy.
-pub fn judge(policy: &Policy, case: &Case) -> Judgement {
-    judge_with(policy, case).0
+/// A verdict and its deciding rule, without words: the fast path for judging many searches.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decision<'p> {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The id of the deciding rule.
+    pub rule: &'static str,
+    /// The version that applied.
+    pub version: Option<&'p Version>,
 }
 
-/// The verdict, with the version and the assessments it rests on (for [`explain`]).
-fn judge_with<'p, 'c>(
-    policy: &'p Policy,
-    case: &Case<'c>,
-) -> (Judgement, Option<&'p Version>, Vec<(&'c Candidate, Assessment)>) {
+fn signed_in_time(version: &Version, case: &Case) -> bool {
+    let opened = case.search.opened_on;
+    !version.scope.signed_firms_only
+        || (case.firm.pledged_on.is_some_and(|p| p <= opened) && case.firm.withdrawn_on.is_none_or(|w| w > opened))
+}
+
+fn not_cancelled_without_shortlist(case: &Case) -> bool {
+    !(case.search.cancelled_on.is_some() && case.search.shortlist_on.is_none())
+}
+
+/// The first scope condition that fails, in the contract's order.
+fn first_failing_scope(version: &Version, case: &Case) -> Option<&'static str> {
+    if !signed_in_time(version, case) {
+        Some(rule::SIGNED)
+    } else if !version.scope.levels.contains(&case.search.level) {
+        Some(rule::LEVEL)
+    } else if !version.scope.client_sectors.contains(&case.search.client_sector) {
+        Some(rule::CLIENT_SECTOR)
+    } else if !not_cancelled_without_shortlist(case) {
+        Some(rule::NOT_CANCELLED)
+    } else {
+        None
+    }
+}
+
+/// Decides one search's verdict and rule without building any words.
+pub fn decide<'p>(policy: &'p Policy, case: &Case) -> Decision<'p> {
     let search = case.search;
     let Some(version) = policy.version_on(search.opened_on) else {
-        let first =
-            policy.versions.first().map(|v| format!(" (the first, {}, takes effect on {})", v.id, v.effective_from));
-        let reason = format!("no policy version in effect on {}{}", search.opened_on, first.unwrap_or_default());
-        return (
-            Judgement { verdict: Verdict::NotApplicable, rule: rule::VERSION, policy_version: None, reason },
-            None,
-            Vec::new(),
-        );
+        return Decision { verdict: Verdict::NotApplicable, rule: rule::VERSION, version: None };
     };
-    let verdict = |verdict, rule, reason| Judgement { verdict, rule, policy_version: Some(version.id.clone()), reason };
-    let failing: Vec<_> = scope_conditions(version, case).into_iter().filter(|(_, holds, _)| !holds).collect();
-    if let Some((first, _, _)) = failing.first() {
-        let reason = failing.iter().map(|(_, _, fact)| fact.as_str()).collect::<Vec<_>>().join("; ");
-        return (verdict(Verdict::NotApplicable, first, reason), Some(version), Vec::new());
+    let decision = |verdict, rule| Decision { verdict, rule, version: Some(version) };
+    if let Some(rule) = first_failing_scope(version, case) {
+        return decision(Verdict::NotApplicable, rule);
     }
     let Some(sent) = search.shortlist_on else {
-        return (
-            verdict(
-                Verdict::Pending,
-                rule::SHORTLIST_SENT,
-                "in scope; the shortlist has not gone to the client yet".into(),
-            ),
-            Some(version),
-            Vec::new(),
-        );
+        return decision(Verdict::Pending, rule::SHORTLIST_SENT);
     };
     let rules = &version.rules;
+    let (mut shortlisted, mut qualifying, mut unknown) = (0, 0, 0);
+    for candidate in case.candidates {
+        let a = assess(rules, search.client_sector, Some(sent), candidate);
+        shortlisted += usize::from(a.shortlisted());
+        qualifying += usize::from(a.qualifies());
+        unknown += usize::from(a.shortlisted() && !a.qualifies() && candidate.sector == Sector::Unknown);
+    }
+    let required = rules.required(shortlisted);
+    if qualifying >= required {
+        decision(Verdict::Compliant, rule::CROSS_SECTOR)
+    } else if case.exemption.is_some_and(|e| rules.accepts(&e.reason)) {
+        decision(Verdict::Exempt, rule::EXEMPTION)
+    } else if qualifying + unknown >= required {
+        decision(Verdict::Incomplete, rule::UNKNOWN_SECTOR)
+    } else {
+        decision(Verdict::NonCompliant, rule::CROSS_SECTOR)
+    }
+}
+
+/// Judges one search under a policy: the verdict, its rule and the reason in words.
+pub fn judge(policy: &Policy, case: &Case) -> Judgement {
+    let decision = decide(policy, case);
+    let reason = reason(policy, &decision, case);
+    Judgement {
+        verdict: decision.verdict,
+        rule: decision.rule,
+        policy_version: decision.version.map(|v| v.id.clone()),
+        reason,
+    }
+}
+
+/// The reason for a decision, in plain words.
+fn reason(policy: &Policy, decision: &Decision, case: &Case) -> String {
+    let search = case.search;
+    let Some(version) = decision.version else {
+        let first =
+            policy.versions.first().map(|v| format!(" (the first, {}, takes effect on {})", v.id, v.effective_from));
+        return format!("no policy version in effect on {}{}", search.opened_on, first.unwrap_or_default());
+    };
+    match decision.verdict {
+        Verdict::NotApplicable => {
+            let facts: Vec<String> =
+                scope_conditions(version, case).into_iter().filter(|(_, holds, _)| !holds).map(|(_, _, f)| f).collect();
+            return facts.join("; ");
+        }
+        Verdict::Pending => return "in scope; the shortlist has not gone to the client yet".into(),
+        _ => {}
+    }
+    let rules = &version.rules;
     let client = search.client_sector;
-    let mut assessments: Vec<_> = case.candidates.iter().map(|c| (c, assess(rules, client, Some(sent), c))).collect();
-    // Byte order of references, so reasons do not depend on the order rows arrived in.
-    assessments.sort_by(|a, b| a.0.candidate_ref.cmp(&b.0.candidate_ref));
-    let t = tally(rules, &assessments);
-    if t.qualifying >= t.required {
+    let assessments = sorted_assessments(rules, case);
+    if decision.verdict == Verdict::Compliant {
         let who = assessments
             .iter()
             .filter(|(_, a)| a.qualifies())
@@ -306,32 +364,38 @@ fn judge_with<'p, 'c>(
             })
             .collect::<Vec<_>>()
             .join(", ");
-        let reason = format!("shortlisted from outside {client}: {who}");
-        return (verdict(Verdict::Compliant, rule::CROSS_SECTOR, reason), Some(version), assessments);
+        return format!("shortlisted from outside {client}: {who}");
     }
+    let t = tally(rules, &assessments);
     let shortfall = shortfall_reason(rules, client, &t, &assessments);
-    if let Some(exemption) = case.exemption {
-        if rules.accepts(&exemption.reason) {
-            let reason = format!("exemption {} accepted; {shortfall}", exemption.reason);
-            return (verdict(Verdict::Exempt, rule::EXEMPTION, reason), Some(version), assessments);
-        }
-    }
     let refused = case
         .exemption
         .map(|e| format!("; exemption {} is not a reason the policy accepts", e.reason))
         .unwrap_or_default();
-    if t.qualifying + t.unknown >= t.required {
-        let unknown = assessments
-            .iter()
-            .filter(|(c, a)| a.shortlisted() && !a.qualifies() && c.sector == Sector::Unknown)
-            .map(|(c, _)| c.candidate_ref.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let reason = format!("{shortfall}; current sector unknown for {unknown}{refused}");
-        return (verdict(Verdict::Incomplete, rule::UNKNOWN_SECTOR, reason), Some(version), assessments);
+    match decision.verdict {
+        Verdict::Exempt => {
+            format!("exemption {} accepted; {shortfall}", case.exemption.map_or("", |e| e.reason.as_str()))
+        }
+        Verdict::Incomplete => {
+            let unknown = assessments
+                .iter()
+                .filter(|(c, a)| a.shortlisted() && !a.qualifies() && c.sector == Sector::Unknown)
+                .map(|(c, _)| c.candidate_ref.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("{shortfall}; current sector unknown for {unknown}{refused}")
+        }
+        _ => format!("{shortfall}{refused}"),
     }
-    let reason = format!("{shortfall}{refused}");
-    (verdict(Verdict::NonCompliant, rule::CROSS_SECTOR, reason), Some(version), assessments)
+}
+
+/// Each candidate with its assessment, in byte order of references, so words do not depend on row order.
+fn sorted_assessments<'c>(rules: &Rules, case: &Case<'c>) -> Vec<(&'c Candidate, Assessment)> {
+    let search = case.search;
+    let mut assessments: Vec<_> =
+        case.candidates.iter().map(|c| (c, assess(rules, search.client_sector, search.shortlist_on, c))).collect();
+    assessments.sort_by(|a, b| a.0.candidate_ref.cmp(&b.0.candidate_ref));
+    assessments
 }
 
 /// Why a shortlist falls short, naming the candidates that nearly counted.
@@ -440,8 +504,9 @@ pub struct ExemptionPart {
 
 /// Judges one search and says why, condition by condition and candidate by candidate.
 pub fn explain(policy: &Policy, case: &Case) -> Explanation {
-    let (judgement, version, _) = judge_with(policy, case);
-    let Some(version) = version else {
+    let decision = decide(policy, case);
+    let judgement = judge(policy, case);
+    let Some(version) = decision.version else {
         return Explanation {
             judgement,
             policy_sha256: policy.sha256.clone(),
@@ -460,9 +525,7 @@ pub fn explain(policy: &Policy, case: &Case) -> Explanation {
         .into_iter()
         .map(|(rule, holds, fact)| Condition { rule, holds, fact })
         .collect();
-    let mut assessments: Vec<_> =
-        case.candidates.iter().map(|c| (c, assess(rules, client, search.shortlist_on, c))).collect();
-    assessments.sort_by(|a, b| a.0.candidate_ref.cmp(&b.0.candidate_ref));
+    let assessments = sorted_assessments(rules, case);
     let t = tally(rules, &assessments);
     let candidates = assessments.iter().map(|(c, a)| candidate_part(rules, client, search, c, a)).collect();
     let exemption = case.exemption.map(|e| ExemptionPart {

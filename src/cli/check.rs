@@ -41,6 +41,10 @@ pub struct Args {
     /// Output format: table or json.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
+
+    /// Judge under this policy file instead of the one in force; nothing is stored.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
 }
 
 fn parse_verdict(raw: &str) -> Result<Verdict, String> {
@@ -54,16 +58,21 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     if args.format == Format::Csv {
         anyhow::bail!("check writes a table or JSON; use `pledgecheck report` for CSV");
     }
+    let other = args.policy.as_deref().map(super::policy::load).transpose()?.map(|(_, p)| p);
+    let verdicts = |store: &Store| match &other {
+        Some(policy) => store.verdicts_under(policy),
+        None => store.verdicts(),
+    };
     let (firms, rows, imported) = if args.dry_run {
-        let (_, outcome) = super::import_files(db, &args.files, args.encoding, true)?;
+        let (_, outcome) = super::import_files(db, &args.files, args.encoding, true, other.as_ref())?;
         let summary = outcome.summary();
         (outcome.judged_firms, outcome.judged, Some(summary))
     } else if args.files.is_empty() {
         let store = Store::open(db, Mode::Existing)?;
-        (store.firms()?, store.verdicts()?, None)
+        (store.firms()?, verdicts(&store)?, None)
     } else {
-        let (store, outcome) = super::import_files(db, &args.files, args.encoding, false)?;
-        (store.firms()?, store.verdicts()?, Some(outcome.summary()))
+        let (store, outcome) = super::import_files(db, &args.files, args.encoding, false, None)?;
+        (store.firms()?, verdicts(&store)?, Some(outcome.summary()))
     };
     let filter = Filter { quarter: None, firm: args.firm.map(|f| f.trim().to_string()) };
     let summary = report::firms(&firms, &rows, &filter);

@@ -1,7 +1,7 @@
 //! `pledgecheck explain FIRM SEARCH_REF [--format table|json]`
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::anyhow;
@@ -26,6 +26,10 @@ pub struct Args {
     /// Output format: table (words for people) or json.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
+
+    /// Judge under this policy file instead of the one in force; nothing is stored.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
 }
 
 pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
@@ -40,7 +44,10 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         .transpose()?
         .flatten()
         .ok_or_else(|| anyhow!("no search {search_ref:?} of firm {firm:?} in {}", db.display()))?;
-    let policy = store.policy_in_force()?.policy;
+    let policy = match &args.policy {
+        Some(path) => super::policy::load(path)?.1,
+        None => store.policy_in_force()?.policy,
+    };
     let explanation = rules::explain(&policy, &case.as_case());
     super::emit(None, |out| {
         if args.format == Format::Json {

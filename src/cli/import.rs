@@ -26,7 +26,7 @@ pub struct Args {
 }
 
 pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
-    let (_, outcome) = super::import_files(db, &args.files, args.encoding, args.dry_run)?;
+    let (_, outcome) = super::import_files(db, &args.files, args.encoding, args.dry_run, None)?;
     let mut out = std::io::stdout().lock();
     if args.dry_run {
         writeln!(out, "dry run, nothing was written: {}", outcome.summary())?;

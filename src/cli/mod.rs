@@ -5,7 +5,9 @@
 mod check;
 mod explain;
 mod import;
+mod policy;
 mod report;
+mod whatif;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -45,6 +47,10 @@ pub enum Command {
     Report(report::Args),
     /// Explain one search's verdict: each condition, each candidate, and what would make it pass.
     Explain(explain::Args),
+    /// Validate, show, test and put in force the pledge as a policy file.
+    Policy(policy::Args),
+    /// Judge the stored searches under another policy and show what would change; stores nothing.
+    Whatif(whatif::Args),
 }
 
 /// Runs a parsed command line.
@@ -54,6 +60,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(&cli.db, args),
         Command::Report(args) => report::run(&cli.db, args),
         Command::Explain(args) => explain::run(&cli.db, args),
+        Command::Policy(args) => policy::run(&cli.db, args),
+        Command::Whatif(args) => whatif::run(&cli.db, args),
     }
 }
 
@@ -116,11 +124,12 @@ fn import_files(
     paths: &[PathBuf],
     encoding: Encoding,
     dry_run: bool,
+    judge_under: Option<&crate::policy::Policy>,
 ) -> anyhow::Result<(Store, crate::store::ImportOutcome)> {
     let inputs = read_inputs(paths)?;
     let batch = crate::import::read(&inputs, encoding)?;
     let mut store = if dry_run && !db.exists() { Store::in_memory()? } else { Store::open(db, Mode::Create)? };
-    let outcome = store.import(&batch, &actor(), &command_line(), dry_run)?;
+    let outcome = store.import(&batch, &actor(), &command_line(), dry_run, judge_under)?;
     Ok((store, outcome))
 }
 

@@ -49,6 +49,10 @@ pub struct Args {
     /// CSV for Danish spreadsheets: byte-order mark, `;`, decimal commas, CRLF, formula guard.
     #[arg(long)]
     excel: bool,
+
+    /// Judge under this policy file instead of the one in force; nothing is stored.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
 }
 
 pub(super) fn parse_quarter(raw: &str) -> Result<Quarter, String> {
@@ -58,7 +62,10 @@ pub(super) fn parse_quarter(raw: &str) -> Result<Quarter, String> {
 pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let store = Store::open(db, Mode::Existing)?;
     let filter = Filter { quarter: args.quarter.map(|q| q.to_string()), firm: args.firm.map(|f| f.trim().to_string()) };
-    let rows = store.verdicts()?;
+    let rows = match &args.policy {
+        Some(path) => store.verdicts_under(&super::policy::load(path)?.1)?,
+        None => store.verdicts()?,
+    };
     let table = match args.which {
         Which::Searches => report::searches(&rows, &filter),
         Which::Firms => report::firms(&store.firms()?, &rows, &filter),

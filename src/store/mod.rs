@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension};
 
 pub use read::{CaseRow, FirmRow, VerdictRow};
-pub use write::{ImportOutcome, Tally};
+pub use write::{ImportOutcome, PolicyChange, Tally};
 
 use crate::import::InputErrors;
 use crate::policy::{Policy, PolicyError, DEFAULT_POLICY_NAME, DEFAULT_POLICY_TEXT};

@@ -274,3 +274,123 @@ impl Store {
         Ok(out)
     }
 }
+
+/// Reads the cases valid at `moment` one by one, in search id order, without holding them all in memory: the
+/// searches, candidates and exemptions are read by three cursors in step.
+pub(crate) fn for_each_case(
+    conn: &Connection,
+    moment: &str,
+    mut visit: impl FnMut(CaseRow) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut firms = std::collections::HashMap::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT firm.id, firm.firm, name, pledged_on, withdrawn_on FROM firm
+             JOIN firm_version v ON v.firm_id = firm.id AND v.valid_from <= ?1 AND v.valid_to > ?1",
+        )?;
+        let mut rows = stmt.query([moment])?;
+        while let Some(r) = rows.next()? {
+            let firm = Firm {
+                firm: r.get(1)?,
+                name: r.get(2)?,
+                pledged_on: stored_date(r.get(3)?)?,
+                withdrawn_on: stored_date(r.get(4)?)?,
+            };
+            firms.insert(r.get::<_, i64>(0)?, firm);
+        }
+    }
+    let mut searches = conn.prepare(
+        "SELECT search.id, search.firm_id, search.search_ref, client, client_sector, position, level, opened_on,
+                shortlist_on, cancelled_on
+         FROM search JOIN search_version v ON v.search_id = search.id AND v.valid_from <= ?1 AND v.valid_to > ?1
+         ORDER BY search.id",
+    )?;
+    let mut candidates = conn.prepare(
+        "SELECT search_id, candidate_ref, sector, experience, stage, added_on FROM candidate_version
+         WHERE valid_from <= ?1 AND valid_to > ?1 ORDER BY search_id, candidate_ref",
+    )?;
+    let mut exemptions = conn.prepare(
+        "SELECT search_id, reason, note FROM exemption_version WHERE valid_from <= ?1 AND valid_to > ?1 ORDER BY search_id",
+    )?;
+    let mut search_rows = searches.query([moment])?;
+    let mut candidate_rows = candidates.query([moment])?;
+    let mut exemption_rows = exemptions.query([moment])?;
+    let mut next_candidate = next_candidate(&mut candidate_rows)?;
+    let mut next_exemption = next_exemption(&mut exemption_rows)?;
+    while let Some(r) = search_rows.next()? {
+        let id: i64 = r.get(0)?;
+        let firm_id: i64 = r.get(1)?;
+        let firm = firms
+            .get(&firm_id)
+            .cloned()
+            .ok_or_else(|| corrupt("search of a firm without a version", &id.to_string()))?;
+        let client_sector: String = r.get(4)?;
+        let level: String = r.get(6)?;
+        let opened_on: Option<String> = r.get(7)?;
+        let search = Search {
+            firm: firm.firm.clone(),
+            search_ref: r.get(2)?,
+            client: r.get(3)?,
+            client_sector: Sector::parse(&client_sector).map_err(|_| corrupt("sector", &client_sector))?,
+            position: r.get(5)?,
+            level: Level::parse(&level).map_err(|_| corrupt("level", &level))?,
+            opened_on: stored_date(opened_on)?.ok_or_else(|| corrupt("date", ""))?,
+            shortlist_on: stored_date(r.get(8)?)?,
+            cancelled_on: stored_date(r.get(9)?)?,
+        };
+        let mut list = Vec::new();
+        while next_candidate.as_ref().is_some_and(|(sid, _)| *sid <= id) {
+            let (sid, candidate) = next_candidate.take().expect("checked above");
+            if sid == id {
+                list.push(candidate);
+            }
+            next_candidate = self::next_candidate(&mut candidate_rows)?;
+        }
+        let mut exemption = None;
+        while next_exemption.as_ref().is_some_and(|(sid, _, _)| *sid <= id) {
+            let (sid, reason, note) = next_exemption.take().expect("checked above");
+            if sid == id {
+                exemption =
+                    Some(Exemption { firm: search.firm.clone(), search_ref: search.search_ref.clone(), reason, note });
+            }
+            next_exemption = self::next_exemption(&mut exemption_rows)?;
+        }
+        visit(CaseRow { firm, search, candidates: list, exemption })?;
+    }
+    Ok(())
+}
+
+fn next_candidate(rows: &mut rusqlite::Rows) -> Result<Option<(i64, Candidate)>, StoreError> {
+    let Some(r) = rows.next()? else { return Ok(None) };
+    let sector: String = r.get(2)?;
+    let experience: String = r.get(3)?;
+    let stage: String = r.get(4)?;
+    Ok(Some((
+        r.get(0)?,
+        Candidate {
+            candidate_ref: r.get(1)?,
+            sector: Sector::parse(&sector).map_err(|_| corrupt("sector", &sector))?,
+            experience: Experience::parse(&experience).map_err(|_| corrupt("experience", &experience))?,
+            stage: Stage::parse(&stage).map_err(|_| corrupt("stage", &stage))?,
+            added_on: stored_date(r.get(5)?)?,
+        },
+    )))
+}
+
+fn next_exemption(rows: &mut rusqlite::Rows) -> Result<Option<(i64, String, String)>, StoreError> {
+    let Some(r) = rows.next()? else { return Ok(None) };
+    Ok(Some((r.get(0)?, r.get(1)?, r.get(2)?)))
+}
+
+impl Store {
+    /// Every current search judged under a policy (not the one in force), ordered by firm and search reference.
+    pub fn verdicts_under(&self, policy: &crate::policy::Policy) -> Result<Vec<VerdictRow>, StoreError> {
+        let mut rows = Vec::new();
+        for_each_case(self.conn(), LATEST, |case| {
+            rows.push(VerdictRow::new(&case, &rules::judge(policy, &case.as_case())));
+            Ok(())
+        })?;
+        rows.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
+        Ok(rows)
+    }
+}

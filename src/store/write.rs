@@ -54,16 +54,18 @@ impl ImportOutcome {
 }
 
 impl Store {
-    /// Writes a batch in one transaction; with `dry_run`, judges it and rolls everything back.
+    /// Writes a batch in one transaction; with `dry_run`, judges it and rolls everything back. The files'
+    /// searches are reported as judged by `judge_under`, else by the policy in force.
     pub fn import(
         &mut self,
         batch: &Batch,
         actor: &str,
         command: &str,
         dry_run: bool,
+        judge_under: Option<&crate::policy::Policy>,
     ) -> Result<ImportOutcome, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcome = apply(&tx, batch, actor, command)?;
+        let outcome = apply(&tx, batch, actor, command, judge_under)?;
         if dry_run {
             tx.rollback()?;
         } else {
@@ -73,7 +75,13 @@ impl Store {
     }
 }
 
-fn apply(tx: &Transaction, batch: &Batch, actor: &str, command: &str) -> Result<ImportOutcome, StoreError> {
+fn apply(
+    tx: &Transaction,
+    batch: &Batch,
+    actor: &str,
+    command: &str,
+    judge_under: Option<&crate::policy::Policy>,
+) -> Result<ImportOutcome, StoreError> {
     let at = next_time(tx, true)?;
     tx.execute("INSERT INTO import_log (at, actor, command) VALUES (?1, ?2, ?3)", (&at, actor, command))?;
     let import_id = tx.last_insert_rowid();
@@ -149,8 +157,11 @@ fn apply(tx: &Transaction, batch: &Batch, actor: &str, command: &str) -> Result<
     for search_id in searches_of_batch {
         let case = load_case(tx, search_id, LATEST)?
             .ok_or_else(|| StoreError::Corrupt(format!("search {search_id} vanished")))?;
-        let judgement = verdict_of(tx, search_id)?
-            .ok_or_else(|| StoreError::Corrupt(format!("search {search_id} has no verdict")))?;
+        let judgement = match judge_under {
+            Some(other) => rules::judge(other, &case.as_case()),
+            None => verdict_of(tx, search_id)?
+                .ok_or_else(|| StoreError::Corrupt(format!("search {search_id} has no verdict")))?,
+        };
         if !outcome.judged_firms.iter().any(|f| f.firm == case.firm.firm) {
             outcome.judged_firms.push(FirmRow { firm: case.firm.firm.clone(), name: case.firm.name.clone() });
         }
@@ -349,5 +360,59 @@ impl Writer<'_> {
         )?
         .execute(params![search_id, exemption.reason, exemption.note, self.at, FOREVER, self.import_id])?;
         Ok(true)
+    }
+}
+
+/// What putting a policy in force did.
+#[derive(Debug, Clone)]
+pub struct PolicyChange {
+    /// When it came into force.
+    pub at: String,
+    /// How many stored verdicts were recomputed.
+    pub judged: usize,
+    /// How many of them changed verdict.
+    pub changed: usize,
+}
+
+impl Store {
+    /// Puts a policy in force: stores its text and hash, recomputes every stored verdict and logs the change, all in
+    /// one transaction.
+    pub fn use_policy(
+        &mut self,
+        name: &str,
+        text: &str,
+        policy: &crate::policy::Policy,
+        actor: &str,
+        command: &str,
+    ) -> Result<PolicyChange, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let at = next_time(&tx, true)?;
+        tx.execute("INSERT INTO import_log (at, actor, command) VALUES (?1, ?2, ?3)", (&at, actor, command))?;
+        let import_id = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO import_file (import_id, position, name, sha256, kind) VALUES (?1, 1, ?2, ?3, 'policy')",
+            params![import_id, name, policy.sha256],
+        )?;
+        tx.execute(
+            "INSERT INTO policy (name, sha256, text, in_force_from) VALUES (?1, ?2, ?3, ?4)",
+            params![name, policy.sha256, text, at],
+        )?;
+        let before: std::collections::HashMap<i64, String> = tx
+            .prepare("SELECT search_id, verdict FROM verdict")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut change = PolicyChange { at: at.clone(), judged: 0, changed: 0 };
+        for (search_id, old) in &before {
+            recompute(&tx, policy, *search_id, &at)?;
+            change.judged += 1;
+            let new: String =
+                tx.query_row("SELECT verdict FROM verdict WHERE search_id = ?1", [search_id], |r| r.get(0))?;
+            change.changed += usize::from(new != *old);
+        }
+        let summary =
+            format!("policy {name} in force; {} verdicts recomputed, {} changed", change.judged, change.changed);
+        tx.execute("UPDATE import_log SET summary = ?1 WHERE id = ?2", (summary, import_id))?;
+        tx.commit()?;
+        Ok(change)
     }
 }

@@ -14,8 +14,14 @@ use toml::Spanned;
 
 use crate::model::{Level, Sector, Stage};
 
+mod cases;
+mod words;
+
+pub use cases::{PolicyCase, TestOutcome};
+pub use words::describe;
+
 /// The text of the default policy.
-pub const DEFAULT_POLICY_TEXT: &str = include_str!("../samples/pledge.toml");
+pub const DEFAULT_POLICY_TEXT: &str = include_str!("../../samples/pledge.toml");
 
 /// The name the default policy is known by where no file name exists.
 pub const DEFAULT_POLICY_NAME: &str = "built-in default (samples/pledge.toml)";
@@ -27,6 +33,8 @@ pub struct Policy {
     pub versions: Vec<Version>,
     /// Hex SHA-256 of the policy's text.
     pub sha256: String,
+    /// The policy's own tests (`[[test]]`), run by `policy test`.
+    pub tests: Vec<PolicyCase>,
 }
 
 /// One version of the pledge.
@@ -107,6 +115,15 @@ impl Policy {
 
     /// Reads and validates a policy's text.
     pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
+        Policy::parse_with_tests(text)
+    }
+
+    /// The JSON Schema of the policy file format, generated from the structs that read it.
+    pub fn json_schema() -> serde_json::Value {
+        serde_json::to_value(schemars::schema_for!(PolicyFile)).expect("a schema is JSON")
+    }
+
+    fn parse_with_tests(text: &str) -> Result<Policy, Vec<PolicyError>> {
         let file: PolicyFile = toml::from_str(text).map_err(|e| {
             vec![PolicyError { location: e.span().map(|s| Location::of(text, s)), message: e.message().to_string() }]
         })?;
@@ -161,29 +178,51 @@ impl fmt::Display for PolicyError {
     }
 }
 
-#[derive(Deserialize)]
+/// A pledgecheck policy file: versions of the pledge, and tests of them.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct PolicyFile {
+#[schemars(title = "pledgecheck policy")]
+pub struct PolicyFile {
+    /// The versions, in order of effective_from.
+    #[schemars(with = "Vec<VersionFile>")]
     version: Vec<Spanned<VersionFile>>,
+    /// Tests: a small search, its candidates and the verdict the policy must give.
+    #[serde(default)]
+    #[schemars(with = "Vec<cases::CaseFile>")]
+    test: Vec<Spanned<cases::CaseFile>>,
 }
 
-#[derive(Deserialize)]
+/// One version of the pledge.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct VersionFile {
+    /// A stable id that verdicts name, such as v1.
+    #[schemars(with = "String")]
     id: Spanned<String>,
+    /// The first opened_on date the version applies to (a TOML date, 2021-01-01).
+    #[schemars(with = "String", extend("format" = "date"))]
     effective_from: Spanned<toml::value::Datetime>,
+    /// A sentence for people.
     #[serde(default)]
     description: String,
+    /// Which searches the version covers.
     scope: ScopeFile,
+    /// What an in-scope search must show.
     rules: RulesFile,
 }
 
-#[derive(Deserialize)]
+/// Which searches a version covers.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ScopeFile {
+    /// Only searches of firms that had signed, and not withdrawn, when the search opened (default true).
     #[serde(default = "yes")]
     signed_firms_only: bool,
+    /// Levels covered.
+    #[schemars(with = "Vec<Level>")]
     levels: Spanned<Vec<Level>>,
+    /// Client sectors covered.
+    #[schemars(with = "Vec<Sector>")]
     client_sectors: Spanned<Vec<Sector>>,
 }
 
@@ -191,19 +230,32 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Deserialize)]
+/// What an in-scope search must show.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RulesFile {
+    /// How many shortlisted candidates must come from another sector (default 1).
     #[serde(default = "one")]
+    #[schemars(with = "u32", range(min = 1))]
     qualifying_candidates: Spanned<i64>,
+    /// Optionally, the share of the shortlist that must come from another sector (above 0, at most 1).
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     qualifying_share: Option<Spanned<f64>>,
+    /// The earliest stage at which a candidate counts as shortlisted (default shortlist).
     #[serde(default = "shortlist")]
     minimum_stage: Stage,
+    /// Whether a candidate added after shortlist_on counts (default false).
     #[serde(default)]
     count_added_after_shortlist: bool,
+    /// Summed years in one other sector that make a candidate cross-sector.
+    #[schemars(with = "u32", range(max = 60))]
     minimum_years: Spanned<i64>,
+    /// Exemption reasons accepted (default none).
     #[serde(default)]
     accepted_exemptions: Vec<String>,
+    /// For each client sector, the sectors that count as another sector (default: every known sector but the
+    /// client's).
+    #[schemars(with = "Option<BTreeMap<Sector, Vec<Sector>>>")]
     other_sectors: Option<Spanned<BTreeMap<Sector, Vec<Sector>>>>,
 }
 
@@ -360,8 +412,17 @@ impl PolicyFile {
                 err(span.clone(), format!("version id {} is used twice", v.id));
             }
         }
+        let versions: Vec<Version> = versions.into_iter().map(|(_, v)| v).collect();
+        let mut tests = Vec::with_capacity(self.test.len());
+        for (i, spanned) in self.test.into_iter().enumerate() {
+            let span = spanned.span();
+            match spanned.into_inner().read(i, &versions) {
+                Ok(case) => tests.push(case),
+                Err(message) => err(span, message),
+            }
+        }
         if errors.is_empty() {
-            Ok(Policy { versions: versions.into_iter().map(|(_, v)| v).collect(), sha256 })
+            Ok(Policy { versions, sha256, tests })
         } else {
             Err(errors)
         }

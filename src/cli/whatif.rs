@@ -1,0 +1,109 @@
+//! `pledgecheck whatif --policy NEW.toml`: the stored searches judged under another policy, nothing stored.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use crate::model::Quarter;
+use crate::render::{self, Format};
+use crate::report::{self, Cell, Filter, Table};
+use crate::store::{Mode, Store};
+
+/// Arguments of `whatif`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+    pledgecheck whatif --policy stricter.toml\n  \
+    pledgecheck whatif --policy stricter.toml --quarter 2026-Q1 --format json")]
+pub struct Args {
+    /// The policy to try (TOML); nothing is stored.
+    #[arg(long, value_name = "FILE")]
+    policy: PathBuf,
+
+    /// Only searches of this quarter, such as 2026-Q3.
+    #[arg(long, value_parser = super::report::parse_quarter)]
+    quarter: Option<Quarter>,
+
+    /// Only this firm.
+    #[arg(long, value_name = "ID")]
+    firm: Option<String>,
+
+    /// Output format (default: a table on a terminal, CSV of the changed searches otherwise).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+}
+
+pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let (_, policy) = super::policy::load(&args.policy)?;
+    let store = Store::open(db, Mode::Existing)?;
+    let filter = Filter { quarter: args.quarter.map(|q| q.to_string()), firm: args.firm.map(|f| f.trim().to_string()) };
+    let before = store.verdicts()?;
+    let after = store.verdicts_under(&policy)?;
+    let old: HashMap<(&str, &str), &crate::store::VerdictRow> =
+        before.iter().map(|r| ((r.firm.as_str(), r.search_ref.as_str()), r)).collect();
+    let changes = Table {
+        columns: vec!["firm", "search_ref", "quarter", "from", "to", "policy_version", "reason"],
+        rows: after
+            .iter()
+            .filter(|r| filter.covers(r))
+            .filter_map(|r| {
+                let was = old.get(&(r.firm.as_str(), r.search_ref.as_str()))?;
+                (was.verdict != r.verdict).then(|| {
+                    vec![
+                        Cell::Text(r.firm.clone()),
+                        Cell::Text(r.search_ref.clone()),
+                        Cell::Text(r.quarter.clone()),
+                        Cell::Text(was.verdict.to_string()),
+                        Cell::Text(r.verdict.to_string()),
+                        r.policy_version.clone().map_or(Cell::Empty, Cell::Text),
+                        Cell::Text(r.reason.clone()),
+                    ]
+                })
+            })
+            .collect(),
+    };
+    let firms = store.firms()?;
+    let (rates_before, rates_after) = (report::firms(&firms, &before, &filter), report::firms(&firms, &after, &filter));
+    let rate_column =
+        rates_before.columns.iter().position(|c| *c == "compliance_rate").expect("firms report has a rate");
+    let rates = Table {
+        columns: vec!["firm", "name", "searches", "compliance_rate_before", "compliance_rate_after"],
+        rows: rates_before
+            .rows
+            .iter()
+            .zip(&rates_after.rows)
+            .map(|(b, a)| {
+                vec![b[0].clone(), b[1].clone(), b[2].clone(), b[rate_column].clone(), a[rate_column].clone()]
+            })
+            .collect(),
+    };
+    let format = super::resolve_format(args.format, false);
+    super::emit(None, |out| match format {
+        Format::Json => render::write_json(
+            &json!({
+                "schema_version": render::SCHEMA_VERSION,
+                "policy": args.policy.display().to_string(),
+                "policy_sha256": policy.sha256,
+                "changes": render::rows_json(&changes),
+                "firms": render::rows_json(&rates),
+            }),
+            out,
+        ),
+        Format::Csv => render::write_csv(&changes, false, out),
+        Format::Table => {
+            writeln!(
+                out,
+                "Under {} (nothing stored): {} searches change verdict.",
+                args.policy.display(),
+                changes.rows.len()
+            )?;
+            if !changes.rows.is_empty() {
+                render::write_table(&changes, out)?;
+            }
+            writeln!(out, "\nCompliance rate per firm, before and after:")?;
+            render::write_table(&rates, out)
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
