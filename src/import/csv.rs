@@ -245,9 +245,12 @@ struct Gathered {
 
 impl Shortlists {
     fn add(&mut self, row: &Row, place: Place, batch: &mut Batch, errors: &mut InputErrors) {
-        let Some(search) = records::search(row, errors) else { return };
+        let search = records::search(row, errors);
         let has_candidate = CANDIDATE_COLUMNS.iter().any(|c| row.get(c).is_some_and(|v| !v.trim().is_empty()));
-        let candidate = if has_candidate { records::candidate(row, Some(search.opened_on), errors) } else { None };
+        // The candidate is read even when the search columns fail, so that every error of the row is reported.
+        let opened_on = search.as_ref().map(|s| s.opened_on);
+        let candidate = if has_candidate { records::candidate(row, opened_on, errors) } else { None };
+        let Some(search) = search else { return };
         if has_candidate && candidate.is_none() {
             return;
         }
