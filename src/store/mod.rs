@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension};
 
-pub use read::{CaseRow, FirmRow, VerdictRow};
+pub use read::{CaseRow, FirmRow, VerdictRow, LATEST};
 pub use write::{ImportOutcome, PolicyChange, Tally};
 
 use crate::import::InputErrors;

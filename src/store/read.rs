@@ -383,6 +383,16 @@ fn next_exemption(rows: &mut rusqlite::Rows) -> Result<Option<(i64, String, Stri
 }
 
 impl Store {
+    /// Visits every search valid at `moment` ([`LATEST`] for the current ones) with its firm, candidates and
+    /// exemption, in search id order, without holding them all in memory.
+    pub fn for_each_case(
+        &self,
+        moment: &str,
+        visit: impl FnMut(CaseRow) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        for_each_case(self.conn(), moment, visit)
+    }
+
     /// Every current search judged under a policy (not the one in force), ordered by firm and search reference.
     pub fn verdicts_under(&self, policy: &crate::policy::Policy) -> Result<Vec<VerdictRow>, StoreError> {
         let mut rows = Vec::new();
