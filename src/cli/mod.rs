@@ -2,6 +2,7 @@
 //! files, where output goes). Each command's `run` returns the exit code for a successful run; errors are
 //! turned into messages and exit status 2 by [`report_error`].
 
+mod audit;
 mod check;
 mod explain;
 mod import;
@@ -51,6 +52,8 @@ pub enum Command {
     Policy(policy::Args),
     /// Judge the stored searches under another policy and show what would change; stores nothing.
     Whatif(whatif::Args),
+    /// Check the tamper-evident history.
+    Audit(audit::Args),
 }
 
 /// Runs a parsed command line.
@@ -62,6 +65,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Explain(args) => explain::run(&cli.db, args),
         Command::Policy(args) => policy::run(&cli.db, args),
         Command::Whatif(args) => whatif::run(&cli.db, args),
+        Command::Audit(args) => audit::run(&cli.db, args),
     }
 }
 
@@ -99,7 +103,10 @@ pub fn report_error(error: &anyhow::Error) -> ExitCode {
 
 /// The person making a change: the OS user.
 fn actor() -> String {
-    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into())
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// The command line, as recorded in the import log.

@@ -134,8 +134,12 @@ impl Policy {
 
 /// Hex SHA-256 of some bytes.
 pub fn hex_sha256(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut out = String::with_capacity(64);
+    hex_digest(Sha256::digest(bytes).as_slice())
+}
+
+/// Lower-case hex of a digest.
+pub fn hex_digest(digest: &[u8]) -> String {
+    let mut out = String::with_capacity(digest.len() * 2);
     for byte in digest {
         out.push_str(&format!("{byte:02x}"));
     }

@@ -1,6 +1,7 @@
 //! The SQLite database: opening and migrating it, writing a batch of records as new versions, and reading
 //! cases and verdicts back. Everything that touches the database lives here.
 
+mod chain;
 mod read;
 mod write;
 
@@ -10,6 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension};
 
+pub use chain::Verification;
 pub use read::{CaseRow, FirmRow, VerdictRow, LATEST};
 pub use write::{ImportOutcome, PolicyChange, Tally};
 
@@ -128,10 +130,15 @@ impl Store {
             tx.pragma_update(None, "user_version", number)?;
         }
         if level == 0 {
+            // The database's first entry puts the default policy in force, so the chain covers it too.
+            let sha256 = Policy::default_policy().sha256;
+            let entry =
+                write::Entry::begin(&tx, "pledgecheck", "create database", &[[DEFAULT_POLICY_NAME, &sha256, "policy"]])?;
             tx.execute(
-                "INSERT INTO policy (name, sha256, text, in_force_from) VALUES (?1, ?2, ?3, ?4)",
-                (DEFAULT_POLICY_NAME, Policy::default_policy().sha256, DEFAULT_POLICY_TEXT, &now),
+                "INSERT INTO policy (name, sha256, text, in_force_from, import_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+                (DEFAULT_POLICY_NAME, &sha256, DEFAULT_POLICY_TEXT, &entry.at, entry.id),
             )?;
+            entry.finish(&tx, "database created; built-in default policy in force")?;
         }
         tx.commit()?;
         Ok(())
@@ -140,6 +147,22 @@ impl Store {
     /// The policy in force now.
     pub fn policy_in_force(&self) -> Result<StoredPolicy, StoreError> {
         policy_in_force(&self.conn)
+    }
+
+    /// Recomputes the hash chain from the stored rows: the first entry altered, inserted or removed, and the rows
+    /// edited behind pledgecheck's back.
+    pub fn verify_chain(&self) -> Result<Verification, StoreError> {
+        chain::verify(&self.conn)
+    }
+
+    /// The hash of the latest entry of the import log: the chain's head, which an auditor can note.
+    pub fn chain_head(&self) -> Result<String, StoreError> {
+        chain::head(&self.conn)
+    }
+
+    /// The entry whose hash this is (id and time), if any.
+    pub fn find_entry(&self, hash: &str) -> Result<Option<(i64, String)>, StoreError> {
+        chain::find(&self.conn, hash)
     }
 
     /// The underlying connection, for the read and write halves of the store.

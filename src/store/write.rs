@@ -3,11 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::read::{load_case, verdict_of, LATEST};
 use super::read::{FirmRow, VerdictRow};
-use super::{next_time, policy_in_force, Store, StoreError, FOREVER};
+use super::{chain, next_time, policy_in_force, Store, StoreError, FOREVER};
 use crate::import::{Batch, InputErrors};
 use crate::model::{Candidate, Exemption, Firm, Search};
 use crate::rules;
@@ -82,15 +82,10 @@ fn apply(
     command: &str,
     judge_under: Option<&crate::policy::Policy>,
 ) -> Result<ImportOutcome, StoreError> {
-    let at = next_time(tx, true)?;
-    tx.execute("INSERT INTO import_log (at, actor, command) VALUES (?1, ?2, ?3)", (&at, actor, command))?;
-    let import_id = tx.last_insert_rowid();
-    for (position, source) in batch.sources.iter().enumerate() {
-        tx.execute(
-            "INSERT INTO import_file (import_id, position, name, sha256, kind) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![import_id, position as i64 + 1, source.name, source.sha256, source.kind.map_or("", |k| k.as_str())],
-        )?;
-    }
+    let files: Vec<[&str; 3]> =
+        batch.sources.iter().map(|s| [s.name.as_str(), s.sha256.as_str(), s.kind.map_or("", |k| k.as_str())]).collect();
+    let entry = Entry::begin(tx, actor, command, &files)?;
+    let (at, import_id) = (entry.at.clone(), entry.id);
     let w = Writer { tx, at: &at, import_id };
     let mut outcome = ImportOutcome { at: at.clone(), ..ImportOutcome::default() };
     let mut errors = InputErrors::default();
@@ -169,8 +164,47 @@ fn apply(
     }
     outcome.judged.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
     outcome.judged_firms.sort_by(|a, b| a.firm.cmp(&b.firm));
-    tx.execute("UPDATE import_log SET summary = ?1 WHERE id = ?2", (outcome.summary(), import_id))?;
+    entry.finish(tx, &outcome.summary())?;
     Ok(outcome)
+}
+
+/// An entry of the import log being written: its id and time, and where its rows start in each table.
+pub(crate) struct Entry {
+    /// The entry's id.
+    pub id: i64,
+    /// Its time: the `valid_from` and `valid_to` of the rows it writes and closes.
+    pub at: String,
+    after_ids: [i64; 4],
+}
+
+impl Entry {
+    /// Starts an entry with its actor, command line and files (name, SHA-256, kind), chained to the latest.
+    pub(crate) fn begin(tx: &Connection, actor: &str, command: &str, files: &[[&str; 3]]) -> Result<Entry, StoreError> {
+        let at = next_time(tx, true)?;
+        let prev_hash = chain::head(tx)?;
+        tx.execute(
+            "INSERT INTO import_log (at, actor, command, prev_hash) VALUES (?1, ?2, ?3, ?4)",
+            params![at, actor, command, prev_hash],
+        )?;
+        let id = tx.last_insert_rowid();
+        for (position, [name, sha256, kind]) in files.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO import_file (import_id, position, name, sha256, kind) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, position as i64 + 1, name, sha256, kind],
+            )?;
+        }
+        let mut after_ids = [0; 4];
+        for (slot, (table, _)) in after_ids.iter_mut().zip(chain::TABLES) {
+            *slot = tx.query_row(&format!("SELECT coalesce(max(id), 0) FROM {table}"), [], |r| r.get(0))?;
+        }
+        Ok(Entry { id, at, after_ids })
+    }
+
+    /// Records the summary and seals the entry into the chain; returns its hash.
+    pub(crate) fn finish(&self, tx: &Connection, summary: &str) -> Result<String, StoreError> {
+        tx.execute("UPDATE import_log SET summary = ?1 WHERE id = ?2", params![summary, self.id])?;
+        chain::seal(tx, self.id, self.after_ids)
+    }
 }
 
 /// Recomputes and stores one search's verdict under the policy in force.
@@ -257,11 +291,16 @@ impl Writer<'_> {
         }
         tx.prepare_cached("UPDATE firm_version SET valid_to = ?2 WHERE firm_id = ?1 AND valid_to = ?3")?
             .execute(params![id, self.at, FOREVER])?;
+        let hash = chain::row_hash(
+            "firm_version",
+            &[Some(&firm.firm), new.0.as_deref(), new.1.as_deref(), new.2.as_deref(), Some(self.at)],
+            self.import_id,
+        );
         tx.prepare_cached(
-            "INSERT INTO firm_version (firm_id, name, pledged_on, withdrawn_on, valid_from, valid_to, import_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO firm_version (firm_id, name, pledged_on, withdrawn_on, valid_from, valid_to, import_id, row_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?
-        .execute(params![id, new.0, new.1, new.2, self.at, FOREVER, self.import_id])?;
+        .execute(params![id, new.0, new.1, new.2, self.at, FOREVER, self.import_id, hash])?;
         Ok(Some(id))
     }
 
@@ -297,11 +336,28 @@ impl Writer<'_> {
             changed = true;
             tx.prepare_cached("UPDATE search_version SET valid_to = ?2 WHERE search_id = ?1 AND valid_to = ?3")?
                 .execute(params![id, self.at, FOREVER])?;
+            let hash = chain::row_hash(
+                "search_version",
+                &[
+                    Some(&search.firm),
+                    Some(&search.search_ref),
+                    Some(&new.0),
+                    Some(&new.1),
+                    Some(&new.2),
+                    Some(&new.3),
+                    Some(&new.4),
+                    new.5.as_deref(),
+                    new.6.as_deref(),
+                    Some(self.at),
+                ],
+                self.import_id,
+            );
             tx.prepare_cached(
                 "INSERT INTO search_version (search_id, client, client_sector, position, level, opened_on, shortlist_on,
-                   cancelled_on, valid_from, valid_to, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                   cancelled_on, valid_from, valid_to, import_id, row_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?
-            .execute(params![id, new.0, new.1, new.2, new.3, new.4, new.5, new.6, self.at, FOREVER, self.import_id])?;
+            .execute(params![id, new.0, new.1, new.2, new.3, new.4, new.5, new.6, self.at, FOREVER, self.import_id, hash])?;
         }
         // Candidates as a set: keep the unchanged, close the removed and changed, insert the new and changed.
         type Stored = (String, String, String, String, Option<String>);
@@ -333,11 +389,41 @@ impl Writer<'_> {
         }
         for new in wanted.iter().filter(|w| !stored.contains(w)) {
             changed = true;
+            let salt = chain::new_salt();
+            let digest = chain::ref_digest(&salt, &new.0);
+            let hash = chain::row_hash(
+                "candidate_version",
+                &[
+                    Some(&search.firm),
+                    Some(&search.search_ref),
+                    Some(&digest),
+                    Some(&new.1),
+                    Some(&new.2),
+                    Some(&new.3),
+                    new.4.as_deref(),
+                    Some(self.at),
+                ],
+                self.import_id,
+            );
             tx.prepare_cached(
-                "INSERT INTO candidate_version (search_id, candidate_ref, sector, experience, stage, added_on, valid_from,
-                   valid_to, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO candidate_version (search_id, candidate_ref, ref_digest, ref_salt, sector, experience, stage,
+                   added_on, valid_from, valid_to, import_id, row_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?
-            .execute(params![id, new.0, new.1, new.2, new.3, new.4, self.at, FOREVER, self.import_id])?;
+            .execute(params![
+                id,
+                new.0,
+                digest,
+                salt,
+                new.1,
+                new.2,
+                new.3,
+                new.4,
+                self.at,
+                FOREVER,
+                self.import_id,
+                hash
+            ])?;
         }
         Ok((id, changed))
     }
@@ -354,11 +440,22 @@ impl Writer<'_> {
         }
         tx.prepare_cached("UPDATE exemption_version SET valid_to = ?2 WHERE search_id = ?1 AND valid_to = ?3")?
             .execute(params![search_id, self.at, FOREVER])?;
+        let hash = chain::row_hash(
+            "exemption_version",
+            &[
+                Some(&exemption.firm),
+                Some(&exemption.search_ref),
+                Some(&exemption.reason),
+                Some(&exemption.note),
+                Some(self.at),
+            ],
+            self.import_id,
+        );
         tx.prepare_cached(
-            "INSERT INTO exemption_version (search_id, reason, note, valid_from, valid_to, import_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO exemption_version (search_id, reason, note, valid_from, valid_to, import_id, row_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?
-        .execute(params![search_id, exemption.reason, exemption.note, self.at, FOREVER, self.import_id])?;
+        .execute(params![search_id, exemption.reason, exemption.note, self.at, FOREVER, self.import_id, hash])?;
         Ok(true)
     }
 }
@@ -386,16 +483,11 @@ impl Store {
         command: &str,
     ) -> Result<PolicyChange, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let at = next_time(&tx, true)?;
-        tx.execute("INSERT INTO import_log (at, actor, command) VALUES (?1, ?2, ?3)", (&at, actor, command))?;
-        let import_id = tx.last_insert_rowid();
+        let entry = Entry::begin(&tx, actor, command, &[[name, &policy.sha256, "policy"]])?;
+        let at = entry.at.clone();
         tx.execute(
-            "INSERT INTO import_file (import_id, position, name, sha256, kind) VALUES (?1, 1, ?2, ?3, 'policy')",
-            params![import_id, name, policy.sha256],
-        )?;
-        tx.execute(
-            "INSERT INTO policy (name, sha256, text, in_force_from) VALUES (?1, ?2, ?3, ?4)",
-            params![name, policy.sha256, text, at],
+            "INSERT INTO policy (name, sha256, text, in_force_from, import_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![name, policy.sha256, text, at, entry.id],
         )?;
         let before: std::collections::HashMap<i64, String> = tx
             .prepare("SELECT search_id, verdict FROM verdict")?
@@ -411,7 +503,7 @@ impl Store {
         }
         let summary =
             format!("policy {name} in force; {} verdicts recomputed, {} changed", change.judged, change.changed);
-        tx.execute("UPDATE import_log SET summary = ?1 WHERE id = ?2", (summary, import_id))?;
+        entry.finish(&tx, &summary)?;
         tx.commit()?;
         Ok(change)
     }

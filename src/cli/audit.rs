@@ -1,0 +1,78 @@
+//! `pledgecheck audit verify [--expect HASH]`
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use crate::render::{self, Format};
+use crate::store::{Mode, Store};
+
+/// Arguments of `audit`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Recompute the hash chain of the import log and every stored row; exit 1 on tampering.
+    ///
+    /// Names the first entry that was altered, inserted or removed, and rows edited outside pledgecheck. Prints
+    /// the chain's latest hash either way: note it, and later check that history up to then is unchanged with
+    /// `--expect HASH` (the chain may have grown since; the noted hash must still be in it).
+    #[command(after_help = "Examples:\n  pledgecheck audit verify\n  pledgecheck audit verify --expect 3f9a...c2")]
+    Verify {
+        /// A chain hash noted earlier, which must still be an entry of the chain.
+        #[arg(long, value_name = "HASH")]
+        expect: Option<String>,
+        /// Output format: table (words) or json.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+}
+
+pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let Command::Verify { expect, format } = args.command;
+    let store = Store::open(db, Mode::Existing)?;
+    let found = store.verify_chain()?;
+    let expected = expect.map(|hash| store.find_entry(&hash).map(|entry| (hash, entry))).transpose()?;
+    let expect_ok = expected.as_ref().is_none_or(|(_, entry)| entry.is_some());
+    let mut out = std::io::stdout().lock();
+    if format == Format::Json {
+        let value = json!({
+            "schema_version": render::SCHEMA_VERSION,
+            "intact": found.intact() && expect_ok,
+            "entries": found.entries,
+            "head": found.head,
+            "first_bad_entry": found.first_bad_entry,
+            "bad_rows": found.bad_rows,
+            "bad_row_count": found.bad_row_count,
+            "expected": expected.as_ref().map(|(hash, entry)| json!({
+                "hash": hash, "found": entry.is_some(), "entry": entry.as_ref().map(|e| e.0), "at": entry.as_ref().map(|e| e.1.clone())
+            })),
+        });
+        render::write_json(&value, &mut out)?;
+    } else {
+        match &found.first_bad_entry {
+            Some(entry) => writeln!(out, "TAMPERED: {entry}")?,
+            None => writeln!(out, "chain intact: {} entries", found.entries)?,
+        }
+        for row in &found.bad_rows {
+            writeln!(out, "TAMPERED: {row}")?;
+        }
+        if found.bad_row_count > found.bad_rows.len() {
+            writeln!(out, "TAMPERED: and {} more rows", found.bad_row_count - found.bad_rows.len())?;
+        }
+        if let Some((hash, entry)) = &expected {
+            match entry {
+                Some((id, at)) => writeln!(out, "expected hash {hash} is entry {id} ({at})")?,
+                None => writeln!(out, "EXPECTED HASH NOT FOUND: {hash} is no entry of the chain (history was rewritten)")?,
+            }
+        }
+        writeln!(out, "latest chain hash: {}", found.head)?;
+    }
+    Ok(if found.intact() && expect_ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

@@ -1,0 +1,394 @@
+//! The tamper-evident history: every entry of the import log carries a hash of its own content, of the rows it
+//! wrote and closed, of the policies it put in force and the redactions it made, and of the previous entry's hash.
+//!
+//! Each version row also carries `row_hash`, the first 16 bytes of the SHA-256 of its content, so that `audit
+//! verify` can name a row edited behind pledgecheck's back. The entry hash is computed from row hashes recomputed
+//! from content, so editing a row and its `row_hash` together is still caught at the entry. Candidates are
+//! hashed by `ref_digest` (a salted hash of the reference), not the reference, so `forget` can replace the
+//! reference without breaking the chain. Sealing an entry (at write time) and verifying it read the rows with the
+//! same queries and feed the same digest, so the two cannot drift apart.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, Connection, Row};
+use sha2::{Digest, Sha256};
+
+use super::StoreError;
+
+/// The `prev_hash` of the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The four versioned tables, in the order the chain hashes them, with the query that gives each row's id,
+/// import id, row hash and content (every content column as text or NULL).
+pub(crate) const TABLES: [(&str, &str); 4] = [
+    (
+        "firm_version",
+        "SELECT v.id, v.import_id, v.row_hash, f.firm, v.name, v.pledged_on, v.withdrawn_on, v.valid_from
+         FROM firm_version v JOIN firm f ON f.id = v.firm_id",
+    ),
+    (
+        "search_version",
+        "SELECT v.id, v.import_id, v.row_hash, f.firm, s.search_ref, v.client, v.client_sector, v.position, v.level,
+                v.opened_on, v.shortlist_on, v.cancelled_on, v.valid_from
+         FROM search_version v JOIN search s ON s.id = v.search_id JOIN firm f ON f.id = s.firm_id",
+    ),
+    (
+        "candidate_version",
+        "SELECT v.id, v.import_id, v.row_hash, f.firm, s.search_ref, v.ref_digest, v.sector, v.experience, v.stage,
+                v.added_on, v.valid_from
+         FROM candidate_version v JOIN search s ON s.id = v.search_id JOIN firm f ON f.id = s.firm_id",
+    ),
+    (
+        "exemption_version",
+        "SELECT v.id, v.import_id, v.row_hash, f.firm, s.search_ref, v.reason, v.note, v.valid_from
+         FROM exemption_version v JOIN search s ON s.id = v.search_id JOIN firm f ON f.id = s.firm_id",
+    ),
+];
+
+/// The hash of one row's content: the table, each field length-prefixed (NULL distinct from empty), and the id
+/// of the entry that wrote it; the first 16 bytes of SHA-256.
+pub(crate) fn row_hash(table: &str, fields: &[Option<&str>], import_id: i64) -> [u8; 16] {
+    let mut h = Sha256::new();
+    feed(&mut h, Some(table));
+    for field in fields {
+        feed(&mut h, *field);
+    }
+    feed(&mut h, Some(&import_id.to_string()));
+    let digest = h.finalize();
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&digest[..16]);
+    out
+}
+
+fn feed(h: &mut Sha256, field: Option<&str>) {
+    match field {
+        Some(text) => {
+            h.update((text.len() as u32).to_le_bytes());
+            h.update(text.as_bytes());
+        }
+        None => h.update(u32::MAX.to_le_bytes()),
+    }
+}
+
+/// The digest of a candidate's reference: SHA-256 of the salt and the reference, in hex.
+pub(crate) fn ref_digest(salt: &str, candidate_ref: &str) -> String {
+    let mut h = Sha256::new();
+    feed(&mut h, Some(salt));
+    feed(&mut h, Some(candidate_ref));
+    crate::policy::hex_digest(h.finalize().as_slice())
+}
+
+/// A fresh random salt for a candidate reference.
+pub(crate) fn new_salt() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
+/// The hash of a row as its content says, from a row of one of [`TABLES`]' queries.
+fn recomputed_row_hash(table: &str, row: &Row) -> rusqlite::Result<([u8; 16], i64, i64, Vec<u8>)> {
+    let id: i64 = row.get(0)?;
+    let import_id: i64 = row.get(1)?;
+    let stored: Vec<u8> = row.get(2)?;
+    let count = row.as_ref().column_count();
+    let mut fields: Vec<Option<String>> = Vec::with_capacity(count - 3);
+    for i in 3..count {
+        fields.push(row.get(i)?);
+    }
+    let refs: Vec<Option<&str>> = fields.iter().map(|f| f.as_deref()).collect();
+    Ok((row_hash(table, &refs, import_id), id, import_id, stored))
+}
+
+/// What one entry's hash covers, fed in a fixed order.
+#[derive(Default)]
+struct EntryDigest {
+    inserted: [Sha256; 4],
+    closed: [Sha256; 4],
+    policies: Sha256,
+    redactions: Sha256,
+}
+
+impl EntryDigest {
+    fn finish(self, meta: &EntryMeta) -> String {
+        let mut h = Sha256::new();
+        feed(&mut h, Some(&meta.prev_hash));
+        feed(&mut h, Some(&meta.id.to_string()));
+        feed(&mut h, Some(&meta.at));
+        feed(&mut h, Some(&meta.actor));
+        feed(&mut h, Some(&meta.command));
+        feed(&mut h, Some(&meta.summary));
+        for file in &meta.files {
+            for field in file {
+                feed(&mut h, Some(field));
+            }
+        }
+        for part in self.inserted.into_iter().chain(self.closed) {
+            h.update(part.finalize());
+        }
+        h.update(self.policies.finalize());
+        h.update(self.redactions.finalize());
+        crate::policy::hex_digest(h.finalize().as_slice())
+    }
+}
+
+/// An entry of the import log as stored.
+#[derive(Debug, Clone)]
+pub(crate) struct EntryMeta {
+    id: i64,
+    at: String,
+    actor: String,
+    command: String,
+    summary: String,
+    prev_hash: String,
+    hash: String,
+    files: Vec<[String; 4]>,
+}
+
+fn entries(conn: &Connection, only: Option<i64>) -> Result<Vec<EntryMeta>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, at, actor, command, summary, prev_hash, hash FROM import_log WHERE ?1 IS NULL OR id = ?1 ORDER BY id",
+    )?;
+    let mut list: Vec<EntryMeta> = stmt
+        .query_map([only], |r| {
+            Ok(EntryMeta {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                command: r.get(3)?,
+                summary: r.get(4)?,
+                prev_hash: r.get(5)?,
+                hash: r.get(6)?,
+                files: Vec::new(),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let index: HashMap<i64, usize> = list.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
+    let mut files = conn.prepare(
+        "SELECT import_id, position, name, sha256, kind FROM import_file WHERE ?1 IS NULL OR import_id = ?1
+         ORDER BY import_id, position",
+    )?;
+    let mut rows = files.query([only])?;
+    while let Some(r) = rows.next()? {
+        let import_id: i64 = r.get(0)?;
+        let file = [r.get::<_, i64>(1)?.to_string(), r.get(2)?, r.get(3)?, r.get(4)?];
+        // A file of a missing entry is reported by `verify`, which looks for such orphans.
+        if let Some(&i) = index.get(&import_id) {
+            list[i].files.push(file);
+        }
+    }
+    Ok(list)
+}
+
+/// Computes and stores the hash of entry `import_id`, whose rows in each table have ids above `first_ids`.
+pub(crate) fn seal(conn: &Connection, import_id: i64, after_ids: [i64; 4]) -> Result<String, StoreError> {
+    let meta = entries(conn, Some(import_id))?
+        .pop()
+        .ok_or_else(|| StoreError::Corrupt(format!("entry {import_id} vanished")))?;
+    let mut digest = EntryDigest::default();
+    for (i, (table, select)) in TABLES.iter().enumerate() {
+        let mut stmt = conn.prepare_cached(&format!("{select} WHERE v.id > ?1 ORDER BY v.id"))?;
+        let mut rows = stmt.query([after_ids[i]])?;
+        while let Some(row) = rows.next()? {
+            let (hash, id, _, _) = recomputed_row_hash(table, row)?;
+            digest.inserted[i].update(id.to_le_bytes());
+            digest.inserted[i].update(hash);
+        }
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT id FROM {table} WHERE valid_to = ?1 AND valid_to < '9999' ORDER BY id"
+        ))?;
+        let mut rows = stmt.query([&meta.at])?;
+        while let Some(row) = rows.next()? {
+            digest.closed[i].update(row.get::<_, i64>(0)?.to_le_bytes());
+        }
+    }
+    feed_policies_and_redactions(conn, Some(import_id), |_, part, bytes| {
+        match part {
+            Part::Policy => digest.policies.update(bytes),
+            Part::Redaction => digest.redactions.update(bytes),
+        }
+        Ok(())
+    })?;
+    let hash = digest.finish(&meta);
+    conn.execute("UPDATE import_log SET hash = ?1 WHERE id = ?2", params![hash, import_id])?;
+    Ok(hash)
+}
+
+enum Part {
+    Policy,
+    Redaction,
+}
+
+fn feed_policies_and_redactions(
+    conn: &Connection,
+    only: Option<i64>,
+    mut sink: impl FnMut(i64, Part, &[u8]) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT import_id, name, sha256, in_force_from FROM policy WHERE ?1 IS NULL OR import_id = ?1 ORDER BY id",
+    )?;
+    let mut rows = stmt.query([only])?;
+    while let Some(r) = rows.next()? {
+        let mut h = Sha256::new();
+        for i in 1..4 {
+            feed(&mut h, Some(&r.get::<_, String>(i)?));
+        }
+        sink(r.get(0)?, Part::Policy, h.finalize().as_slice())?;
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT import_id, candidate_version_id FROM redaction WHERE ?1 IS NULL OR import_id = ?1
+         ORDER BY candidate_version_id",
+    )?;
+    let mut rows = stmt.query([only])?;
+    while let Some(r) = rows.next()? {
+        sink(r.get(0)?, Part::Redaction, &r.get::<_, i64>(1)?.to_le_bytes())?;
+    }
+    Ok(())
+}
+
+/// The hash of the latest entry, or the genesis hash of an empty log.
+pub(crate) fn head(conn: &Connection) -> Result<String, StoreError> {
+    Ok(conn
+        .query_row("SELECT hash FROM import_log ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(GENESIS.to_string()) } else { Err(e) })?)
+}
+
+/// What `audit verify` found.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Verification {
+    /// How many entries the chain has.
+    pub entries: usize,
+    /// The stored hash of the latest entry.
+    pub head: String,
+    /// The first entry that was altered, inserted or removed, in words.
+    pub first_bad_entry: Option<String>,
+    /// Rows whose content no longer matches their hash, or that belong to no entry, in words (at most 20).
+    pub bad_rows: Vec<String>,
+    /// How many bad rows there are in all.
+    pub bad_row_count: usize,
+}
+
+impl Verification {
+    /// True when nothing was found.
+    pub fn intact(&self) -> bool {
+        self.first_bad_entry.is_none() && self.bad_row_count == 0
+    }
+}
+
+/// Recomputes the whole chain from the stored rows.
+pub(crate) fn verify(conn: &Connection) -> Result<Verification, StoreError> {
+    let list = entries(conn, None)?;
+    let by_id: HashMap<i64, usize> = list.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
+    let by_at: HashMap<&str, usize> = list.iter().enumerate().map(|(i, e)| (e.at.as_str(), i)).collect();
+    let mut digests: Vec<EntryDigest> = list.iter().map(|_| EntryDigest::default()).collect();
+    let mut bad_rows = Vec::new();
+    let mut bad_row_count = 0;
+    let mut bad = |message: String| {
+        bad_row_count += 1;
+        if bad_rows.len() < 20 {
+            bad_rows.push(message);
+        }
+    };
+    for (i, (table, select)) in TABLES.iter().enumerate() {
+        let mut stmt = conn.prepare(&format!("{select} ORDER BY v.id"))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let (hash, id, import_id, stored) = recomputed_row_hash(table, row)?;
+            if stored.as_slice() != hash.as_slice() {
+                bad(format!("{table} row {id}: its content no longer matches its hash (edited outside pledgecheck)"));
+            }
+            match by_id.get(&import_id) {
+                Some(&e) => {
+                    digests[e].inserted[i].update(id.to_le_bytes());
+                    digests[e].inserted[i].update(hash);
+                }
+                None => bad(format!("{table} row {id}: written by entry {import_id}, which is not in the log")),
+            }
+        }
+        let mut stmt =
+            conn.prepare(&format!("SELECT valid_to, id FROM {table} WHERE valid_to < '9999' ORDER BY valid_to, id"))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let (valid_to, id): (String, i64) = (row.get(0)?, row.get(1)?);
+            match by_at.get(valid_to.as_str()) {
+                Some(&e) => digests[e].closed[i].update(id.to_le_bytes()),
+                None => bad(format!("{table} row {id}: closed at {valid_to}, when no entry was written")),
+            }
+        }
+    }
+    let mut stmt = conn.prepare("SELECT id, candidate_ref, ref_salt, ref_digest FROM candidate_version ORDER BY id")?;
+    let mut rows = stmt.query([])?;
+    let redacted: std::collections::HashSet<i64> =
+        conn.prepare("SELECT candidate_version_id FROM redaction")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    while let Some(row) = rows.next()? {
+        let (id, candidate_ref, salt, digest): (i64, String, Option<String>, String) =
+            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+        match salt {
+            Some(salt) if ref_digest(&salt, &candidate_ref) != digest => {
+                bad(format!("candidate_version row {id}: its reference no longer matches its digest (edited outside pledgecheck)"))
+            }
+            None if !redacted.contains(&id) => {
+                bad(format!("candidate_version row {id}: its reference was removed without a recorded redaction"))
+            }
+            _ => {}
+        }
+    }
+    let orphans: Vec<i64> = conn
+        .prepare("SELECT DISTINCT import_id FROM import_file WHERE import_id NOT IN (SELECT id FROM import_log)")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for import_id in orphans {
+        bad(format!("import_file rows of entry {import_id}, which is not in the log (the entry was removed)"));
+    }
+    let mut stmt = conn.prepare("SELECT id, sha256, text FROM policy ORDER BY id")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let (id, sha, text): (i64, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
+        if crate::policy::hex_sha256(text.as_bytes()) != sha {
+            bad(format!("policy row {id}: its text no longer matches its SHA-256"));
+        }
+    }
+    feed_policies_and_redactions(conn, None, |import_id, part, bytes| {
+        match (by_id.get(&import_id), part) {
+            (Some(&e), Part::Policy) => digests[e].policies.update(bytes),
+            (Some(&e), Part::Redaction) => digests[e].redactions.update(bytes),
+            (None, _) => bad(format!("a policy or redaction of entry {import_id}, which is not in the log")),
+        }
+        Ok(())
+    })?;
+    let mut first_bad_entry = None;
+    let mut previous = GENESIS.to_string();
+    for (meta, digest) in list.iter().zip(digests) {
+        let hash = digest.finish(meta);
+        if meta.prev_hash != previous {
+            first_bad_entry = Some(format!(
+                "entry {} ({}): it does not follow the entry before it (an entry was removed or inserted before it)",
+                meta.id, meta.at
+            ));
+            break;
+        }
+        if hash != meta.hash {
+            first_bad_entry = Some(format!(
+                "entry {} ({}, by {}): its content or the rows it wrote no longer match its hash (altered)",
+                meta.id, meta.at, meta.actor
+            ));
+            break;
+        }
+        previous = meta.hash.clone();
+    }
+    Ok(Verification {
+        entries: list.len(),
+        head: list.last().map_or(GENESIS.to_string(), |e| e.hash.clone()),
+        first_bad_entry,
+        bad_rows,
+        bad_row_count,
+    })
+}
+
+/// Whether a hash is the hash of some entry, and which.
+pub(crate) fn find(conn: &Connection, hash: &str) -> Result<Option<(i64, String)>, StoreError> {
+    match conn.query_row("SELECT id, at FROM import_log WHERE hash = ?1", [hash.trim().to_lowercase()], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    }) {
+        Ok(found) => Ok(Some(found)),
+        Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
