@@ -69,7 +69,9 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         if let Some((hash, entry)) = &expected {
             match entry {
                 Some((id, at)) => writeln!(out, "expected hash {hash} is entry {id} ({at})")?,
-                None => writeln!(out, "EXPECTED HASH NOT FOUND: {hash} is no entry of the chain (history was rewritten)")?,
+                None => {
+                    writeln!(out, "EXPECTED HASH NOT FOUND: {hash} is no entry of the chain (history was rewritten)")?
+                }
             }
         }
         writeln!(out, "latest chain hash: {}", found.head)?;

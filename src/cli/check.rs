@@ -64,14 +64,14 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         None => store.verdicts(),
     };
     let (firms, rows, imported) = if args.dry_run {
-        let (_, outcome) = super::import_files(db, &args.files, args.encoding, true, other.as_ref())?;
+        let (_, outcome) = super::import_files(db, &args.files, args.encoding, true, other.as_ref(), None)?;
         let summary = outcome.summary();
         (outcome.judged_firms, outcome.judged, Some(summary))
     } else if args.files.is_empty() {
         let store = Store::open(db, Mode::Existing)?;
         (store.firms()?, verdicts(&store)?, None)
     } else {
-        let (store, outcome) = super::import_files(db, &args.files, args.encoding, false, None)?;
+        let (store, outcome) = super::import_files(db, &args.files, args.encoding, false, None, None)?;
         (store.firms()?, verdicts(&store)?, Some(outcome.summary()))
     };
     let filter = Filter { quarter: None, firm: args.firm.map(|f| f.trim().to_string()) };

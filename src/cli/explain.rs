@@ -27,6 +27,11 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
 
+    /// Explain the verdict as it stood at this time (RFC 3339, or YYYY-MM-DD[THH:MM[:SS]] in UTC): the rows
+    /// valid then, under the policy in force then.
+    #[arg(long, value_name = "TIME", value_parser = super::parse_as_of, conflicts_with = "policy")]
+    as_of: Option<String>,
+
     /// Judge under this policy file instead of the one in force; nothing is stored.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
@@ -38,15 +43,15 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     }
     let store = Store::open(db, Mode::Existing)?;
     let (firm, search_ref) = (args.firm.trim(), args.search_ref.trim());
+    let moment = args.as_of.as_deref().unwrap_or(crate::store::LATEST);
+    let when = args.as_of.as_deref().map(|t| format!(" at {t}")).unwrap_or_default();
     let case = store
-        .search_id(firm, search_ref)?
-        .map(|id| store.case(id))
-        .transpose()?
-        .flatten()
-        .ok_or_else(|| anyhow!("no search {search_ref:?} of firm {firm:?} in {}", db.display()))?;
-    let policy = match &args.policy {
-        Some(path) => super::policy::load(path)?.1,
-        None => store.policy_in_force()?.policy,
+        .case_at(firm, search_ref, moment)?
+        .ok_or_else(|| anyhow!("no search {search_ref:?} of firm {firm:?} in {}{when}", db.display()))?;
+    let policy = match (&args.policy, &args.as_of) {
+        (Some(path), _) => super::policy::load(path)?.1,
+        (None, Some(moment)) => store.policy_at(moment)?.policy,
+        (None, None) => store.policy_in_force()?.policy,
     };
     let explanation = rules::explain(&policy, &case.as_case());
     super::emit(None, |out| {

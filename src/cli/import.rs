@@ -20,13 +20,18 @@ pub struct Args {
     #[arg(long)]
     dry_run: bool,
 
+    /// Accept only rows of this firm; any row of another firm is refused (for agencies collecting files from
+    /// firms).
+    #[arg(long, value_name = "ID")]
+    firm: Option<String>,
+
     /// How the files are encoded.
     #[arg(long, value_enum, default_value = "utf-8")]
     encoding: Encoding,
 }
 
 pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
-    let (_, outcome) = super::import_files(db, &args.files, args.encoding, args.dry_run, None)?;
+    let (_, outcome) = super::import_files(db, &args.files, args.encoding, args.dry_run, None, args.firm.as_deref())?;
     let mut out = std::io::stdout().lock();
     if args.dry_run {
         writeln!(out, "dry run, nothing was written: {}", outcome.summary())?;

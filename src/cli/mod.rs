@@ -3,11 +3,19 @@
 //! turned into messages and exit status 2 by [`report_error`].
 
 mod audit;
+mod backup;
+mod by_hand;
+mod candidate;
 mod check;
+mod exemption;
 mod explain;
+mod firm;
+mod forget;
+mod history;
 mod import;
 mod policy;
 mod report;
+mod search;
 mod whatif;
 
 use std::io::{self, IsTerminal, Write};
@@ -32,6 +40,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "PLEDGECHECK_DB", default_value = "pledgecheck.db", value_name = "PATH")]
     pub db: PathBuf,
 
+    /// Who is making the change, as recorded in the import log (default: the OS user).
+    #[arg(long, global = true, env = "PLEDGECHECK_BY", value_name = "NAME")]
+    pub by: Option<String>,
+
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -52,12 +64,29 @@ pub enum Command {
     Policy(policy::Args),
     /// Judge the stored searches under another policy and show what would change; stores nothing.
     Whatif(whatif::Args),
+    /// Log firms by hand: add, update (incl. withdrawing the pledge), list.
+    Firm(firm::Args),
+    /// Log searches by hand: add, update, remove.
+    Search(search::Args),
+    /// Log a search's candidates by hand: add, update, remove.
+    Candidate(candidate::Args),
+    /// Log a search's exemption by hand: add, remove.
+    Exemption(exemption::Args),
     /// Check the tamper-evident history.
     Audit(audit::Args),
+    /// Show what changed, when, by whom and from which file, with before and after.
+    History(history::Args),
+    /// Copy the database consistently while others may write.
+    Backup(backup::Args),
+    /// Replace a candidate's reference by a redaction token in all its versions (privacy).
+    Forget(forget::Args),
 }
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Some(by) = cli.by.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+        let _ = ACTOR.set(by.to_string());
+    }
     match cli.command {
         Command::Import(args) => import::run(&cli.db, args),
         Command::Check(args) => check::run(&cli.db, args),
@@ -65,7 +94,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Explain(args) => explain::run(&cli.db, args),
         Command::Policy(args) => policy::run(&cli.db, args),
         Command::Whatif(args) => whatif::run(&cli.db, args),
+        Command::Firm(args) => firm::run(&cli.db, args),
+        Command::Search(args) => search::run(&cli.db, args),
+        Command::Candidate(args) => candidate::run(&cli.db, args),
+        Command::Exemption(args) => exemption::run(&cli.db, args),
         Command::Audit(args) => audit::run(&cli.db, args),
+        Command::History(args) => history::run(&cli.db, args),
+        Command::Backup(args) => backup::run(&cli.db, args),
+        Command::Forget(args) => forget::run(&cli.db, args),
     }
 }
 
@@ -101,8 +137,14 @@ pub fn report_error(error: &anyhow::Error) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// The person making a change: the OS user.
+/// The actor given by `--by`, set once at start.
+static ACTOR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// The person making a change: `--by`, else the OS user.
 fn actor() -> String {
+    if let Some(by) = ACTOR.get() {
+        return by.clone();
+    }
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
@@ -111,7 +153,7 @@ fn actor() -> String {
 
 /// The command line, as recorded in the import log.
 fn command_line() -> String {
-    std::env::args().collect::<Vec<_>>().join(" ")
+    std::iter::once("pledgecheck".to_string()).chain(std::env::args().skip(1)).collect::<Vec<_>>().join(" ")
 }
 
 /// Reads input files from disk.
@@ -132,12 +174,21 @@ fn import_files(
     encoding: Encoding,
     dry_run: bool,
     judge_under: Option<&crate::policy::Policy>,
+    only_firm: Option<&str>,
 ) -> anyhow::Result<(Store, crate::store::ImportOutcome)> {
     let inputs = read_inputs(paths)?;
     let batch = crate::import::read(&inputs, encoding)?;
+    if let Some(firm) = only_firm {
+        crate::import::restrict_to_firm(&batch, firm.trim())?;
+    }
     let mut store = if dry_run && !db.exists() { Store::in_memory()? } else { Store::open(db, Mode::Create)? };
     let outcome = store.import(&batch, &actor(), &command_line(), dry_run, judge_under)?;
     Ok((store, outcome))
+}
+
+/// Reads `--as-of TIME` into the stored form.
+fn parse_as_of(raw: &str) -> Result<String, String> {
+    crate::store::parse_moment(raw).map_err(|e| e.to_string())
 }
 
 /// The format to use: the one asked for, else a table on a terminal and CSV otherwise.

@@ -165,6 +165,24 @@ pub fn read(inputs: &[Input], encoding: Encoding) -> Result<Batch, InputErrors> 
     errors.into_result().map(|()| batch)
 }
 
+/// Refuses every record of a firm other than `firm` (an agency collecting one firm's files).
+pub fn restrict_to_firm(batch: &Batch, firm: &str) -> Result<(), InputErrors> {
+    let mut errors = InputErrors::default();
+    let records = batch
+        .firms
+        .iter()
+        .map(|(p, f)| (p, &f.firm))
+        .chain(batch.searches.iter().map(|r| (&r.place, &r.search.firm)))
+        .chain(batch.exemptions.iter().map(|(p, e)| (p, &e.firm)));
+    for (place, other) in records {
+        if other != firm {
+            let message = format!("firm {other:?} is not {firm:?}, the only firm this import accepts (--firm)");
+            errors.push(batch.error_at(place, "firm", message));
+        }
+    }
+    errors.into_result()
+}
+
 /// Decodes a file's bytes; a file that is not UTF-8 is refused with the line of the first bad byte.
 fn decode(name: &str, bytes: &[u8], encoding: Encoding, errors: &mut InputErrors) -> Option<String> {
     match encoding {

@@ -191,9 +191,8 @@ pub(crate) fn seal(conn: &Connection, import_id: i64, after_ids: [i64; 4]) -> Re
             digest.inserted[i].update(id.to_le_bytes());
             digest.inserted[i].update(hash);
         }
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT id FROM {table} WHERE valid_to = ?1 AND valid_to < '9999' ORDER BY id"
-        ))?;
+        let mut stmt = conn
+            .prepare_cached(&format!("SELECT id FROM {table} WHERE valid_to = ?1 AND valid_to < '9999' ORDER BY id"))?;
         let mut rows = stmt.query([&meta.at])?;
         while let Some(row) = rows.next()? {
             digest.closed[i].update(row.get::<_, i64>(0)?.to_le_bytes());
@@ -245,9 +244,13 @@ fn feed_policies_and_redactions(
 
 /// The hash of the latest entry, or the genesis hash of an empty log.
 pub(crate) fn head(conn: &Connection) -> Result<String, StoreError> {
-    Ok(conn
-        .query_row("SELECT hash FROM import_log ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
-        .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(GENESIS.to_string()) } else { Err(e) })?)
+    Ok(conn.query_row("SELECT hash FROM import_log ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).or_else(|e| {
+        if e == rusqlite::Error::QueryReturnedNoRows {
+            Ok(GENESIS.to_string())
+        } else {
+            Err(e)
+        }
+    })?)
 }
 
 /// What `audit verify` found.
@@ -315,15 +318,17 @@ pub(crate) fn verify(conn: &Connection) -> Result<Verification, StoreError> {
     }
     let mut stmt = conn.prepare("SELECT id, candidate_ref, ref_salt, ref_digest FROM candidate_version ORDER BY id")?;
     let mut rows = stmt.query([])?;
-    let redacted: std::collections::HashSet<i64> =
-        conn.prepare("SELECT candidate_version_id FROM redaction")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let redacted: std::collections::HashSet<i64> = conn
+        .prepare("SELECT candidate_version_id FROM redaction")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     while let Some(row) = rows.next()? {
         let (id, candidate_ref, salt, digest): (i64, String, Option<String>, String) =
             (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
         match salt {
-            Some(salt) if ref_digest(&salt, &candidate_ref) != digest => {
-                bad(format!("candidate_version row {id}: its reference no longer matches its digest (edited outside pledgecheck)"))
-            }
+            Some(salt) if ref_digest(&salt, &candidate_ref) != digest => bad(format!(
+                "candidate_version row {id}: its reference no longer matches its digest (edited outside pledgecheck)"
+            )),
             None if !redacted.contains(&id) => {
                 bad(format!("candidate_version row {id}: its reference was removed without a recorded redaction"))
             }

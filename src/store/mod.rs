@@ -2,6 +2,7 @@
 //! cases and verdicts back. Everything that touches the database lives here.
 
 mod chain;
+mod evidence;
 mod read;
 mod write;
 
@@ -12,6 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension};
 
 pub use chain::Verification;
+pub use evidence::{parse_moment, Change};
 pub use read::{CaseRow, FirmRow, VerdictRow, LATEST};
 pub use write::{ImportOutcome, PolicyChange, Tally};
 
@@ -132,8 +134,12 @@ impl Store {
         if level == 0 {
             // The database's first entry puts the default policy in force, so the chain covers it too.
             let sha256 = Policy::default_policy().sha256;
-            let entry =
-                write::Entry::begin(&tx, "pledgecheck", "create database", &[[DEFAULT_POLICY_NAME, &sha256, "policy"]])?;
+            let entry = write::Entry::begin(
+                &tx,
+                "pledgecheck",
+                "create database",
+                &[[DEFAULT_POLICY_NAME, &sha256, "policy"]],
+            )?;
             tx.execute(
                 "INSERT INTO policy (name, sha256, text, in_force_from, import_id) VALUES (?1, ?2, ?3, ?4, ?5)",
                 (DEFAULT_POLICY_NAME, &sha256, DEFAULT_POLICY_TEXT, &entry.at, entry.id),

@@ -239,14 +239,24 @@ impl Store {
 
     /// Every current search with its stored verdict, ordered by firm and search reference.
     pub fn verdicts(&self) -> Result<Vec<VerdictRow>, StoreError> {
+        self.verdicts_of(None, None)
+    }
+
+    /// One current search's stored verdict.
+    pub fn verdict(&self, firm: &str, search_ref: &str) -> Result<Option<VerdictRow>, StoreError> {
+        Ok(self.verdicts_of(Some(firm), Some(search_ref))?.pop())
+    }
+
+    fn verdicts_of(&self, firm: Option<&str>, search_ref: Option<&str>) -> Result<Vec<VerdictRow>, StoreError> {
         let mut stmt = self.conn().prepare(
             "SELECT firm.firm, search.search_ref, v.client, v.client_sector, v.level, v.opened_on, v.shortlist_on,
                     verdict.quarter, verdict.verdict, verdict.rule, verdict.policy_version, verdict.reason
              FROM verdict JOIN search ON search.id = verdict.search_id JOIN firm ON firm.id = search.firm_id
              JOIN search_version v ON v.search_id = search.id AND v.valid_to = ?1
+             WHERE (?2 IS NULL OR firm.firm = ?2) AND (?3 IS NULL OR search.search_ref = ?3)
              ORDER BY firm.firm, search.search_ref",
         )?;
-        let rows = stmt.query_map([super::FOREVER], |r| {
+        let rows = stmt.query_map(params![super::FOREVER, firm, search_ref], |r| {
             Ok((
                 VerdictRow {
                     firm: r.get(0)?,

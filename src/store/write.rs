@@ -82,8 +82,9 @@ fn apply(
     command: &str,
     judge_under: Option<&crate::policy::Policy>,
 ) -> Result<ImportOutcome, StoreError> {
+    // A change by hand has a source without a kind: the command line, recorded as the entry's command.
     let files: Vec<[&str; 3]> =
-        batch.sources.iter().map(|s| [s.name.as_str(), s.sha256.as_str(), s.kind.map_or("", |k| k.as_str())]).collect();
+        batch.sources.iter().filter_map(|s| s.kind.map(|k| [s.name.as_str(), s.sha256.as_str(), k.as_str()])).collect();
     let entry = Entry::begin(tx, actor, command, &files)?;
     let (at, import_id) = (entry.at.clone(), entry.id);
     let w = Writer { tx, at: &at, import_id };
@@ -455,7 +456,15 @@ impl Writer<'_> {
             "INSERT INTO exemption_version (search_id, reason, note, valid_from, valid_to, import_id, row_hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?
-        .execute(params![search_id, exemption.reason, exemption.note, self.at, FOREVER, self.import_id, hash])?;
+        .execute(params![
+            search_id,
+            exemption.reason,
+            exemption.note,
+            self.at,
+            FOREVER,
+            self.import_id,
+            hash
+        ])?;
         Ok(true)
     }
 }
@@ -506,5 +515,83 @@ impl Store {
         entry.finish(&tx, &summary)?;
         tx.commit()?;
         Ok(change)
+    }
+}
+
+impl Store {
+    /// Removes a search: closes its current version, candidates and exemption, and drops its verdict. False when
+    /// there is no such current search.
+    pub fn remove_search(
+        &mut self,
+        firm: &str,
+        search_ref: &str,
+        actor: &str,
+        command: &str,
+    ) -> Result<bool, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let Some(search_id) = current_search_id(&tx, firm, search_ref)? else { return Ok(false) };
+        let entry = Entry::begin(&tx, actor, command, &[])?;
+        for table in ["search_version", "candidate_version", "exemption_version"] {
+            tx.execute(
+                &format!("UPDATE {table} SET valid_to = ?1 WHERE search_id = ?2 AND valid_to = ?3"),
+                params![entry.at, search_id, FOREVER],
+            )?;
+        }
+        tx.execute("DELETE FROM verdict WHERE search_id = ?1", [search_id])?;
+        entry.finish(&tx, &format!("search {firm}/{search_ref} removed"))?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// Removes a search's exemption and recomputes its verdict. False when it has none.
+    pub fn remove_exemption(
+        &mut self,
+        firm: &str,
+        search_ref: &str,
+        actor: &str,
+        command: &str,
+    ) -> Result<bool, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let Some(search_id) = current_search_id(&tx, firm, search_ref)? else { return Ok(false) };
+        let has: bool = tx.query_row(
+            "SELECT count(*) > 0 FROM exemption_version WHERE search_id = ?1 AND valid_to = ?2",
+            params![search_id, FOREVER],
+            |r| r.get(0),
+        )?;
+        if !has {
+            return Ok(false);
+        }
+        let entry = Entry::begin(&tx, actor, command, &[])?;
+        tx.execute(
+            "UPDATE exemption_version SET valid_to = ?1 WHERE search_id = ?2 AND valid_to = ?3",
+            params![entry.at, search_id, FOREVER],
+        )?;
+        let policy = policy_in_force(&tx)?.policy;
+        recompute(&tx, &policy, search_id, &entry.at)?;
+        entry.finish(&tx, &format!("exemption of search {firm}/{search_ref} removed"))?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// The current firm, if it exists.
+    pub fn firm(&self, firm: &str) -> Result<Option<Firm>, StoreError> {
+        let row: Option<(Option<String>, Option<String>, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT v.name, v.pledged_on, v.withdrawn_on FROM firm JOIN firm_version v ON v.firm_id = firm.id
+                 WHERE firm.firm = ?1 AND v.valid_to = ?2",
+                params![firm, FOREVER],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        row.map(|(name, pledged_on, withdrawn_on)| {
+            Ok(Firm {
+                firm: firm.to_string(),
+                name,
+                pledged_on: super::stored_date(pledged_on)?,
+                withdrawn_on: super::stored_date(withdrawn_on)?,
+            })
+        })
+        .transpose()
     }
 }
