@@ -2,9 +2,11 @@
 //!
 //! The functional core is pure and unit-tested: [`model`] (the domain and its values), [`policy`] (the pledge
 //! as data), [`rules`] (the verdicts), [`import`] (reading files) and [`report`] (aggregation). The shell sits at
-//! the edges: [`store`] (SQLite), [`render`] (output formats) and [`cli`] (the commands).
+//! the edges: [`store`] (SQLite), [`render`] (output formats), [`html`] and [`svg`] (the HTML report and its
+//! charts), [`term`] (the terminal) and [`cli`] (the commands).
 
 pub mod cli;
+pub mod html;
 pub mod import;
 pub mod model;
 pub mod policy;
@@ -12,3 +14,5 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod store;
+pub mod svg;
+pub mod term;

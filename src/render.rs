@@ -1,15 +1,19 @@
 //! Writing tables for people (a terminal table), spreadsheets and scripts (CSV, optionally for Danish Excel)
 //! and programs (JSON), and writing output files atomically.
 
+use std::cell::Cell as StdCell;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use serde_json::{json, Map, Value};
 use tabled::builder::Builder;
-use tabled::settings::Style;
+use tabled::settings::peaker::Priority;
+use tabled::settings::{Style, Width};
 
-use crate::report::{format_rate, Cell, Table};
+use crate::report::{format_change, format_rate, Cell, Table};
+use crate::rules::Verdict;
+use crate::term::{self, Terminal};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -34,15 +38,43 @@ pub fn write(table: &Table, format: Format, excel: bool, out: &mut dyn Write) ->
     }
 }
 
-/// Writes a table for people.
+thread_local! {
+    /// The style of the output being written: set while writing to a terminal, so tables written to files and
+    /// pipes are never styled.
+    static TERMINAL: StdCell<Option<Terminal>> = const { StdCell::new(None) };
+}
+
+/// Runs `write` with tables styled for a terminal (its width, colour), or plain when `terminal` is `None`.
+pub fn with_terminal<R>(terminal: Option<Terminal>, write: impl FnOnce() -> R) -> R {
+    let before = TERMINAL.with(|t| t.replace(terminal));
+    let result = write();
+    TERMINAL.with(|t| t.set(before));
+    result
+}
+
+/// Columns whose cells are verdict words, coloured on a terminal.
+const VERDICT_COLUMNS: [&str; 3] = ["verdict", "from", "to"];
+
+/// Writes a table for people; on a terminal (see [`with_terminal`]) it fits the width, wrapping the widest
+/// columns first, and verdict words are coloured.
 pub fn write_table(table: &Table, out: &mut dyn Write) -> io::Result<()> {
+    let terminal = TERMINAL.with(StdCell::get);
+    let color = terminal.is_some_and(|t| t.color);
     let mut builder = Builder::default();
     builder.push_record(table.columns.iter().map(|c| c.to_string()));
     for row in &table.rows {
-        builder.push_record(row.iter().map(|cell| plain(cell, '.')));
+        builder.push_record(row.iter().zip(&table.columns).map(|(cell, column)| match cell {
+            Cell::Text(text) if color && VERDICT_COLUMNS.contains(column) => {
+                Verdict::parse(text).map_or_else(|| text.clone(), term::paint)
+            }
+            _ => plain(cell, '.'),
+        }));
     }
     let mut rendered = builder.build();
     rendered.with(Style::sharp());
+    if let Some(width) = terminal.and_then(|t| t.width) {
+        rendered.with(Width::wrap(width).keep_words(true).priority(Priority::max(true)));
+    }
     writeln!(out, "{rendered}")
 }
 
@@ -51,7 +83,8 @@ fn plain(cell: &Cell, decimal: char) -> String {
         Cell::Text(text) => text.clone(),
         Cell::Count(n) => n.to_string(),
         Cell::Rate(Some(rate)) => format_rate(*rate, decimal),
-        Cell::Rate(None) | Cell::Empty => String::new(),
+        Cell::Change(Some(change)) => format_change(*change, decimal),
+        Cell::Rate(None) | Cell::Change(None) | Cell::Empty => String::new(),
     }
 }
 
@@ -88,7 +121,8 @@ pub fn rows_json(table: &Table) -> Value {
                         Cell::Text(text) => Value::from(text.as_str()),
                         Cell::Count(n) => Value::from(*n),
                         Cell::Rate(Some(rate)) => Value::from(f64::from(*rate) / 10_000.0),
-                        Cell::Rate(None) | Cell::Empty => Value::Null,
+                        Cell::Change(Some(change)) => Value::from(*change as f64 / 10_000.0),
+                        Cell::Rate(None) | Cell::Change(None) | Cell::Empty => Value::Null,
                     };
                     object.insert(column.to_string(), value);
                 }
@@ -120,6 +154,82 @@ pub fn write_atomically(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Re
     file.as_file().sync_all()?;
     file.persist(path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+/// Writes a folder of files atomically: the files go into a temporary folder beside `dir`, which is then
+/// renamed into place. An existing `dir` is replaced only when it is empty or every entry passes `replaceable`
+/// (files an earlier run wrote); anything else in it is refused, and nothing is changed.
+pub fn write_dir_atomically(
+    dir: &Path,
+    files: &[(String, Vec<u8>)],
+    replaceable: impl Fn(&str) -> bool,
+) -> anyhow::Result<()> {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let existing = existing_entries(dir)?;
+    if let Some(foreign) = existing.iter().find(|name| !replaceable(name)) {
+        anyhow::bail!(
+            "{} already holds {foreign:?}, which pledgecheck did not write; choose a new or empty folder",
+            dir.display()
+        );
+    }
+    let staging = tempfile::Builder::new()
+        .prefix(".pledgecheck-")
+        .tempdir_in(parent)
+        .with_context(|| format!("cannot write in {}", parent.display()))?;
+    for (name, bytes) in files {
+        let path = staging.path().join(name);
+        let mut file = std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+    }
+    if existing.is_empty() {
+        if dir.exists() {
+            std::fs::remove_dir(dir).with_context(|| format!("cannot replace {}", dir.display()))?;
+        }
+        std::fs::rename(staging.path(), dir).with_context(|| format!("cannot write {}", dir.display()))?;
+        let _ = staging.keep();
+    } else {
+        // Move the old folder aside, the new one in, then remove the old one's files.
+        let old: PathBuf = tempfile::Builder::new().prefix(".pledgecheck-old-").tempdir_in(parent)?.keep();
+        std::fs::rename(dir, &old).with_context(|| format!("cannot replace {}", dir.display()))?;
+        if let Err(e) = std::fs::rename(staging.path(), dir) {
+            let _ = std::fs::rename(&old, dir);
+            return Err(e).with_context(|| format!("cannot write {}", dir.display()));
+        }
+        let _ = staging.keep();
+        for name in &existing {
+            let _ = std::fs::remove_file(old.join(name));
+        }
+        let _ = std::fs::remove_dir(&old);
+    }
+    if let Ok(parent) = std::fs::File::open(parent) {
+        let _ = parent.sync_all();
+    }
+    Ok(())
+}
+
+/// The names of the entries of a folder; none when it does not exist.
+fn existing_entries(dir: &Path) -> anyhow::Result<Vec<String>> {
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    if !dir.is_dir() {
+        anyhow::bail!("{} exists and is not a folder", dir.display());
+    }
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !entry.file_type()?.is_file() {
+            anyhow::bail!("{} already holds {name:?}, which pledgecheck did not write", dir.display());
+        }
+        names.push(name);
+    }
+    names.sort();
+    Ok(names)
 }
 
 #[cfg(test)]

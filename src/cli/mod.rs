@@ -7,6 +7,7 @@ mod backup;
 mod by_hand;
 mod candidate;
 mod check;
+mod completions;
 mod exemption;
 mod explain;
 mod firm;
@@ -14,6 +15,7 @@ mod forget;
 mod history;
 mod import;
 mod policy;
+mod quarterly;
 mod report;
 mod search;
 mod whatif;
@@ -44,6 +46,14 @@ pub struct Cli {
     #[arg(long, global = true, env = "PLEDGECHECK_BY", value_name = "NAME")]
     pub by: Option<String>,
 
+    /// Print only what was asked for, and errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Also print details on standard error: the database, the policy, counts.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -56,23 +66,45 @@ pub enum Command {
     Import(import::Args),
     /// Import files, if any, then show the per-firm summary and the failing searches.
     Check(check::Args),
-    /// Report per search, per firm or per quarter.
+    /// Report per search, firm, quarter or outcome (table, CSV, JSON), or as one HTML page with charts.
     Report(report::Args),
     /// Explain one search's verdict: each condition, each candidate, and what would make it pass.
     Explain(explain::Args),
     /// Validate, show, test and put in force the pledge as a policy file.
+    #[command(
+        after_help = "Examples:\n  pledgecheck policy check samples/stricter.toml\n  pledgecheck policy use samples/stricter.toml"
+    )]
     Policy(policy::Args),
     /// Judge the stored searches under another policy and show what would change; stores nothing.
     Whatif(whatif::Args),
+    /// Write a quarter's report files (summary, firms, searches, failing, exemptions, outcomes) into a folder.
+    Quarterly(quarterly::Args),
+    /// Print shell completions, generated from the command definitions.
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (or write one per command), generated from the command definitions.
+    Man(completions::ManArgs),
     /// Log firms by hand: add, update (incl. withdrawing the pledge), list.
+    #[command(
+        after_help = "Examples:\n  pledgecheck firm add nordsoeg --name \"Nordsøg Executive Search A/S\" --pledged-on 2021-09-15\n  pledgecheck firm list"
+    )]
     Firm(firm::Args),
     /// Log searches by hand: add, update, remove.
+    #[command(
+        after_help = "Examples:\n  pledgecheck search update nordsoeg NS-2026-050 --shortlist-on 2026-10-15\n  pledgecheck search remove nordsoeg NS-2026-050"
+    )]
     Search(search::Args),
     /// Log a search's candidates by hand: add, update, remove.
+    #[command(
+        after_help = "Examples:\n  pledgecheck candidate update nordsoeg NS-2026-050 c1 --stage hired\n  pledgecheck candidate remove nordsoeg NS-2026-050 c1"
+    )]
     Candidate(candidate::Args),
     /// Log a search's exemption by hand: add, remove.
+    #[command(
+        after_help = "Examples:\n  pledgecheck exemption add nordsoeg NS-2026-050 --reason no-qualified-candidate\n  pledgecheck exemption remove nordsoeg NS-2026-050"
+    )]
     Exemption(exemption::Args),
     /// Check the tamper-evident history.
+    #[command(after_help = "Example:\n  pledgecheck audit verify")]
     Audit(audit::Args),
     /// Show what changed, when, by whom and from which file, with before and after.
     History(history::Args),
@@ -84,6 +116,11 @@ pub enum Command {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    crate::term::set_verbosity(match (cli.quiet, cli.verbose) {
+        (true, _) => crate::term::Verbosity::Quiet,
+        (_, true) => crate::term::Verbosity::Verbose,
+        _ => crate::term::Verbosity::Normal,
+    });
     if let Some(by) = cli.by.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
         let _ = ACTOR.set(by.to_string());
     }
@@ -94,6 +131,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Explain(args) => explain::run(&cli.db, args),
         Command::Policy(args) => policy::run(&cli.db, args),
         Command::Whatif(args) => whatif::run(&cli.db, args),
+        Command::Quarterly(args) => quarterly::run(&cli.db, args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
         Command::Firm(args) => firm::run(&cli.db, args),
         Command::Search(args) => search::run(&cli.db, args),
         Command::Candidate(args) => candidate::run(&cli.db, args),
@@ -203,7 +243,8 @@ fn emit(output: Option<&Path>, fill: impl FnOnce(&mut dyn Write) -> io::Result<(
         None => {
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());
-            fill(&mut out)?;
+            // Tables fit the terminal and verdicts are coloured only when standard output is one.
+            render::with_terminal(crate::term::Terminal::stdout(), || fill(&mut out))?;
             out.flush()?;
             Ok(())
         }

@@ -1,12 +1,16 @@
-//! `pledgecheck report searches|firms|quarters`
+//! `pledgecheck report searches|firms|quarters|outcomes|html`
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::model::Quarter;
+use crate::policy::Policy;
 use crate::render::{self, Format};
+use crate::report::outcomes::Outcomes;
+use crate::report::pack::ExemptionRow;
 use crate::report::{self, Filter};
-use crate::store::{Mode, Store};
+use crate::store::{Mode, Store, VerdictRow, LATEST};
+use crate::term;
 
 /// Which report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -15,8 +19,12 @@ pub enum Which {
     Searches,
     /// One row per firm with counts and compliance rate.
     Firms,
-    /// One row per quarter and firm with counts and compliance rate.
+    /// One row per quarter and firm with counts, compliance rate and the rate over four quarters.
     Quarters,
+    /// One row per quarter, firm and client sector: cross-sector candidates at shortlist, interview and hire.
+    Outcomes,
+    /// One self-contained HTML file with charts, for people (use --output).
+    Html,
 }
 
 /// Arguments of `report`.
@@ -24,17 +32,19 @@ pub enum Which {
 #[command(after_help = "Examples:\n  \
     pledgecheck report firms\n  \
     pledgecheck report quarters --format json\n  \
-    pledgecheck report searches --quarter 2026-Q1 --firm nordsoeg --excel --output searches.csv")]
+    pledgecheck report searches --quarter 2026-Q1 --firm nordsoeg --excel --output searches.csv\n  \
+    pledgecheck report outcomes --quarter 2026-Q2\n  \
+    pledgecheck report html --output report.html")]
 pub struct Args {
     /// The report.
     #[arg(value_enum)]
     which: Which,
 
-    /// Output format (default: a table on a terminal, CSV otherwise).
+    /// Output format (default: a table on a terminal, CSV otherwise); not for html.
     #[arg(long, value_enum)]
     format: Option<Format>,
 
-    /// Only searches of this quarter, such as 2026-Q3.
+    /// Only searches of this quarter, such as 2026-Q3 (rolling rates still look back three quarters).
     #[arg(long, value_parser = parse_quarter)]
     quarter: Option<Quarter>,
 
@@ -59,19 +69,120 @@ pub(super) fn parse_quarter(raw: &str) -> Result<Quarter, String> {
     Quarter::parse(raw).map_err(|e| e.to_string())
 }
 
-pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
-    let store = Store::open(db, Mode::Existing)?;
-    let filter = Filter { quarter: args.quarter.map(|q| q.to_string()), firm: args.firm.map(|f| f.trim().to_string()) };
-    let rows = match &args.policy {
-        Some(path) => store.verdicts_under(&super::policy::load(path)?.1)?,
+/// What the reports are made from: firms, verdicts, and (read case by case) outcomes and exemptions.
+pub(super) struct Data {
+    pub firms: Vec<crate::store::FirmRow>,
+    pub verdicts: Vec<VerdictRow>,
+    pub outcomes: Outcomes,
+    pub exemptions: Vec<ExemptionRow>,
+    /// The policy name and SHA-256 the verdicts are judged under.
+    pub policy: (String, String),
+}
+
+/// Reads the data, judged under `policy` if given (nothing stored) or as stored.
+pub(super) fn gather(store: &Store, policy: Option<&Path>) -> anyhow::Result<Data> {
+    let (other, in_force) = match policy {
+        Some(path) => (Some(super::policy::load(path)?), None),
+        None => (None, Some(store.policy_in_force()?)),
+    };
+    let (judging, name): (&Policy, String) = match (&other, &in_force) {
+        (Some((_, p)), _) => (p, policy.map(|p| p.display().to_string()).unwrap_or_default()),
+        (None, Some(stored)) => (&stored.policy, stored.name.clone()),
+        (None, None) => unreachable!("one of the two is set"),
+    };
+    let verdicts = match &other {
+        Some((_, p)) => store.verdicts_under(p)?,
         None => store.verdicts()?,
     };
+    let mut outcomes = Outcomes::default();
+    let mut exemptions = Vec::new();
+    store.for_each_case(LATEST, |case| {
+        outcomes.add(judging, &case);
+        if let Some(e) = &case.exemption {
+            exemptions.push(ExemptionRow {
+                firm: e.firm.clone(),
+                search_ref: e.search_ref.clone(),
+                reason: e.reason.clone(),
+                note: e.note.clone(),
+            });
+        }
+        Ok(())
+    })?;
+    exemptions.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
+    term::detail(format_args!(
+        "{} firms, {} searches, judged under {name} (sha256 {})",
+        store.firms()?.len(),
+        verdicts.len(),
+        judging.sha256
+    ));
+    Ok(Data { firms: store.firms()?, verdicts, outcomes, exemptions, policy: (name, judging.sha256.clone()) })
+}
+
+/// The format of a report: `--excel` means CSV, and goes with no other format.
+pub(super) fn excel_format(asked: Option<Format>, excel: bool, to_file: bool) -> anyhow::Result<Format> {
+    match (asked, excel) {
+        (Some(Format::Table | Format::Json), true) => anyhow::bail!("--excel shapes CSV; use it with --format csv"),
+        (None, true) => Ok(Format::Csv),
+        _ => Ok(super::resolve_format(asked, to_file)),
+    }
+}
+
+/// The hash chain's head (the latest entry of the import log) and that entry's time: a time from the data, never
+/// the clock.
+pub(super) fn chain_head(store: &Store) -> anyhow::Result<(String, Option<String>)> {
+    let head = store.chain_head()?;
+    let at = store.find_entry(&head)?.map(|(_, at)| at);
+    Ok((head, at))
+}
+
+pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let store = Store::open(db, Mode::Existing)?;
+    term::detail(format_args!("reading {}", db.display()));
+    let filter = Filter { quarter: args.quarter.map(|q| q.to_string()), firm: args.firm.map(|f| f.trim().to_string()) };
+    if args.which == Which::Html {
+        if args.format.is_some() || args.excel {
+            anyhow::bail!("report html writes one HTML file; --format and --excel are for the other reports");
+        }
+        if filter.quarter.is_some() || filter.firm.is_some() {
+            anyhow::bail!("report html covers every firm and quarter; --quarter and --firm are for the other reports");
+        }
+        let data = gather(&store, args.policy.as_deref())?;
+        let mut facts = vec![("Policy", data.policy.0.clone()), ("Policy SHA-256", data.policy.1.clone())];
+        let (head, head_at) = chain_head(&store)?;
+        if let Some(at) = head_at {
+            facts.push(("Data as of", at));
+        }
+        facts.push(("Chain head", head));
+        let html = crate::html::document(&crate::html::Input {
+            firms: &data.firms,
+            verdicts: &data.verdicts,
+            outcomes: &data.outcomes,
+            facts: &facts,
+        });
+        super::emit(args.output.as_deref(), |out| out.write_all(html.as_bytes()))?;
+        if let Some(path) = &args.output {
+            term::detail(format_args!("wrote {} ({} bytes)", path.display(), html.len()));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let table = match args.which {
-        Which::Searches => report::searches(&rows, &filter),
-        Which::Firms => report::firms(&store.firms()?, &rows, &filter),
-        Which::Quarters => report::quarters(&store.firms()?, &rows, &filter),
+        Which::Outcomes => {
+            let data = gather(&store, args.policy.as_deref())?;
+            data.outcomes.table(&data.firms, &filter)
+        }
+        _ => {
+            let rows = match &args.policy {
+                Some(path) => store.verdicts_under(&super::policy::load(path)?.1)?,
+                None => store.verdicts()?,
+            };
+            match args.which {
+                Which::Searches => report::searches(&rows, &filter),
+                Which::Firms => report::firms(&store.firms()?, &rows, &filter),
+                _ => report::quarters(&store.firms()?, &rows, &filter),
+            }
+        }
     };
-    let format = super::resolve_format(args.format, args.output.is_some());
+    let format = excel_format(args.format, args.excel, args.output.is_some())?;
     super::emit(args.output.as_deref(), |out| render::write(&table, format, args.excel, out))?;
     Ok(ExitCode::SUCCESS)
 }

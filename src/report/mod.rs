@@ -1,8 +1,14 @@
 //! Reports: per search, per firm and per quarter, as a [`Table`] of typed cells that `render` writes as a
 //! terminal table, CSV or JSON. Pure: rows in, a table out.
+//!
+//! [`outcomes`] counts who reached shortlist, interview and hire; [`pack`] assembles the quarterly pack.
+
+pub mod outcomes;
+pub mod pack;
 
 use std::collections::BTreeMap;
 
+use crate::model::Quarter;
 use crate::rules::Verdict;
 use crate::store::{FirmRow, VerdictRow};
 
@@ -15,16 +21,20 @@ pub enum Cell {
     Count(u64),
     /// A rate in ten-thousandths (8750 is 0.8750); `None` where nothing was rated.
     Rate(Option<u32>),
+    /// A change of a rate in ten-thousandths (-500 is -0.0500); `None` where either rate is missing.
+    Change(Option<i64>),
     /// No value (empty in CSV, null in JSON).
     Empty,
 }
 
 impl Cell {
-    fn text(value: impl Into<String>) -> Cell {
+    /// A text cell.
+    pub fn text(value: impl Into<String>) -> Cell {
         Cell::Text(value.into())
     }
 
-    fn optional(value: Option<&str>) -> Cell {
+    /// A text cell, or an empty one.
+    pub fn optional(value: Option<&str>) -> Cell {
         value.map_or(Cell::Empty, Cell::text)
     }
 }
@@ -57,6 +67,18 @@ pub struct Counts {
     pub not_applicable: u64,
 }
 
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, other: Counts) {
+        self.searches += other.searches;
+        self.compliant += other.compliant;
+        self.non_compliant += other.non_compliant;
+        self.exempt += other.exempt;
+        self.incomplete += other.incomplete;
+        self.pending += other.pending;
+        self.not_applicable += other.not_applicable;
+    }
+}
+
 impl Counts {
     /// Counts one more search.
     pub fn add(&mut self, verdict: Verdict) {
@@ -76,7 +98,8 @@ impl Counts {
         rate(self.compliant, self.compliant + self.non_compliant + self.incomplete)
     }
 
-    fn cells(&self) -> [Cell; 8] {
+    /// The count columns and the rate, in the contract's order.
+    pub fn cells(&self) -> [Cell; 8] {
         [
             Cell::Count(self.searches),
             Cell::Count(self.compliant),
@@ -100,6 +123,91 @@ pub fn format_rate(rate: u32, decimal: char) -> String {
     format!("{}{decimal}{:04}", rate / 10_000, rate % 10_000)
 }
 
+/// A change of rate as CSV and tables write it: exactly 4 decimals, a minus sign when it fell.
+pub fn format_change(change: i64, decimal: char) -> String {
+    let sign = if change < 0 { "-" } else { "" };
+    let size = change.unsigned_abs();
+    format!("{sign}{}{decimal}{:04}", size / 10_000, size % 10_000)
+}
+
+/// The change from one rate to another, when both exist.
+pub fn change(from: Option<u32>, to: Option<u32>) -> Option<i64> {
+    Some(i64::from(to?) - i64::from(from?))
+}
+
+/// The quarter before.
+pub fn previous_quarter(q: Quarter) -> Quarter {
+    if q.number == 1 {
+        Quarter { year: q.year - 1, number: 4 }
+    } else {
+        Quarter { year: q.year, number: q.number - 1 }
+    }
+}
+
+/// The four quarters ending with `q`, earliest first.
+pub fn four_quarters(q: Quarter) -> [Quarter; 4] {
+    let q1 = previous_quarter(q);
+    let q2 = previous_quarter(q1);
+    [previous_quarter(q2), q2, q1, q]
+}
+
+/// The column after the contract's columns in `report quarters` (and `report firms --quarter`): the rate over
+/// the pooled counts of the four quarters ending with the row's quarter.
+pub const ROLLING_RATE_COLUMN: &str = "compliance_rate_4q";
+
+/// Verdict counts per firm and quarter, from which every rate of the reports is taken.
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    by_firm: BTreeMap<(String, String), Counts>,
+    by_quarter: BTreeMap<String, Counts>,
+}
+
+impl Ledger {
+    /// Counts the rows the filter's firm covers (all quarters: rolling rates look back).
+    pub fn new(rows: &[VerdictRow], filter: &Filter) -> Ledger {
+        let mut ledger = Ledger::default();
+        for row in rows.iter().filter(|r| filter.firm_ok(&r.firm)) {
+            ledger.by_firm.entry((row.firm.clone(), row.quarter.clone())).or_default().add(row.verdict);
+            ledger.by_quarter.entry(row.quarter.clone()).or_default().add(row.verdict);
+        }
+        ledger
+    }
+
+    /// A firm's counts in a quarter; `None` for the firm means all firms.
+    pub fn counts(&self, firm: Option<&str>, quarter: &str) -> Counts {
+        let found = match firm {
+            Some(firm) => self.by_firm.get(&(firm.to_string(), quarter.to_string())),
+            None => self.by_quarter.get(quarter),
+        };
+        found.copied().unwrap_or_default()
+    }
+
+    /// A firm's counts pooled over the four quarters ending with `quarter`; `None` for the firm means all firms.
+    pub fn rolling(&self, firm: Option<&str>, quarter: Quarter) -> Counts {
+        let mut pooled = Counts::default();
+        for q in four_quarters(quarter) {
+            pooled += self.counts(firm, &q.to_string());
+        }
+        pooled
+    }
+
+    /// Every (quarter, firm) pair with searches, ordered by quarter then firm.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str, &Counts)> {
+        let mut pairs: Vec<_> = self.by_firm.iter().map(|((f, q), c)| (q.as_str(), f.as_str(), c)).collect();
+        pairs.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        pairs.into_iter()
+    }
+
+    /// Every quarter with searches, in order.
+    pub fn quarters(&self) -> impl Iterator<Item = &str> {
+        self.by_quarter.keys().map(String::as_str)
+    }
+}
+
+fn rolling_rate(ledger: &Ledger, firm: Option<&str>, quarter: &str) -> Cell {
+    Cell::Rate(Quarter::parse(quarter).ok().and_then(|q| ledger.rolling(firm, q).rate()))
+}
+
 const COUNT_COLUMNS: [&str; 8] =
     ["searches", "compliant", "non_compliant", "exempt", "incomplete", "pending", "not_applicable", "compliance_rate"];
 
@@ -113,7 +221,8 @@ pub struct Filter {
 }
 
 impl Filter {
-    fn firm_ok(&self, firm: &str) -> bool {
+    /// Whether a firm is covered.
+    pub fn firm_ok(&self, firm: &str) -> bool {
         self.firm.as_deref().is_none_or(|f| f == firm)
     }
 
@@ -162,7 +271,8 @@ pub fn searches(rows: &[VerdictRow], filter: &Filter) -> Table {
     Table { columns, rows }
 }
 
-/// `report firms`: every firm (or the one asked for), with zeros where it has no searches.
+/// `report firms`: every firm (or the one asked for), with zeros where it has no searches. With a quarter,
+/// [`ROLLING_RATE_COLUMN`], the previous quarter's rate and the change from it follow the contract's columns.
 pub fn firms(firms: &[FirmRow], rows: &[VerdictRow], filter: &Filter) -> Table {
     let mut counts: BTreeMap<&str, Counts> = BTreeMap::new();
     for row in rows.iter().filter(|r| filter.covers(r)) {
@@ -170,33 +280,47 @@ pub fn firms(firms: &[FirmRow], rows: &[VerdictRow], filter: &Filter) -> Table {
     }
     let mut columns = vec!["firm", "name"];
     columns.extend(COUNT_COLUMNS);
+    let quarter = filter.quarter.as_deref().and_then(|q| Quarter::parse(q).ok());
+    let ledger = quarter.map(|_| Ledger::new(rows, filter));
+    if quarter.is_some() {
+        columns.extend([ROLLING_RATE_COLUMN, "compliance_rate_previous", "compliance_rate_change"]);
+    }
     let rows = firms
         .iter()
         .filter(|f| filter.firm_ok(&f.firm))
         .map(|f| {
             let mut cells = vec![Cell::text(&f.firm), Cell::optional(f.name.as_deref())];
-            cells.extend(counts.get(f.firm.as_str()).copied().unwrap_or_default().cells());
+            let this = counts.get(f.firm.as_str()).copied().unwrap_or_default();
+            cells.extend(this.cells());
+            if let (Some(q), Some(ledger)) = (quarter, &ledger) {
+                let firm = Some(f.firm.as_str());
+                let before = ledger.counts(firm, &previous_quarter(q).to_string()).rate();
+                cells.push(Cell::Rate(ledger.rolling(firm, q).rate()));
+                cells.push(Cell::Rate(before));
+                cells.push(Cell::Change(change(before, this.rate())));
+            }
             cells
         })
         .collect();
     Table { columns, rows }
 }
 
-/// `report quarters`: one row per quarter and firm that has searches, ordered by quarter then firm.
+/// `report quarters`: one row per quarter and firm that has searches, ordered by quarter then firm, with
+/// [`ROLLING_RATE_COLUMN`] after the contract's columns.
 pub fn quarters(firms: &[FirmRow], rows: &[VerdictRow], filter: &Filter) -> Table {
-    let mut counts: BTreeMap<(&str, &str), Counts> = BTreeMap::new();
-    for row in rows.iter().filter(|r| filter.covers(r)) {
-        counts.entry((&row.quarter, &row.firm)).or_default().add(row.verdict);
-    }
+    let ledger = Ledger::new(rows, filter);
     let names: BTreeMap<&str, Option<&str>> = firms.iter().map(|f| (f.firm.as_str(), f.name.as_deref())).collect();
     let mut columns = vec!["quarter", "firm", "name"];
     columns.extend(COUNT_COLUMNS);
-    let rows = counts
-        .into_iter()
-        .map(|((quarter, firm), c)| {
+    columns.push(ROLLING_RATE_COLUMN);
+    let rows = ledger
+        .pairs()
+        .filter(|(quarter, _, _)| filter.quarter.as_deref().is_none_or(|q| q == *quarter))
+        .map(|(quarter, firm, c)| {
             let mut cells =
                 vec![Cell::text(quarter), Cell::text(firm), Cell::optional(names.get(firm).copied().flatten())];
             cells.extend(c.cells());
+            cells.push(rolling_rate(&ledger, Some(firm), quarter));
             cells
         })
         .collect();

@@ -1,0 +1,76 @@
+//! `pledgecheck quarterly 2026-Q3 --output DIR [--excel]`: the quarter's files in one go, written atomically.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::model::Quarter;
+use crate::render;
+use crate::report::pack::{self, Input};
+use crate::report::Cell;
+use crate::store::{Mode, Store};
+use crate::term;
+
+/// Arguments of `quarterly`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Files (QUARTER-KIND.csv): summary, firms, searches, failing, exemptions, outcomes; see the \
+    README for their columns. The same database gives byte-identical files.\n\n\
+    Examples:\n  \
+    pledgecheck quarterly 2026-Q3 --output packs/2026-Q3\n  \
+    pledgecheck quarterly 2026-Q3 --output packs/2026-Q3-excel --excel")]
+pub struct Args {
+    /// The quarter, such as 2026-Q3.
+    #[arg(value_parser = super::report::parse_quarter)]
+    quarter: Quarter,
+
+    /// The folder to write (created; an earlier pack in it is replaced, anything else is refused).
+    #[arg(long, value_name = "DIR")]
+    output: PathBuf,
+
+    /// CSV for Danish spreadsheets: byte-order mark, `;`, decimal commas, CRLF, formula guard.
+    #[arg(long)]
+    excel: bool,
+}
+
+pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let store = Store::open(db, Mode::Existing)?;
+    let data = super::report::gather(&store, None)?;
+    let stored = store.policy_in_force()?;
+    let mut facts: Vec<(&'static str, Cell)> = vec![
+        ("policy", Cell::text(&data.policy.0)),
+        ("policy_sha256", Cell::text(&data.policy.1)),
+        ("policy_in_force_from", Cell::text(&stored.in_force_from)),
+    ];
+    let (head, head_at) = super::report::chain_head(&store)?;
+    facts.push(("data_changed_at", Cell::optional(head_at.as_deref())));
+    facts.push(("chain_head", Cell::text(head)));
+    let tables = pack::files(&Input {
+        quarter: args.quarter,
+        firms: &data.firms,
+        verdicts: &data.verdicts,
+        exemptions: &data.exemptions,
+        outcomes: &data.outcomes,
+        facts: &facts,
+    });
+    let mut files = Vec::with_capacity(tables.len());
+    for (name, table) in &tables {
+        let mut bytes = Vec::new();
+        render::write_csv(table, args.excel, &mut bytes)?;
+        files.push((name.clone(), bytes));
+    }
+    render::write_dir_atomically(&args.output, &files, pack::is_pack_file)?;
+    for (name, table) in &tables {
+        term::detail(format_args!("{name}: {} rows", table.rows.len()));
+    }
+    if !term::quiet() {
+        let searches = data.verdicts.iter().filter(|r| r.quarter == args.quarter.to_string()).count();
+        writeln!(
+            std::io::stdout().lock(),
+            "wrote {} files for {} ({searches} searches) to {}",
+            files.len(),
+            args.quarter,
+            args.output.display()
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

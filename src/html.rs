@@ -1,0 +1,548 @@
+//! `report html`: one self-contained HTML file for people: key figures, per-firm compliance rates over the
+//! quarters as charts, the failing searches with their reasons, and the outcome funnel.
+//!
+//! Self-contained means no network and no external assets: the CSS is inline and the charts are inline SVG drawn
+//! by [`crate::svg`]. Every text from the data is escaped. The page reads on a phone (one column, tables that
+//! scroll or stack) and prints (no shadows, no page breaks inside a chart). Pure: data in, a string out, and no
+//! clock, so the same database gives the same file.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use crate::model::Quarter;
+use crate::report::outcomes::{Outcomes, STATE_BASELINE};
+use crate::report::{self, Cell, Filter, Ledger, Table};
+use crate::rules::Verdict;
+use crate::store::{FirmRow, VerdictRow};
+use crate::svg::{self, escape, percent, RatePoint};
+
+/// Everything the report is made from.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// Every firm.
+    pub firms: &'a [FirmRow],
+    /// Every search's verdict.
+    pub verdicts: &'a [VerdictRow],
+    /// The outcomes.
+    pub outcomes: &'a Outcomes,
+    /// Facts about the data shown under the title (label, value), such as the policy and the chain head.
+    pub facts: &'a [(&'static str, String)],
+}
+
+const CSS: &str = r#"
+:root { --ink: #111827; --muted: #6b7280; --line: #e5e7eb; --panel: #ffffff; --page: #f6f7f9; --accent: #0072b2; }
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body { margin: 0; background: var(--page); color: var(--ink);
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+main { max-width: 1120px; margin: 0 auto; padding: 24px 20px 48px; }
+header h1 { font-size: 1.6rem; margin: 0 0 4px; }
+header p { margin: 0; color: var(--muted); }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 12px 0 0; font-size: .85rem; }
+dl.facts dt { color: var(--muted); }
+dl.facts dd { margin: 0; overflow-wrap: anywhere; font-variant-numeric: tabular-nums; }
+nav { margin: 16px 0 0; display: flex; flex-wrap: wrap; gap: 6px 16px; font-size: .9rem; }
+nav a { color: var(--accent); text-decoration: none; }
+section { margin-top: 32px; }
+h2 { font-size: 1.25rem; margin: 0 0 4px; }
+h3 { font-size: 1rem; margin: 0 0 2px; }
+.lead { color: var(--muted); margin: 0 0 12px; font-size: .9rem; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 12px; margin-top: 20px; }
+.card, .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 14px 16px; }
+.card .value { font-size: 1.8rem; font-weight: 650; font-variant-numeric: tabular-nums; }
+.card .label { color: var(--muted); font-size: .85rem; }
+.card .note { font-size: .85rem; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 12px; }
+.panel .sub { color: var(--muted); font-size: .8rem; margin: 0 0 6px; }
+svg.chart { display: block; width: 100%; height: auto; }
+.legend { display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 8px 0 0; padding: 0; list-style: none; font-size: .85rem; }
+.legend li::before { content: ""; display: inline-block; width: 12px; height: 12px; border-radius: 2px;
+  margin-right: 6px; vertical-align: -1px; background: var(--swatch); }
+.key { font-size: .8rem; color: var(--muted); margin: 6px 0 0; }
+.key .bar { display: inline-block; width: 12px; height: 10px; background: var(--accent); vertical-align: 0; }
+.key .dash { display: inline-block; width: 16px; border-top: 2px dashed #d55e00; vertical-align: 3px; }
+.key .light { display: inline-block; width: 12px; height: 10px; background: #9ecae1; vertical-align: 0; }
+.scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
+table { width: 100%; border-collapse: collapse; background: var(--panel); font-size: .88rem; }
+th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { font-weight: 600; background: #f9fafb; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.nowrap { white-space: nowrap; }
+.verdict { display: inline-block; padding: 0 6px; border-radius: 4px; font-size: .8rem; font-weight: 600; white-space: nowrap; }
+.v-compliant { background: #dcfce7; color: #14532d; }
+.v-non-compliant { background: #fee2e2; color: #7f1d1d; }
+.v-incomplete { background: #fef3c7; color: #78350f; }
+.v-exempt { background: #cffafe; color: #164e63; }
+.v-pending { background: #dbeafe; color: #1e3a8a; }
+.v-not-applicable { background: #f3f4f6; color: #374151; }
+.empty { color: var(--muted); font-style: italic; }
+footer { margin-top: 40px; color: var(--muted); font-size: .8rem; }
+@media (max-width: 640px) {
+  main { padding: 16px 12px 32px; }
+  header h1 { font-size: 1.3rem; }
+  .card .value { font-size: 1.5rem; }
+  .grid { grid-template-columns: 1fr; }
+  table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: 100%; }
+  table.stack thead { display: none; }
+  table.stack tr { border: 1px solid var(--line); border-radius: 8px; margin: 0 0 10px; padding: 6px 8px; background: var(--panel); }
+  table.stack td { border: 0; padding: 2px 0; }
+  table.stack td::before { content: attr(data-label); display: inline-block; min-width: 6.5em; color: var(--muted); font-size: .8rem; }
+}
+@media print {
+  @page { margin: 14mm; }
+  body { background: #fff; font-size: 10pt; }
+  main { max-width: none; padding: 0; }
+  nav { display: none; }
+  .card, .panel { border-color: #bbb; break-inside: avoid; }
+  section { break-inside: auto; }
+  h2, h3 { break-after: avoid; }
+  tr, svg.chart { break-inside: avoid; }
+  .scroll { overflow: visible; }
+  th { background: #eee; }
+  .verdict { border: 1px solid #999; }
+}
+"#;
+
+/// The quarters from the earliest to the latest that has searches, without gaps.
+fn quarter_span(ledger: &Ledger) -> Vec<Quarter> {
+    let known: Vec<Quarter> = ledger.quarters().filter_map(|q| Quarter::parse(q).ok()).collect();
+    let (Some(first), Some(last)) = (known.iter().min().copied(), known.iter().max().copied()) else {
+        return Vec::new();
+    };
+    let mut span = vec![first];
+    let mut q = first;
+    while q < last {
+        q = if q.number == 4 { Quarter { year: q.year + 1, number: 1 } } else { Quarter { number: q.number + 1, ..q } };
+        span.push(q);
+    }
+    span
+}
+
+fn rated(c: &report::Counts) -> u64 {
+    c.compliant + c.non_compliant + c.incomplete
+}
+
+fn points(ledger: &Ledger, firm: Option<&str>, span: &[Quarter]) -> Vec<RatePoint> {
+    span.iter()
+        .map(|q| {
+            let c = ledger.counts(firm, &q.to_string());
+            RatePoint {
+                quarter: q.to_string(),
+                compliant: c.compliant,
+                rated: rated(&c),
+                rate: c.rate(),
+                rolling: ledger.rolling(firm, *q).rate(),
+            }
+        })
+        .collect()
+}
+
+fn verdict_badge(verdict: &str) -> String {
+    let word = escape(verdict);
+    format!(r#"<span class="verdict v-{word}">{word}</span>"#)
+}
+
+/// A report table as HTML: numbers right-aligned, verdicts as badges, rates as percentages with 4 decimals kept
+/// in the cell's title.
+fn html_table(table: &Table, class: &str) -> String {
+    let mut out = format!(r#"<div class="scroll"><table class="{class}"><thead><tr>"#);
+    let numeric: Vec<bool> = (0..table.columns.len())
+        .map(|i| table.rows.iter().any(|r| matches!(r[i], Cell::Count(_) | Cell::Rate(_) | Cell::Change(_))))
+        .collect();
+    for (column, numeric) in table.columns.iter().zip(&numeric) {
+        let class = if *numeric { r#" class="num""# } else { "" };
+        let _ = write!(out, "<th{class}>{}</th>", escape(&column.replace('_', " ")));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for row in &table.rows {
+        out.push_str("<tr>");
+        for (cell, column) in row.iter().zip(&table.columns) {
+            let label = escape(&column.replace('_', " "));
+            let (class, content) = match cell {
+                Cell::Text(t) if *column == "verdict" => ("", verdict_badge(t)),
+                Cell::Text(t) if column.ends_with("_on") || *column == "quarter" => (" class=\"nowrap\"", escape(t)),
+                Cell::Text(t) => ("", escape(t)),
+                Cell::Count(n) => (" class=\"num\"", n.to_string()),
+                Cell::Rate(Some(r)) => (" class=\"num\"", report::format_rate(*r, '.')),
+                Cell::Change(Some(c)) => (" class=\"num\"", report::format_change(*c, '.')),
+                Cell::Rate(None) | Cell::Change(None) => (" class=\"num\"", String::new()),
+                Cell::Empty => ("", String::new()),
+            };
+            let _ = write!(out, r#"<td{class} data-label="{label}">{content}</td>"#);
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table></div>");
+    out
+}
+
+/// The whole HTML document.
+pub fn document(input: &Input) -> String {
+    let ledger = Ledger::new(input.verdicts, &Filter::default());
+    let span = quarter_span(&ledger);
+    let mut all = report::Counts::default();
+    for row in input.verdicts {
+        all.add(row.verdict);
+    }
+    let failing: Vec<&VerdictRow> =
+        input.verdicts.iter().filter(|r| matches!(r.verdict, Verdict::NonCompliant | Verdict::Incomplete)).collect();
+    let funnel = input.outcomes.total(&Filter::default());
+
+    let mut html = String::with_capacity(64 * 1024);
+    html.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    html.push_str("<meta name=\"generator\" content=\"pledgecheck\">\n");
+    html.push_str("<title>Mobility pledge compliance report</title>\n<style>");
+    html.push_str(CSS);
+    html.push_str("</style>\n</head>\n<body>\n<main>\n");
+
+    // Title and facts.
+    let firms_with_searches: BTreeSet<&str> = input.verdicts.iter().map(|r| r.firm.as_str()).collect();
+    let period = match (span.first(), span.last()) {
+        (Some(a), Some(b)) if a == b => format!(", {a}"),
+        (Some(a), Some(b)) => format!(", {a} to {b}"),
+        _ => String::new(),
+    };
+    let _ = write!(
+        html,
+        "<header><h1>Mobility pledge compliance</h1><p>{} searches of {} firms{}.</p>",
+        all.searches,
+        firms_with_searches.len(),
+        escape(&period)
+    );
+    if !input.facts.is_empty() {
+        html.push_str("<dl class=\"facts\">");
+        for (label, value) in input.facts {
+            let _ = write!(html, "<dt>{}</dt><dd>{}</dd>", escape(label), escape(value));
+        }
+        html.push_str("</dl>");
+    }
+    html.push_str(
+        "<nav><a href=\"#rates\">Rates by quarter</a><a href=\"#failing\">Failing searches</a>\
+         <a href=\"#outcomes\">Outcomes</a><a href=\"#firms\">Per firm</a></nav></header>\n",
+    );
+
+    // Key figures.
+    html.push_str("<div class=\"cards\">");
+    card(
+        &mut html,
+        "Compliance rate, all quarters",
+        all.rate(),
+        &format!("{} of {} rated searches", all.compliant, rated(&all)),
+    );
+    if let Some(last) = span.last() {
+        let now = ledger.counts(None, &last.to_string());
+        let before = ledger.counts(None, &report::previous_quarter(*last).to_string());
+        let note = match report::change(before.rate(), now.rate()) {
+            Some(change) => format!("{} points from {}", signed_points(change), report::previous_quarter(*last)),
+            None => format!("{} of {} rated searches", now.compliant, rated(&now)),
+        };
+        card(&mut html, &format!("Compliance rate, {last}"), now.rate(), &note);
+    }
+    let _ = write!(
+        html,
+        "<div class=\"card\"><div class=\"label\">Failing searches</div><div class=\"value\">{}</div>\
+         <div class=\"note\">{} non-compliant, {} incomplete</div></div>",
+        failing.len(),
+        all.non_compliant,
+        all.incomplete
+    );
+    card(
+        &mut html,
+        "Hires that are cross-sector",
+        funnel.hired_cross_sector_share(),
+        &format!("{} of {} hires", funnel.hired_cross_sector, funnel.hired),
+    );
+    html.push_str("</div>\n");
+
+    rates_section(&mut html, input, &ledger, &span);
+    failing_section(&mut html, &failing);
+    outcomes_section(&mut html, input.outcomes);
+
+    // Per firm.
+    html.push_str(
+        "<section id=\"firms\"><h2>Per firm</h2><p class=\"lead\">All quarters. The compliance rate is compliant / \
+         (compliant + non-compliant + incomplete); exempt, pending and not-applicable searches are counted but not \
+         rated.</p>",
+    );
+    html.push_str(&html_table(&report::firms(input.firms, input.verdicts, &Filter::default()), ""));
+    html.push_str("</section>\n");
+
+    let _ = writeln!(
+        html,
+        "<footer>Made by pledgecheck {} from the verdicts stored in the database. Rates are rounded half-up; \
+         the tables show them with 4 decimals, the charts as whole percentages.</footer>",
+        env!("CARGO_PKG_VERSION")
+    );
+    html.push_str("</main>\n</body>\n</html>\n");
+    html
+}
+
+fn signed_points(change: i64) -> String {
+    // A change of rate in percentage points, one decimal, half away from zero.
+    let tenths = (change.abs() + 5) / 10;
+    let sign = match change.signum() {
+        1 => "+",
+        -1 => "−",
+        _ => "±",
+    };
+    format!("{sign}{}.{}", tenths / 10, tenths % 10)
+}
+
+fn card(html: &mut String, label: &str, rate: Option<u32>, note: &str) {
+    let value = rate.map_or_else(|| "–".to_string(), |r| percent(r, true));
+    let _ = write!(
+        html,
+        "<div class=\"card\"><div class=\"label\">{}</div><div class=\"value\">{}</div><div class=\"note\">{}</div></div>",
+        escape(label),
+        escape(&value),
+        escape(note)
+    );
+}
+
+fn rates_section(html: &mut String, input: &Input, ledger: &Ledger, span: &[Quarter]) {
+    html.push_str(
+        "<section id=\"rates\"><h2>Compliance rates by quarter</h2><p class=\"lead\">Each search counts in the \
+         quarter of its shortlist (or of its opening, before the shortlist).</p>",
+    );
+    if span.is_empty() {
+        html.push_str("<p class=\"empty\">No searches yet.</p></section>\n");
+        return;
+    }
+    let quarters: Vec<String> = span.iter().map(|q| q.to_string()).collect();
+    let labels: Vec<&str> = quarters.iter().map(String::as_str).collect();
+    let charted: Vec<&FirmRow> = input
+        .firms
+        .iter()
+        .filter(|f| span.iter().any(|q| ledger.counts(Some(&f.firm), &q.to_string()).rate().is_some()))
+        .collect();
+    if !charted.is_empty() {
+        let series: Vec<(&str, Vec<Option<u32>>)> = charted
+            .iter()
+            .map(|f| {
+                (f.firm.as_str(), span.iter().map(|q| ledger.counts(Some(&f.firm), &q.to_string()).rate()).collect())
+            })
+            .collect();
+        html.push_str("<div class=\"panel\"><h3>All firms</h3><p class=\"sub\">Compliance rate per quarter</p>");
+        html.push_str(&svg::rate_lines("Compliance rate per quarter, all firms", &labels, &series));
+        html.push_str("<ul class=\"legend\">");
+        for (i, f) in charted.iter().enumerate() {
+            let _ = write!(
+                html,
+                "<li style=\"--swatch: {}\">{}</li>",
+                svg::PALETTE[i % svg::PALETTE.len()],
+                escape(&display_name(f))
+            );
+        }
+        html.push_str("</ul></div>");
+    }
+    html.push_str(
+        "<p class=\"key\"><span class=\"bar\"></span> the quarter's rate (its label; under it compliant/rated) \
+         &nbsp; <span class=\"dash\"></span> the rate over the four quarters ending with it</p><div class=\"grid\">",
+    );
+    for firm in input.firms {
+        let total = span.iter().fold(report::Counts::default(), |mut acc, q| {
+            acc += ledger.counts(Some(&firm.firm), &q.to_string());
+            acc
+        });
+        let _ = write!(html, "<div class=\"panel\"><h3>{}</h3>", escape(&display_name(firm)));
+        if rated(&total) == 0 {
+            let _ = write!(
+                html,
+                "<p class=\"empty\">No rated searches ({} {}, none compliant, non-compliant or incomplete).</p></div>",
+                total.searches,
+                if total.searches == 1 { "search" } else { "searches" }
+            );
+            continue;
+        }
+        let _ = write!(
+            html,
+            "<p class=\"sub\">{}: {} of {} rated searches compliant ({})</p>",
+            escape(&firm.firm),
+            total.compliant,
+            rated(&total),
+            total.rate().map_or_else(String::new, |r| percent(r, true))
+        );
+        html.push_str(&svg::rate_bars(
+            &format!("Compliance rate per quarter, {}", display_name(firm)),
+            &points(ledger, Some(&firm.firm), span),
+        ));
+        html.push_str("</div>");
+    }
+    html.push_str("</div></section>\n");
+}
+
+fn display_name(firm: &FirmRow) -> String {
+    firm.name.clone().unwrap_or_else(|| firm.firm.clone())
+}
+
+fn failing_section(html: &mut String, failing: &[&VerdictRow]) {
+    let _ = write!(
+        html,
+        "<section id=\"failing\"><h2>Failing searches ({})</h2><p class=\"lead\">Non-compliant and incomplete \
+         searches, latest quarter first, with the reason for each verdict.</p>",
+        failing.len()
+    );
+    if failing.is_empty() {
+        html.push_str("<p class=\"empty\">No non-compliant or incomplete searches.</p></section>\n");
+        return;
+    }
+    let mut rows: Vec<&&VerdictRow> = failing.iter().collect();
+    rows.sort_by(|a, b| b.quarter.cmp(&a.quarter).then((&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref))));
+    let table = Table {
+        columns: vec!["quarter", "firm", "search_ref", "verdict", "client", "client_sector", "reason"],
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::text(&r.quarter),
+                    Cell::text(&r.firm),
+                    Cell::text(&r.search_ref),
+                    Cell::text(r.verdict.as_str()),
+                    Cell::text(&r.client),
+                    Cell::text(&r.client_sector),
+                    Cell::text(&r.reason),
+                ]
+            })
+            .collect(),
+    };
+    html.push_str(&html_table(&table, "stack"));
+    html.push_str("</section>\n");
+}
+
+fn outcomes_section(html: &mut String, outcomes: &Outcomes) {
+    let all = outcomes.total(&Filter::default());
+    html.push_str(
+        "<section id=\"outcomes\"><h2>Outcomes: who gets further than the shortlist</h2><p class=\"lead\">\
+         Candidates of in-scope searches whose shortlist has gone out, by the furthest stage they reached; \
+         cross-sector as the policy version that applied to each search judges it.</p>",
+    );
+    if all.searches == 0 {
+        html.push_str("<p class=\"empty\">No in-scope searches with a shortlist yet.</p></section>\n");
+        return;
+    }
+    let stages = [
+        svg::Stage { label: "Shortlisted".into(), all: all.shortlisted, cross_sector: all.shortlisted_cross_sector },
+        svg::Stage { label: "Interviewed".into(), all: all.interviewed, cross_sector: all.interviewed_cross_sector },
+        svg::Stage { label: "Hired".into(), all: all.hired, cross_sector: all.hired_cross_sector },
+    ];
+    let _ =
+        write!(html, "<div class=\"panel\"><h3>Funnel, all firms</h3><p class=\"sub\">{} searches</p>", all.searches);
+    html.push_str(&svg::funnel("Candidates by stage reached, all and cross-sector", &stages));
+    html.push_str(
+        "<p class=\"key\"><span class=\"bar\"></span> cross-sector &nbsp; <span class=\"light\"></span> \
+         all candidates</p></div>",
+    );
+
+    let state = outcomes.by_sector(&Filter::default()).get("state").copied().unwrap_or_default();
+    let baseline = report::rate(STATE_BASELINE.0, STATE_BASELINE.1);
+    html.push_str(
+        "<div class=\"panel\" style=\"margin-top:12px\"><h3>State clients: hires from another public sub-sector</h3>",
+    );
+    if state.hired == 0 {
+        html.push_str("<p class=\"empty\">No hires for state clients yet.</p>");
+    } else {
+        let share = state.hired_other_public_share();
+        html.push_str(&svg::share_bars(
+            "Share of state hires from another public sub-sector, against the national baseline",
+            &[
+                (
+                    "These searches",
+                    share,
+                    format!(
+                        "{} of {} hires ({})",
+                        state.hired_other_public,
+                        state.hired,
+                        share.map_or_else(String::new, |s| percent(s, true))
+                    ),
+                ),
+                (
+                    "National baseline",
+                    baseline,
+                    format!("about 1 in 14 ({})", baseline.map_or_else(String::new, |b| percent(b, true))),
+                ),
+            ],
+        ));
+    }
+    html.push_str(
+        "<p class=\"key\">About 1 in 14 executives hired by the state comes with experience from a region or a \
+         municipality (VIVE, 2022).</p></div>",
+    );
+    let mut by_sector = Table {
+        columns: vec![
+            "client_sector",
+            "searches",
+            "shortlisted",
+            "shortlisted_cross_sector",
+            "interviewed",
+            "interviewed_cross_sector",
+            "hired",
+            "hired_cross_sector",
+            "hired_cross_sector_share",
+        ],
+        rows: Vec::new(),
+    };
+    for (sector, f) in outcomes.by_sector(&Filter::default()) {
+        by_sector.rows.push(vec![
+            Cell::text(sector),
+            Cell::Count(f.searches),
+            Cell::Count(f.shortlisted),
+            Cell::Count(f.shortlisted_cross_sector),
+            Cell::Count(f.interviewed),
+            Cell::Count(f.interviewed_cross_sector),
+            Cell::Count(f.hired),
+            Cell::Count(f.hired_cross_sector),
+            Cell::Rate(f.hired_cross_sector_share()),
+        ]);
+    }
+    html.push_str("<h3 style=\"margin-top:16px\">By client sector</h3>");
+    html.push_str(&html_table(&by_sector, ""));
+    html.push_str("</section>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(firm: &str, search_ref: &str, quarter: &str, verdict: Verdict, reason: &str) -> VerdictRow {
+        VerdictRow {
+            firm: firm.into(),
+            search_ref: search_ref.into(),
+            client: "<Client & Co>".into(),
+            client_sector: "state".into(),
+            level: "top".into(),
+            opened_on: "2026-01-01".into(),
+            shortlist_on: None,
+            quarter: quarter.into(),
+            verdict,
+            rule: "r".into(),
+            policy_version: Some("v1".into()),
+            reason: reason.into(),
+        }
+    }
+
+    #[test]
+    fn escapes_data_and_draws_charts() {
+        let firms = [FirmRow { firm: "a".into(), name: Some("<script>alert(1)</script>".into()) }];
+        let verdicts = [
+            row("a", "1", "2025-Q4", Verdict::Compliant, ""),
+            row("a", "2", "2026-Q2", Verdict::NonCompliant, "no \"one\" <b>"),
+        ];
+        let outcomes = Outcomes::default();
+        let html = document(&Input { firms: &firms, verdicts: &verdicts, outcomes: &outcomes, facts: &[] });
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(html.contains("no &quot;one&quot; &lt;b&gt;"));
+        assert!(html.contains("&lt;Client &amp; Co&gt;"));
+        assert!(html.matches("<svg").count() >= 2);
+        // The span fills the gap: 2025-Q4, 2026-Q1, 2026-Q2.
+        assert!(html.contains(">Q1<"));
+    }
+
+    #[test]
+    fn signed_points_read_as_percentage_points() {
+        assert_eq!(signed_points(2_500), "+25.0");
+        assert_eq!(signed_points(-55), "−0.6");
+        assert_eq!(signed_points(0), "±0.0");
+    }
+}

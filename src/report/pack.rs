@@ -1,0 +1,217 @@
+//! The quarterly pack: the files `pledgecheck quarterly 2026-Q3 --output DIR` writes, as tables.
+//!
+//! Pure: the stored verdicts, the exemptions, the outcomes and a few facts about the data in, named tables out.
+//! Nothing here reads the clock, so the same database gives the same files.
+
+use super::outcomes::Outcomes;
+use super::{change, firms, previous_quarter, searches, Cell, Filter, Ledger, Table};
+use crate::model::Quarter;
+use crate::rules::Verdict;
+use crate::store::{FirmRow, VerdictRow};
+
+/// An exemption recorded on a search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExemptionRow {
+    /// The firm.
+    pub firm: String,
+    /// The search.
+    pub search_ref: String,
+    /// The reason, lower case.
+    pub reason: String,
+    /// The note.
+    pub note: String,
+}
+
+/// Everything a pack is made from.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// The quarter.
+    pub quarter: Quarter,
+    /// Every firm.
+    pub firms: &'a [FirmRow],
+    /// Every search's verdict (all quarters: the summary and the rolling rates look back).
+    pub verdicts: &'a [VerdictRow],
+    /// Every exemption recorded.
+    pub exemptions: &'a [ExemptionRow],
+    /// The outcomes.
+    pub outcomes: &'a Outcomes,
+    /// Facts about the data for the summary (policy, data time, chain head), in order.
+    pub facts: &'a [(&'static str, Cell)],
+}
+
+/// The kinds of file in a pack, in the order they are written; a file is named `<quarter>-<kind>.csv`.
+pub const KINDS: [&str; 6] = ["summary", "firms", "searches", "failing", "exemptions", "outcomes"];
+
+/// A pack file's name.
+pub fn file_name(quarter: Quarter, kind: &str) -> String {
+    format!("{quarter}-{kind}.csv")
+}
+
+/// Whether a file name is one a pack writes (of any quarter): `YYYY-Qn-<kind>.csv`.
+pub fn is_pack_file(name: &str) -> bool {
+    let Some(stem) = name.strip_suffix(".csv") else { return false };
+    stem.len() > 8 && Quarter::parse(&stem[..7]).is_ok() && stem.as_bytes()[7] == b'-' && KINDS.contains(&&stem[8..])
+}
+
+/// The pack's files, named, in [`KINDS`] order.
+pub fn files(input: &Input) -> Vec<(String, Table)> {
+    let q = input.quarter;
+    let filter = Filter { quarter: Some(q.to_string()), firm: None };
+    let of_quarter: Vec<&VerdictRow> = input.verdicts.iter().filter(|r| filter.covers(r)).collect();
+    let search_table = searches(input.verdicts, &filter);
+    let failing = Table {
+        columns: search_table.columns.clone(),
+        rows: of_quarter
+            .iter()
+            .zip(&search_table.rows)
+            .filter(|(r, _)| matches!(r.verdict, Verdict::NonCompliant | Verdict::Incomplete))
+            .map(|(_, cells)| cells.clone())
+            .collect(),
+    };
+    let tables = [
+        summary(input),
+        firms(input.firms, input.verdicts, &filter),
+        search_table,
+        failing,
+        exemptions(&of_quarter, input.exemptions),
+        input.outcomes.table(input.firms, &filter),
+    ];
+    KINDS.iter().zip(tables).map(|(kind, table)| (file_name(q, kind), table)).collect()
+}
+
+/// `<quarter>-exemptions.csv`: every exemption recorded on a search of the quarter, with the search's verdict
+/// (`exempt`: the exemption was used; `non-compliant`: its reason is not accepted; `compliant`: not needed).
+fn exemptions(of_quarter: &[&VerdictRow], exemptions: &[ExemptionRow]) -> Table {
+    let columns = vec![
+        "firm",
+        "search_ref",
+        "client",
+        "client_sector",
+        "level",
+        "shortlist_on",
+        "verdict",
+        "policy_version",
+        "exemption_reason",
+        "exemption_note",
+    ];
+    let mut rows = Vec::new();
+    for r in of_quarter {
+        let Some(e) = exemptions.iter().find(|e| e.firm == r.firm && e.search_ref == r.search_ref) else {
+            continue;
+        };
+        rows.push(vec![
+            Cell::text(&r.firm),
+            Cell::text(&r.search_ref),
+            Cell::text(&r.client),
+            Cell::text(&r.client_sector),
+            Cell::text(&r.level),
+            Cell::optional(r.shortlist_on.as_deref()),
+            Cell::text(r.verdict.as_str()),
+            Cell::optional(r.policy_version.as_deref()),
+            Cell::text(&e.reason),
+            Cell::text(&e.note),
+        ]);
+    }
+    Table { columns, rows }
+}
+
+/// `<quarter>-summary.csv`: `item,value` rows: the quarter's counts and rate, the previous quarter's, the change,
+/// the rolling rate, the outcomes, then the facts about the data.
+fn summary(input: &Input) -> Table {
+    let q = input.quarter;
+    let before = previous_quarter(q);
+    let ledger = Ledger::new(input.verdicts, &Filter::default());
+    let now = ledger.counts(None, &q.to_string());
+    let then = ledger.counts(None, &before.to_string());
+    let firms_with_searches = ledger.pairs().filter(|(quarter, _, _)| *quarter == q.to_string()).count();
+    let outcomes = input.outcomes.total(&Filter { quarter: Some(q.to_string()), firm: None });
+    let mut items: Vec<(&str, Cell)> = vec![
+        ("quarter", Cell::text(q.to_string())),
+        ("previous_quarter", Cell::text(before.to_string())),
+        ("firms_with_searches", Cell::Count(firms_with_searches as u64)),
+    ];
+    let names = super::COUNT_COLUMNS;
+    items.extend(names.iter().copied().zip(now.cells()));
+    items.extend([
+        ("previous_searches", Cell::Count(then.searches)),
+        ("previous_compliance_rate", Cell::Rate(then.rate())),
+        ("compliance_rate_change", Cell::Change(change(then.rate(), now.rate()))),
+        (super::ROLLING_RATE_COLUMN, Cell::Rate(ledger.rolling(None, q).rate())),
+        ("shortlisted_cross_sector", Cell::Count(outcomes.shortlisted_cross_sector)),
+        ("hired", Cell::Count(outcomes.hired)),
+        ("hired_cross_sector", Cell::Count(outcomes.hired_cross_sector)),
+        ("hired_cross_sector_share", Cell::Rate(outcomes.hired_cross_sector_share())),
+    ]);
+    items.extend(input.facts.iter().cloned());
+    Table {
+        columns: vec!["item", "value"],
+        rows: items.into_iter().map(|(item, value)| vec![Cell::text(item), value]).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pack_file_names() {
+        let q = Quarter { year: 2026, number: 3 };
+        assert_eq!(file_name(q, "summary"), "2026-Q3-summary.csv");
+        assert!(is_pack_file("2026-Q3-summary.csv"));
+        assert!(is_pack_file("2025-Q1-outcomes.csv"));
+        assert!(!is_pack_file("2026-Q3-other.csv"));
+        assert!(!is_pack_file("notes.txt"));
+        assert!(!is_pack_file("2026-Q5-firms.csv"));
+    }
+
+    fn row(firm: &str, search_ref: &str, quarter: &str, verdict: Verdict) -> VerdictRow {
+        VerdictRow {
+            firm: firm.into(),
+            search_ref: search_ref.into(),
+            client: "C".into(),
+            client_sector: "state".into(),
+            level: "top".into(),
+            opened_on: "2026-01-01".into(),
+            shortlist_on: None,
+            quarter: quarter.into(),
+            verdict,
+            rule: "r".into(),
+            policy_version: Some("v1".into()),
+            reason: String::new(),
+        }
+    }
+
+    #[test]
+    fn summary_compares_with_the_previous_quarter() {
+        let verdicts = [
+            row("a", "1", "2026-Q2", Verdict::Compliant),
+            row("a", "2", "2026-Q2", Verdict::NonCompliant),
+            row("a", "3", "2026-Q3", Verdict::Compliant),
+            row("b", "4", "2026-Q3", Verdict::Exempt),
+        ];
+        let exemptions =
+            [ExemptionRow { firm: "b".into(), search_ref: "4".into(), reason: "x".into(), note: String::new() }];
+        let outcomes = Outcomes::default();
+        let input = Input {
+            quarter: Quarter { year: 2026, number: 3 },
+            firms: &[],
+            verdicts: &verdicts,
+            exemptions: &exemptions,
+            outcomes: &outcomes,
+            facts: &[("chain_head", Cell::text("abc"))],
+        };
+        let files = files(&input);
+        assert_eq!(files.len(), KINDS.len());
+        let summary = &files[0].1;
+        let get = |item: &str| summary.rows.iter().find(|r| r[0] == Cell::text(item)).map(|r| r[1].clone());
+        assert_eq!(get("searches"), Some(Cell::Count(2)));
+        assert_eq!(get("firms_with_searches"), Some(Cell::Count(2)));
+        assert_eq!(get("compliance_rate"), Some(Cell::Rate(Some(10_000))));
+        assert_eq!(get("previous_compliance_rate"), Some(Cell::Rate(Some(5000))));
+        assert_eq!(get("compliance_rate_change"), Some(Cell::Change(Some(5000))));
+        assert_eq!(get("compliance_rate_4q"), Some(Cell::Rate(Some(6667))));
+        assert_eq!(get("chain_head"), Some(Cell::text("abc")));
+        assert_eq!(files[4].1.rows.len(), 1);
+        assert_eq!(files[3].1.rows.len(), 0);
+    }
+}

@@ -1,0 +1,329 @@
+//! Small SVG charts for the HTML report, drawn here rather than by a plotting dependency: a bar chart of rates
+//! per quarter with a rolling line, a line chart of several series, and horizontal bars for a funnel.
+//!
+//! Every chart scales to its container (a `viewBox`, no fixed size), names itself for screen readers (`role="img"`
+//! and a `<title>`), and escapes every text it is given. Rates are in ten-thousandths, as in [`crate::report`].
+
+use std::fmt::Write as _;
+
+/// Colours for series, told apart by people with the common colour-vision deficiencies (Okabe and Ito).
+pub const PALETTE: [&str; 8] = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#6b6b00", "#000000"];
+
+/// The colour of a chart's main bars.
+const BAR: &str = "#0072b2";
+/// The colour of a rolling rate's line.
+const ROLLING: &str = "#d55e00";
+/// Grid lines and muted text.
+const MUTED: &str = "#6b7280";
+const GRID: &str = "#e5e7eb";
+
+/// Escapes text for HTML and SVG: `&`, `<`, `>`, `"` and `'`.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A rate as a percentage for people: `44%`, or `44.4%` when `precise`.
+pub fn percent(rate: u32, precise: bool) -> String {
+    if precise {
+        // Half-up to one decimal of a percent.
+        let tenths = (rate + 5) / 10;
+        format!("{}.{}%", tenths / 10, tenths % 10)
+    } else {
+        format!("{}%", (rate + 50) / 100)
+    }
+}
+
+/// An SVG document being drawn in a `width` x `height` coordinate space.
+struct Canvas {
+    width: f64,
+    height: f64,
+    body: String,
+}
+
+impl Canvas {
+    fn new(width: f64, height: f64) -> Canvas {
+        Canvas { width, height, body: String::new() }
+    }
+
+    fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, stroke: &str, extra: &str) {
+        let _ = write!(
+            self.body,
+            r#"<line x1="{x1:.1}" y1="{y1:.1}" x2="{x2:.1}" y2="{y2:.1}" stroke="{stroke}"{extra}/>"#
+        );
+    }
+
+    fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, fill: &str, tooltip: Option<&str>) {
+        let _ = write!(self.body, r#"<rect x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{h:.1}" fill="{fill}""#);
+        match tooltip {
+            Some(t) => {
+                let _ = write!(self.body, "><title>{}</title></rect>", escape(t));
+            }
+            None => self.body.push_str("/>"),
+        }
+    }
+
+    fn text(&mut self, x: f64, y: f64, anchor: &str, size: f64, fill: &str, text: &str) {
+        let _ = write!(
+            self.body,
+            r#"<text x="{x:.1}" y="{y:.1}" text-anchor="{anchor}" font-size="{size:.1}" fill="{fill}">{}</text>"#,
+            escape(text)
+        );
+    }
+
+    /// A polyline through the points, broken where a point is missing, with a dot at each point.
+    fn series(&mut self, points: &[Option<(f64, f64)>], stroke: &str, dashed: bool, tooltip: &str) {
+        let dash = if dashed { r#" stroke-dasharray="5 3""# } else { "" };
+        let mut run: Vec<(f64, f64)> = Vec::new();
+        let flush = |run: &mut Vec<(f64, f64)>, body: &mut String| {
+            if run.len() > 1 {
+                let pts: Vec<String> = run.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
+                let _ = write!(
+                    body,
+                    r#"<polyline points="{}" fill="none" stroke="{stroke}" stroke-width="2"{dash}><title>{}</title></polyline>"#,
+                    pts.join(" "),
+                    escape(tooltip)
+                );
+            }
+            run.clear();
+        };
+        for point in points {
+            match point {
+                Some(p) => run.push(*p),
+                None => flush(&mut run, &mut self.body),
+            }
+        }
+        flush(&mut run, &mut self.body);
+        for (x, y) in points.iter().flatten() {
+            let _ = write!(self.body, r#"<circle cx="{x:.1}" cy="{y:.1}" r="3" fill="{stroke}"/>"#);
+        }
+    }
+
+    fn finish(self, title: &str, class: &str) -> String {
+        format!(
+            r#"<svg class="{class}" viewBox="0 0 {w} {h}" role="img" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"><title>{title}</title>{body}</svg>"#,
+            w = self.width,
+            h = self.height,
+            title = escape(title),
+            body = self.body,
+        )
+    }
+}
+
+/// One quarter of a rate chart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RatePoint {
+    /// The quarter, `2026-Q3`.
+    pub quarter: String,
+    /// Compliant searches.
+    pub compliant: u64,
+    /// Rated searches (compliant, non-compliant, incomplete).
+    pub rated: u64,
+    /// The quarter's rate.
+    pub rate: Option<u32>,
+    /// The rate over the four quarters ending with this one.
+    pub rolling: Option<u32>,
+}
+
+/// The plot area of a chart with a 0-100% axis on the left.
+struct Plot {
+    left: f64,
+    right: f64,
+    top: f64,
+    bottom: f64,
+}
+
+impl Plot {
+    fn y(&self, rate: u32) -> f64 {
+        self.bottom - (self.bottom - self.top) * f64::from(rate.min(10_000)) / 10_000.0
+    }
+
+    fn slot(&self, count: usize) -> f64 {
+        (self.right - self.left) / count.max(1) as f64
+    }
+
+    fn x(&self, index: usize, count: usize) -> f64 {
+        self.left + self.slot(count) * (index as f64 + 0.5)
+    }
+
+    fn axis(&self, canvas: &mut Canvas) {
+        for rate in [0, 2_500, 5_000, 7_500, 10_000] {
+            let y = self.y(rate);
+            canvas.line(self.left, y, self.right, y, if rate == 0 { MUTED } else { GRID }, "");
+            if rate % 5_000 == 0 {
+                canvas.text(self.left - 5.0, y + 3.5, "end", 10.0, MUTED, &percent(rate, false));
+            }
+        }
+    }
+
+    /// Quarter labels under the axis: `Q3` with the year under it where the year changes.
+    fn quarter_labels(&self, canvas: &mut Canvas, quarters: &[&str]) {
+        let size = if self.slot(quarters.len()) < 24.0 { 8.0 } else { 10.0 };
+        let mut last_year = "";
+        for (i, quarter) in quarters.iter().enumerate() {
+            let x = self.x(i, quarters.len());
+            let (year, q) = quarter.split_once('-').unwrap_or((quarter, ""));
+            canvas.text(x, self.bottom + 13.0, "middle", size, "#374151", q);
+            if year != last_year {
+                canvas.text(x, self.bottom + 25.0, "middle", size, MUTED, year);
+                last_year = year;
+            }
+        }
+    }
+}
+
+/// A bar per quarter (the quarter's compliance rate, labelled with it) and a dashed line of the rolling rate;
+/// a quarter with nothing rated shows a dash instead of a bar.
+pub fn rate_bars(title: &str, points: &[RatePoint]) -> String {
+    let mut canvas = Canvas::new(360.0, 200.0);
+    let plot = Plot { left: 36.0, right: 352.0, top: 18.0, bottom: 160.0 };
+    plot.axis(&mut canvas);
+    let n = points.len();
+    let slot = plot.slot(n);
+    let bar = (slot * 0.6).min(40.0);
+    let label_size = if slot < 30.0 { 8.0 } else { 10.0 };
+    for (i, p) in points.iter().enumerate() {
+        let x = plot.x(i, n);
+        match p.rate {
+            Some(rate) => {
+                let y = plot.y(rate);
+                let tip = format!(
+                    "{}: {} of {} rated searches compliant ({})",
+                    p.quarter,
+                    p.compliant,
+                    p.rated,
+                    percent(rate, true)
+                );
+                canvas.rect(x - bar / 2.0, y, bar, (plot.bottom - y).max(0.0), BAR, Some(&tip));
+                canvas.text(x, y - 4.0, "middle", label_size, "#111827", &percent(rate, false));
+            }
+            None => canvas.text(x, plot.bottom - 4.0, "middle", label_size, MUTED, "–"),
+        }
+        canvas.text(x, plot.bottom + 37.0, "middle", label_size - 1.0, MUTED, &format!("{}/{}", p.compliant, p.rated));
+    }
+    let rolling: Vec<Option<(f64, f64)>> =
+        points.iter().enumerate().map(|(i, p)| p.rolling.map(|r| (plot.x(i, n), plot.y(r)))).collect();
+    canvas.series(&rolling, ROLLING, true, "rolling rate over four quarters");
+    let quarters: Vec<&str> = points.iter().map(|p| p.quarter.as_str()).collect();
+    plot.quarter_labels(&mut canvas, &quarters);
+    canvas.finish(title, "chart")
+}
+
+/// A line chart of several series over the same quarters; the legend is left to the page (it wraps better).
+pub fn rate_lines(title: &str, quarters: &[&str], series: &[(&str, Vec<Option<u32>>)]) -> String {
+    let mut canvas = Canvas::new(640.0, 240.0);
+    let plot = Plot { left: 40.0, right: 630.0, top: 14.0, bottom: 200.0 };
+    plot.axis(&mut canvas);
+    let n = quarters.len();
+    for (i, (name, rates)) in series.iter().enumerate() {
+        let points: Vec<Option<(f64, f64)>> =
+            rates.iter().enumerate().map(|(q, r)| r.map(|r| (plot.x(q, n), plot.y(r)))).collect();
+        canvas.series(&points, PALETTE[i % PALETTE.len()], false, name);
+    }
+    plot.quarter_labels(&mut canvas, quarters);
+    canvas.finish(title, "chart wide")
+}
+
+/// One stage of a funnel: all candidates who reached it, and the cross-sector ones among them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stage {
+    /// The stage's name for people.
+    pub label: String,
+    /// Candidates who reached the stage.
+    pub all: u64,
+    /// Of those, cross-sector.
+    pub cross_sector: u64,
+}
+
+/// Horizontal bars, one per stage, the cross-sector part darker, each labelled with its numbers.
+pub fn funnel(title: &str, stages: &[Stage]) -> String {
+    let row = 46.0;
+    let mut canvas = Canvas::new(640.0, 20.0 + row * stages.len() as f64);
+    let (left, right) = (110.0, 460.0);
+    let max = stages.iter().map(|s| s.all).max().unwrap_or(0).max(1) as f64;
+    for (i, s) in stages.iter().enumerate() {
+        let y = 12.0 + row * i as f64;
+        let all = (right - left) * s.all as f64 / max;
+        let cross = (right - left) * s.cross_sector as f64 / max;
+        canvas.text(left - 8.0, y + 17.0, "end", 12.0, "#111827", &s.label);
+        canvas.rect(left, y, (right - left).max(0.0), 26.0, "#f3f4f6", None);
+        canvas.rect(left, y, all, 26.0, "#9ecae1", Some(&format!("{}: {} candidates", s.label, s.all)));
+        canvas.rect(
+            left,
+            y,
+            cross,
+            26.0,
+            BAR,
+            Some(&format!("{}: {} cross-sector candidates", s.label, s.cross_sector)),
+        );
+        let share = crate::report::rate(s.cross_sector, s.all).map(|r| format!(", {}", percent(r, false)));
+        canvas.text(
+            right + 8.0,
+            y + 17.0,
+            "start",
+            12.0,
+            "#111827",
+            &format!("{} ({} cross-sector{})", s.all, s.cross_sector, share.unwrap_or_default()),
+        );
+    }
+    canvas.finish(title, "chart wide")
+}
+
+/// Horizontal bars comparing shares (0-100%), each with a label and the text shown beside it.
+pub fn share_bars(title: &str, bars: &[(&str, Option<u32>, String)]) -> String {
+    let row = 40.0;
+    let mut canvas = Canvas::new(640.0, 16.0 + row * bars.len() as f64);
+    let (left, right) = (200.0, 470.0);
+    for (i, (label, share, text)) in bars.iter().enumerate() {
+        let y = 10.0 + row * i as f64;
+        canvas.text(left - 8.0, y + 16.0, "end", 12.0, "#111827", label);
+        canvas.rect(left, y, right - left, 22.0, "#f3f4f6", None);
+        if let Some(share) = share {
+            let w = (right - left) * f64::from((*share).min(10_000)) / 10_000.0;
+            canvas.rect(left, y, w, 22.0, if i == 0 { BAR } else { MUTED }, Some(text));
+        }
+        canvas.text(right + 8.0, y + 16.0, "start", 12.0, "#111827", text);
+    }
+    canvas.finish(title, "chart wide")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(escape(r#"<b a="1">&'</b>"#), "&lt;b a=&quot;1&quot;&gt;&amp;&#39;&lt;/b&gt;");
+    }
+
+    #[test]
+    fn percentages_round_half_up() {
+        assert_eq!(percent(4_444, false), "44%");
+        assert_eq!(percent(4_450, false), "45%");
+        assert_eq!(percent(4_445, true), "44.5%");
+        assert_eq!(percent(10_000, true), "100.0%");
+    }
+
+    #[test]
+    fn bars_escape_titles_and_skip_missing_rates() {
+        let points = [
+            RatePoint { quarter: "2026-Q1".into(), compliant: 1, rated: 2, rate: Some(5_000), rolling: Some(5_000) },
+            RatePoint { quarter: "2026-Q2".into(), compliant: 0, rated: 0, rate: None, rolling: Some(5_000) },
+        ];
+        let svg = rate_bars("<firm>", &points);
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("<title>&lt;firm&gt;</title>"));
+        assert_eq!(svg.matches("<rect").count(), 1);
+        assert!(svg.contains("<polyline"));
+    }
+}
