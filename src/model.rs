@@ -273,7 +273,7 @@ impl Experience {
         let mut years: Vec<(Sector, u32)> = Vec::new();
         for (sector, count) in entries {
             match years.iter_mut().find(|(s, _)| *s == sector) {
-                Some((_, total)) => *total += count,
+                Some((_, total)) => *total = total.saturating_add(count),
                 None => years.push((sector, count)),
             }
         }
@@ -284,6 +284,15 @@ impl Experience {
     /// Reads `private:4;municipality:2`: entries separated by `;`, `,` or spaces, each a sector (English or
     /// Danish) and whole years from 0 to 60.
     pub fn parse(raw: &str) -> Result<Experience, ValueError> {
+        Experience::parse_with_limit(raw, MAX_YEARS_PER_ENTRY)
+    }
+
+    /// Reads the stored, canonical form, whose summed years may exceed the limit of one entry.
+    pub fn parse_stored(raw: &str) -> Result<Experience, ValueError> {
+        Experience::parse_with_limit(raw, u32::MAX)
+    }
+
+    fn parse_with_limit(raw: &str, limit: u32) -> Result<Experience, ValueError> {
         let expected = "expected entries of sector:years such as private:4;municipality:2";
         // Spaces around the colon belong to the entry, not between entries.
         let mut compact = String::with_capacity(raw.len());
@@ -302,7 +311,7 @@ impl Experience {
                 ValueError(format!("malformed experience {raw:?}: entry {token:?} has no years ({expected})"))
             })?;
             let sector = Sector::parse(sector).map_err(|e| ValueError(format!("malformed experience {raw:?}: {e}")))?;
-            let count = parse_years(years)
+            let count = parse_years(years, limit)
                 .map_err(|e| ValueError(format!("malformed experience {raw:?}: {e} ({expected})")))?;
             entries.push((sector, count));
         }
@@ -325,14 +334,14 @@ impl Experience {
     }
 }
 
-/// Reads whole years of one experience entry.
-pub fn parse_years(raw: &str) -> Result<u32, ValueError> {
+/// Reads whole years of one experience entry, at most `limit`.
+pub fn parse_years(raw: &str, limit: u32) -> Result<u32, ValueError> {
     let text = raw.trim();
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ValueError(format!("years {text:?} are not a whole number")));
     }
     match text.parse::<u32>() {
-        Ok(n) if n <= MAX_YEARS_PER_ENTRY => Ok(n),
+        Ok(n) if n <= limit => Ok(n),
         _ => Err(ValueError(format!("years {text} are out of range (0 to {MAX_YEARS_PER_ENTRY} per entry)"))),
     }
 }

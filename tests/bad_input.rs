@@ -183,7 +183,6 @@ fn line_numbers_in_a_semicolon_file_with_a_bom() {
 }
 
 #[test]
-#[ignore = "bug: with CRLF line endings errors name the line before the bad one (csv Position::line, rust-csv#395)"]
 fn line_numbers_in_a_file_with_crlf() {
     let stderr = refused_file("dk.csv", &semicolon_file("\r\n"));
     let found = error_line(&stderr, "dk.csv", 3, Some("level"));

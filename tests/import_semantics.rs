@@ -290,7 +290,6 @@ fn a_successful_import_logs_each_file_with_its_sha256() {
 }
 
 #[test]
-#[ignore = "bug: a sector repeated past 60 summed years is stored as private:80, which the store cannot read back"]
 fn repeated_entries_may_sum_past_sixty_years() {
     let env = Env::new();
     let s = env.judge(&[row().set("experience", "private:40;private:40")]);

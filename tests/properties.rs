@@ -158,12 +158,12 @@ proptest! {
     }
 
     #[test]
-    #[ignore = "bug: summed years above 60 (private:40;private:40) display as private:80, which does not re-parse"]
     fn experience_display_reparses_with_repeated_sectors(
         entries in prop::collection::vec((sector(), 0u32..=60), 0..6),
     ) {
+        // The stored form holds sums, which may pass the limit of one input entry.
         let experience = Experience::from_entries(entries);
-        prop_assert_eq!(Experience::parse(&experience.to_string()), Ok(experience));
+        prop_assert_eq!(Experience::parse_stored(&experience.to_string()), Ok(experience));
     }
 
     #[test]

@@ -128,16 +128,17 @@ pub(super) fn read(source: usize, text: &str, batch: &mut Batch, errors: &mut In
     }
     batch.sources[source].header = header.clone();
     let mut shortlists = Shortlists::default();
+    let mut lines = Lines { text: text.as_bytes(), byte: 0, line: 1 };
     for result in records {
         let record = match result {
             Ok(record) => record,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = e.position().map_or(0, |p| lines.at(p.byte()));
                 file_error(errors, At::Line { line, column: None }, format!("the row cannot be read as CSV: {e}"));
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let line = record.position().map_or(0, |p| lines.at(p.byte()));
         // Spreadsheets write rows of bare separators below the data; they hold nothing.
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
@@ -170,6 +171,31 @@ pub(super) fn read(source: usize, text: &str, batch: &mut Batch, errors: &mut In
             Kind::Shortlists => shortlists.add(&row, place, batch, errors),
             Kind::Json => unreachable!("a CSV header never reads as JSON"),
         }
+    }
+}
+
+/// Physical line numbers from byte offsets, counted as the reader moves forward. The csv crate's own line count
+/// is wrong for CRLF files (BurntSushi/rust-csv#395), which is what Danish Excel writes.
+struct Lines<'a> {
+    text: &'a [u8],
+    byte: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    /// The line of the byte at `offset`; offsets must not go backwards.
+    fn at(&mut self, offset: u64) -> usize {
+        let mut offset = (offset as usize).min(self.text.len());
+        // A record's offset may point at the line ending before it (the `\n` of a CRLF, or blank lines): the
+        // record starts at its first other byte.
+        while offset < self.text.len() && matches!(self.text[offset], b'\r' | b'\n') {
+            offset += 1;
+        }
+        if offset > self.byte {
+            self.line += self.text[self.byte..offset].iter().filter(|b| **b == b'\n').count();
+            self.byte = offset;
+        }
+        self.line
     }
 }
 

@@ -86,7 +86,7 @@ impl Store {
         let policy = self.policy_at(moment)?.policy;
         let mut rows = Vec::new();
         for_each_case(self.conn(), moment, |case| {
-            rows.push(VerdictRow::new(&case, &rules::judge(&policy, &case.as_case())));
+            rows.push(VerdictRow::new(&case.search, &rules::judge(&policy, &case.as_case())));
             Ok(())
         })?;
         rows.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));

@@ -29,6 +29,19 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 /// `valid_to` of a row that is still valid.
 pub const FOREVER: &str = "9999-12-31T23:59:59.999999Z";
 
+/// [`FOREVER`] as an SQL literal. Current rows are selected with this literal, never a bound parameter: a
+/// parameter compared with `valid_to` makes SQLite re-plan the statement on every execution (the partial
+/// indexes of closed rows depend on its value), which made imports many times slower.
+macro_rules! forever {
+    () => {
+        "'9999-12-31T23:59:59.999999Z'"
+    };
+}
+pub(crate) use forever;
+
+/// [`forever!`] as a constant, for `format!`.
+pub(crate) const FOREVER_SQL: &str = forever!();
+
 /// Why the database cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

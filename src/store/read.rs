@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{stored_date, Store, StoreError};
+use super::{stored_date, Store, StoreError, FOREVER_SQL};
 use crate::model::{Candidate, Exemption, Experience, Firm, Level, Search, Sector, Stage};
 use crate::rules::{self, Case, Judgement, Verdict};
 
@@ -64,9 +64,8 @@ pub struct VerdictRow {
 }
 
 impl VerdictRow {
-    /// The row for a case and its judgement.
-    pub fn new(case: &CaseRow, judgement: &Judgement) -> VerdictRow {
-        let s = &case.search;
+    /// The row for a search and its judgement.
+    pub fn new(s: &Search, judgement: &Judgement) -> VerdictRow {
         VerdictRow {
             firm: s.firm.clone(),
             search_ref: s.search_ref.clone(),
@@ -99,15 +98,24 @@ fn corrupt(what: &str, value: &str) -> StoreError {
 
 /// Loads the rows of one search valid at `moment` (use [`LATEST`] for the current rows).
 pub(crate) fn load_case(conn: &Connection, search_id: i64, moment: &str) -> Result<Option<CaseRow>, StoreError> {
+    // The current rows are selected by the literal, so the statements are planned once (see `forever!`).
+    let valid = |alias: &str| {
+        if moment == LATEST {
+            format!("{alias}valid_to = {FOREVER_SQL} AND ?2 IS NOT NULL")
+        } else {
+            format!("{alias}valid_from <= ?2 AND {alias}valid_to > ?2")
+        }
+    };
     type SearchCols = (String, String, String, String, String, String, String, Option<String>, Option<String>, i64);
     let row: Option<SearchCols> = conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT firm.firm, search.search_ref, client, client_sector, position, level, opened_on, shortlist_on,
                     cancelled_on, firm.id
              FROM search JOIN firm ON firm.id = search.firm_id
-             JOIN search_version v ON v.search_id = search.id AND v.valid_from <= ?2 AND v.valid_to > ?2
+             JOIN search_version v ON v.search_id = search.id AND {}
              WHERE search.id = ?1",
-        )?
+            valid("v.")
+        ))?
         .query_row(params![search_id, moment], |r| {
             Ok((
                 r.get(0)?,
@@ -150,9 +158,10 @@ pub(crate) fn load_case(conn: &Connection, search_id: i64, moment: &str) -> Resu
         cancelled_on: stored_date(cancelled_on)?,
     };
     let firm: Option<(Option<String>, Option<String>, Option<String>)> = conn
-        .prepare_cached(
-            "SELECT name, pledged_on, withdrawn_on FROM firm_version WHERE firm_id = ?1 AND valid_from <= ?2 AND valid_to > ?2",
-        )?
+        .prepare_cached(&format!(
+            "SELECT name, pledged_on, withdrawn_on FROM firm_version WHERE firm_id = ?1 AND {}",
+            valid("")
+        ))?
         .query_row(params![firm_id, moment], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     let (name, pledged_on, withdrawn_on) = firm.ok_or_else(|| corrupt("firm without a version", &firm_name))?;
@@ -160,10 +169,11 @@ pub(crate) fn load_case(conn: &Connection, search_id: i64, moment: &str) -> Resu
         Firm { firm: firm_name, name, pledged_on: stored_date(pledged_on)?, withdrawn_on: stored_date(withdrawn_on)? };
     type CandidateCols = (String, String, String, String, Option<String>);
     let rows: Vec<CandidateCols> = conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT candidate_ref, sector, experience, stage, added_on FROM candidate_version
-             WHERE search_id = ?1 AND valid_from <= ?2 AND valid_to > ?2 ORDER BY candidate_ref",
-        )?
+             WHERE search_id = ?1 AND {} ORDER BY candidate_ref",
+            valid("")
+        ))?
         .query_map(params![search_id, moment], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
         .collect::<Result<_, _>>()?;
     let mut candidates = Vec::with_capacity(rows.len());
@@ -171,15 +181,13 @@ pub(crate) fn load_case(conn: &Connection, search_id: i64, moment: &str) -> Resu
         candidates.push(Candidate {
             candidate_ref,
             sector: Sector::parse(&sector).map_err(|_| corrupt("sector", &sector))?,
-            experience: Experience::parse(&experience).map_err(|_| corrupt("experience", &experience))?,
+            experience: Experience::parse_stored(&experience).map_err(|_| corrupt("experience", &experience))?,
             stage: Stage::parse(&stage).map_err(|_| corrupt("stage", &stage))?,
             added_on: stored_date(added_on)?,
         });
     }
     let exemption = conn
-        .prepare_cached(
-            "SELECT reason, note FROM exemption_version WHERE search_id = ?1 AND valid_from <= ?2 AND valid_to > ?2",
-        )?
+        .prepare_cached(&format!("SELECT reason, note FROM exemption_version WHERE search_id = ?1 AND {}", valid("")))?
         .query_row(params![search_id, moment], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
         .optional()?
         .map(|(reason, note)| Exemption {
@@ -189,23 +197,6 @@ pub(crate) fn load_case(conn: &Connection, search_id: i64, moment: &str) -> Resu
             note,
         });
     Ok(Some(CaseRow { firm, search, candidates, exemption }))
-}
-
-/// One search's stored verdict.
-pub(crate) fn verdict_of(conn: &Connection, search_id: i64) -> Result<Option<Judgement>, StoreError> {
-    let row: Option<(String, String, String, Option<String>)> = conn
-        .prepare_cached("SELECT verdict, rule, reason, policy_version FROM verdict WHERE search_id = ?1")?
-        .query_row([search_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .optional()?;
-    row.map(|(verdict, rule, reason, policy_version)| {
-        Ok(Judgement {
-            verdict: Verdict::parse(&verdict).ok_or_else(|| corrupt("verdict", &verdict))?,
-            rule: rules::rule::ALL.iter().copied().find(|r| *r == rule).ok_or_else(|| corrupt("rule", &rule))?,
-            policy_version,
-            reason,
-        })
-    })
-    .transpose()
 }
 
 impl Store {
@@ -230,10 +221,10 @@ impl Store {
     /// Every current firm, ordered by id.
     pub fn firms(&self) -> Result<Vec<FirmRow>, StoreError> {
         let mut stmt = self.conn().prepare(
-            "SELECT firm.firm, v.name FROM firm JOIN firm_version v ON v.firm_id = firm.id AND v.valid_to = ?1
+            "SELECT firm.firm, v.name FROM firm JOIN firm_version v ON v.firm_id = firm.id AND v.valid_to = '9999-12-31T23:59:59.999999Z'
              ORDER BY firm.firm",
         )?;
-        let rows = stmt.query_map([super::FOREVER], |r| Ok(FirmRow { firm: r.get(0)?, name: r.get(1)? }))?;
+        let rows = stmt.query_map([], |r| Ok(FirmRow { firm: r.get(0)?, name: r.get(1)? }))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -252,11 +243,11 @@ impl Store {
             "SELECT firm.firm, search.search_ref, v.client, v.client_sector, v.level, v.opened_on, v.shortlist_on,
                     verdict.quarter, verdict.verdict, verdict.rule, verdict.policy_version, verdict.reason
              FROM verdict JOIN search ON search.id = verdict.search_id JOIN firm ON firm.id = search.firm_id
-             JOIN search_version v ON v.search_id = search.id AND v.valid_to = ?1
-             WHERE (?2 IS NULL OR firm.firm = ?2) AND (?3 IS NULL OR search.search_ref = ?3)
+             JOIN search_version v ON v.search_id = search.id AND v.valid_to = '9999-12-31T23:59:59.999999Z'
+             WHERE (?1 IS NULL OR firm.firm = ?1) AND (?2 IS NULL OR search.search_ref = ?2)
              ORDER BY firm.firm, search.search_ref",
         )?;
-        let rows = stmt.query_map(params![super::FOREVER, firm, search_ref], |r| {
+        let rows = stmt.query_map(params![firm, search_ref], |r| {
             Ok((
                 VerdictRow {
                     firm: r.get(0)?,
@@ -380,7 +371,7 @@ fn next_candidate(rows: &mut rusqlite::Rows) -> Result<Option<(i64, Candidate)>,
         Candidate {
             candidate_ref: r.get(1)?,
             sector: Sector::parse(&sector).map_err(|_| corrupt("sector", &sector))?,
-            experience: Experience::parse(&experience).map_err(|_| corrupt("experience", &experience))?,
+            experience: Experience::parse_stored(&experience).map_err(|_| corrupt("experience", &experience))?,
             stage: Stage::parse(&stage).map_err(|_| corrupt("stage", &stage))?,
             added_on: stored_date(r.get(5)?)?,
         },
@@ -407,7 +398,7 @@ impl Store {
     pub fn verdicts_under(&self, policy: &crate::policy::Policy) -> Result<Vec<VerdictRow>, StoreError> {
         let mut rows = Vec::new();
         for_each_case(self.conn(), LATEST, |case| {
-            rows.push(VerdictRow::new(&case, &rules::judge(policy, &case.as_case())));
+            rows.push(VerdictRow::new(&case.search, &rules::judge(policy, &case.as_case())));
             Ok(())
         })?;
         rows.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));

@@ -1,16 +1,16 @@
 //! Writing a batch: one transaction per call, each record compared with what is stored after normalising and
 //! written as a new version only when it differs, verdicts recomputed before the commit.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
-use super::read::{load_case, verdict_of, LATEST};
+use super::read::{load_case, LATEST};
 use super::read::{FirmRow, VerdictRow};
-use super::{chain, next_time, policy_in_force, Store, StoreError, FOREVER};
+use super::{chain, forever, next_time, policy_in_force, Store, StoreError, FOREVER, FOREVER_SQL};
 use crate::import::{Batch, InputErrors};
 use crate::model::{Candidate, Exemption, Firm, Search};
-use crate::rules;
+use crate::rules::{self, Case};
 
 /// How many records of a kind a call held, and how many of them changed what is stored.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -65,7 +65,7 @@ impl Store {
         judge_under: Option<&crate::policy::Policy>,
     ) -> Result<ImportOutcome, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcome = apply(&tx, batch, actor, command, judge_under)?;
+        let outcome = apply(&tx, batch, actor, command, dry_run, judge_under)?;
         if dry_run {
             tx.rollback()?;
         } else {
@@ -80,6 +80,7 @@ fn apply(
     batch: &Batch,
     actor: &str,
     command: &str,
+    dry_run: bool,
     judge_under: Option<&crate::policy::Policy>,
 ) -> Result<ImportOutcome, StoreError> {
     // A change by hand has a source without a kind: the command line, recorded as the entry's command.
@@ -91,8 +92,9 @@ fn apply(
     let mut outcome = ImportOutcome { at: at.clone(), ..ImportOutcome::default() };
     let mut errors = InputErrors::default();
     let mut firms_changed = BTreeSet::new();
-    let mut searches_changed = BTreeSet::new();
-    let mut searches_of_batch = Vec::with_capacity(batch.searches.len());
+    let policy = policy_in_force(tx)?.policy;
+    // The files' searches are reported only when asked for (a dry run, or judging under another policy).
+    let report_judged = dry_run || judge_under.is_some();
 
     for (_, firm) in &batch.firms {
         outcome.firms.read += 1;
@@ -101,10 +103,20 @@ fn apply(
             firms_changed.insert(firm_id);
         }
     }
+    // Each changed search is judged from the records in hand, with its firm as it stands after this import and
+    // its exemption from the files or, for a search already stored, from the database.
+    let batch_exemptions: HashMap<(&str, &str), &Exemption> =
+        batch.exemptions.iter().map(|(_, e)| ((e.firm.as_str(), e.search_ref.as_str()), e)).collect();
+    let mut firms: HashMap<&str, Option<(i64, Firm)>> = HashMap::new();
+    let mut judged = HashSet::new();
     for record in &batch.searches {
         outcome.searches.read += 1;
         let search = &record.search;
-        let Some(firm_id) = firm_id(tx, &search.firm)? else {
+        let firm = match firms.get(search.firm.as_str()) {
+            Some(found) => found,
+            None => firms.entry(&search.firm).or_insert(current_firm(tx, &search.firm)?),
+        };
+        let Some((firm_id, firm)) = firm else {
             let message = format!(
                 "unknown firm {:?} (expected a firm from a firms file of this import or already in the database)",
                 search.firm
@@ -112,13 +124,38 @@ fn apply(
             errors.push(batch.error_at(&record.place, "firm", message));
             continue;
         };
-        let (search_id, changed) = w.put_search(firm_id, search, &record.candidates)?;
-        searches_of_batch.push(search_id);
+        let (search_id, existed, changed) = w.put_search(*firm_id, search, &record.candidates)?;
         if changed {
             outcome.searches.changed += 1;
-            searches_changed.insert(search_id);
+        }
+        if !changed && !report_judged {
+            continue;
+        }
+        let key = (search.firm.as_str(), search.search_ref.as_str());
+        let stored_exemption = match batch_exemptions.get(&key) {
+            Some(_) => None,
+            None if existed => current_exemption(tx, search_id, search)?,
+            None => None,
+        };
+        let case = Case {
+            firm,
+            search,
+            candidates: &record.candidates,
+            exemption: batch_exemptions.get(&key).copied().or(stored_exemption.as_ref()),
+        };
+        if changed {
+            store_verdict(tx, &policy, search_id, &rules::judge(&policy, &case), search, &at)?;
+            judged.insert(search_id);
+        }
+        if report_judged {
+            let judgement = rules::judge(judge_under.unwrap_or(&policy), &case);
+            if !outcome.judged_firms.iter().any(|f| f.firm == firm.firm) {
+                outcome.judged_firms.push(FirmRow { firm: firm.firm.clone(), name: firm.name.clone() });
+            }
+            outcome.judged.push(VerdictRow::new(search, &judgement));
         }
     }
+    let mut to_recompute = BTreeSet::new();
     for (place, exemption) in &batch.exemptions {
         outcome.exemptions.read += 1;
         let Some(search_id) = current_search_id(tx, &exemption.firm, &exemption.search_ref)? else {
@@ -131,7 +168,9 @@ fn apply(
         };
         if w.put_exemption(search_id, exemption)? {
             outcome.exemptions.changed += 1;
-            searches_changed.insert(search_id);
+            if !judged.contains(&search_id) {
+                to_recompute.insert(search_id);
+            }
         }
     }
     if !errors.is_empty() {
@@ -141,27 +180,15 @@ fn apply(
         let mut stmt = tx.prepare_cached(
             "SELECT search_id FROM verdict JOIN search ON search.id = verdict.search_id WHERE firm_id = ?1",
         )?;
-        let ids = stmt.query_map([firm_id], |r| r.get::<_, i64>(0))?;
-        for id in ids {
-            searches_changed.insert(id?);
+        for id in stmt.query_map([firm_id], |r| r.get::<_, i64>(0))? {
+            let id = id?;
+            if !judged.contains(&id) {
+                to_recompute.insert(id);
+            }
         }
     }
-    let policy = policy_in_force(tx)?.policy;
-    for search_id in &searches_changed {
-        recompute(tx, &policy, *search_id, &at)?;
-    }
-    for search_id in searches_of_batch {
-        let case = load_case(tx, search_id, LATEST)?
-            .ok_or_else(|| StoreError::Corrupt(format!("search {search_id} vanished")))?;
-        let judgement = match judge_under {
-            Some(other) => rules::judge(other, &case.as_case()),
-            None => verdict_of(tx, search_id)?
-                .ok_or_else(|| StoreError::Corrupt(format!("search {search_id} has no verdict")))?,
-        };
-        if !outcome.judged_firms.iter().any(|f| f.firm == case.firm.firm) {
-            outcome.judged_firms.push(FirmRow { firm: case.firm.firm.clone(), name: case.firm.name.clone() });
-        }
-        outcome.judged.push(VerdictRow::new(&case, &judgement));
+    for search_id in to_recompute {
+        recompute(tx, &policy, search_id, &at)?;
     }
     outcome.judged.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
     outcome.judged_firms.sort_by(|a, b| a.firm.cmp(&b.firm));
@@ -219,7 +246,18 @@ pub(super) fn recompute(
         tx.execute("DELETE FROM verdict WHERE search_id = ?1", [search_id])?;
         return Ok(());
     };
-    let judgement = rules::judge(policy, &case.as_case());
+    store_verdict(tx, policy, search_id, &rules::judge(policy, &case.as_case()), &case.search, at)
+}
+
+/// Stores a search's verdict, replacing the one it had.
+fn store_verdict(
+    tx: &Transaction,
+    policy: &crate::policy::Policy,
+    search_id: i64,
+    judgement: &rules::Judgement,
+    search: &Search,
+    at: &str,
+) -> Result<(), StoreError> {
     tx.prepare_cached(
         "INSERT INTO verdict (search_id, verdict, rule, reason, policy_version, policy_sha256, quarter, computed_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -234,19 +272,51 @@ pub(super) fn recompute(
         judgement.reason,
         judgement.policy_version,
         policy.sha256,
-        case.search.quarter().to_string(),
+        search.quarter().to_string(),
         at
     ])?;
     Ok(())
 }
 
-fn firm_id(tx: &Transaction, firm: &str) -> Result<Option<i64>, StoreError> {
+/// A firm as it currently stands, with its id.
+fn current_firm(tx: &Transaction, firm: &str) -> Result<Option<(i64, Firm)>, StoreError> {
+    type Row = (i64, Option<String>, Option<String>, Option<String>);
+    let row: Option<Row> = tx
+        .prepare_cached(concat!(
+            "SELECT firm.id, v.name, v.pledged_on, v.withdrawn_on FROM firm JOIN firm_version v ON v.firm_id = firm.id
+             AND v.valid_to = ",
+            forever!(),
+            " WHERE firm.firm = ?1"
+        ))?
+        .query_row([firm], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .optional()?;
+    row.map(|(id, name, pledged_on, withdrawn_on)| {
+        let firm = Firm {
+            firm: firm.to_string(),
+            name,
+            pledged_on: super::stored_date(pledged_on)?,
+            withdrawn_on: super::stored_date(withdrawn_on)?,
+        };
+        Ok((id, firm))
+    })
+    .transpose()
+}
+
+/// A stored search's current exemption.
+fn current_exemption(tx: &Transaction, search_id: i64, search: &Search) -> Result<Option<Exemption>, StoreError> {
     Ok(tx
-        .prepare_cached(
-            "SELECT firm.id FROM firm JOIN firm_version ON firm_version.firm_id = firm.id AND firm_version.valid_to = ?2
-             WHERE firm.firm = ?1",
-        )?
-        .query_row((firm, FOREVER), |r| r.get(0))
+        .prepare_cached(concat!(
+            "SELECT reason, note FROM exemption_version WHERE search_id = ?1 AND valid_to = ",
+            forever!()
+        ))?
+        .query_row([search_id], |r| {
+            Ok(Exemption {
+                firm: search.firm.clone(),
+                search_ref: search.search_ref.clone(),
+                reason: r.get(0)?,
+                note: r.get(1)?,
+            })
+        })
         .optional()?)
 }
 
@@ -254,10 +324,10 @@ fn current_search_id(tx: &Transaction, firm: &str, search_ref: &str) -> Result<O
     Ok(tx
         .prepare_cached(
             "SELECT search.id FROM search JOIN firm ON firm.id = search.firm_id
-             JOIN search_version ON search_version.search_id = search.id AND search_version.valid_to = ?3
+             JOIN search_version ON search_version.search_id = search.id AND search_version.valid_to = '9999-12-31T23:59:59.999999Z'
              WHERE firm.firm = ?1 AND search.search_ref = ?2",
         )?
-        .query_row((firm, search_ref, FOREVER), |r| r.get(0))
+        .query_row((firm, search_ref), |r| r.get(0))
         .optional()?)
 }
 
@@ -283,15 +353,18 @@ impl Writer<'_> {
         let new = (firm.name.clone(), date(firm.pledged_on), date(firm.withdrawn_on));
         let current: Option<(Option<String>, Option<String>, Option<String>)> = tx
             .prepare_cached(
-                "SELECT name, pledged_on, withdrawn_on FROM firm_version WHERE firm_id = ?1 AND valid_to = ?2",
+                "SELECT name, pledged_on, withdrawn_on FROM firm_version WHERE firm_id = ?1 AND valid_to = '9999-12-31T23:59:59.999999Z'",
             )?
-            .query_row(params![id, FOREVER], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
         if current.as_ref() == Some(&new) {
             return Ok(None);
         }
-        tx.prepare_cached("UPDATE firm_version SET valid_to = ?2 WHERE firm_id = ?1 AND valid_to = ?3")?
-            .execute(params![id, self.at, FOREVER])?;
+        tx.prepare_cached(concat!(
+            "UPDATE firm_version SET valid_to = ?2 WHERE firm_id = ?1 AND valid_to = ",
+            forever!()
+        ))?
+        .execute(params![id, self.at])?;
         let hash = chain::row_hash(
             "firm_version",
             &[Some(&firm.firm), new.0.as_deref(), new.1.as_deref(), new.2.as_deref(), Some(self.at)],
@@ -305,14 +378,24 @@ impl Writer<'_> {
         Ok(Some(id))
     }
 
-    /// Replaces a search and its candidates as a whole where they differ; returns its id and whether it changed.
-    fn put_search(&self, firm_id: i64, search: &Search, candidates: &[Candidate]) -> Result<(i64, bool), StoreError> {
+    /// Replaces a search and its candidates as a whole where they differ; returns its id, whether it was stored
+    /// before, and whether it changed.
+    fn put_search(
+        &self,
+        firm_id: i64,
+        search: &Search,
+        candidates: &[Candidate],
+    ) -> Result<(i64, bool, bool), StoreError> {
         let tx = self.tx;
-        tx.prepare_cached("INSERT INTO search (firm_id, search_ref) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
+        let inserted = tx
+            .prepare_cached("INSERT INTO search (firm_id, search_ref) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
             .execute(params![firm_id, search.search_ref])?;
-        let id: i64 = tx
-            .prepare_cached("SELECT id FROM search WHERE firm_id = ?1 AND search_ref = ?2")?
-            .query_row(params![firm_id, search.search_ref], |r| r.get(0))?;
+        let id: i64 = if inserted == 1 {
+            tx.last_insert_rowid()
+        } else {
+            tx.prepare_cached("SELECT id FROM search WHERE firm_id = ?1 AND search_ref = ?2")?
+                .query_row(params![firm_id, search.search_ref], |r| r.get(0))?
+        };
         let new = (
             search.client.clone(),
             search.client_sector.as_str().to_string(),
@@ -323,20 +406,28 @@ impl Writer<'_> {
             date(search.cancelled_on),
         );
         type Row = (String, String, String, String, String, Option<String>, Option<String>);
-        let current: Option<Row> = tx
-            .prepare_cached(
+        // A search seen for the first time has nothing stored to compare with.
+        let existed = inserted == 0;
+        let current: Option<Row> = if !existed {
+            None
+        } else {
+            tx.prepare_cached(
                 "SELECT client, client_sector, position, level, opened_on, shortlist_on, cancelled_on
-                 FROM search_version WHERE search_id = ?1 AND valid_to = ?2",
+                 FROM search_version WHERE search_id = ?1 AND valid_to = '9999-12-31T23:59:59.999999Z'",
             )?
-            .query_row(params![id, FOREVER], |r| {
+            .query_row(params![id], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
             })
-            .optional()?;
+            .optional()?
+        };
         let mut changed = false;
         if current.as_ref() != Some(&new) {
             changed = true;
-            tx.prepare_cached("UPDATE search_version SET valid_to = ?2 WHERE search_id = ?1 AND valid_to = ?3")?
-                .execute(params![id, self.at, FOREVER])?;
+            tx.prepare_cached(concat!(
+                "UPDATE search_version SET valid_to = ?2 WHERE search_id = ?1 AND valid_to = ",
+                forever!()
+            ))?
+            .execute(params![id, self.at])?;
             let hash = chain::row_hash(
                 "search_version",
                 &[
@@ -362,13 +453,16 @@ impl Writer<'_> {
         }
         // Candidates as a set: keep the unchanged, close the removed and changed, insert the new and changed.
         type Stored = (String, String, String, String, Option<String>);
-        let stored: Vec<Stored> = tx
-            .prepare_cached(
+        let stored: Vec<Stored> = if !existed {
+            Vec::new()
+        } else {
+            tx.prepare_cached(
                 "SELECT candidate_ref, sector, experience, stage, added_on FROM candidate_version
-                 WHERE search_id = ?1 AND valid_to = ?2",
+                 WHERE search_id = ?1 AND valid_to = '9999-12-31T23:59:59.999999Z'",
             )?
-            .query_map(params![id, FOREVER], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
-            .collect::<Result<_, _>>()?;
+            .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+            .collect::<Result<_, _>>()?
+        };
         let wanted: Vec<Stored> = candidates
             .iter()
             .map(|c| {
@@ -384,9 +478,9 @@ impl Writer<'_> {
         for old in stored.iter().filter(|s| !wanted.contains(s)) {
             changed = true;
             tx.prepare_cached(
-                "UPDATE candidate_version SET valid_to = ?3 WHERE search_id = ?1 AND candidate_ref = ?2 AND valid_to = ?4",
+                "UPDATE candidate_version SET valid_to = ?3 WHERE search_id = ?1 AND candidate_ref = ?2 AND valid_to = '9999-12-31T23:59:59.999999Z'",
             )?
-            .execute(params![id, old.0, self.at, FOREVER])?;
+            .execute(params![id, old.0, self.at])?;
         }
         for new in wanted.iter().filter(|w| !stored.contains(w)) {
             changed = true;
@@ -426,21 +520,27 @@ impl Writer<'_> {
                 hash
             ])?;
         }
-        Ok((id, changed))
+        Ok((id, existed, changed))
     }
 
     /// Replaces a search's exemption if it differs; returns whether it changed.
     fn put_exemption(&self, search_id: i64, exemption: &Exemption) -> Result<bool, StoreError> {
         let tx = self.tx;
         let current: Option<(String, String)> = tx
-            .prepare_cached("SELECT reason, note FROM exemption_version WHERE search_id = ?1 AND valid_to = ?2")?
-            .query_row(params![search_id, FOREVER], |r| Ok((r.get(0)?, r.get(1)?)))
+            .prepare_cached(concat!(
+                "SELECT reason, note FROM exemption_version WHERE search_id = ?1 AND valid_to = ",
+                forever!()
+            ))?
+            .query_row(params![search_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         if current.as_ref().is_some_and(|(r, n)| *r == exemption.reason && *n == exemption.note) {
             return Ok(false);
         }
-        tx.prepare_cached("UPDATE exemption_version SET valid_to = ?2 WHERE search_id = ?1 AND valid_to = ?3")?
-            .execute(params![search_id, self.at, FOREVER])?;
+        tx.prepare_cached(concat!(
+            "UPDATE exemption_version SET valid_to = ?2 WHERE search_id = ?1 AND valid_to = ",
+            forever!()
+        ))?
+        .execute(params![search_id, self.at])?;
         let hash = chain::row_hash(
             "exemption_version",
             &[
@@ -533,8 +633,8 @@ impl Store {
         let entry = Entry::begin(&tx, actor, command, &[])?;
         for table in ["search_version", "candidate_version", "exemption_version"] {
             tx.execute(
-                &format!("UPDATE {table} SET valid_to = ?1 WHERE search_id = ?2 AND valid_to = ?3"),
-                params![entry.at, search_id, FOREVER],
+                &format!("UPDATE {table} SET valid_to = ?1 WHERE search_id = ?2 AND valid_to = {FOREVER_SQL}"),
+                params![entry.at, search_id],
             )?;
         }
         tx.execute("DELETE FROM verdict WHERE search_id = ?1", [search_id])?;
@@ -554,8 +654,8 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let Some(search_id) = current_search_id(&tx, firm, search_ref)? else { return Ok(false) };
         let has: bool = tx.query_row(
-            "SELECT count(*) > 0 FROM exemption_version WHERE search_id = ?1 AND valid_to = ?2",
-            params![search_id, FOREVER],
+            "SELECT count(*) > 0 FROM exemption_version WHERE search_id = ?1 AND valid_to = '9999-12-31T23:59:59.999999Z'",
+            params![search_id],
             |r| r.get(0),
         )?;
         if !has {
@@ -563,8 +663,8 @@ impl Store {
         }
         let entry = Entry::begin(&tx, actor, command, &[])?;
         tx.execute(
-            "UPDATE exemption_version SET valid_to = ?1 WHERE search_id = ?2 AND valid_to = ?3",
-            params![entry.at, search_id, FOREVER],
+            "UPDATE exemption_version SET valid_to = ?1 WHERE search_id = ?2 AND valid_to = '9999-12-31T23:59:59.999999Z'",
+            params![entry.at, search_id],
         )?;
         let policy = policy_in_force(&tx)?.policy;
         recompute(&tx, &policy, search_id, &entry.at)?;
@@ -579,8 +679,8 @@ impl Store {
             .conn
             .query_row(
                 "SELECT v.name, v.pledged_on, v.withdrawn_on FROM firm JOIN firm_version v ON v.firm_id = firm.id
-                 WHERE firm.firm = ?1 AND v.valid_to = ?2",
-                params![firm, FOREVER],
+                 WHERE firm.firm = ?1 AND v.valid_to = '9999-12-31T23:59:59.999999Z'",
+                params![firm],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
