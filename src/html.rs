@@ -55,6 +55,8 @@ h3 { font-size: 1rem; margin: 0 0 2px; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 12px; }
 .panel .sub { color: var(--muted); font-size: .8rem; margin: 0 0 6px; }
 svg.chart { display: block; width: 100%; height: auto; }
+svg.compact { display: none; }
+.outcomes { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 12px; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 8px 0 0; padding: 0; list-style: none; font-size: .85rem; }
 .legend li::before { content: ""; display: inline-block; width: 12px; height: 12px; border-radius: 2px;
   margin-right: 6px; vertical-align: -1px; background: var(--swatch); }
@@ -65,7 +67,7 @@ svg.chart { display: block; width: 100%; height: auto; }
 .scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
 table { width: 100%; border-collapse: collapse; background: var(--panel); font-size: .88rem; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
-th { font-weight: 600; background: #f9fafb; white-space: nowrap; }
+th { font-weight: 600; background: #f9fafb; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.nowrap { white-space: nowrap; }
 .verdict { display: inline-block; padding: 0 6px; border-radius: 4px; font-size: .8rem; font-weight: 600; white-space: nowrap; }
@@ -82,6 +84,8 @@ footer { margin-top: 40px; color: var(--muted); font-size: .8rem; }
   header h1 { font-size: 1.3rem; }
   .card .value { font-size: 1.5rem; }
   .grid { grid-template-columns: 1fr; }
+  svg.wide { display: none; }
+  svg.compact { display: block; }
   table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: 100%; }
   table.stack thead { display: none; }
   table.stack tr { border: 1px solid var(--line); border-radius: 8px; margin: 0 0 10px; padding: 6px 8px; background: var(--panel); }
@@ -98,8 +102,11 @@ footer { margin-top: 40px; color: var(--muted); font-size: .8rem; }
   h2, h3 { break-after: avoid; }
   tr, svg.chart { break-inside: avoid; }
   .scroll { overflow: visible; }
+  table { font-size: 8pt; }
+  th, td { padding: 3px 4px; }
+  .lead { break-after: avoid; }
   th { background: #eee; }
-  .verdict { border: 1px solid #999; }
+  .verdict { border: 1px solid #999; font-size: 7pt; }
 }
 "#;
 
@@ -142,6 +149,9 @@ fn verdict_badge(verdict: &str) -> String {
     format!(r#"<span class="verdict v-{word}">{word}</span>"#)
 }
 
+/// Columns of identifiers and short words, which read badly broken at their hyphens.
+const NOWRAP: [&str; 4] = ["quarter", "firm", "search_ref", "client_sector"];
+
 /// A report table as HTML: numbers right-aligned, verdicts as badges, rates as percentages with 4 decimals kept
 /// in the cell's title.
 fn html_table(table: &Table, class: &str) -> String {
@@ -160,7 +170,7 @@ fn html_table(table: &Table, class: &str) -> String {
             let label = escape(&column.replace('_', " "));
             let (class, content) = match cell {
                 Cell::Text(t) if *column == "verdict" => ("", verdict_badge(t)),
-                Cell::Text(t) if column.ends_with("_on") || *column == "quarter" => (" class=\"nowrap\"", escape(t)),
+                Cell::Text(t) if column.ends_with("_on") || NOWRAP.contains(column) => (" class=\"nowrap\"", escape(t)),
                 Cell::Text(t) => ("", escape(t)),
                 Cell::Count(n) => (" class=\"num\"", n.to_string()),
                 Cell::Rate(Some(r)) => (" class=\"num\"", report::format_rate(*r, '.')),
@@ -324,7 +334,10 @@ fn rates_section(html: &mut String, input: &Input, ledger: &Ledger, span: &[Quar
             })
             .collect();
         html.push_str("<div class=\"panel\"><h3>All firms</h3><p class=\"sub\">Compliance rate per quarter</p>");
-        html.push_str(&svg::rate_lines("Compliance rate per quarter, all firms", &labels, &series));
+        // Drawn twice: for wide screens and print, and for a phone's width; CSS shows one.
+        let title = "Compliance rate per quarter, all firms";
+        html.push_str(&svg::rate_lines(title, &labels, &series, false));
+        html.push_str(&svg::rate_lines(title, &labels, &series, true));
         html.push_str("<ul class=\"legend\">");
         for (i, f) in charted.iter().enumerate() {
             let _ = write!(
@@ -426,8 +439,12 @@ fn outcomes_section(html: &mut String, outcomes: &Outcomes) {
         svg::Stage { label: "Interviewed".into(), all: all.interviewed, cross_sector: all.interviewed_cross_sector },
         svg::Stage { label: "Hired".into(), all: all.hired, cross_sector: all.hired_cross_sector },
     ];
-    let _ =
-        write!(html, "<div class=\"panel\"><h3>Funnel, all firms</h3><p class=\"sub\">{} searches</p>", all.searches);
+    let _ = write!(
+        html,
+        "<div class=\"outcomes\"><div class=\"panel\"><h3>Funnel, all firms</h3><p class=\"sub\">Candidates of {} \
+         searches by the furthest stage reached</p>",
+        all.searches
+    );
     html.push_str(&svg::funnel("Candidates by stage reached, all and cross-sector", &stages));
     html.push_str(
         "<p class=\"key\"><span class=\"bar\"></span> cross-sector &nbsp; <span class=\"light\"></span> \
@@ -437,48 +454,34 @@ fn outcomes_section(html: &mut String, outcomes: &Outcomes) {
     let state = outcomes.by_sector(&Filter::default()).get("state").copied().unwrap_or_default();
     let baseline = report::rate(STATE_BASELINE.0, STATE_BASELINE.1);
     html.push_str(
-        "<div class=\"panel\" style=\"margin-top:12px\"><h3>State clients: hires from another public sub-sector</h3>",
+        "<div class=\"panel\"><h3>State clients: hires from another public sub-sector</h3><p class=\"sub\">Hires \
+         whose current sector is region or municipality, or with the policy&#39;s minimum years there</p>",
     );
-    if state.hired == 0 {
-        html.push_str("<p class=\"empty\">No hires for state clients yet.</p>");
-    } else {
-        let share = state.hired_other_public_share();
-        html.push_str(&svg::share_bars(
-            "Share of state hires from another public sub-sector, against the national baseline",
-            &[
-                (
-                    "These searches",
-                    share,
-                    format!(
-                        "{} of {} hires ({})",
-                        state.hired_other_public,
-                        state.hired,
-                        share.map_or_else(String::new, |s| percent(s, true))
-                    ),
-                ),
-                (
-                    "National baseline",
-                    baseline,
-                    format!("about 1 in 14 ({})", baseline.map_or_else(String::new, |b| percent(b, true))),
-                ),
-            ],
-        ));
-    }
+    let share = state.hired_other_public_share();
+    let ours = match share {
+        Some(s) => format!("{} of {} hires ({})", state.hired_other_public, state.hired, percent(s, true)),
+        None => "no hires yet".to_string(),
+    };
+    let national = format!("about 1 in 14 ({})", baseline.map_or_else(String::new, |b| percent(b, true)));
+    html.push_str(&svg::share_bars(
+        "Share of state hires from another public sub-sector, against the national baseline",
+        &[("These searches", share, ours), ("National baseline", baseline, national)],
+    ));
     html.push_str(
         "<p class=\"key\">About 1 in 14 executives hired by the state comes with experience from a region or a \
-         municipality (VIVE, 2022).</p></div>",
+         municipality (VIVE, 2022).</p></div></div>",
     );
     let mut by_sector = Table {
         columns: vec![
             "client_sector",
             "searches",
             "shortlisted",
-            "shortlisted_cross_sector",
+            "cross-sector",
             "interviewed",
-            "interviewed_cross_sector",
+            "cross-sector ",
             "hired",
-            "hired_cross_sector",
-            "hired_cross_sector_share",
+            "cross-sector  ",
+            "share of hires cross-sector",
         ],
         rows: Vec::new(),
     };

@@ -6,6 +6,7 @@
 //! charts), [`term`] (the terminal) and [`cli`] (the commands).
 
 pub mod cli;
+pub mod fit;
 pub mod html;
 pub mod import;
 pub mod model;

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde_json::{json, Map, Value};
 use tabled::builder::Builder;
-use tabled::settings::peaker::Priority;
+use tabled::settings::object::Columns;
 use tabled::settings::{Style, Width};
 
+use crate::fit;
 use crate::report::{format_change, format_rate, Cell, Table};
 use crate::rules::Verdict;
 use crate::term::{self, Terminal};
@@ -55,25 +56,43 @@ pub fn with_terminal<R>(terminal: Option<Terminal>, write: impl FnOnce() -> R) -
 /// Columns whose cells are verdict words, coloured on a terminal.
 const VERDICT_COLUMNS: [&str; 3] = ["verdict", "from", "to"];
 
-/// Writes a table for people; on a terminal (see [`with_terminal`]) it fits the width, wrapping the widest
-/// columns first, and verdict words are coloured.
+/// Writes a table for people; on a terminal (see [`with_terminal`]) it fits the width (see [`crate::fit`]: headers
+/// wrapped, then long columns wrapped at words, then one record per block) and verdict words are coloured.
 pub fn write_table(table: &Table, out: &mut dyn Write) -> io::Result<()> {
     let terminal = TERMINAL.with(StdCell::get);
     let color = terminal.is_some_and(|t| t.color);
+    let texts: Vec<Vec<String>> = table.rows.iter().map(|row| row.iter().map(|c| plain(c, '.')).collect()).collect();
+    let paint = |column: usize, text: &str| -> String {
+        match Verdict::parse(text) {
+            Some(verdict) if color && VERDICT_COLUMNS.contains(&table.columns[column]) => term::paint(verdict),
+            _ => text.to_string(),
+        }
+    };
+    let plan = match terminal.and_then(|t| t.width) {
+        Some(width) => fit::plan(&table.columns, &texts, width),
+        None => fit::Plan::Natural,
+    };
+    let headers: Vec<String> = match &plan {
+        fit::Plan::Expanded => {
+            let width = terminal.and_then(|t| t.width).unwrap_or(80);
+            return out.write_all(fit::expanded(&table.columns, &texts, width, paint).as_bytes());
+        }
+        fit::Plan::Columns { headers, .. } => headers.clone(),
+        fit::Plan::Natural => table.columns.iter().map(|c| c.to_string()).collect(),
+    };
     let mut builder = Builder::default();
-    builder.push_record(table.columns.iter().map(|c| c.to_string()));
-    for row in &table.rows {
-        builder.push_record(row.iter().zip(&table.columns).map(|(cell, column)| match cell {
-            Cell::Text(text) if color && VERDICT_COLUMNS.contains(column) => {
-                Verdict::parse(text).map_or_else(|| text.clone(), term::paint)
-            }
-            _ => plain(cell, '.'),
-        }));
+    builder.push_record(headers);
+    for row in &texts {
+        builder.push_record(row.iter().enumerate().map(|(i, text)| paint(i, text)));
     }
     let mut rendered = builder.build();
     rendered.with(Style::sharp());
-    if let Some(width) = terminal.and_then(|t| t.width) {
-        rendered.with(Width::wrap(width).keep_words(true).priority(Priority::max(true)));
+    if let fit::Plan::Columns { widths, .. } = &plan {
+        for (i, width) in widths.iter().enumerate() {
+            if texts.iter().any(|row| row[i].chars().count() > *width) {
+                rendered.modify(Columns::one(i), Width::wrap(*width).keep_words(true));
+            }
+        }
     }
     writeln!(out, "{rendered}")
 }
@@ -88,6 +107,14 @@ fn plain(cell: &Cell, decimal: char) -> String {
     }
 }
 
+/// A CSV error as the I/O error it wraps, so that a closed pipe is still seen as one (and ends quietly).
+fn csv_error(error: csv::Error) -> io::Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
 /// Writes CSV; with `excel`: a byte-order mark, `;`, decimal commas, CRLF, and a `'` before a text cell that a
 /// spreadsheet would read as a formula.
 pub fn write_csv(table: &Table, excel: bool, out: &mut dyn Write) -> io::Result<()> {
@@ -98,12 +125,14 @@ pub fn write_csv(table: &Table, excel: bool, out: &mut dyn Write) -> io::Result<
         .delimiter(if excel { b';' } else { b',' })
         .terminator(if excel { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
         .from_writer(out);
-    writer.write_record(&table.columns)?;
+    writer.write_record(&table.columns).map_err(csv_error)?;
     for row in &table.rows {
-        writer.write_record(row.iter().map(|cell| match cell {
-            Cell::Text(text) if excel && text.starts_with(['=', '+', '-', '@']) => format!("'{text}"),
-            _ => plain(cell, if excel { ',' } else { '.' }),
-        }))?;
+        writer
+            .write_record(row.iter().map(|cell| match cell {
+                Cell::Text(text) if excel && text.starts_with(['=', '+', '-', '@']) => format!("'{text}"),
+                _ => plain(cell, if excel { ',' } else { '.' }),
+            }))
+            .map_err(csv_error)?;
     }
     writer.flush()
 }

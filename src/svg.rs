@@ -161,21 +161,21 @@ impl Plot {
             let y = self.y(rate);
             canvas.line(self.left, y, self.right, y, if rate == 0 { MUTED } else { GRID }, "");
             if rate % 5_000 == 0 {
-                canvas.text(self.left - 5.0, y + 3.5, "end", 10.0, MUTED, &percent(rate, false));
+                canvas.text(self.left - 5.0, y + 4.0, "end", 11.0, MUTED, &percent(rate, false));
             }
         }
     }
 
     /// Quarter labels under the axis: `Q3` with the year under it where the year changes.
     fn quarter_labels(&self, canvas: &mut Canvas, quarters: &[&str]) {
-        let size = if self.slot(quarters.len()) < 24.0 { 8.0 } else { 10.0 };
+        let size = if self.slot(quarters.len()) < 26.0 { 9.0 } else { 11.0 };
         let mut last_year = "";
         for (i, quarter) in quarters.iter().enumerate() {
             let x = self.x(i, quarters.len());
             let (year, q) = quarter.split_once('-').unwrap_or((quarter, ""));
-            canvas.text(x, self.bottom + 13.0, "middle", size, "#374151", q);
+            canvas.text(x, self.bottom + 15.0, "middle", size, "#374151", q);
             if year != last_year {
-                canvas.text(x, self.bottom + 25.0, "middle", size, MUTED, year);
+                canvas.text(x, self.bottom + 29.0, "middle", size - 1.0, MUTED, year);
                 last_year = year;
             }
         }
@@ -185,13 +185,13 @@ impl Plot {
 /// A bar per quarter (the quarter's compliance rate, labelled with it) and a dashed line of the rolling rate;
 /// a quarter with nothing rated shows a dash instead of a bar.
 pub fn rate_bars(title: &str, points: &[RatePoint]) -> String {
-    let mut canvas = Canvas::new(360.0, 200.0);
-    let plot = Plot { left: 36.0, right: 352.0, top: 18.0, bottom: 160.0 };
+    let mut canvas = Canvas::new(320.0, 198.0);
+    let plot = Plot { left: 36.0, right: 314.0, top: 20.0, bottom: 146.0 };
     plot.axis(&mut canvas);
     let n = points.len();
     let slot = plot.slot(n);
-    let bar = (slot * 0.6).min(40.0);
-    let label_size = if slot < 30.0 { 8.0 } else { 10.0 };
+    let bar = (slot * 0.62).min(44.0);
+    let label_size = if slot < 30.0 { 9.0 } else { 11.0 };
     for (i, p) in points.iter().enumerate() {
         let x = plot.x(i, n);
         match p.rate {
@@ -205,11 +205,11 @@ pub fn rate_bars(title: &str, points: &[RatePoint]) -> String {
                     percent(rate, true)
                 );
                 canvas.rect(x - bar / 2.0, y, bar, (plot.bottom - y).max(0.0), BAR, Some(&tip));
-                canvas.text(x, y - 4.0, "middle", label_size, "#111827", &percent(rate, false));
+                canvas.text(x, y - 5.0, "middle", label_size, "#111827", &percent(rate, false));
             }
-            None => canvas.text(x, plot.bottom - 4.0, "middle", label_size, MUTED, "–"),
+            None => canvas.text(x, plot.bottom - 5.0, "middle", label_size, MUTED, "–"),
         }
-        canvas.text(x, plot.bottom + 37.0, "middle", label_size - 1.0, MUTED, &format!("{}/{}", p.compliant, p.rated));
+        canvas.text(x, plot.bottom + 44.0, "middle", label_size - 1.0, MUTED, &format!("{}/{}", p.compliant, p.rated));
     }
     let rolling: Vec<Option<(f64, f64)>> =
         points.iter().enumerate().map(|(i, p)| p.rolling.map(|r| (plot.x(i, n), plot.y(r)))).collect();
@@ -220,9 +220,11 @@ pub fn rate_bars(title: &str, points: &[RatePoint]) -> String {
 }
 
 /// A line chart of several series over the same quarters; the legend is left to the page (it wraps better).
-pub fn rate_lines(title: &str, quarters: &[&str], series: &[(&str, Vec<Option<u32>>)]) -> String {
-    let mut canvas = Canvas::new(640.0, 240.0);
-    let plot = Plot { left: 40.0, right: 630.0, top: 14.0, bottom: 200.0 };
+/// `compact` draws it for a phone's width (a narrower canvas, so its text stays readable when scaled down).
+pub fn rate_lines(title: &str, quarters: &[&str], series: &[(&str, Vec<Option<u32>>)], compact: bool) -> String {
+    let (width, class) = if compact { (360.0, "chart compact") } else { (720.0, "chart wide") };
+    let mut canvas = Canvas::new(width, 250.0);
+    let plot = Plot { left: 40.0, right: width - 10.0, top: 14.0, bottom: 206.0 };
     plot.axis(&mut canvas);
     let n = quarters.len();
     for (i, (name, rates)) in series.iter().enumerate() {
@@ -231,7 +233,7 @@ pub fn rate_lines(title: &str, quarters: &[&str], series: &[(&str, Vec<Option<u3
         canvas.series(&points, PALETTE[i % PALETTE.len()], false, name);
     }
     plot.quarter_labels(&mut canvas, quarters);
-    canvas.finish(title, "chart wide")
+    canvas.finish(title, class)
 }
 
 /// One stage of a funnel: all candidates who reached it, and the cross-sector ones among them.
@@ -245,56 +247,52 @@ pub struct Stage {
     pub cross_sector: u64,
 }
 
-/// Horizontal bars, one per stage, the cross-sector part darker, each labelled with its numbers.
+/// Horizontal bars, one per stage, the cross-sector part darker; each stage's numbers stand above its bar, so the
+/// chart stays narrow enough to read on a phone.
 pub fn funnel(title: &str, stages: &[Stage]) -> String {
-    let row = 46.0;
-    let mut canvas = Canvas::new(640.0, 20.0 + row * stages.len() as f64);
-    let (left, right) = (110.0, 460.0);
+    let row = 56.0;
+    let mut canvas = Canvas::new(420.0, 8.0 + row * stages.len() as f64);
+    let (left, right) = (2.0, 418.0);
     let max = stages.iter().map(|s| s.all).max().unwrap_or(0).max(1) as f64;
     for (i, s) in stages.iter().enumerate() {
-        let y = 12.0 + row * i as f64;
+        let y = 4.0 + row * i as f64;
         let all = (right - left) * s.all as f64 / max;
         let cross = (right - left) * s.cross_sector as f64 / max;
-        canvas.text(left - 8.0, y + 17.0, "end", 12.0, "#111827", &s.label);
-        canvas.rect(left, y, (right - left).max(0.0), 26.0, "#f3f4f6", None);
-        canvas.rect(left, y, all, 26.0, "#9ecae1", Some(&format!("{}: {} candidates", s.label, s.all)));
-        canvas.rect(
-            left,
-            y,
-            cross,
-            26.0,
-            BAR,
-            Some(&format!("{}: {} cross-sector candidates", s.label, s.cross_sector)),
-        );
-        let share = crate::report::rate(s.cross_sector, s.all).map(|r| format!(", {}", percent(r, false)));
+        let share = crate::report::rate(s.cross_sector, s.all).map(|r| format!(" ({})", percent(r, false)));
         canvas.text(
-            right + 8.0,
-            y + 17.0,
+            left,
+            y + 14.0,
             "start",
-            12.0,
+            14.0,
             "#111827",
-            &format!("{} ({} cross-sector{})", s.all, s.cross_sector, share.unwrap_or_default()),
+            &format!("{}: {}, cross-sector {}{}", s.label, s.all, s.cross_sector, share.unwrap_or_default()),
         );
+        let bar_y = y + 22.0;
+        canvas.rect(left, bar_y, right - left, 24.0, "#f3f4f6", None);
+        canvas.rect(left, bar_y, all, 24.0, "#9ecae1", Some(&format!("{}: {} candidates", s.label, s.all)));
+        let tip = format!("{}: {} cross-sector candidates", s.label, s.cross_sector);
+        canvas.rect(left, bar_y, cross, 24.0, BAR, Some(&tip));
     }
-    canvas.finish(title, "chart wide")
+    canvas.finish(title, "chart")
 }
 
-/// Horizontal bars comparing shares (0-100%), each with a label and the text shown beside it.
+/// Horizontal bars comparing shares (0-100%), each with its label and text above it; the first bar is the
+/// accent colour, the others muted.
 pub fn share_bars(title: &str, bars: &[(&str, Option<u32>, String)]) -> String {
-    let row = 40.0;
-    let mut canvas = Canvas::new(640.0, 16.0 + row * bars.len() as f64);
-    let (left, right) = (200.0, 470.0);
+    let row = 56.0;
+    let mut canvas = Canvas::new(420.0, 8.0 + row * bars.len() as f64);
+    let (left, right) = (2.0, 418.0);
     for (i, (label, share, text)) in bars.iter().enumerate() {
-        let y = 10.0 + row * i as f64;
-        canvas.text(left - 8.0, y + 16.0, "end", 12.0, "#111827", label);
-        canvas.rect(left, y, right - left, 22.0, "#f3f4f6", None);
+        let y = 4.0 + row * i as f64;
+        canvas.text(left, y + 14.0, "start", 14.0, "#111827", &format!("{label}: {text}"));
+        let bar_y = y + 22.0;
+        canvas.rect(left, bar_y, right - left, 24.0, "#f3f4f6", None);
         if let Some(share) = share {
             let w = (right - left) * f64::from((*share).min(10_000)) / 10_000.0;
-            canvas.rect(left, y, w, 22.0, if i == 0 { BAR } else { MUTED }, Some(text));
+            canvas.rect(left, bar_y, w, 24.0, if i == 0 { BAR } else { MUTED }, Some(text));
         }
-        canvas.text(right + 8.0, y + 16.0, "start", 12.0, "#111827", text);
     }
-    canvas.finish(title, "chart wide")
+    canvas.finish(title, "chart")
 }
 
 #[cfg(test)]

@@ -94,7 +94,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             });
             return render::write_json(&value, out);
         }
-        if let Some(line) = &imported {
+        if let Some(line) = imported.as_ref().filter(|_| !crate::term::quiet()) {
             let prefix = if args.dry_run { "dry run, nothing was written" } else { "imported" };
             writeln!(out, "{prefix}: {line}\n")?;
         }

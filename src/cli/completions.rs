@@ -34,10 +34,10 @@ pub struct ManArgs {
 
 pub(super) fn completions(args: CompletionsArgs) -> anyhow::Result<ExitCode> {
     let mut command = Cli::command();
-    super::emit(None, |out| {
-        clap_complete::generate(args.shell, &mut command, "pledgecheck", out);
-        Ok(())
-    })?;
+    // clap_complete panics when its writer fails; write into memory, then out (a closed pipe ends quietly).
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "pledgecheck", &mut script);
+    super::emit(None, |out| out.write_all(&script))?;
     Ok(ExitCode::SUCCESS)
 }
 

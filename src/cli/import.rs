@@ -32,6 +32,9 @@ pub struct Args {
 
 pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let (_, outcome) = super::import_files(db, &args.files, args.encoding, args.dry_run, None, args.firm.as_deref())?;
+    if crate::term::quiet() {
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut out = std::io::stdout().lock();
     if args.dry_run {
         writeln!(out, "dry run, nothing was written: {}", outcome.summary())?;

@@ -15,7 +15,8 @@ use crate::store::{Mode, Store};
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     pledgecheck whatif --policy stricter.toml\n  \
-    pledgecheck whatif --policy stricter.toml --quarter 2026-Q1 --format json")]
+    pledgecheck whatif --policy stricter.toml --quarter 2026-Q1 --format json\n  \
+    pledgecheck whatif --policy stricter.toml --excel > changes.csv")]
 pub struct Args {
     /// The policy to try (TOML); nothing is stored.
     #[arg(long, value_name = "FILE")]
@@ -32,6 +33,10 @@ pub struct Args {
     /// Output format (default: a table on a terminal, CSV of the changed searches otherwise).
     #[arg(long, value_enum)]
     format: Option<Format>,
+
+    /// CSV for Danish spreadsheets: byte-order mark, `;`, decimal commas, CRLF, formula guard.
+    #[arg(long)]
+    excel: bool,
 }
 
 pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
@@ -78,7 +83,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             })
             .collect(),
     };
-    let format = super::resolve_format(args.format, false);
+    let format = super::report::excel_format(args.format, args.excel, false)?;
     super::emit(None, |out| match format {
         Format::Json => render::write_json(
             &json!({
@@ -90,7 +95,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             }),
             out,
         ),
-        Format::Csv => render::write_csv(&changes, false, out),
+        Format::Csv => render::write_csv(&changes, args.excel, out),
         Format::Table => {
             writeln!(
                 out,
