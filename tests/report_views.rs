@@ -1,4 +1,4 @@
-//! The SQL views of schema/0003_views.sql give the reports' numbers: a user who opens the database in sqlite3
+//! The SQL views of schema/0002_views.sql give the reports' numbers: a user who opens the database in sqlite3
 //! gets what `report searches|firms|quarters` and the quarterly summary print, rates rounded half-up alike.
 
 mod report_support;

@@ -78,7 +78,7 @@ pub(super) fn check(errors: InputErrors) -> anyhow::Result<()> {
 /// Stores a batch made by hand, recording `command` as its source.
 pub(super) fn store(db: &Path, mode: Mode, batch: &Batch, command: &str) -> anyhow::Result<Store> {
     let mut store = Store::open(db, mode)?;
-    store.import(batch, &super::actor(), command, false, None)?;
+    store.import(batch, &super::actor(), command, crate::store::ImportOptions::default())?;
     Ok(store)
 }
 

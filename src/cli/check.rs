@@ -9,7 +9,7 @@ use crate::import::Encoding;
 use crate::render::{self, Format};
 use crate::report::{self, Filter};
 use crate::rules::Verdict;
-use crate::store::{Mode, Store, VerdictRow};
+use crate::store::{ImportOptions, Mode, Store, VerdictRow};
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
@@ -64,14 +64,19 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         None => store.verdicts(),
     };
     let (firms, rows, imported) = if args.dry_run {
-        let (_, outcome) = super::import_files(db, &args.files, args.encoding, true, other.as_ref(), None)?;
+        let (_, outcome) = super::import_files(
+            db,
+            &args.files,
+            args.encoding,
+            ImportOptions { dry_run: true, judge_under: other.as_ref(), only_firm: None },
+        )?;
         let summary = outcome.summary();
         (outcome.judged_firms, outcome.judged, Some(summary))
     } else if args.files.is_empty() {
         let store = Store::open(db, Mode::Existing)?;
         (store.firms()?, verdicts(&store)?, None)
     } else {
-        let (store, outcome) = super::import_files(db, &args.files, args.encoding, false, None, None)?;
+        let (store, outcome) = super::import_files(db, &args.files, args.encoding, ImportOptions::default())?;
         (store.firms()?, verdicts(&store)?, Some(outcome.summary()))
     };
     let filter = Filter { quarter: None, firm: args.firm.map(|f| f.trim().to_string()) };

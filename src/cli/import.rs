@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::import::Encoding;
+use crate::store::ImportOptions;
 
 /// Arguments of `import`.
 #[derive(Debug, clap::Args)]
@@ -31,7 +32,12 @@ pub struct Args {
 }
 
 pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
-    let (_, outcome) = super::import_files(db, &args.files, args.encoding, args.dry_run, None, args.firm.as_deref())?;
+    let (_, outcome) = super::import_files(
+        db,
+        &args.files,
+        args.encoding,
+        ImportOptions { dry_run: args.dry_run, judge_under: None, only_firm: args.firm.as_deref().map(str::trim) },
+    )?;
     if crate::term::quiet() {
         return Ok(ExitCode::SUCCESS);
     }

@@ -27,7 +27,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
-use crate::import::{Encoding, Input, InputErrors};
+use crate::import::{Encoding, InputErrors, InputFile};
 use crate::render::{self, Format};
 use crate::store::{Mode, Store, StoreError};
 
@@ -196,33 +196,28 @@ fn command_line() -> String {
     std::iter::once("pledgecheck".to_string()).chain(std::env::args().skip(1)).collect::<Vec<_>>().join(" ")
 }
 
-/// Reads input files from disk.
-fn read_inputs(paths: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
+/// Input files on disk, checked to be readable before anything is opened or created.
+fn input_files(paths: &[PathBuf]) -> anyhow::Result<Vec<InputFile>> {
     paths
         .iter()
         .map(|path| {
-            let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            Ok(Input { name: path.display().to_string(), bytes })
+            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+            Ok(InputFile { name: path.display().to_string(), path: path.clone() })
         })
         .collect()
 }
 
-/// Reads, validates and imports files; with `dry_run` nothing is stored and a missing database is not created.
+/// Reads, validates and imports files, streaming; with `dry_run` nothing is stored and a missing database is not
+/// created.
 fn import_files(
     db: &Path,
     paths: &[PathBuf],
     encoding: Encoding,
-    dry_run: bool,
-    judge_under: Option<&crate::policy::Policy>,
-    only_firm: Option<&str>,
+    options: crate::store::ImportOptions,
 ) -> anyhow::Result<(Store, crate::store::ImportOutcome)> {
-    let inputs = read_inputs(paths)?;
-    let batch = crate::import::read(&inputs, encoding)?;
-    if let Some(firm) = only_firm {
-        crate::import::restrict_to_firm(&batch, firm.trim())?;
-    }
-    let mut store = if dry_run && !db.exists() { Store::in_memory()? } else { Store::open(db, Mode::Create)? };
-    let outcome = store.import(&batch, &actor(), &command_line(), dry_run, judge_under)?;
+    let inputs = input_files(paths)?;
+    let mut store = if options.dry_run && !db.exists() { Store::in_memory()? } else { Store::open(db, Mode::Create)? };
+    let outcome = store.import_files(&inputs, encoding, &actor(), &command_line(), options)?;
     Ok((store, outcome))
 }
 

@@ -1,13 +1,15 @@
-//! CSV files: the separator and the kind from the header, then row by row into the batch. A search's rows may
-//! stand anywhere in the file; they are gathered by `(firm, search_ref)` and must agree.
+//! CSV files: the separator and the kind from the header line, then row by row, streamed. The rows of a search
+//! that stand together are gathered into one run and checked against each other (they must agree, and a
+//! candidate may not appear twice); the sink merges runs of one search that stand apart.
 
-use std::collections::HashMap;
+use std::io::{BufRead, Read};
 
-use ::csv::{ReaderBuilder, StringRecord};
+use ::csv::{ByteRecord, ReaderBuilder};
 
 use super::error::{At, InputError, InputErrors};
 use super::records::{self, Fields, CANDIDATE_COLUMNS};
-use super::{Batch, Kind, Place, SearchRecord};
+use super::stream::{self, CrlfToLf, Hashing};
+use super::{Encoding, Kind, Open, Place, SearchRecord, Sink, Sources};
 use crate::model::Search;
 
 const FIRM_COLUMNS: &[(&str, bool)] =
@@ -46,14 +48,14 @@ fn columns_of(kind: Kind) -> &'static [(&'static str, bool)] {
 }
 
 /// The separator: `;` when the header line holds more semicolons than commas outside quotes, else `,`.
-fn separator(text: &str) -> u8 {
+fn separator(line: &[u8]) -> u8 {
     let (mut commas, mut semicolons, mut quoted) = (0, 0, false);
-    for c in text.chars() {
+    for c in line {
         match c {
-            '"' => quoted = !quoted,
-            ',' if !quoted => commas += 1,
-            ';' if !quoted => semicolons += 1,
-            '\n' if !quoted => break,
+            b'"' => quoted = !quoted,
+            b',' if !quoted => commas += 1,
+            b';' if !quoted => semicolons += 1,
+            b'\n' if !quoted => break,
             _ => {}
         }
     }
@@ -64,11 +66,11 @@ fn separator(text: &str) -> u8 {
     }
 }
 
-/// One data row of a CSV file.
+/// One data row of a CSV file, its fields decoded.
 struct Row<'a> {
     file: &'a str,
     line: usize,
-    record: &'a StringRecord,
+    fields: &'a [String],
     header: &'a [String],
 }
 
@@ -79,7 +81,7 @@ impl Fields for Row<'_> {
 
     fn get(&self, name: &str) -> Option<&str> {
         let index = self.header.iter().position(|h| h == name)?;
-        self.record.get(index)
+        self.fields.get(index).map(String::as_str)
     }
 
     fn at(&self, name: &str) -> At {
@@ -88,115 +90,205 @@ impl Fields for Row<'_> {
     }
 }
 
-/// Reads one CSV file into the batch.
-pub(super) fn read(source: usize, text: &str, batch: &mut Batch, errors: &mut InputErrors) {
-    let name = batch.sources[source].name.clone();
-    let file_error = |errors: &mut InputErrors, at: At, message: String| {
-        errors.push(InputError { file: name.clone(), at, message });
-    };
-    let mut reader =
-        ReaderBuilder::new().delimiter(separator(text)).has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(Ok(record)) => record,
-        Some(Err(e)) => {
-            file_error(errors, At::Line { line: 1, column: None }, format!("the header line cannot be read: {e}"));
-            return;
+/// Opens a CSV file for reading records: the separator from its header line, CRLF read as LF, hashed as read.
+type Records<'a> = ::csv::Reader<CrlfToLf<Hashing<Box<dyn Read + 'a>>>>;
+
+fn open<'a>(input: &'a impl Open) -> std::io::Result<Records<'a>> {
+    let mut first = super::buffered(input)?;
+    let line = first.fill_buf()?.to_vec();
+    let delimiter = separator(&line);
+    Ok(ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 16)
+        .from_reader(CrlfToLf::new(Hashing::new(input.open()?))))
+}
+
+/// Decodes a record's fields: UTF-8 (a field that is not is refused with its line, column and a hint) or
+/// Windows-1252. Returns false when a field could not be decoded.
+fn decode(
+    record: &ByteRecord,
+    encoding: Encoding,
+    file: &str,
+    line: usize,
+    header: &[String],
+    fields: &mut Vec<String>,
+    errors: &mut InputErrors,
+) -> bool {
+    // The strings are reused from row to row: no allocation per field once they have grown.
+    fields.resize_with(record.len(), String::new);
+    let mut good = true;
+    for (i, bytes) in record.iter().enumerate() {
+        // The byte-order mark, if any, stands before the first field of the first line.
+        let bytes = if line == 1 && i == 0 { bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes) } else { bytes };
+        let field = &mut fields[i];
+        field.clear();
+        match encoding {
+            Encoding::Windows1252 => field.push_str(&encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0),
+            Encoding::Utf8 => match std::str::from_utf8(bytes) {
+                Ok(text) => field.push_str(text),
+                Err(e) => {
+                    good = false;
+                    let name = header.get(i).cloned().unwrap_or_default();
+                    errors.push(InputError {
+                        file: file.to_string(),
+                        at: At::Line { line, column: Some((i + 1, name)) },
+                        message: stream::not_utf8(bytes[e.valid_up_to()]),
+                    });
+                }
+            },
         }
-        None => {
-            file_error(errors, At::File, "the file is empty (expected a header line)".into());
-            return;
-        }
+    }
+    good
+}
+
+/// Reads a CSV file's header line: its kind, and its columns checked.
+pub(super) fn header(
+    index: usize,
+    input: &impl Open,
+    encoding: Encoding,
+    sources: &mut Sources,
+    errors: &mut InputErrors,
+) {
+    let name = input.name().to_string();
+    let mut reader = match open(input) {
+        Ok(reader) => reader,
+        Err(e) => return errors.push(stream::unreadable(&name, &e)),
     };
-    let header: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
+    let mut record = ByteRecord::new();
+    let mut fields = Vec::new();
+    match reader.read_byte_record(&mut record) {
+        Ok(true) => {}
+        Ok(false) => {
+            return errors.push(InputError {
+                file: name,
+                at: At::File,
+                message: "the file is empty (expected a header line)".into(),
+            })
+        }
+        Err(e) => {
+            return errors.push(InputError {
+                file: name,
+                at: At::Line { line: 1, column: None },
+                message: format!("the header line cannot be read: {e}"),
+            })
+        }
+    }
+    if !decode(&record, encoding, &name, 1, &[], &mut fields, errors) {
+        return;
+    }
+    let header: Vec<String> = fields.iter().map(|h| h.trim().to_lowercase()).collect();
     let Some(kind) = kind_of(&header) else {
-        file_error(
-            errors,
-            At::Line { line: 1, column: None },
-            format!(
+        return errors.push(InputError {
+            file: name,
+            at: At::Line { line: 1, column: None },
+            message: format!(
                 "the header fits no kind of file (found {}; expected firms: firm,name,pledged_on,withdrawn_on; \
                  shortlists: firm,search_ref,client,client_sector,position,level,opened_on,...; \
                  exemptions: firm,search_ref,reason,note)",
                 header.join(",")
             ),
-        );
-        return;
+        });
     };
-    batch.sources[source].kind = Some(kind);
-    if !check_header(&name, kind, &header, errors) {
-        return;
+    if check_header(&name, kind, &header, errors) {
+        sources.0[index].kind = Some(kind);
+        sources.0[index].header = header;
     }
-    batch.sources[source].header = header.clone();
-    let mut shortlists = Shortlists::default();
-    let mut lines = Lines { text: text.as_bytes(), byte: 0, line: 1 };
-    for result in records {
-        let record = match result {
-            Ok(record) => record,
+}
+
+/// Reads the rows of a CSV file whose header was read, handing its records to the sink; records the file's
+/// SHA-256.
+pub(super) fn read<S: Sink>(
+    index: usize,
+    input: &impl Open,
+    encoding: Encoding,
+    sources: &mut Sources,
+    sink: &mut S,
+    errors: &mut InputErrors,
+) -> Result<(), S::Error> {
+    let name = input.name().to_string();
+    let (kind, header) = match &sources.0[index] {
+        super::Source { kind: Some(kind), header, .. } => (*kind, header.clone()),
+        _ => return Ok(()),
+    };
+    let mut reader = match open(input) {
+        Ok(reader) => reader,
+        Err(e) => {
+            errors.push(stream::unreadable(&name, &e));
+            return Ok(());
+        }
+    };
+    let mut record = ByteRecord::new();
+    let mut fields = Vec::with_capacity(header.len());
+    let mut run: Option<Run> = None;
+    let mut first = true;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
             Err(e) => {
-                let line = e.position().map_or(0, |p| lines.at(p.byte()));
-                file_error(errors, At::Line { line, column: None }, format!("the row cannot be read as CSV: {e}"));
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                errors.push(InputError {
+                    file: name.clone(),
+                    at: At::Line { line, column: None },
+                    message: format!("the row cannot be read as CSV: {e}"),
+                });
+                if matches!(e.kind(), ::csv::ErrorKind::Io(_)) {
+                    break;
+                }
                 continue;
             }
-        };
-        let line = record.position().map_or(0, |p| lines.at(p.byte()));
+        }
+        if std::mem::take(&mut first) {
+            continue; // the header, read before
+        }
+        let line = record.position().map_or(0, |p| p.line() as usize);
         // Spreadsheets write rows of bare separators below the data; they hold nothing.
-        if record.iter().all(|f| f.trim().is_empty()) {
+        if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
         if record.len() != header.len() {
-            file_error(
-                errors,
-                At::Line { line, column: None },
-                format!(
+            errors.push(InputError {
+                file: name.clone(),
+                at: At::Line { line, column: None },
+                message: format!(
                     "the row has {} fields, the header has {} (expected one field per column)",
                     record.len(),
                     header.len()
                 ),
-            );
+            });
             continue;
         }
-        let row = Row { file: &name, line, record: &record, header: &header };
-        let place = Place { source, at: At::Line { line, column: None } };
+        if !decode(&record, encoding, &name, line, &header, &mut fields, errors) {
+            continue;
+        }
+        let row = Row { file: &name, line, fields: &fields, header: &header };
+        let place = Place { source: index, at: At::Line { line, column: None } };
         match kind {
             Kind::Firms => {
                 if let Some(firm) = records::firm(&row, errors) {
-                    batch.firms.push((place, firm));
+                    sink.firm(sources, place, firm, errors)?;
                 }
             }
             Kind::Exemptions => {
                 if let Some(exemption) = records::exemption(&row, errors) {
-                    batch.exemptions.push((place, exemption));
+                    sink.exemption(sources, place, exemption, errors)?;
                 }
             }
-            Kind::Shortlists => shortlists.add(&row, place, batch, errors),
-            Kind::Json => unreachable!("a CSV header never reads as JSON"),
+            Kind::Shortlists => {
+                if let Some(done) = add_row(&mut run, &row, place, errors) {
+                    sink.search(sources, done.record, done.candidate_lines, errors)?;
+                }
+            }
+            Kind::Json => {}
         }
     }
-}
-
-/// Physical line numbers from byte offsets, counted as the reader moves forward. The csv crate's own line count
-/// is wrong for CRLF files (BurntSushi/rust-csv#395), which is what Danish Excel writes.
-struct Lines<'a> {
-    text: &'a [u8],
-    byte: usize,
-    line: usize,
-}
-
-impl Lines<'_> {
-    /// The line of the byte at `offset`; offsets must not go backwards.
-    fn at(&mut self, offset: u64) -> usize {
-        let mut offset = (offset as usize).min(self.text.len());
-        // A record's offset may point at the line ending before it (the `\n` of a CRLF, or blank lines): the
-        // record starts at its first other byte.
-        while offset < self.text.len() && matches!(self.text[offset], b'\r' | b'\n') {
-            offset += 1;
-        }
-        if offset > self.byte {
-            self.line += self.text[self.byte..offset].iter().filter(|b| **b == b'\n').count();
-            self.byte = offset;
-        }
-        self.line
+    if let Some(done) = run {
+        sink.search(sources, done.record, done.candidate_lines, errors)?;
     }
+    sources.0[index].sha256 = reader.into_inner().into_inner().finish();
+    Ok(())
 }
 
 /// The kind of a CSV file from its header.
@@ -256,106 +348,130 @@ fn check_header(file: &str, kind: Kind, header: &[String], errors: &mut InputErr
     good
 }
 
-/// The searches of one shortlists file, gathered by `(firm, search_ref)`.
-#[derive(Default)]
-struct Shortlists {
-    /// Index into the batch's searches, and per candidate the line it came from.
-    seen: HashMap<(String, String), Gathered>,
-}
-
-struct Gathered {
-    index: usize,
+/// The rows of one search that stand together.
+struct Run {
+    record: SearchRecord,
     candidate_lines: Vec<usize>,
     empty_line: Option<usize>,
+    /// The search columns of the run's first row, as written.
+    raw_search: Vec<String>,
 }
 
-impl Shortlists {
-    fn add(&mut self, row: &Row, place: Place, batch: &mut Batch, errors: &mut InputErrors) {
-        let search = records::search(row, errors);
-        let has_candidate = CANDIDATE_COLUMNS.iter().any(|c| row.get(c).is_some_and(|v| !v.trim().is_empty()));
-        // The candidate is read even when the search columns fail, so that every error of the row is reported.
-        let opened_on = search.as_ref().map(|s| s.opened_on);
-        let candidate = if has_candidate { records::candidate(row, opened_on, errors) } else { None };
-        let Some(search) = search else { return };
-        if has_candidate && candidate.is_none() {
-            return;
-        }
-        let key = (search.firm.clone(), search.search_ref.clone());
-        let Some(gathered) = self.seen.get_mut(&key) else {
-            let index = batch.searches.len();
-            let (candidate_lines, empty_line) = match &candidate {
-                Some(_) => (vec![row.line], None),
-                None => (Vec::new(), Some(row.line)),
-            };
-            batch.searches.push(SearchRecord { place, search, candidates: candidate.into_iter().collect() });
-            self.seen.insert(key, Gathered { index, candidate_lines, empty_line });
-            return;
-        };
-        let record = &mut batch.searches[gathered.index];
-        let first_line = match record.place.at {
-            At::Line { line, .. } => line,
-            _ => 0,
-        };
-        for (field, disagrees) in disagreements(&record.search, &search) {
-            if disagrees {
-                errors.push(InputError {
-                    file: row.file.into(),
-                    at: row.at(field),
-                    message: format!(
-                        "the rows of search {} disagree: {field} here differs from line {first_line} (the search \
-                         columns must be the same on every row of a search)",
-                        search.search_ref
-                    ),
-                });
+/// The columns of a shortlists row that describe the search.
+const SEARCH_COLUMNS: [&str; 9] =
+    ["firm", "search_ref", "client", "client_sector", "position", "level", "opened_on", "shortlist_on", "cancelled_on"];
+
+/// Adds a shortlists row to the current run, or starts a new one; gives the finished run when the row belongs to
+/// another search.
+fn add_row(run: &mut Option<Run>, row: &Row, place: Place, errors: &mut InputErrors) -> Option<Run> {
+    // A row whose search columns read exactly as the run's first row continues the run: no need to read them again.
+    if let Some(current) = run.as_mut() {
+        if SEARCH_COLUMNS.iter().zip(&current.raw_search).all(|(c, raw)| row.get(c).unwrap_or("") == raw) {
+            let opened_on = current.record.search.opened_on;
+            let has_candidate = CANDIDATE_COLUMNS.iter().any(|c| row.get(c).is_some_and(|v| !v.trim().is_empty()));
+            let candidate = if has_candidate { records::candidate(row, Some(opened_on), errors) } else { None };
+            if has_candidate && candidate.is_none() {
+                return None;
             }
+            add_candidate(current, row, candidate, errors);
+            return None;
         }
-        match candidate {
-            None => {
-                let other =
-                    gathered.candidate_lines.first().or(gathered.empty_line.as_ref()).copied().unwrap_or(first_line);
+    }
+    let search = records::search(row, errors);
+    let has_candidate = CANDIDATE_COLUMNS.iter().any(|c| row.get(c).is_some_and(|v| !v.trim().is_empty()));
+    // The candidate is read even when the search columns fail, so that every error of the row is reported.
+    let opened_on = search.as_ref().map(|s| s.opened_on);
+    let candidate = if has_candidate { records::candidate(row, opened_on, errors) } else { None };
+    let search = search?;
+    if has_candidate && candidate.is_none() {
+        return None;
+    }
+    let same = run
+        .as_ref()
+        .is_some_and(|r| r.record.search.firm == search.firm && r.record.search.search_ref == search.search_ref);
+    if !same {
+        let (candidate_lines, empty_line) = match &candidate {
+            Some(_) => (vec![row.line], None),
+            None => (Vec::new(), Some(row.line)),
+        };
+        let record = SearchRecord { place, search, candidates: candidate.into_iter().collect() };
+        let raw_search = SEARCH_COLUMNS.iter().map(|c| row.get(c).unwrap_or("").to_string()).collect();
+        return run.replace(Run { record, candidate_lines, empty_line, raw_search });
+    }
+    let current = run.as_mut().expect("checked above");
+    let first_line = match current.record.place.at {
+        At::Line { line, .. } => line,
+        _ => 0,
+    };
+    for (field, differs) in disagreements(&current.record.search, &search) {
+        if differs {
+            errors.push(InputError {
+                file: row.file.into(),
+                at: row.at(field),
+                message: format!(
+                    "the rows of search {} disagree: {field} here differs from line {first_line} (the search \
+                     columns must be the same on every row of a search)",
+                    search.search_ref
+                ),
+            });
+        }
+    }
+    add_candidate(current, row, candidate, errors);
+    None
+}
+
+/// Adds a row's candidate (or its lack of one) to the run of its search.
+fn add_candidate(current: &mut Run, row: &Row, candidate: Option<crate::model::Candidate>, errors: &mut InputErrors) {
+    let search = &current.record.search;
+    let first_line = match current.record.place.at {
+        At::Line { line, .. } => line,
+        _ => 0,
+    };
+    match candidate {
+        None => {
+            let other = current.candidate_lines.first().or(current.empty_line.as_ref()).copied().unwrap_or(first_line);
+            errors.push(InputError {
+                file: row.file.into(),
+                at: row.at("candidate_ref"),
+                message: format!(
+                    "candidate_ref is empty, but search {} has another row on line {other} (a row without a \
+                     candidate must be its search's only row)",
+                    search.search_ref
+                ),
+            });
+        }
+        Some(candidate) => {
+            if let Some(empty) = current.empty_line {
                 errors.push(InputError {
                     file: row.file.into(),
                     at: row.at("candidate_ref"),
                     message: format!(
-                        "candidate_ref is empty, but search {} has another row on line {other} (a row without a \
-                         candidate must be its search's only row)",
+                        "search {} has a row without a candidate on line {empty} (a row without a candidate must \
+                         be its search's only row)",
                         search.search_ref
                     ),
                 });
-            }
-            Some(candidate) => {
-                if let Some(empty) = gathered.empty_line {
-                    errors.push(InputError {
-                        file: row.file.into(),
-                        at: row.at("candidate_ref"),
-                        message: format!(
-                            "search {} has a row without a candidate on line {empty} (a row without a candidate must \
-                             be its search's only row)",
-                            search.search_ref
-                        ),
-                    });
-                } else if let Some(i) =
-                    record.candidates.iter().position(|c| c.candidate_ref == candidate.candidate_ref)
-                {
-                    errors.push(InputError {
-                        file: row.file.into(),
-                        at: row.at("candidate_ref"),
-                        message: format!(
-                            "candidate {} is twice in search {}: also on line {}",
-                            candidate.candidate_ref, search.search_ref, gathered.candidate_lines[i]
-                        ),
-                    });
-                } else {
-                    record.candidates.push(candidate);
-                    gathered.candidate_lines.push(row.line);
-                }
+            } else if let Some(i) =
+                current.record.candidates.iter().position(|c| c.candidate_ref == candidate.candidate_ref)
+            {
+                errors.push(InputError {
+                    file: row.file.into(),
+                    at: row.at("candidate_ref"),
+                    message: format!(
+                        "candidate {} is twice in search {}: also on line {}",
+                        candidate.candidate_ref, search.search_ref, current.candidate_lines[i]
+                    ),
+                });
+            } else {
+                current.record.candidates.push(candidate);
+                current.candidate_lines.push(row.line);
             }
         }
     }
 }
 
 /// Which search columns of two rows of one search differ, after normalising.
-fn disagreements(a: &Search, b: &Search) -> [(&'static str, bool); 7] {
+pub(super) fn disagreements(a: &Search, b: &Search) -> [(&'static str, bool); 7] {
     [
         ("client", a.client != b.client),
         ("client_sector", a.client_sector != b.client_sector),
@@ -370,11 +486,10 @@ fn disagreements(a: &Search, b: &Search) -> [(&'static str, bool); 7] {
 #[cfg(test)]
 mod tests {
     use super::super::{read as read_all, Encoding, Input};
-    use super::*;
 
     const HEADER: &str = "firm,search_ref,client,client_sector,position,level,opened_on,shortlist_on,candidate_ref,candidate_sector,experience";
 
-    fn read(text: &str) -> Result<Batch, String> {
+    fn read(text: &str) -> Result<crate::import::Batch, String> {
         read_all(&[Input { name: "s.csv".into(), bytes: text.as_bytes().to_vec() }], Encoding::Utf8)
             .map_err(|e| e.to_string())
     }

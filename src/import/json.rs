@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::error::{At, InputError, InputErrors};
 use super::records::{self, Fields};
-use super::{Batch, Place, SearchRecord};
+use super::{Kind, Place, SearchRecord, Sink, Sources};
 
 const FIRM_KEYS: &[&str] = &["firm", "name", "pledged_on", "withdrawn_on"];
 const SEARCH_KEYS: &[&str] = &[
@@ -140,101 +140,129 @@ fn type_name(value: &Value) -> &'static str {
     }
 }
 
-/// Reads one JSON file into the batch.
-pub(super) fn read(source: usize, text: &str, batch: &mut Batch, errors: &mut InputErrors) {
-    let file = batch.sources[source].name.clone();
-    let value: Value = match serde_json::from_str(text) {
-        Ok(value) => value,
+/// Parses a JSON file's text; a syntax error names its line and column.
+pub(super) fn parse(file: &str, text: &str, errors: &mut InputErrors) -> Option<Value> {
+    match serde_json::from_str(text) {
+        Ok(value) => Some(value),
         Err(e) => {
             errors.push(InputError {
-                file,
+                file: file.to_string(),
                 at: At::Line { line: e.line(), column: Some((e.column(), String::new())) },
                 message: format!("the file is not valid JSON: {e}"),
             });
-            return;
+            None
         }
-    };
+    }
+}
+
+/// Hands one part of a parsed JSON file (its firms, searches or exemptions, as `phase` says) to the sink.
+pub(super) fn read<S: Sink>(
+    source: usize,
+    value: &Value,
+    phase: Kind,
+    sources: &Sources,
+    sink: &mut S,
+    errors: &mut InputErrors,
+) -> Result<(), S::Error> {
+    let file = sources.0[source].name.clone();
     let mut reading = Reading { file: file.clone(), errors };
-    let Value::Object(top) = &value else {
-        reading.errors.push(InputError {
-            file,
-            at: At::File,
-            message: format!("found {} (expected an object with firms, searches and exemptions)", type_name(&value)),
-        });
-        return;
+    let Value::Object(top) = value else {
+        if phase == Kind::Firms {
+            reading.errors.push(InputError {
+                file,
+                at: At::File,
+                message: format!("found {} (expected an object with firms, searches and exemptions)", type_name(value)),
+            });
+        }
+        return Ok(());
     };
-    for key in top.keys() {
-        if !["firms", "searches", "exemptions"].contains(&key.as_str()) {
-            reading.fail(key.clone(), format!("unknown key {key:?} (expected firms, searches, exemptions)"));
-        }
-    }
-    for (i, value) in reading.array(top, "firms").iter().enumerate() {
-        let path = format!("firms[{i}]");
-        if let Some(object) = reading.object(value, path.clone(), FIRM_KEYS) {
-            if let Some(firm) = records::firm(&object, reading.errors) {
-                batch.firms.push((Place { source, at: At::Path(path) }, firm));
+    match phase {
+        Kind::Firms => {
+            for key in top.keys() {
+                if !["firms", "searches", "exemptions"].contains(&key.as_str()) {
+                    reading.fail(key.clone(), format!("unknown key {key:?} (expected firms, searches, exemptions)"));
+                }
+            }
+            for (i, value) in reading.array(top, "firms").iter().enumerate() {
+                let path = format!("firms[{i}]");
+                if let Some(object) = reading.object(value, path.clone(), FIRM_KEYS) {
+                    if let Some(firm) = records::firm(&object, reading.errors) {
+                        sink.firm(sources, Place { source, at: At::Path(path) }, firm, reading.errors)?;
+                    }
+                }
             }
         }
-    }
-    for (i, value) in reading.array(top, "searches").iter().enumerate() {
-        let path = format!("searches[{i}]");
-        let Some(object) = reading.object(value, path.clone(), SEARCH_KEYS) else { continue };
-        let search = records::search(&object, reading.errors);
-        let candidates = match value.get("candidates") {
-            None | Some(Value::Null) => &[][..],
-            Some(Value::Array(items)) => items.as_slice(),
-            Some(other) => {
-                reading.fail(
-                    format!("{path}.candidates"),
-                    format!("found {} (expected an array of objects)", type_name(other)),
-                );
-                continue;
+        Kind::Shortlists => {
+            for (i, value) in reading.array(top, "searches").iter().enumerate() {
+                let path = format!("searches[{i}]");
+                if let Some(record) = search(source, value, path, &mut reading) {
+                    sink.search(sources, record, Vec::new(), reading.errors)?;
+                }
             }
+        }
+        Kind::Exemptions => {
+            for (i, value) in reading.array(top, "exemptions").iter().enumerate() {
+                let path = format!("exemptions[{i}]");
+                if let Some(object) = reading.object(value, path.clone(), EXEMPTION_KEYS) {
+                    if let Some(exemption) = records::exemption(&object, reading.errors) {
+                        sink.exemption(sources, Place { source, at: At::Path(path) }, exemption, reading.errors)?;
+                    }
+                }
+            }
+        }
+        Kind::Json => {}
+    }
+    Ok(())
+}
+
+/// Reads one JSON search with its candidates.
+fn search(source: usize, value: &Value, path: String, reading: &mut Reading) -> Option<SearchRecord> {
+    let object = reading.object(value, path.clone(), SEARCH_KEYS)?;
+    let search = records::search(&object, reading.errors);
+    let candidates = match value.get("candidates") {
+        None | Some(Value::Null) => &[][..],
+        Some(Value::Array(items)) => items.as_slice(),
+        Some(other) => {
+            reading.fail(
+                format!("{path}.candidates"),
+                format!("found {} (expected an array of objects)", type_name(other)),
+            );
+            return None;
+        }
+    };
+    let mut good = search.is_some();
+    let mut read: Vec<crate::model::Candidate> = Vec::with_capacity(candidates.len());
+    for (j, value) in candidates.iter().enumerate() {
+        let at = format!("{path}.candidates[{j}]");
+        let Some(object) = reading.object(value, at.clone(), CANDIDATE_KEYS) else {
+            good = false;
+            continue;
         };
-        let mut good = search.is_some();
-        let mut read: Vec<crate::model::Candidate> = Vec::with_capacity(candidates.len());
-        for (j, value) in candidates.iter().enumerate() {
-            let at = format!("{path}.candidates[{j}]");
-            let Some(object) = reading.object(value, at.clone(), CANDIDATE_KEYS) else {
-                good = false;
-                continue;
-            };
-            let Some(candidate) = records::candidate(&object, search.as_ref().map(|s| s.opened_on), reading.errors)
-            else {
-                good = false;
-                continue;
-            };
-            if let Some(k) = read.iter().position(|c| c.candidate_ref == candidate.candidate_ref) {
-                reading.fail(
-                    format!("{at}.candidate_ref"),
-                    format!(
-                        "candidate {} is twice in this search: also at {path}.candidates[{k}]",
-                        candidate.candidate_ref
-                    ),
-                );
-                good = false;
-            }
-            read.push(candidate);
+        let Some(candidate) = records::candidate(&object, search.as_ref().map(|s| s.opened_on), reading.errors) else {
+            good = false;
+            continue;
+        };
+        if let Some(k) = read.iter().position(|c| c.candidate_ref == candidate.candidate_ref) {
+            reading.fail(
+                format!("{at}.candidate_ref"),
+                format!(
+                    "candidate {} is twice in this search: also at {path}.candidates[{k}]",
+                    candidate.candidate_ref
+                ),
+            );
+            good = false;
         }
-        if let (true, Some(search)) = (good, search) {
-            batch.searches.push(SearchRecord { place: Place { source, at: At::Path(path) }, search, candidates: read });
-        }
+        read.push(candidate);
     }
-    for (i, value) in reading.array(top, "exemptions").iter().enumerate() {
-        let path = format!("exemptions[{i}]");
-        if let Some(object) = reading.object(value, path.clone(), EXEMPTION_KEYS) {
-            if let Some(exemption) = records::exemption(&object, reading.errors) {
-                batch.exemptions.push((Place { source, at: At::Path(path) }, exemption));
-            }
-        }
-    }
+    let search = search.filter(|_| good)?;
+    Some(SearchRecord { place: Place { source, at: At::Path(path) }, search, candidates: read })
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::{read as read_all, Encoding, Input};
 
-    fn read(text: &str) -> Result<super::Batch, String> {
+    fn read(text: &str) -> Result<crate::import::Batch, String> {
         read_all(&[Input { name: "x.json".into(), bytes: text.as_bytes().to_vec() }], Encoding::Utf8)
             .map_err(|e| e.to_string())
     }

@@ -1,18 +1,26 @@
 //! Reading input files: CSV (firms, shortlists, exemptions, told apart by their header) and JSON, decoded,
-//! validated value by value and gathered into a [`Batch`]. Pure: bytes in, a batch or every error out. What
-//! needs the database (an unknown firm, an exemption for a missing search) is checked by the store.
+//! validated value by value and handed to a [`Sink`] record by record.
+//!
+//! Files are streamed: a CSV file is read row by row and never held in memory whole. The rows of a search are
+//! gathered while they stand together (a *run*); a search whose rows stand apart arrives as several runs, which
+//! the sink merges (the store does it in the database, [`Batch`] in memory). All firms are read before any
+//! search and all searches before any exemption, whatever the order of the files, so a shortlist may name a firm
+//! from a later firms file. What needs the database (an unknown firm, an exemption for a missing search) is
+//! checked by the store.
 
 mod csv;
 pub mod error;
 mod json;
 pub(crate) mod records;
+mod stream;
 
 use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
 
 pub use error::{At, InputError, InputErrors};
 
 use crate::model::{Candidate, Exemption, Firm, Search};
-use crate::policy::hex_sha256;
 
 /// How the bytes of an input file are decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -26,13 +34,50 @@ pub enum Encoding {
     Windows1252,
 }
 
-/// An input file as read from disk.
+/// An input file held in memory.
 #[derive(Debug, Clone)]
 pub struct Input {
     /// The name as the user gave it.
     pub name: String,
     /// The raw bytes.
     pub bytes: Vec<u8>,
+}
+
+/// An input file on disk, read as a stream.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    /// The name as the user gave it.
+    pub name: String,
+    /// Where it is.
+    pub path: PathBuf,
+}
+
+/// Something that can be read as an input file, more than once.
+pub trait Open {
+    /// The name errors and the import log give it.
+    fn name(&self) -> &str;
+    /// A fresh reader from the start.
+    fn open(&self) -> std::io::Result<Box<dyn Read + '_>>;
+}
+
+impl Open for Input {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+        Ok(Box::new(self.bytes.as_slice()))
+    }
+}
+
+impl Open for InputFile {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+        Ok(Box::new(std::fs::File::open(&self.path)?))
+    }
 }
 
 /// What a file holds.
@@ -60,12 +105,12 @@ impl Kind {
     }
 }
 
-/// One file of a batch.
+/// One file of a call.
 #[derive(Debug, Clone)]
 pub struct Source {
     /// The name as the user gave it.
     pub name: String,
-    /// Hex SHA-256 of its bytes.
+    /// Hex SHA-256 of its bytes (known once the file has been read).
     pub sha256: String,
     /// What it holds (when it could be told).
     pub kind: Option<Kind>,
@@ -76,13 +121,13 @@ pub struct Source {
 /// Where a record came from: a file and a line or JSON path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Place {
-    /// Index into [`Batch::sources`].
+    /// Index into the call's sources.
     pub source: usize,
     /// The record's first line, or its JSON path.
     pub at: At,
 }
 
-/// A search with its candidates, as read.
+/// A search with its candidates, as read: a whole JSON search, or one run of rows of a CSV search.
 #[derive(Debug, Clone)]
 pub struct SearchRecord {
     /// Where its first row or its object is.
@@ -93,7 +138,116 @@ pub struct SearchRecord {
     pub candidates: Vec<Candidate>,
 }
 
-/// Everything read from the files of one call, valid value by value.
+/// The files of a call, for naming places in errors.
+#[derive(Debug, Clone, Default)]
+pub struct Sources(pub Vec<Source>);
+
+impl Sources {
+    /// An error at one field of a record.
+    pub fn error_at(&self, place: &Place, field: &str, message: String) -> InputError {
+        let source = &self.0[place.source];
+        let at = match &place.at {
+            At::Line { line, .. } => At::Line {
+                line: *line,
+                column: source.header.iter().position(|h| h == field).map(|i| (i + 1, field.to_string())),
+            },
+            At::Path(path) => At::Path(format!("{path}.{field}")),
+            At::File => At::File,
+        };
+        InputError { file: source.name.clone(), at, message }
+    }
+
+    /// A place in words, to name the other place of a duplicate.
+    pub fn describe(&self, place: &Place) -> String {
+        let name = &self.0[place.source].name;
+        match &place.at {
+            At::File => name.clone(),
+            At::Line { line, .. } => format!("{name} line {line}"),
+            At::Path(path) => format!("{name} {path}"),
+        }
+    }
+}
+
+/// Where records go as they are read: the store (writing as it goes) or a [`Batch`] in memory.
+pub trait Sink {
+    /// What can go wrong in the sink itself (not in the input).
+    type Error;
+    /// A firm.
+    fn firm(
+        &mut self,
+        sources: &Sources,
+        place: Place,
+        firm: Firm,
+        errors: &mut InputErrors,
+    ) -> Result<(), Self::Error>;
+    /// A search, or one run of rows of a CSV search; `candidate_lines` holds each candidate's line (CSV).
+    fn search(
+        &mut self,
+        sources: &Sources,
+        record: SearchRecord,
+        candidate_lines: Vec<usize>,
+        errors: &mut InputErrors,
+    ) -> Result<(), Self::Error>;
+    /// An exemption.
+    fn exemption(
+        &mut self,
+        sources: &Sources,
+        place: Place,
+        exemption: Exemption,
+        errors: &mut InputErrors,
+    ) -> Result<(), Self::Error>;
+}
+
+/// Reads, validates and hands to `sink` the files of one call: firms first, then searches, then exemptions.
+/// Gives the files (with their SHA-256) and every input error found; the sink's own error stops the reading.
+pub fn stream<S: Sink>(
+    inputs: &[impl Open],
+    encoding: Encoding,
+    sink: &mut S,
+) -> Result<(Sources, InputErrors), S::Error> {
+    let mut sources = Sources(Vec::with_capacity(inputs.len()));
+    let mut errors = InputErrors::default();
+    // What each file holds: CSV kinds from their header line, JSON parsed whole (JSON files are small exports).
+    let mut json_values = HashMap::new();
+    for (index, input) in inputs.iter().enumerate() {
+        sources.0.push(Source {
+            name: input.name().to_string(),
+            sha256: String::new(),
+            kind: None,
+            header: Vec::new(),
+        });
+        match stream::peek(input, &mut errors) {
+            stream::Peek::Unreadable | stream::Peek::Empty => {}
+            stream::Peek::Json => {
+                if let Some((text, sha256)) = stream::read_whole(input, encoding, &mut errors) {
+                    sources.0[index].kind = Some(Kind::Json);
+                    sources.0[index].sha256 = sha256;
+                    if let Some(value) = json::parse(input.name(), &text, &mut errors) {
+                        json_values.insert(index, value);
+                    }
+                }
+            }
+            stream::Peek::Csv => csv::header(index, input, encoding, &mut sources, &mut errors),
+        }
+    }
+    for phase in [Kind::Firms, Kind::Shortlists, Kind::Exemptions] {
+        for (index, input) in inputs.iter().enumerate() {
+            match sources.0[index].kind {
+                Some(kind) if kind == phase => csv::read(index, input, encoding, &mut sources, sink, &mut errors)?,
+                Some(Kind::Json) => {
+                    if let Some(value) = json_values.get(&index) {
+                        json::read(index, value, phase, &sources, sink, &mut errors)?;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok((sources, errors))
+}
+
+/// Everything read from the files of one call, held in memory, with the runs of a search merged. For small
+/// inputs (tests, changes made by hand); imports stream into the store instead.
 #[derive(Debug, Clone, Default)]
 pub struct Batch {
     /// The files, in the order given.
@@ -109,134 +263,164 @@ pub struct Batch {
 impl Batch {
     /// An error at one field of a record.
     pub fn error_at(&self, place: &Place, field: &str, message: String) -> InputError {
-        let source = &self.sources[place.source];
-        let at = match &place.at {
-            At::Line { line, .. } => At::Line {
-                line: *line,
-                column: source.header.iter().position(|h| h == field).map(|i| (i + 1, field.to_string())),
-            },
-            At::Path(path) => At::Path(format!("{path}.{field}")),
-            At::File => At::File,
-        };
-        InputError { file: source.name.clone(), at, message }
-    }
-
-    /// A place in words, to name the other place of a duplicate.
-    pub fn describe(&self, place: &Place) -> String {
-        let name = &self.sources[place.source].name;
-        match &place.at {
-            At::File => name.clone(),
-            At::Line { line, .. } => format!("{name} line {line}"),
-            At::Path(path) => format!("{name} {path}"),
-        }
+        Sources(self.sources.clone()).error_at(place, field, message)
     }
 }
 
-/// Reads and validates the files of one call.
-pub fn read(inputs: &[Input], encoding: Encoding) -> Result<Batch, InputErrors> {
-    let mut batch = Batch::default();
-    let mut errors = InputErrors::default();
-    for input in inputs {
-        let index = batch.sources.len();
-        batch.sources.push(Source {
-            name: input.name.clone(),
-            sha256: hex_sha256(&input.bytes),
-            kind: None,
-            header: Vec::new(),
-        });
-        let Some(text) = decode(&input.name, &input.bytes, encoding, &mut errors) else { continue };
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        if text.trim().is_empty() {
-            errors.push(InputError {
-                file: input.name.clone(),
-                at: At::File,
-                message: "the file is empty (expected a header line, or a JSON object)".into(),
-            });
-            continue;
-        }
-        if input.name.to_lowercase().ends_with(".json") || text.trim_start().starts_with('{') {
-            batch.sources[index].kind = Some(Kind::Json);
-            json::read(index, text, &mut batch, &mut errors);
+/// A [`Batch`] being filled: merges the runs of a search and refuses duplicates, in memory.
+#[derive(Default)]
+struct Gather {
+    batch: Batch,
+    firms: HashMap<String, Place>,
+    searches: HashMap<(String, String), (usize, Vec<usize>)>,
+    exemptions: HashMap<(String, String), Place>,
+}
+
+impl Sink for Gather {
+    type Error = std::convert::Infallible;
+
+    fn firm(
+        &mut self,
+        sources: &Sources,
+        place: Place,
+        firm: Firm,
+        errors: &mut InputErrors,
+    ) -> Result<(), Self::Error> {
+        if let Some(first) = self.firms.get(&firm.firm) {
+            let message = format!("firm {} appears twice: also at {}", firm.firm, sources.describe(first));
+            errors.push(sources.error_at(&place, "firm", message));
         } else {
-            csv::read(index, text, &mut batch, &mut errors);
+            self.firms.insert(firm.firm.clone(), place.clone());
+            self.batch.firms.push((place, firm));
         }
+        Ok(())
     }
-    check_duplicates(&batch, &mut errors);
-    errors.into_result().map(|()| batch)
-}
 
-/// Refuses every record of a firm other than `firm` (an agency collecting one firm's files).
-pub fn restrict_to_firm(batch: &Batch, firm: &str) -> Result<(), InputErrors> {
-    let mut errors = InputErrors::default();
-    let records = batch
-        .firms
-        .iter()
-        .map(|(p, f)| (p, &f.firm))
-        .chain(batch.searches.iter().map(|r| (&r.place, &r.search.firm)))
-        .chain(batch.exemptions.iter().map(|(p, e)| (p, &e.firm)));
-    for (place, other) in records {
-        if other != firm {
-            let message = format!("firm {other:?} is not {firm:?}, the only firm this import accepts (--firm)");
-            errors.push(batch.error_at(place, "firm", message));
-        }
-    }
-    errors.into_result()
-}
-
-/// Decodes a file's bytes; a file that is not UTF-8 is refused with the line of the first bad byte.
-fn decode(name: &str, bytes: &[u8], encoding: Encoding, errors: &mut InputErrors) -> Option<String> {
-    match encoding {
-        Encoding::Windows1252 => Some(encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()),
-        Encoding::Utf8 => match std::str::from_utf8(bytes) {
-            Ok(text) => Some(text.to_string()),
-            Err(e) => {
-                let good = &bytes[..e.valid_up_to()];
-                let line = good.iter().filter(|b| **b == b'\n').count() + 1;
-                let column = good.iter().rev().take_while(|b| **b != b'\n').count() + 1;
-                errors.push(InputError {
-                    file: name.to_string(),
-                    at: At::Line { line, column: Some((column, String::new())) },
-                    message: format!(
-                        "the file is not UTF-8 (byte 0x{:02X}); if it was saved by older Excel, add --encoding windows-1252",
-                        bytes[e.valid_up_to()]
-                    ),
-                });
-                None
+    fn search(
+        &mut self,
+        sources: &Sources,
+        record: SearchRecord,
+        candidate_lines: Vec<usize>,
+        errors: &mut InputErrors,
+    ) -> Result<(), Self::Error> {
+        let key = (record.search.firm.clone(), record.search.search_ref.clone());
+        match self.searches.get_mut(&key) {
+            None => {
+                self.searches.insert(key, (self.batch.searches.len(), candidate_lines));
+                self.batch.searches.push(record);
             }
-        },
+            Some((index, lines)) => {
+                let first = &mut self.batch.searches[*index];
+                merge_run(sources, first, lines, record, candidate_lines, errors);
+            }
+        }
+        Ok(())
+    }
+
+    fn exemption(
+        &mut self,
+        sources: &Sources,
+        place: Place,
+        exemption: Exemption,
+        errors: &mut InputErrors,
+    ) -> Result<(), Self::Error> {
+        let key = (exemption.firm.clone(), exemption.search_ref.clone());
+        if let Some(first) = self.exemptions.get(&key) {
+            errors.push(sources.error_at(&place, "search_ref", second_exemption(sources, &exemption, first)));
+        } else {
+            self.exemptions.insert(key, place.clone());
+            self.batch.exemptions.push((place, exemption));
+        }
+        Ok(())
     }
 }
 
-/// The same firm, search or exemption twice in the files of one call is refused, naming both places.
-fn check_duplicates(batch: &Batch, errors: &mut InputErrors) {
-    let mut firms: HashMap<&str, &Place> = HashMap::new();
-    for (place, firm) in &batch.firms {
-        if let Some(first) = firms.insert(&firm.firm, place) {
-            let message = format!("firm {} appears twice: also at {}", firm.firm, batch.describe(first));
-            errors.push(batch.error_at(place, "firm", message));
-        }
+/// The message for a second exemption of one search.
+pub(crate) fn second_exemption(sources: &Sources, exemption: &Exemption, first: &Place) -> String {
+    format!(
+        "a second exemption for search {} of firm {} (a search has at most one): also at {}",
+        exemption.search_ref,
+        exemption.firm,
+        sources.describe(first)
+    )
+}
+
+/// Merges a later run of a search into the first: refused when the two are not rows of one CSV file, when the
+/// search columns disagree, or when a candidate is in both. `lines` are the first run's candidate lines (empty
+/// when not known) and grow with the merged candidates.
+pub(crate) fn merge_run(
+    sources: &Sources,
+    first: &mut SearchRecord,
+    lines: &mut Vec<usize>,
+    later: SearchRecord,
+    later_lines: Vec<usize>,
+    errors: &mut InputErrors,
+) {
+    let search = &later.search;
+    let same_csv_file = first.place.source == later.place.source
+        && matches!(sources.0[later.place.source].kind, Some(Kind::Shortlists));
+    if !same_csv_file {
+        let message = format!(
+            "search {} of firm {} appears twice: also at {}",
+            search.search_ref,
+            search.firm,
+            sources.describe(&first.place)
+        );
+        errors.push(sources.error_at(&later.place, "search_ref", message));
+        return;
     }
-    let mut searches: HashMap<(&str, &str), &Place> = HashMap::new();
-    for record in &batch.searches {
-        let key = (record.search.firm.as_str(), record.search.search_ref.as_str());
-        if let Some(first) = searches.insert(key, &record.place) {
-            let message =
-                format!("search {} of firm {} appears twice: also at {}", key.1, key.0, batch.describe(first));
-            errors.push(batch.error_at(&record.place, "search_ref", message));
-        }
-    }
-    let mut exemptions: HashMap<(&str, &str), &Place> = HashMap::new();
-    for (place, e) in &batch.exemptions {
-        if let Some(first) = exemptions.insert((&e.firm, &e.search_ref), place) {
+    let first_line = match first.place.at {
+        At::Line { line, .. } => line,
+        _ => 0,
+    };
+    let mut good = true;
+    for (field, differs) in csv::disagreements(&first.search, search) {
+        if differs {
+            good = false;
             let message = format!(
-                "a second exemption for search {} of firm {} (a search has at most one): also at {}",
-                e.search_ref,
-                e.firm,
-                batch.describe(first)
+                "the rows of search {} disagree: {field} here differs from line {first_line} (the search columns must \
+                 be the same on every row of a search)",
+                search.search_ref
             );
-            errors.push(batch.error_at(place, "search_ref", message));
+            errors.push(sources.error_at(&later.place, field, message));
         }
     }
+    let empty_first = first.candidates.is_empty();
+    if empty_first || later.candidates.is_empty() {
+        let message = format!(
+            "search {} has a row without a candidate and other rows (on line {first_line}); a row without a candidate \
+             must be its search's only row",
+            search.search_ref
+        );
+        errors.push(sources.error_at(&later.place, "candidate_ref", message));
+        return;
+    }
+    for (i, candidate) in later.candidates.into_iter().enumerate() {
+        let line = later_lines.get(i).copied().unwrap_or(first_line);
+        let place = Place { source: later.place.source, at: At::Line { line, column: None } };
+        if let Some(j) = first.candidates.iter().position(|c| c.candidate_ref == candidate.candidate_ref) {
+            let also = lines.get(j).map_or("in an earlier row".to_string(), |l| format!("on line {l}"));
+            let message =
+                format!("candidate {} is twice in search {}: also {also}", candidate.candidate_ref, search.search_ref);
+            errors.push(sources.error_at(&place, "candidate_ref", message));
+        } else if good {
+            first.candidates.push(candidate);
+            lines.push(line);
+        }
+    }
+}
+
+/// Reads and validates the files of one call into memory.
+pub fn read(inputs: &[Input], encoding: Encoding) -> Result<Batch, InputErrors> {
+    let mut gather = Gather::default();
+    let Ok((sources, errors)) = stream(inputs, encoding, &mut gather);
+    gather.batch.sources = sources.0;
+    errors.into_result().map(|()| gather.batch)
+}
+
+/// Opens a reader buffered for streaming.
+fn buffered<'a>(input: &'a impl Open) -> std::io::Result<impl BufRead + 'a> {
+    Ok(BufReader::with_capacity(1 << 16, input.open()?))
 }
 
 #[cfg(test)]
@@ -252,7 +436,7 @@ mod tests {
         let bytes = b"firm,name\nf1,K\xf8benhavn\n".to_vec();
         let err = read(&[Input { name: "firms.csv".into(), bytes: bytes.clone() }], Encoding::Utf8).unwrap_err();
         let text = err.to_string();
-        assert!(text.starts_with("firms.csv: line 2, column 5: the file is not UTF-8"), "{text}");
+        assert!(text.starts_with("firms.csv: line 2, column 2 (name): the field is not UTF-8"), "{text}");
         assert!(text.contains("--encoding windows-1252"));
         let batch = read(&[Input { name: "firms.csv".into(), bytes }], Encoding::Windows1252).unwrap();
         assert_eq!(batch.firms[0].1.name.as_deref(), Some("København"));
@@ -274,5 +458,17 @@ mod tests {
             err.to_string(),
             "b.csv: line 2, column 2 (search_ref): search s1 of firm f appears twice: also at a.csv line 2"
         );
+    }
+
+    #[test]
+    fn firms_are_read_before_searches_whatever_the_order() {
+        let shortlists = input(
+            "s.csv",
+            "firm,search_ref,client,client_sector,position,level,opened_on\nf,s1,C,state,P,top,2026-01-01\n",
+        );
+        let exemptions = input("e.csv", "firm,search_ref,reason\nf,s1,no-qualified-candidate\n");
+        let firms = input("f.csv", "firm,pledged_on\nf,2021-01-01\n");
+        let batch = read(&[exemptions, shortlists, firms], Encoding::Utf8).unwrap();
+        assert_eq!((batch.firms.len(), batch.searches.len(), batch.exemptions.len()), (1, 1, 1));
     }
 }

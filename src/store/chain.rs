@@ -183,11 +183,14 @@ pub(crate) fn seal(conn: &Connection, import_id: i64, after_ids: [i64; 4]) -> Re
         .pop()
         .ok_or_else(|| StoreError::Corrupt(format!("entry {import_id} vanished")))?;
     let mut digest = EntryDigest::default();
-    for (i, (table, select)) in TABLES.iter().enumerate() {
-        let mut stmt = conn.prepare_cached(&format!("{select} WHERE v.id > ?1 ORDER BY v.id"))?;
+    for (i, (table, _)) in TABLES.iter().enumerate() {
+        // The row hashes were computed from the content a moment ago, as the rows were written; `verify`
+        // recomputes them from the content, so a later edit of a row (and of its hash) still breaks the entry.
+        let mut stmt = conn.prepare_cached(&format!("SELECT id, row_hash FROM {table} WHERE id > ?1 ORDER BY id"))?;
         let mut rows = stmt.query([after_ids[i]])?;
         while let Some(row) = rows.next()? {
-            let (hash, id, _, _) = recomputed_row_hash(table, row)?;
+            let id: i64 = row.get(0)?;
+            let hash = row.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
             digest.inserted[i].update(id.to_le_bytes());
             digest.inserted[i].update(hash);
         }

@@ -4,6 +4,7 @@
 mod chain;
 mod evidence;
 mod read;
+mod session;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use rusqlite::{Connection, OptionalExtension};
 pub use chain::Verification;
 pub use evidence::{parse_moment, Change};
 pub use read::{CaseRow, FirmRow, VerdictRow, LATEST};
+pub use session::ImportOptions;
 pub use write::{ImportOutcome, PolicyChange, Tally};
 
 use crate::import::InputErrors;
@@ -23,7 +25,7 @@ use crate::policy::{Policy, PolicyError, DEFAULT_POLICY_NAME, DEFAULT_POLICY_TEX
 /// The numbered migrations in `schema/`, applied in order; the last one's number is the level this build writes.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_init.sql", include_str!("../../schema/0001_init.sql")),
-    (3, "0003_views.sql", include_str!("../../schema/0003_views.sql")),
+    (2, "0002_views.sql", include_str!("../../schema/0002_views.sql")),
 ];
 
 /// `valid_to` of a row that is still valid.
@@ -124,6 +126,8 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // A larger page cache keeps the indexes of a large import in memory; most of the time goes to them.
+        conn.pragma_update(None, "cache_size", -32768)?;
         let mut store = Store { conn };
         store.migrate(level)?;
         Ok(store)

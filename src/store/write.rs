@@ -1,16 +1,13 @@
 //! Writing a batch: one transaction per call, each record compared with what is stored after normalising and
 //! written as a new version only when it differs, verdicts recomputed before the commit.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
-
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::read::{load_case, LATEST};
 use super::read::{FirmRow, VerdictRow};
 use super::{chain, forever, next_time, policy_in_force, Store, StoreError, FOREVER, FOREVER_SQL};
-use crate::import::{Batch, InputErrors};
 use crate::model::{Candidate, Exemption, Firm, Search};
-use crate::rules::{self, Case};
+use crate::rules;
 
 /// How many records of a kind a call held, and how many of them changed what is stored.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -53,149 +50,6 @@ impl ImportOutcome {
     }
 }
 
-impl Store {
-    /// Writes a batch in one transaction; with `dry_run`, judges it and rolls everything back. The files'
-    /// searches are reported as judged by `judge_under`, else by the policy in force.
-    pub fn import(
-        &mut self,
-        batch: &Batch,
-        actor: &str,
-        command: &str,
-        dry_run: bool,
-        judge_under: Option<&crate::policy::Policy>,
-    ) -> Result<ImportOutcome, StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcome = apply(&tx, batch, actor, command, dry_run, judge_under)?;
-        if dry_run {
-            tx.rollback()?;
-        } else {
-            tx.commit()?;
-        }
-        Ok(outcome)
-    }
-}
-
-fn apply(
-    tx: &Transaction,
-    batch: &Batch,
-    actor: &str,
-    command: &str,
-    dry_run: bool,
-    judge_under: Option<&crate::policy::Policy>,
-) -> Result<ImportOutcome, StoreError> {
-    // A change by hand has a source without a kind: the command line, recorded as the entry's command.
-    let files: Vec<[&str; 3]> =
-        batch.sources.iter().filter_map(|s| s.kind.map(|k| [s.name.as_str(), s.sha256.as_str(), k.as_str()])).collect();
-    let entry = Entry::begin(tx, actor, command, &files)?;
-    let (at, import_id) = (entry.at.clone(), entry.id);
-    let w = Writer { tx, at: &at, import_id };
-    let mut outcome = ImportOutcome { at: at.clone(), ..ImportOutcome::default() };
-    let mut errors = InputErrors::default();
-    let mut firms_changed = BTreeSet::new();
-    let policy = policy_in_force(tx)?.policy;
-    // The files' searches are reported only when asked for (a dry run, or judging under another policy).
-    let report_judged = dry_run || judge_under.is_some();
-
-    for (_, firm) in &batch.firms {
-        outcome.firms.read += 1;
-        if let Some(firm_id) = w.put_firm(firm)? {
-            outcome.firms.changed += 1;
-            firms_changed.insert(firm_id);
-        }
-    }
-    // Each changed search is judged from the records in hand, with its firm as it stands after this import and
-    // its exemption from the files or, for a search already stored, from the database.
-    let batch_exemptions: HashMap<(&str, &str), &Exemption> =
-        batch.exemptions.iter().map(|(_, e)| ((e.firm.as_str(), e.search_ref.as_str()), e)).collect();
-    let mut firms: HashMap<&str, Option<(i64, Firm)>> = HashMap::new();
-    let mut judged = HashSet::new();
-    for record in &batch.searches {
-        outcome.searches.read += 1;
-        let search = &record.search;
-        let firm = match firms.get(search.firm.as_str()) {
-            Some(found) => found,
-            None => firms.entry(&search.firm).or_insert(current_firm(tx, &search.firm)?),
-        };
-        let Some((firm_id, firm)) = firm else {
-            let message = format!(
-                "unknown firm {:?} (expected a firm from a firms file of this import or already in the database)",
-                search.firm
-            );
-            errors.push(batch.error_at(&record.place, "firm", message));
-            continue;
-        };
-        let (search_id, existed, changed) = w.put_search(*firm_id, search, &record.candidates)?;
-        if changed {
-            outcome.searches.changed += 1;
-        }
-        if !changed && !report_judged {
-            continue;
-        }
-        let key = (search.firm.as_str(), search.search_ref.as_str());
-        let stored_exemption = match batch_exemptions.get(&key) {
-            Some(_) => None,
-            None if existed => current_exemption(tx, search_id, search)?,
-            None => None,
-        };
-        let case = Case {
-            firm,
-            search,
-            candidates: &record.candidates,
-            exemption: batch_exemptions.get(&key).copied().or(stored_exemption.as_ref()),
-        };
-        if changed {
-            store_verdict(tx, &policy, search_id, &rules::judge(&policy, &case), search, &at)?;
-            judged.insert(search_id);
-        }
-        if report_judged {
-            let judgement = rules::judge(judge_under.unwrap_or(&policy), &case);
-            if !outcome.judged_firms.iter().any(|f| f.firm == firm.firm) {
-                outcome.judged_firms.push(FirmRow { firm: firm.firm.clone(), name: firm.name.clone() });
-            }
-            outcome.judged.push(VerdictRow::new(search, &judgement));
-        }
-    }
-    let mut to_recompute = BTreeSet::new();
-    for (place, exemption) in &batch.exemptions {
-        outcome.exemptions.read += 1;
-        let Some(search_id) = current_search_id(tx, &exemption.firm, &exemption.search_ref)? else {
-            let message = format!(
-                "no search {:?} of firm {:?} in these files or the database (an exemption needs its search)",
-                exemption.search_ref, exemption.firm
-            );
-            errors.push(batch.error_at(place, "search_ref", message));
-            continue;
-        };
-        if w.put_exemption(search_id, exemption)? {
-            outcome.exemptions.changed += 1;
-            if !judged.contains(&search_id) {
-                to_recompute.insert(search_id);
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(StoreError::Input(errors));
-    }
-    for firm_id in firms_changed {
-        let mut stmt = tx.prepare_cached(
-            "SELECT search_id FROM verdict JOIN search ON search.id = verdict.search_id WHERE firm_id = ?1",
-        )?;
-        for id in stmt.query_map([firm_id], |r| r.get::<_, i64>(0))? {
-            let id = id?;
-            if !judged.contains(&id) {
-                to_recompute.insert(id);
-            }
-        }
-    }
-    for search_id in to_recompute {
-        recompute(tx, &policy, search_id, &at)?;
-    }
-    outcome.judged.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
-    outcome.judged_firms.sort_by(|a, b| a.firm.cmp(&b.firm));
-    entry.finish(tx, &outcome.summary())?;
-    Ok(outcome)
-}
-
 /// An entry of the import log being written: its id and time, and where its rows start in each table.
 pub(crate) struct Entry {
     /// The entry's id.
@@ -228,6 +82,21 @@ impl Entry {
         Ok(Entry { id, at, after_ids })
     }
 
+    /// Records files read by the entry (name, SHA-256, kind), after those it has.
+    pub(crate) fn add_files(&self, tx: &Connection, files: &[[&str; 3]]) -> Result<(), StoreError> {
+        let after: i64 =
+            tx.query_row("SELECT coalesce(max(position), 0) FROM import_file WHERE import_id = ?1", [self.id], |r| {
+                r.get(0)
+            })?;
+        for (i, [name, sha256, kind]) in files.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO import_file (import_id, position, name, sha256, kind) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![self.id, after + i as i64 + 1, name, sha256, kind],
+            )?;
+        }
+        Ok(())
+    }
+
     /// Records the summary and seals the entry into the chain; returns its hash.
     pub(crate) fn finish(&self, tx: &Connection, summary: &str) -> Result<String, StoreError> {
         tx.execute("UPDATE import_log SET summary = ?1 WHERE id = ?2", params![summary, self.id])?;
@@ -250,7 +119,7 @@ pub(super) fn recompute(
 }
 
 /// Stores a search's verdict, replacing the one it had.
-fn store_verdict(
+pub(super) fn store_verdict(
     tx: &Transaction,
     policy: &crate::policy::Policy,
     search_id: i64,
@@ -279,7 +148,7 @@ fn store_verdict(
 }
 
 /// A firm as it currently stands, with its id.
-fn current_firm(tx: &Transaction, firm: &str) -> Result<Option<(i64, Firm)>, StoreError> {
+pub(super) fn current_firm(tx: &Transaction, firm: &str) -> Result<Option<(i64, Firm)>, StoreError> {
     type Row = (i64, Option<String>, Option<String>, Option<String>);
     let row: Option<Row> = tx
         .prepare_cached(concat!(
@@ -303,7 +172,11 @@ fn current_firm(tx: &Transaction, firm: &str) -> Result<Option<(i64, Firm)>, Sto
 }
 
 /// A stored search's current exemption.
-fn current_exemption(tx: &Transaction, search_id: i64, search: &Search) -> Result<Option<Exemption>, StoreError> {
+pub(super) fn current_exemption(
+    tx: &Transaction,
+    search_id: i64,
+    search: &Search,
+) -> Result<Option<Exemption>, StoreError> {
     Ok(tx
         .prepare_cached(concat!(
             "SELECT reason, note FROM exemption_version WHERE search_id = ?1 AND valid_to = ",
@@ -320,7 +193,7 @@ fn current_exemption(tx: &Transaction, search_id: i64, search: &Search) -> Resul
         .optional()?)
 }
 
-fn current_search_id(tx: &Transaction, firm: &str, search_ref: &str) -> Result<Option<i64>, StoreError> {
+pub(super) fn current_search_id(tx: &Transaction, firm: &str, search_ref: &str) -> Result<Option<i64>, StoreError> {
     Ok(tx
         .prepare_cached(
             "SELECT search.id FROM search JOIN firm ON firm.id = search.firm_id
@@ -335,16 +208,49 @@ fn date(d: Option<chrono::NaiveDate>) -> Option<String> {
     d.map(|d| d.to_string())
 }
 
-/// Writes new versions within one import.
-struct Writer<'a> {
-    tx: &'a Transaction<'a>,
-    at: &'a str,
-    import_id: i64,
+/// Writes new versions within one entry.
+pub(super) struct Writer<'a> {
+    pub(super) tx: &'a Transaction<'a>,
+    pub(super) at: &'a str,
+    pub(super) import_id: i64,
 }
 
 impl Writer<'_> {
+    /// A search's id, made if it is new; and whether it was made.
+    pub(super) fn identity(&self, firm_id: i64, search_ref: &str) -> Result<(i64, bool), StoreError> {
+        let inserted = self
+            .tx
+            .prepare_cached("INSERT INTO search (firm_id, search_ref) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
+            .execute(params![firm_id, search_ref])?;
+        if inserted == 1 {
+            return Ok((self.tx.last_insert_rowid(), true));
+        }
+        let id = self
+            .tx
+            .prepare_cached("SELECT id FROM search WHERE firm_id = ?1 AND search_ref = ?2")?
+            .query_row(params![firm_id, search_ref], |r| r.get(0))?;
+        Ok((id, false))
+    }
+
+    /// Takes back what this entry wrote to a search and its candidates, so that it can be written again whole.
+    pub(super) fn undo_search(&self, id: i64) -> Result<(), StoreError> {
+        for table in ["search_version", "candidate_version"] {
+            self.tx.execute(
+                &format!("DELETE FROM {table} WHERE search_id = ?1 AND import_id = ?2"),
+                params![id, self.import_id],
+            )?;
+            self.tx.execute(
+                &format!("UPDATE {table} SET valid_to = {FOREVER_SQL} WHERE search_id = ?1 AND valid_to = ?2"),
+                params![id, self.at],
+            )?;
+        }
+        Ok(())
+    }
+
     /// Writes a firm if it differs from the stored one; returns its id when it changed.
-    fn put_firm(&self, firm: &Firm) -> Result<Option<i64>, StoreError> {
+    /// Writes a firm if it differs from the stored one; when it changed, returns its id and whether it was stored
+    /// before.
+    pub(super) fn put_firm(&self, firm: &Firm) -> Result<Option<(i64, bool)>, StoreError> {
         let tx = self.tx;
         tx.prepare_cached("INSERT INTO firm (firm) VALUES (?1) ON CONFLICT (firm) DO NOTHING")?
             .execute([&firm.firm])?;
@@ -375,27 +281,19 @@ impl Writer<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?
         .execute(params![id, new.0, new.1, new.2, self.at, FOREVER, self.import_id, hash])?;
-        Ok(Some(id))
+        Ok(Some((id, current.is_some())))
     }
 
     /// Replaces a search and its candidates as a whole where they differ; returns its id, whether it was stored
     /// before, and whether it changed.
-    fn put_search(
+    pub(super) fn put_search(
         &self,
-        firm_id: i64,
+        id: i64,
+        existed: bool,
         search: &Search,
         candidates: &[Candidate],
-    ) -> Result<(i64, bool, bool), StoreError> {
+    ) -> Result<bool, StoreError> {
         let tx = self.tx;
-        let inserted = tx
-            .prepare_cached("INSERT INTO search (firm_id, search_ref) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
-            .execute(params![firm_id, search.search_ref])?;
-        let id: i64 = if inserted == 1 {
-            tx.last_insert_rowid()
-        } else {
-            tx.prepare_cached("SELECT id FROM search WHERE firm_id = ?1 AND search_ref = ?2")?
-                .query_row(params![firm_id, search.search_ref], |r| r.get(0))?
-        };
         let new = (
             search.client.clone(),
             search.client_sector.as_str().to_string(),
@@ -407,7 +305,6 @@ impl Writer<'_> {
         );
         type Row = (String, String, String, String, String, Option<String>, Option<String>);
         // A search seen for the first time has nothing stored to compare with.
-        let existed = inserted == 0;
         let current: Option<Row> = if !existed {
             None
         } else {
@@ -520,11 +417,11 @@ impl Writer<'_> {
                 hash
             ])?;
         }
-        Ok((id, existed, changed))
+        Ok(changed)
     }
 
     /// Replaces a search's exemption if it differs; returns whether it changed.
-    fn put_exemption(&self, search_id: i64, exemption: &Exemption) -> Result<bool, StoreError> {
+    pub(super) fn put_exemption(&self, search_id: i64, exemption: &Exemption) -> Result<bool, StoreError> {
         let tx = self.tx;
         let current: Option<(String, String)> = tx
             .prepare_cached(concat!(

@@ -1,0 +1,228 @@
+//! Byte streams under the readers: what a file is (peeked from its first bytes), its SHA-256 computed as it is
+//! read, and CRLF read as LF.
+
+use std::io::{self, BufRead, Read};
+
+use sha2::{Digest, Sha256};
+
+use super::error::{At, InputError, InputErrors};
+use super::{Encoding, Open};
+
+/// What the first bytes of a file say it is.
+pub(super) enum Peek {
+    /// It could not be opened (the error is recorded).
+    Unreadable,
+    /// It holds nothing but a byte-order mark and white space (the error is recorded).
+    Empty,
+    /// JSON (named `.json`, or starting with `{`).
+    Json,
+    /// CSV.
+    Csv,
+}
+
+/// Looks at the first bytes of a file.
+pub(super) fn peek(input: &impl Open, errors: &mut InputErrors) -> Peek {
+    let mut reader = match super::buffered(input) {
+        Ok(reader) => reader,
+        Err(e) => {
+            errors.push(unreadable(input.name(), &e));
+            return Peek::Unreadable;
+        }
+    };
+    let mut first = None;
+    let mut at_start = true;
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) => {
+                errors.push(unreadable(input.name(), &e));
+                return Peek::Unreadable;
+            }
+        };
+        if buf.is_empty() {
+            break;
+        }
+        let mut skip = 0;
+        if at_start && buf.starts_with(b"\xef\xbb\xbf") {
+            skip = 3;
+        }
+        at_start = false;
+        if let Some(b) = buf[skip..].iter().find(|b| !b.is_ascii_whitespace()) {
+            first = Some(*b);
+            break;
+        }
+        let len = buf.len();
+        reader.consume(len);
+    }
+    match first {
+        None => {
+            errors.push(InputError {
+                file: input.name().to_string(),
+                at: At::File,
+                message: "the file is empty (expected a header line, or a JSON object)".into(),
+            });
+            Peek::Empty
+        }
+        Some(b'{') => Peek::Json,
+        Some(_) if input.name().to_lowercase().ends_with(".json") => Peek::Json,
+        Some(_) => Peek::Csv,
+    }
+}
+
+/// The error for a file that cannot be read.
+pub(super) fn unreadable(name: &str, error: &io::Error) -> InputError {
+    InputError { file: name.to_string(), at: At::File, message: format!("the file cannot be read: {error}") }
+}
+
+/// Reads a whole (small) file as text, with its SHA-256; a file that is not UTF-8 is refused with the line of
+/// the first bad byte.
+pub(super) fn read_whole(input: &impl Open, encoding: Encoding, errors: &mut InputErrors) -> Option<(String, String)> {
+    let mut bytes = Vec::new();
+    if let Err(e) = input.open().and_then(|mut r| r.read_to_end(&mut bytes)) {
+        errors.push(unreadable(input.name(), &e));
+        return None;
+    }
+    let sha256 = crate::policy::hex_sha256(&bytes);
+    let text = match encoding {
+        Encoding::Windows1252 => encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes).0.into_owned(),
+        Encoding::Utf8 => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let bytes = e.as_bytes();
+                let good = &bytes[..e.utf8_error().valid_up_to()];
+                let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+                let column = good.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+                errors.push(InputError {
+                    file: input.name().to_string(),
+                    at: At::Line { line, column: Some((column, String::new())) },
+                    message: not_utf8(bytes[good.len()]),
+                });
+                return None;
+            }
+        },
+    };
+    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+    Some((text, sha256))
+}
+
+/// The message for bytes that are not UTF-8.
+pub(super) fn not_utf8(byte: u8) -> String {
+    format!(
+        "the field is not UTF-8 (byte 0x{byte:02X}); if the file was saved by older Excel, add --encoding windows-1252"
+    )
+}
+
+/// A reader that hashes every byte read through it.
+pub(super) struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R> Hashing<R> {
+    pub(super) fn new(inner: R) -> Self {
+        Hashing { inner, hasher: Sha256::new() }
+    }
+
+    /// The hex SHA-256 of everything read.
+    pub(super) fn finish(self) -> String {
+        crate::policy::hex_digest(self.hasher.finalize().as_slice())
+    }
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// A reader that turns CRLF into LF, so that the CSV reader counts lines right (rust-csv#395: with CRLF its line
+/// numbers run one behind). A lone CR is kept.
+pub(super) struct CrlfToLf<R> {
+    inner: R,
+    held_cr: bool,
+}
+
+impl<R> CrlfToLf<R> {
+    pub(super) fn new(inner: R) -> Self {
+        CrlfToLf { inner, held_cr: false }
+    }
+
+    /// The reader underneath.
+    pub(super) fn into_inner(self) -> R {
+        self.inner
+    }
+}
+
+impl<R: Read> Read for CrlfToLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let start = usize::from(self.held_cr);
+            if self.held_cr {
+                buf[0] = b'\r';
+            }
+            let n = self.inner.read(&mut buf[start..])?;
+            if n == 0 {
+                // End of input: a held CR was alone.
+                let held = std::mem::take(&mut self.held_cr);
+                return Ok(usize::from(held));
+            }
+            let filled = start + n;
+            let mut out = 0;
+            let mut i = 0;
+            self.held_cr = false;
+            while i < filled {
+                let b = buf[i];
+                if b == b'\r' {
+                    if i + 1 == filled {
+                        // A CR at the end of what was read: keep it back until the next byte is known.
+                        self.held_cr = true;
+                        i += 1;
+                        continue;
+                    }
+                    if buf[i + 1] == b'\n' {
+                        i += 1;
+                        continue;
+                    }
+                }
+                buf[out] = b;
+                out += 1;
+                i += 1;
+            }
+            if out > 0 {
+                return Ok(out);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn through(input: &[u8], chunk: usize) -> Vec<u8> {
+        struct Chunks<'a>(&'a [u8], usize);
+        impl Read for Chunks<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = self.0.len().min(self.1).min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut out = Vec::new();
+        CrlfToLf::new(Chunks(input, chunk)).read_to_end(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn crlf_becomes_lf_across_reads() {
+        for chunk in 1..6 {
+            assert_eq!(through(b"a\r\nb\r\n\r\nc\rd\r", chunk), b"a\nb\n\nc\rd\r", "chunk {chunk}");
+        }
+    }
+}

@@ -1,0 +1,357 @@
+//! An import into the database: one transaction and one entry of the log per call, records written as they are
+//! read (never the whole input in memory), verdicts recomputed before the commit.
+//!
+//! Whole-file knowledge lives in the database, not in memory: the temporary table `run_seen` holds each search
+//! met in this call with where it was first met, so that a later run of rows of the same search (standing apart
+//! in its CSV file) is merged into it, and the same search in two files is refused naming both places. A merge
+//! takes back what this entry wrote for the search and writes it again whole, so the search is compared with
+//! what was stored before the call, as a set.
+
+use std::collections::{BTreeSet, HashMap};
+
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+
+use super::read::{load_case, FirmRow, VerdictRow, LATEST};
+use super::write::{
+    current_exemption, current_firm, current_search_id, recompute, store_verdict, Entry, ImportOutcome, Writer,
+};
+use super::{Store, StoreError};
+use crate::import::{self, At, Batch, Encoding, InputErrors, Open, Place, SearchRecord, Sink, Sources};
+use crate::model::{Exemption, Firm};
+use crate::policy::Policy;
+use crate::rules::{self, Case};
+
+/// How an import runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions<'a> {
+    /// Judge and report, then roll everything back.
+    pub dry_run: bool,
+    /// Report the files' searches as judged by this policy (nothing is stored under it).
+    pub judge_under: Option<&'a Policy>,
+    /// Refuse every record of another firm.
+    pub only_firm: Option<&'a str>,
+}
+
+impl Store {
+    /// Streams files into the database in one transaction: all or nothing.
+    pub fn import_files(
+        &mut self,
+        inputs: &[impl Open],
+        encoding: Encoding,
+        actor: &str,
+        command: &str,
+        options: ImportOptions,
+    ) -> Result<ImportOutcome, StoreError> {
+        self.run_import(actor, command, options, |sink| import::stream(inputs, encoding, sink))
+    }
+
+    /// Writes records held in memory (changes made by hand) as an import does.
+    pub fn import(
+        &mut self,
+        batch: &Batch,
+        actor: &str,
+        command: &str,
+        options: ImportOptions,
+    ) -> Result<ImportOutcome, StoreError> {
+        self.run_import(actor, command, options, |sink| {
+            let sources = Sources(batch.sources.clone());
+            let mut errors = InputErrors::default();
+            for (place, firm) in &batch.firms {
+                sink.firm(&sources, place.clone(), firm.clone(), &mut errors)?;
+            }
+            for record in &batch.searches {
+                sink.search(&sources, record.clone(), Vec::new(), &mut errors)?;
+            }
+            for (place, exemption) in &batch.exemptions {
+                sink.exemption(&sources, place.clone(), exemption.clone(), &mut errors)?;
+            }
+            Ok((sources, errors))
+        })
+    }
+
+    fn run_import(
+        &mut self,
+        actor: &str,
+        command: &str,
+        options: ImportOptions,
+        feed: impl for<'s> FnOnce(&mut Session<'s>) -> Result<(Sources, InputErrors), StoreError>,
+    ) -> Result<ImportOutcome, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS run_seen (
+                 search_id INTEGER PRIMARY KEY, source INTEGER NOT NULL, line INTEGER NOT NULL, path TEXT,
+                 changed INTEGER NOT NULL);
+             DELETE FROM temp.run_seen;",
+        )?;
+        let entry = Entry::begin(&tx, actor, command, &[])?;
+        let policy = super::policy_in_force(&tx)?.policy;
+        let mut session = Session {
+            w: Writer { tx: &tx, at: &entry.at, import_id: entry.id },
+            policy: &policy,
+            only_firm: options.only_firm,
+            firms: HashMap::new(),
+            firms_met: HashMap::new(),
+            firms_changed: BTreeSet::new(),
+            exemptions_met: HashMap::new(),
+            to_recompute: BTreeSet::new(),
+            outcome: ImportOutcome { at: entry.at.clone(), ..ImportOutcome::default() },
+        };
+        let (sources, mut errors) = feed(&mut session)?;
+        session.finish(&mut errors)?;
+        let mut outcome = std::mem::take(&mut session.outcome);
+        drop(session);
+        if !errors.is_empty() {
+            return Err(StoreError::Input(errors));
+        }
+        if options.dry_run || options.judge_under.is_some() {
+            judged(&tx, options.judge_under.unwrap_or(&policy), &mut outcome)?;
+        }
+        let files: Vec<[&str; 3]> =
+            sources.0.iter().filter_map(|s| s.kind.map(|k| [s.name.as_str(), s.sha256.as_str(), k.as_str()])).collect();
+        entry.add_files(&tx, &files)?;
+        entry.finish(&tx, &outcome.summary())?;
+        if options.dry_run {
+            tx.rollback()?;
+        } else {
+            tx.commit()?;
+        }
+        Ok(outcome)
+    }
+}
+
+/// The files' searches, judged, for a dry run or a judgement under another policy.
+fn judged(tx: &Transaction, policy: &Policy, outcome: &mut ImportOutcome) -> Result<(), StoreError> {
+    let ids: Vec<i64> =
+        tx.prepare("SELECT search_id FROM temp.run_seen")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    for id in ids {
+        let Some(case) = load_case(tx, id, LATEST)? else { continue };
+        if !outcome.judged_firms.iter().any(|f| f.firm == case.firm.firm) {
+            outcome.judged_firms.push(FirmRow { firm: case.firm.firm.clone(), name: case.firm.name.clone() });
+        }
+        outcome.judged.push(VerdictRow::new(&case.search, &rules::judge(policy, &case.as_case())));
+    }
+    outcome.judged.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
+    outcome.judged_firms.sort_by(|a, b| a.firm.cmp(&b.firm));
+    Ok(())
+}
+
+/// The store as the sink of one import.
+pub(super) struct Session<'a> {
+    w: Writer<'a>,
+    policy: &'a Policy,
+    /// Refuse every record of another firm (an agency collecting one firm's files).
+    only_firm: Option<&'a str>,
+    /// Firms as they stand, by id; `None` for an unknown firm.
+    firms: HashMap<String, Option<(i64, Firm)>>,
+    /// Where each firm of this call was met.
+    firms_met: HashMap<String, Place>,
+    firms_changed: BTreeSet<i64>,
+    /// Where each exemption of this call was met.
+    exemptions_met: HashMap<(String, String), Place>,
+    /// Searches whose verdict must be recomputed at the end (their exemption changed).
+    to_recompute: BTreeSet<i64>,
+    outcome: ImportOutcome,
+}
+
+impl Session<'_> {
+    /// False, with an error, for a record of another firm than the one accepted.
+    fn accepts(&self, sources: &Sources, place: &Place, firm: &str, errors: &mut InputErrors) -> bool {
+        match self.only_firm {
+            Some(only) if only != firm => {
+                let message = format!("firm {firm:?} is not {only:?}, the only firm this import accepts (--firm)");
+                errors.push(sources.error_at(place, "firm", message));
+                false
+            }
+            _ => true,
+        }
+    }
+
+    fn firm_of(&mut self, firm: &str) -> Result<Option<(i64, Firm)>, StoreError> {
+        if let Some(found) = self.firms.get(firm) {
+            return Ok(found.clone());
+        }
+        let found = current_firm(self.w.tx, firm)?;
+        self.firms.insert(firm.to_string(), found.clone());
+        Ok(found)
+    }
+
+    /// Judges a search from the records in hand and stores its verdict.
+    fn judge(&self, id: i64, existed: bool, firm: &Firm, record: &SearchRecord) -> Result<(), StoreError> {
+        let exemption = if existed { current_exemption(self.w.tx, id, &record.search)? } else { None };
+        let case = Case { firm, search: &record.search, candidates: &record.candidates, exemption: exemption.as_ref() };
+        store_verdict(self.w.tx, self.policy, id, &rules::judge(self.policy, &case), &record.search, self.w.at)
+    }
+
+    /// Where a search was first met in this call, and whether its first runs changed it.
+    fn met(&self, id: i64) -> Result<Option<(Place, bool)>, StoreError> {
+        Ok(self
+            .w
+            .tx
+            .prepare_cached("SELECT source, line, path, changed FROM temp.run_seen WHERE search_id = ?1")?
+            .query_row([id], |r| {
+                let (source, line, path, changed): (i64, i64, Option<String>, bool) =
+                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+                let at = match path {
+                    Some(path) => At::Path(path),
+                    None => At::Line { line: line as usize, column: None },
+                };
+                Ok((Place { source: source as usize, at }, changed))
+            })
+            .optional()?)
+    }
+
+    /// Finishes the call: recomputes the verdicts that depend on changed firms and exemptions, and counts.
+    fn finish(&mut self, errors: &mut InputErrors) -> Result<(), StoreError> {
+        let tx = self.w.tx;
+        let (read, changed): (i64, i64) =
+            tx.query_row("SELECT count(*), coalesce(sum(changed), 0) FROM temp.run_seen", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        self.outcome.searches.read = read as usize;
+        self.outcome.searches.changed = changed as usize;
+        if !errors.is_empty() {
+            return Ok(());
+        }
+        for firm_id in &self.firms_changed {
+            let mut stmt = tx.prepare_cached(
+                "SELECT search.id FROM search JOIN verdict ON verdict.search_id = search.id
+                 WHERE search.firm_id = ?1 AND verdict.computed_at <> ?2",
+            )?;
+            for id in stmt.query_map(params![firm_id, self.w.at], |r| r.get::<_, i64>(0))? {
+                self.to_recompute.insert(id?);
+            }
+        }
+        for id in &self.to_recompute {
+            recompute(tx, self.policy, *id, self.w.at)?;
+        }
+        Ok(())
+    }
+}
+
+impl Sink for Session<'_> {
+    type Error = StoreError;
+
+    fn firm(
+        &mut self,
+        sources: &Sources,
+        place: Place,
+        firm: Firm,
+        errors: &mut InputErrors,
+    ) -> Result<(), StoreError> {
+        self.outcome.firms.read += 1;
+        if !self.accepts(sources, &place, &firm.firm, errors) {
+            return Ok(());
+        }
+        if let Some(first) = self.firms_met.get(&firm.firm) {
+            let message = format!("firm {} appears twice: also at {}", firm.firm, sources.describe(first));
+            errors.push(sources.error_at(&place, "firm", message));
+            return Ok(());
+        }
+        self.firms_met.insert(firm.firm.clone(), place);
+        if let Some((id, stored_before)) = self.w.put_firm(&firm)? {
+            self.outcome.firms.changed += 1;
+            // A firm new to the database has no stored searches to judge again.
+            if stored_before {
+                self.firms_changed.insert(id);
+            }
+            self.firms.insert(firm.firm.clone(), Some((id, firm)));
+        }
+        Ok(())
+    }
+
+    fn search(
+        &mut self,
+        sources: &Sources,
+        record: SearchRecord,
+        candidate_lines: Vec<usize>,
+        errors: &mut InputErrors,
+    ) -> Result<(), StoreError> {
+        if !self.accepts(sources, &record.place, &record.search.firm, errors) {
+            return Ok(());
+        }
+        let Some((firm_id, firm)) = self.firm_of(&record.search.firm)? else {
+            let message = format!(
+                "unknown firm {:?} (expected a firm from a firms file of this import or already in the database)",
+                record.search.firm
+            );
+            errors.push(sources.error_at(&record.place, "firm", message));
+            return Ok(());
+        };
+        let (id, made) = self.w.identity(firm_id, &record.search.search_ref)?;
+        let met = if made { None } else { self.met(id)? };
+        let Some((first_place, _)) = met else {
+            // The first run of this search in this call.
+            let existed = !made;
+            let changed = self.w.put_search(id, existed, &record.search, &record.candidates)?;
+            let (line, path) = match &record.place.at {
+                At::Line { line, .. } => (*line as i64, None),
+                At::Path(path) => (0, Some(path.clone())),
+                At::File => (0, None),
+            };
+            self.w
+                .tx
+                .prepare_cached(
+                    "INSERT INTO temp.run_seen (search_id, source, line, path, changed) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![id, record.place.source as i64, line, path, changed])?;
+            if changed {
+                self.judge(id, existed, &firm, &record)?;
+            }
+            return Ok(());
+        };
+        // A later run of a search met before: merge it into what this call wrote, and write the search again whole.
+        let Some(current) = load_case(self.w.tx, id, LATEST)? else { return Ok(()) };
+        let mut merged = SearchRecord { place: first_place, search: current.search, candidates: current.candidates };
+        let before = errors.total();
+        import::merge_run(sources, &mut merged, &mut Vec::new(), record, candidate_lines, errors);
+        if errors.total() > before {
+            return Ok(());
+        }
+        self.w.undo_search(id)?;
+        let existed = self
+            .w
+            .tx
+            .prepare_cached("SELECT count(*) > 0 FROM search_version WHERE search_id = ?1")?
+            .query_row([id], |r| r.get::<_, bool>(0))?;
+        let changed = self.w.put_search(id, existed, &merged.search, &merged.candidates)?;
+        self.w
+            .tx
+            .prepare_cached("UPDATE temp.run_seen SET changed = ?2 WHERE search_id = ?1")?
+            .execute(params![id, changed])?;
+        // The verdict stored for the first run may have been of part of the search.
+        recompute(self.w.tx, self.policy, id, self.w.at)?;
+        Ok(())
+    }
+
+    fn exemption(
+        &mut self,
+        sources: &Sources,
+        place: Place,
+        exemption: Exemption,
+        errors: &mut InputErrors,
+    ) -> Result<(), StoreError> {
+        self.outcome.exemptions.read += 1;
+        if !self.accepts(sources, &place, &exemption.firm, errors) {
+            return Ok(());
+        }
+        let key = (exemption.firm.clone(), exemption.search_ref.clone());
+        if let Some(first) = self.exemptions_met.get(&key) {
+            errors.push(sources.error_at(&place, "search_ref", import::second_exemption(sources, &exemption, first)));
+            return Ok(());
+        }
+        let Some(search_id) = current_search_id(self.w.tx, &exemption.firm, &exemption.search_ref)? else {
+            let message = format!(
+                "no search {:?} of firm {:?} in these files or the database (an exemption needs its search)",
+                exemption.search_ref, exemption.firm
+            );
+            errors.push(sources.error_at(&place, "search_ref", message));
+            return Ok(());
+        };
+        self.exemptions_met.insert(key, place);
+        if self.w.put_exemption(search_id, &exemption)? {
+            self.outcome.exemptions.changed += 1;
+            self.to_recompute.insert(search_id);
+        }
+        Ok(())
+    }
+}
