@@ -34,7 +34,7 @@ pub struct Args {
 
 pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let store = Store::open(db, Mode::Existing)?;
-    let data = super::report::gather(&store, None)?;
+    let data = super::report::gather(&store, None, None)?;
     let stored = store.policy_in_force()?;
     let mut facts: Vec<(&'static str, Cell)> = vec![
         ("policy", Cell::text(&data.policy.0)),

@@ -63,6 +63,11 @@ pub struct Args {
     /// Judge under this policy file instead of the one in force; nothing is stored.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
+
+    /// The report as it was at this time (RFC 3339, or YYYY-MM-DD[THH:MM[:SS]] in UTC): the rows valid then,
+    /// judged under the policy in force then; byte for byte what the report gave at that time.
+    #[arg(long, value_name = "TIME", value_parser = super::parse_as_of, conflicts_with = "policy")]
+    as_of: Option<String>,
 }
 
 pub(super) fn parse_quarter(raw: &str) -> Result<Quarter, String> {
@@ -79,24 +84,30 @@ pub(super) struct Data {
     pub policy: (String, String),
 }
 
-/// Reads the data, judged under `policy` if given (nothing stored) or as stored.
-pub(super) fn gather(store: &Store, policy: Option<&Path>) -> anyhow::Result<Data> {
-    let (other, in_force) = match policy {
-        Some(path) => (Some(super::policy::load(path)?), None),
-        None => (None, Some(store.policy_in_force()?)),
+/// Reads the data, judged under `policy` if given (nothing stored), as it was at `as_of` if given, or as stored.
+pub(super) fn gather(store: &Store, policy: Option<&Path>, as_of: Option<&str>) -> anyhow::Result<Data> {
+    let (other, in_force) = match (policy, as_of) {
+        (Some(path), _) => (Some(super::policy::load(path)?), None),
+        (None, Some(moment)) => (None, Some(store.policy_at(moment)?)),
+        (None, None) => (None, Some(store.policy_in_force()?)),
     };
     let (judging, name): (&Policy, String) = match (&other, &in_force) {
         (Some((_, p)), _) => (p, policy.map(|p| p.display().to_string()).unwrap_or_default()),
         (None, Some(stored)) => (&stored.policy, stored.name.clone()),
         (None, None) => unreachable!("one of the two is set"),
     };
-    let verdicts = match &other {
-        Some((_, p)) => store.verdicts_under(p)?,
-        None => store.verdicts()?,
+    let verdicts = match (&other, as_of) {
+        (Some((_, p)), _) => store.verdicts_under(p)?,
+        (None, Some(moment)) => store.verdicts_at(moment)?,
+        (None, None) => store.verdicts()?,
+    };
+    let firms = match as_of {
+        Some(moment) => store.firms_at(moment)?,
+        None => store.firms()?,
     };
     let mut outcomes = Outcomes::default();
     let mut exemptions = Vec::new();
-    store.for_each_case(LATEST, |case| {
+    store.for_each_case(as_of.unwrap_or(LATEST), |case| {
         outcomes.add(judging, &case);
         if let Some(e) = &case.exemption {
             exemptions.push(ExemptionRow {
@@ -111,11 +122,11 @@ pub(super) fn gather(store: &Store, policy: Option<&Path>) -> anyhow::Result<Dat
     exemptions.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
     term::detail(format_args!(
         "{} firms, {} searches, judged under {name} (sha256 {})",
-        store.firms()?.len(),
+        firms.len(),
         verdicts.len(),
         judging.sha256
     ));
-    Ok(Data { firms: store.firms()?, verdicts, outcomes, exemptions, policy: (name, judging.sha256.clone()) })
+    Ok(Data { firms, verdicts, outcomes, exemptions, policy: (name, judging.sha256.clone()) })
 }
 
 /// The format of a report: `--excel` means CSV, and goes with no other format.
@@ -146,7 +157,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         if filter.quarter.is_some() || filter.firm.is_some() {
             anyhow::bail!("report html covers every firm and quarter; --quarter and --firm are for the other reports");
         }
-        let data = gather(&store, args.policy.as_deref())?;
+        let data = gather(&store, args.policy.as_deref(), args.as_of.as_deref())?;
         let mut facts = vec![("Policy", data.policy.0.clone()), ("Policy SHA-256", data.policy.1.clone())];
         let (head, head_at) = chain_head(&store)?;
         if let Some(at) = head_at {
@@ -167,18 +178,23 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     }
     let table = match args.which {
         Which::Outcomes => {
-            let data = gather(&store, args.policy.as_deref())?;
+            let data = gather(&store, args.policy.as_deref(), args.as_of.as_deref())?;
             data.outcomes.table(&data.firms, &filter)
         }
         _ => {
-            let rows = match &args.policy {
-                Some(path) => store.verdicts_under(&super::policy::load(path)?.1)?,
-                None => store.verdicts()?,
+            let rows = match (&args.policy, &args.as_of) {
+                (Some(path), _) => store.verdicts_under(&super::policy::load(path)?.1)?,
+                (None, Some(moment)) => store.verdicts_at(moment)?,
+                (None, None) => store.verdicts()?,
+            };
+            let firms = match &args.as_of {
+                Some(moment) => store.firms_at(moment)?,
+                None => store.firms()?,
             };
             match args.which {
                 Which::Searches => report::searches(&rows, &filter),
-                Which::Firms => report::firms(&store.firms()?, &rows, &filter),
-                _ => report::quarters(&store.firms()?, &rows, &filter),
+                Which::Firms => report::firms(&firms, &rows, &filter),
+                _ => report::quarters(&firms, &rows, &filter),
             }
         }
     };
