@@ -65,7 +65,7 @@ CREATE TABLE firm_version (
     import_id    INTEGER NOT NULL REFERENCES import_log(id),
     row_hash     BLOB NOT NULL
 );
-CREATE INDEX firm_version_by_firm ON firm_version (firm_id, valid_to);
+CREATE INDEX firm_version_by_firm ON firm_version (firm_id);
 
 CREATE TABLE search_version (
     id            INTEGER PRIMARY KEY,
@@ -83,16 +83,16 @@ CREATE TABLE search_version (
     -- First 16 bytes of the SHA-256 of the row's content (chain.rs), to name a row edited behind pledgecheck's back.
     row_hash      BLOB NOT NULL
 );
-CREATE INDEX search_version_by_search ON search_version (search_id, valid_to);
+CREATE INDEX search_version_by_search ON search_version (search_id);
 
 CREATE TABLE candidate_version (
     id            INTEGER PRIMARY KEY,
     search_id     INTEGER NOT NULL REFERENCES search(id),
     candidate_ref TEXT NOT NULL,
-    -- SHA-256 of ref_salt and candidate_ref: the chain covers this, not the reference, so that `forget` can
-    -- replace the reference (and drop the salt) without breaking the chain.
-    ref_digest    TEXT NOT NULL,
-    ref_salt      TEXT,
+    -- The first 16 bytes of the SHA-256 of ref_salt and candidate_ref: the chain covers this, not the reference,
+    -- so that `forget` can replace the reference (and drop the salt) without breaking the chain.
+    ref_digest    BLOB NOT NULL,
+    ref_salt      BLOB,
     sector        TEXT NOT NULL,
     experience    TEXT NOT NULL,
     stage         TEXT NOT NULL,
@@ -103,7 +103,7 @@ CREATE TABLE candidate_version (
     -- First 16 bytes of the SHA-256 of the row's content (chain.rs), to name a row edited behind pledgecheck's back.
     row_hash      BLOB NOT NULL
 );
-CREATE INDEX candidate_version_by_search ON candidate_version (search_id, valid_to);
+CREATE INDEX candidate_version_by_search ON candidate_version (search_id);
 
 CREATE TABLE exemption_version (
     id            INTEGER PRIMARY KEY,
@@ -115,7 +115,7 @@ CREATE TABLE exemption_version (
     import_id  INTEGER NOT NULL REFERENCES import_log(id),
     row_hash   BLOB NOT NULL
 );
-CREATE INDEX exemption_version_by_search ON exemption_version (search_id, valid_to);
+CREATE INDEX exemption_version_by_search ON exemption_version (search_id);
 
 -- Rows closed by an entry are found by their valid_to; only closed rows are indexed.
 CREATE INDEX firm_version_closed ON firm_version (valid_to) WHERE valid_to < '9999';

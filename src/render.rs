@@ -118,23 +118,48 @@ fn csv_error(error: csv::Error) -> io::Error {
 /// Writes CSV; with `excel`: a byte-order mark, `;`, decimal commas, CRLF, and a `'` before a text cell that a
 /// spreadsheet would read as a formula.
 pub fn write_csv(table: &Table, excel: bool, out: &mut dyn Write) -> io::Result<()> {
-    if excel {
-        out.write_all("\u{feff}".as_bytes())?;
-    }
-    let mut writer = csv::WriterBuilder::new()
-        .delimiter(if excel { b';' } else { b',' })
-        .terminator(if excel { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
-        .from_writer(out);
-    writer.write_record(&table.columns).map_err(csv_error)?;
+    let mut writer = CsvRows::new(&table.columns, excel, out)?;
     for row in &table.rows {
-        writer
+        writer.row(row)?;
+    }
+    writer.finish()
+}
+
+/// CSV written row by row, for reports too long to hold: the header first, then each row as it comes.
+pub struct CsvRows<'a> {
+    writer: csv::Writer<&'a mut dyn Write>,
+    excel: bool,
+}
+
+impl<'a> CsvRows<'a> {
+    /// Starts the CSV with its header (and, for Excel, a byte-order mark).
+    pub fn new(columns: &[&str], excel: bool, out: &'a mut dyn Write) -> io::Result<CsvRows<'a>> {
+        if excel {
+            out.write_all("\u{feff}".as_bytes())?;
+        }
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(if excel { b';' } else { b',' })
+            .terminator(if excel { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
+            .from_writer(out);
+        writer.write_record(columns).map_err(csv_error)?;
+        Ok(CsvRows { writer, excel })
+    }
+
+    /// Writes one row.
+    pub fn row(&mut self, row: &[Cell]) -> io::Result<()> {
+        let excel = self.excel;
+        self.writer
             .write_record(row.iter().map(|cell| match cell {
                 Cell::Text(text) if excel && text.starts_with(['=', '+', '-', '@']) => format!("'{text}"),
                 _ => plain(cell, if excel { ',' } else { '.' }),
             }))
-            .map_err(csv_error)?;
+            .map_err(csv_error)
     }
-    writer.flush()
+
+    /// Flushes what is written.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
 }
 
 /// A table's rows as JSON objects: counts as numbers, rates as numbers or null, empty cells as null.

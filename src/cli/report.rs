@@ -181,6 +181,40 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             let data = gather(&store, args.policy.as_deref(), args.as_of.as_deref())?;
             data.outcomes.table(&data.firms, &filter)
         }
+        // Stored verdicts: counted in the database, and a long search report streamed, so that memory stays flat.
+        Which::Firms | Which::Quarters if args.policy.is_none() && args.as_of.is_none() => {
+            let mut ledger = report::Ledger::default();
+            for (firm, quarter, verdict, n) in store.verdict_counts()? {
+                if filter.firm_ok(&firm) {
+                    ledger.add(&firm, &quarter, verdict, n);
+                }
+            }
+            match args.which {
+                Which::Firms => report::firms_of(&store.firms()?, &ledger, &filter),
+                _ => report::quarters_of(&store.firms()?, &ledger, &filter),
+            }
+        }
+        Which::Searches
+            if args.policy.is_none()
+                && args.as_of.is_none()
+                && excel_format(args.format, args.excel, args.output.is_some())? == Format::Csv =>
+        {
+            super::emit(args.output.as_deref(), |out| {
+                let columns = report::searches(&[], &filter).columns;
+                let mut csv = render::CsvRows::new(&columns, args.excel, out)?;
+                store
+                    .each_verdict(filter.firm.as_deref(), |row| match filter.covers(&row) {
+                        true => csv.row(&report::searches(std::slice::from_ref(&row), &filter).rows[0]),
+                        false => Ok(()),
+                    })
+                    .map_err(|e| match e {
+                        crate::store::StoreError::Io(io) => io,
+                        other => std::io::Error::other(other),
+                    })?;
+                csv.finish()
+            })?;
+            return Ok(ExitCode::SUCCESS);
+        }
         _ => {
             let rows = match (&args.policy, &args.as_of) {
                 (Some(path), _) => store.verdicts_under(&super::policy::load(path)?.1)?,

@@ -82,7 +82,12 @@ impl std::ops::AddAssign for Counts {
 impl Counts {
     /// Counts one more search.
     pub fn add(&mut self, verdict: Verdict) {
-        self.searches += 1;
+        self.add_many(verdict, 1);
+    }
+
+    /// Counts `n` more searches with one verdict.
+    pub fn add_many(&mut self, verdict: Verdict, n: u64) {
+        self.searches += n;
         *match verdict {
             Verdict::Compliant => &mut self.compliant,
             Verdict::NonCompliant => &mut self.non_compliant,
@@ -90,7 +95,7 @@ impl Counts {
             Verdict::Incomplete => &mut self.incomplete,
             Verdict::Pending => &mut self.pending,
             Verdict::NotApplicable => &mut self.not_applicable,
-        } += 1;
+        } += n;
     }
 
     /// compliant / (compliant + non-compliant + incomplete), rounded half-up to 4 decimals, in ten-thousandths.
@@ -167,10 +172,28 @@ impl Ledger {
     pub fn new(rows: &[VerdictRow], filter: &Filter) -> Ledger {
         let mut ledger = Ledger::default();
         for row in rows.iter().filter(|r| filter.firm_ok(&r.firm)) {
-            ledger.by_firm.entry((row.firm.clone(), row.quarter.clone())).or_default().add(row.verdict);
-            ledger.by_quarter.entry(row.quarter.clone()).or_default().add(row.verdict);
+            ledger.add(&row.firm, &row.quarter, row.verdict, 1);
         }
         ledger
+    }
+
+    /// Counts `n` searches of a firm in a quarter with a verdict.
+    pub fn add(&mut self, firm: &str, quarter: &str, verdict: Verdict, n: u64) {
+        let mut counts = Counts::default();
+        counts.add_many(verdict, n);
+        *self.by_firm.entry((firm.to_string(), quarter.to_string())).or_default() += counts;
+        *self.by_quarter.entry(quarter.to_string()).or_default() += counts;
+    }
+
+    /// A firm's counts over every quarter.
+    pub fn total(&self, firm: &str) -> Counts {
+        let mut total = Counts::default();
+        for ((f, _), c) in &self.by_firm {
+            if f == firm {
+                total += *c;
+            }
+        }
+        total
     }
 
     /// A firm's counts in a quarter; `None` for the firm means all firms.
@@ -274,14 +297,25 @@ pub fn searches(rows: &[VerdictRow], filter: &Filter) -> Table {
 /// `report firms`: every firm (or the one asked for), with zeros where it has no searches. With a quarter,
 /// [`ROLLING_RATE_COLUMN`], the previous quarter's rate and the change from it follow the contract's columns.
 pub fn firms(firms: &[FirmRow], rows: &[VerdictRow], filter: &Filter) -> Table {
-    let mut counts: BTreeMap<&str, Counts> = BTreeMap::new();
-    for row in rows.iter().filter(|r| filter.covers(r)) {
-        counts.entry(&row.firm).or_default().add(row.verdict);
-    }
+    firms_of(firms, &Ledger::new(rows, filter), filter)
+}
+
+/// `report firms` from the counts per firm and quarter.
+pub fn firms_of(firms: &[FirmRow], ledger: &Ledger, filter: &Filter) -> Table {
     let mut columns = vec!["firm", "name"];
     columns.extend(COUNT_COLUMNS);
     let quarter = filter.quarter.as_deref().and_then(|q| Quarter::parse(q).ok());
-    let ledger = quarter.map(|_| Ledger::new(rows, filter));
+    let counts: BTreeMap<&str, Counts> = firms
+        .iter()
+        .map(|f| {
+            let c = match filter.quarter.as_deref() {
+                Some(q) => ledger.counts(Some(&f.firm), q),
+                None => ledger.total(&f.firm),
+            };
+            (f.firm.as_str(), c)
+        })
+        .collect();
+    let ledger = quarter.map(|_| ledger);
     if quarter.is_some() {
         columns.extend([ROLLING_RATE_COLUMN, "compliance_rate_previous", "compliance_rate_change"]);
     }
@@ -308,7 +342,11 @@ pub fn firms(firms: &[FirmRow], rows: &[VerdictRow], filter: &Filter) -> Table {
 /// `report quarters`: one row per quarter and firm that has searches, ordered by quarter then firm, with
 /// [`ROLLING_RATE_COLUMN`] after the contract's columns.
 pub fn quarters(firms: &[FirmRow], rows: &[VerdictRow], filter: &Filter) -> Table {
-    let ledger = Ledger::new(rows, filter);
+    quarters_of(firms, &Ledger::new(rows, filter), filter)
+}
+
+/// `report quarters` from the counts per firm and quarter.
+pub fn quarters_of(firms: &[FirmRow], ledger: &Ledger, filter: &Filter) -> Table {
     let names: BTreeMap<&str, Option<&str>> = firms.iter().map(|f| (f.firm.as_str(), f.name.as_deref())).collect();
     let mut columns = vec!["quarter", "firm", "name"];
     columns.extend(COUNT_COLUMNS);
@@ -320,7 +358,7 @@ pub fn quarters(firms: &[FirmRow], rows: &[VerdictRow], filter: &Filter) -> Tabl
             let mut cells =
                 vec![Cell::text(quarter), Cell::text(firm), Cell::optional(names.get(firm).copied().flatten())];
             cells.extend(c.cells());
-            cells.push(rolling_rate(&ledger, Some(firm), quarter));
+            cells.push(rolling_rate(ledger, Some(firm), quarter));
             cells
         })
         .collect();

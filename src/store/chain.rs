@@ -34,7 +34,7 @@ pub(crate) const TABLES: [(&str, &str); 4] = [
     ),
     (
         "candidate_version",
-        "SELECT v.id, v.import_id, v.row_hash, f.firm, s.search_ref, v.ref_digest, v.sector, v.experience, v.stage,
+        "SELECT v.id, v.import_id, v.row_hash, f.firm, s.search_ref, hex(v.ref_digest), v.sector, v.experience, v.stage,
                 v.added_on, v.valid_from
          FROM candidate_version v JOIN search s ON s.id = v.search_id JOIN firm f ON f.id = s.firm_id",
     ),
@@ -70,17 +70,25 @@ fn feed(h: &mut Sha256, field: Option<&str>) {
     }
 }
 
-/// The digest of a candidate's reference: SHA-256 of the salt and the reference, in hex.
-pub(crate) fn ref_digest(salt: &str, candidate_ref: &str) -> String {
+/// The digest of a candidate's reference: the first 16 bytes of the SHA-256 of the salt and the reference.
+pub(crate) fn ref_digest(salt: &[u8], candidate_ref: &str) -> [u8; 16] {
     let mut h = Sha256::new();
-    feed(&mut h, Some(salt));
+    h.update((salt.len() as u32).to_le_bytes());
+    h.update(salt);
     feed(&mut h, Some(candidate_ref));
-    crate::policy::hex_digest(h.finalize().as_slice())
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&h.finalize()[..16]);
+    out
+}
+
+/// A digest as SQLite's `hex()` writes it (upper case), which is how rows are hashed.
+pub(crate) fn upper_hex(bytes: &[u8]) -> String {
+    crate::policy::hex_digest(bytes).to_ascii_uppercase()
 }
 
 /// A fresh random salt for a candidate reference.
-pub(crate) fn new_salt() -> String {
-    format!("{:032x}", rand::random::<u128>())
+pub(crate) fn new_salt() -> [u8; 16] {
+    rand::random()
 }
 
 /// The hash of a row as its content says, from a row of one of [`TABLES`]' queries.
@@ -326,10 +334,10 @@ pub(crate) fn verify(conn: &Connection) -> Result<Verification, StoreError> {
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     while let Some(row) = rows.next()? {
-        let (id, candidate_ref, salt, digest): (i64, String, Option<String>, String) =
+        let (id, candidate_ref, salt, digest): (i64, String, Option<Vec<u8>>, Vec<u8>) =
             (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
         match salt {
-            Some(salt) if ref_digest(&salt, &candidate_ref) != digest => bad(format!(
+            Some(salt) if ref_digest(&salt, &candidate_ref).as_slice() != digest.as_slice() => bad(format!(
                 "candidate_version row {id}: its reference no longer matches its digest (edited outside pledgecheck)"
             )),
             None if !redacted.contains(&id) => {

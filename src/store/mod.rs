@@ -72,6 +72,9 @@ pub enum StoreError {
     /// SQLite failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// Writing what was read failed (a closed pipe, a full disk).
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
 }
 
 /// How to open a database.

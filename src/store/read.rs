@@ -233,6 +233,69 @@ impl Store {
         self.verdicts_of(None, None)
     }
 
+    /// Visits every current search's stored verdict, ordered by firm and search reference, one at a time (for
+    /// reports too long to hold in memory).
+    pub fn each_verdict(
+        &self,
+        firm: Option<&str>,
+        mut visit: impl FnMut(VerdictRow) -> std::io::Result<()>,
+    ) -> Result<(), StoreError> {
+        // Firm by firm, each firm's searches in the order of the (firm_id, search_ref) index: no sort of the
+        // whole report, whose memory would grow with it.
+        let firms: Vec<(i64, String)> = self
+            .conn()
+            .prepare("SELECT id, firm FROM firm WHERE ?1 IS NULL OR firm = ?1 ORDER BY firm")?
+            .query_map(params![firm], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut stmt = self.conn().prepare(concat!(
+            "SELECT search.search_ref, v.client, v.client_sector, v.level, v.opened_on, v.shortlist_on,
+                    verdict.quarter, verdict.verdict, verdict.rule, verdict.policy_version, verdict.reason
+             FROM search JOIN verdict ON verdict.search_id = search.id
+             JOIN search_version v ON v.search_id = search.id AND v.valid_to = ",
+            super::forever!(),
+            " WHERE search.firm_id = ?1 ORDER BY search.search_ref"
+        ))?;
+        for (firm_id, firm) in firms {
+            let mut rows = stmt.query([firm_id])?;
+            while let Some(r) = rows.next()? {
+                let verdict: String = r.get(7)?;
+                let row = VerdictRow {
+                    firm: firm.clone(),
+                    search_ref: r.get(0)?,
+                    client: r.get(1)?,
+                    client_sector: r.get(2)?,
+                    level: r.get(3)?,
+                    opened_on: r.get(4)?,
+                    shortlist_on: r.get(5)?,
+                    quarter: r.get(6)?,
+                    verdict: Verdict::parse(&verdict).ok_or_else(|| corrupt("verdict", &verdict))?,
+                    rule: r.get(8)?,
+                    policy_version: r.get(9)?,
+                    reason: r.get(10)?,
+                };
+                visit(row)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// How many current searches each firm has per quarter and verdict, counted in the database.
+    pub fn verdict_counts(&self) -> Result<Vec<(String, String, Verdict, u64)>, StoreError> {
+        let mut stmt = self.conn().prepare(
+            "SELECT firm.firm, verdict.quarter, verdict.verdict, count(*)
+             FROM verdict JOIN search ON search.id = verdict.search_id JOIN firm ON firm.id = search.firm_id
+             GROUP BY firm.firm, verdict.quarter, verdict.verdict",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let verdict: String = r.get(2)?;
+            let verdict = Verdict::parse(&verdict).ok_or_else(|| corrupt("verdict", &verdict))?;
+            out.push((r.get(0)?, r.get(1)?, verdict, r.get::<_, i64>(3)? as u64));
+        }
+        Ok(out)
+    }
+
     /// One current search's stored verdict.
     pub fn verdict(&self, firm: &str, search_ref: &str) -> Result<Option<VerdictRow>, StoreError> {
         Ok(self.verdicts_of(Some(firm), Some(search_ref))?.pop())

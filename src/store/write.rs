@@ -388,7 +388,7 @@ impl Writer<'_> {
                 &[
                     Some(&search.firm),
                     Some(&search.search_ref),
-                    Some(&digest),
+                    Some(&chain::upper_hex(&digest)),
                     Some(&new.1),
                     Some(&new.2),
                     Some(&new.3),
