@@ -217,8 +217,46 @@ fn import_files(
 ) -> anyhow::Result<(Store, crate::store::ImportOutcome)> {
     let inputs = input_files(paths)?;
     let mut store = if options.dry_run && !db.exists() { Store::in_memory()? } else { Store::open(db, Mode::Create)? };
-    let outcome = store.import_files(&inputs, encoding, &actor(), &command_line(), options)?;
+    let outcome = match progress_bar(paths) {
+        Some(bar) => {
+            let tracked: Vec<Tracked> = inputs.into_iter().map(|file| Tracked { file, bar: bar.clone() }).collect();
+            let outcome = store.import_files(&tracked, encoding, &actor(), &command_line(), options);
+            bar.finish_and_clear();
+            outcome?
+        }
+        None => store.import_files(&inputs, encoding, &actor(), &command_line(), options)?,
+    };
     Ok((store, outcome))
+}
+
+/// A progress bar on standard error for a long import: only on a terminal, only for large files, and never
+/// with `--quiet`.
+fn progress_bar(paths: &[PathBuf]) -> Option<indicatif::ProgressBar> {
+    let bytes: u64 = paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
+    if !io::stderr().is_terminal() || crate::term::quiet() || bytes < 8 << 20 {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(Some(bytes), indicatif::ProgressDrawTarget::stderr());
+    let style = indicatif::ProgressStyle::with_template("importing {bar:40} {bytes}/{total_bytes} ({eta} left)")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
+}
+
+/// An input file whose reading moves the progress bar.
+struct Tracked {
+    file: InputFile,
+    bar: indicatif::ProgressBar,
+}
+
+impl crate::import::Open for Tracked {
+    fn name(&self) -> &str {
+        self.file.name()
+    }
+
+    fn open(&self) -> io::Result<Box<dyn io::Read + '_>> {
+        Ok(Box::new(self.bar.wrap_read(self.file.open()?)))
+    }
 }
 
 /// Reads `--as-of TIME` into the stored form.
