@@ -287,8 +287,7 @@ impl Sink for Gather {
         errors: &mut InputErrors,
     ) -> Result<(), Self::Error> {
         if let Some(first) = self.firms.get(&firm.firm) {
-            let message = format!("firm {} appears twice: also at {}", firm.firm, sources.describe(first));
-            errors.push(sources.error_at(&place, "firm", message));
+            errors.push(sources.error_at(&place, "firm", second_firm(sources, &firm, first)));
         } else {
             self.firms.insert(firm.firm.clone(), place.clone());
             self.batch.firms.push((place, firm));
@@ -333,6 +332,11 @@ impl Sink for Gather {
         }
         Ok(())
     }
+}
+
+/// The message for a firm met a second time in one call.
+pub(crate) fn second_firm(sources: &Sources, firm: &Firm, first: &Place) -> String {
+    format!("firm {} appears twice: also at {}", firm.firm, sources.describe(first))
 }
 
 /// The message for a second exemption of one search.

@@ -243,8 +243,7 @@ impl Sink for Session<'_> {
             return Ok(());
         }
         if let Some(first) = self.firms_met.get(&firm.firm) {
-            let message = format!("firm {} appears twice: also at {}", firm.firm, sources.describe(first));
-            errors.push(sources.error_at(&place, "firm", message));
+            errors.push(sources.error_at(&place, "firm", import::second_firm(sources, &firm, first)));
             return Ok(());
         }
         self.firms_met.insert(firm.firm.clone(), place);

@@ -232,6 +232,14 @@ impl Writer<'_> {
         Ok((id, false))
     }
 
+    /// Closes the current row of a versioned table for a key: it stops being valid at this entry's time.
+    fn close(&self, table: &str, key: &str, id: i64) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(&format!("UPDATE {table} SET valid_to = ?2 WHERE {key} = ?1 AND valid_to = {FOREVER_SQL}"))?
+            .execute(params![id, self.at])?;
+        Ok(())
+    }
+
     /// Takes back what this entry wrote to a search and its candidates, so that it can be written again whole.
     pub(super) fn undo_search(&self, id: i64) -> Result<(), StoreError> {
         for table in ["search_version", "candidate_version"] {
@@ -266,11 +274,7 @@ impl Writer<'_> {
         if current.as_ref() == Some(&new) {
             return Ok(None);
         }
-        tx.prepare_cached(concat!(
-            "UPDATE firm_version SET valid_to = ?2 WHERE firm_id = ?1 AND valid_to = ",
-            forever!()
-        ))?
-        .execute(params![id, self.at])?;
+        self.close("firm_version", "firm_id", id)?;
         let hash = chain::row_hash(
             "firm_version",
             &[Some(&firm.firm), new.0.as_deref(), new.1.as_deref(), new.2.as_deref(), Some(self.at)],
@@ -320,11 +324,7 @@ impl Writer<'_> {
         let mut changed = false;
         if current.as_ref() != Some(&new) {
             changed = true;
-            tx.prepare_cached(concat!(
-                "UPDATE search_version SET valid_to = ?2 WHERE search_id = ?1 AND valid_to = ",
-                forever!()
-            ))?
-            .execute(params![id, self.at])?;
+            self.close("search_version", "search_id", id)?;
             let hash = chain::row_hash(
                 "search_version",
                 &[
@@ -433,11 +433,7 @@ impl Writer<'_> {
         if current.as_ref().is_some_and(|(r, n)| *r == exemption.reason && *n == exemption.note) {
             return Ok(false);
         }
-        tx.prepare_cached(concat!(
-            "UPDATE exemption_version SET valid_to = ?2 WHERE search_id = ?1 AND valid_to = ",
-            forever!()
-        ))?
-        .execute(params![search_id, self.at])?;
+        self.close("exemption_version", "search_id", search_id)?;
         let hash = chain::row_hash(
             "exemption_version",
             &[
