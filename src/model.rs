@@ -58,6 +58,10 @@ impl Sector {
 
     /// Reads a sector in English or Danish.
     pub fn parse(raw: &str) -> Result<Sector, ValueError> {
+        // The contract's own words, as stored, need no case folding.
+        if let Some(sector) = Sector::ALL.iter().find(|s| s.as_str() == raw) {
+            return Ok(*sector);
+        }
         let word = normalise_word(raw);
         Ok(match word.as_str() {
             "state" | "stat" | "statslig" => Sector::State,
@@ -108,6 +112,9 @@ impl Level {
 
     /// Reads a level in English or Danish.
     pub fn parse(raw: &str) -> Result<Level, ValueError> {
+        if let Some(level) = Level::ALL.iter().find(|l| l.as_str() == raw) {
+            return Ok(*level);
+        }
         Ok(match normalise_word(raw).as_str() {
             "top" | "topchef" | "direktør" => Level::Top,
             "executive" | "chef" => Level::Executive,
@@ -156,6 +163,9 @@ impl Stage {
 
     /// Reads a stage.
     pub fn parse(raw: &str) -> Result<Stage, ValueError> {
+        if let Some(stage) = Stage::ALL.iter().find(|s| s.as_str() == raw) {
+            return Ok(*stage);
+        }
         Ok(match normalise_word(raw).as_str() {
             "longlist" => Stage::Longlist,
             "shortlist" => Stage::Shortlist,
@@ -287,9 +297,24 @@ impl Experience {
         Experience::parse_with_limit(raw, MAX_YEARS_PER_ENTRY)
     }
 
-    /// Reads the stored, canonical form, whose summed years may exceed the limit of one entry.
+    /// Reads the stored, canonical form (`state:3;private:5`), whose summed years may exceed the limit of one
+    /// entry.
     pub fn parse_stored(raw: &str) -> Result<Experience, ValueError> {
-        Experience::parse_with_limit(raw, u32::MAX)
+        if raw.is_empty() {
+            return Ok(Experience::default());
+        }
+        let mut years = Vec::with_capacity(2);
+        for entry in raw.split(';') {
+            let fast = entry.split_once(':').and_then(|(s, y)| {
+                let sector = Sector::ALL.iter().find(|k| k.as_str() == s)?;
+                Some((*sector, y.parse::<u32>().ok()?))
+            });
+            match fast {
+                Some(pair) => years.push(pair),
+                None => return Experience::parse_with_limit(raw, u32::MAX),
+            }
+        }
+        Ok(Experience::from_entries(years))
     }
 
     fn parse_with_limit(raw: &str, limit: u32) -> Result<Experience, ValueError> {

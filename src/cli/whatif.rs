@@ -1,6 +1,5 @@
 //! `pledgecheck whatif --policy NEW.toml`: the stored searches judged under another policy, nothing stored.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -8,7 +7,8 @@ use serde_json::json;
 
 use crate::model::Quarter;
 use crate::render::{self, Format};
-use crate::report::{self, Cell, Filter, Table};
+use crate::report::{self, Cell, Filter, Ledger, Table};
+use crate::rules;
 use crate::store::{Mode, Store};
 
 /// Arguments of `whatif`.
@@ -43,33 +43,50 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let (_, policy) = super::policy::load(&args.policy)?;
     let store = Store::open(db, Mode::Existing)?;
     let filter = Filter { quarter: args.quarter.map(|q| q.to_string()), firm: args.firm.map(|f| f.trim().to_string()) };
-    let before = store.verdicts()?;
-    let after = store.verdicts_under(&policy)?;
-    let old: HashMap<(&str, &str), &crate::store::VerdictRow> =
-        before.iter().map(|r| ((r.firm.as_str(), r.search_ref.as_str()), r)).collect();
+    // One pass over the stored searches: the fast verdict under the new policy for each, words only for those
+    // that change, and the counts per firm and quarter before and after.
+    let (mut before, mut after) = (Ledger::default(), Ledger::default());
+    let mut changed = Vec::new();
+    store.for_each_case_with_verdict(|case, stored| {
+        let search = &case.search;
+        if !filter.firm_ok(&search.firm) {
+            return Ok(());
+        }
+        let quarter = search.quarter().to_string();
+        let decision = rules::decide(&policy, &case.as_case());
+        if let Some(old) = stored {
+            before.add(&search.firm, &quarter, old, 1);
+        }
+        after.add(&search.firm, &quarter, decision.verdict, 1);
+        let in_quarter = filter.quarter.as_deref().is_none_or(|q| q == quarter);
+        if let (Some(old), true) = (stored, in_quarter) {
+            if old != decision.verdict {
+                let judgement = rules::judge(&policy, &case.as_case());
+                changed.push((
+                    search.firm.clone(),
+                    search.search_ref.clone(),
+                    vec![
+                        Cell::Text(search.firm.clone()),
+                        Cell::Text(search.search_ref.clone()),
+                        Cell::Text(quarter),
+                        Cell::Text(old.to_string()),
+                        Cell::Text(judgement.verdict.to_string()),
+                        judgement.policy_version.map_or(Cell::Empty, Cell::Text),
+                        Cell::Text(judgement.reason),
+                    ],
+                ));
+            }
+        }
+        Ok(())
+    })?;
+    changed.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     let changes = Table {
         columns: vec!["firm", "search_ref", "quarter", "from", "to", "policy_version", "reason"],
-        rows: after
-            .iter()
-            .filter(|r| filter.covers(r))
-            .filter_map(|r| {
-                let was = old.get(&(r.firm.as_str(), r.search_ref.as_str()))?;
-                (was.verdict != r.verdict).then(|| {
-                    vec![
-                        Cell::Text(r.firm.clone()),
-                        Cell::Text(r.search_ref.clone()),
-                        Cell::Text(r.quarter.clone()),
-                        Cell::Text(was.verdict.to_string()),
-                        Cell::Text(r.verdict.to_string()),
-                        r.policy_version.clone().map_or(Cell::Empty, Cell::Text),
-                        Cell::Text(r.reason.clone()),
-                    ]
-                })
-            })
-            .collect(),
+        rows: changed.into_iter().map(|(_, _, row)| row).collect(),
     };
     let firms = store.firms()?;
-    let (rates_before, rates_after) = (report::firms(&firms, &before, &filter), report::firms(&firms, &after, &filter));
+    let (rates_before, rates_after) =
+        (report::firms_of(&firms, &before, &filter), report::firms_of(&firms, &after, &filter));
     let rate_column =
         rates_before.columns.iter().position(|c| *c == "compliance_rate").expect("firms report has a rate");
     let rates = Table {

@@ -163,7 +163,8 @@ pub const ROLLING_RATE_COLUMN: &str = "compliance_rate_4q";
 /// Verdict counts per firm and quarter, from which every rate of the reports is taken.
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
-    by_firm: BTreeMap<(String, String), Counts>,
+    /// Counts per firm, then per quarter.
+    by_firm: BTreeMap<String, BTreeMap<String, Counts>>,
     by_quarter: BTreeMap<String, Counts>,
 }
 
@@ -181,17 +182,26 @@ impl Ledger {
     pub fn add(&mut self, firm: &str, quarter: &str, verdict: Verdict, n: u64) {
         let mut counts = Counts::default();
         counts.add_many(verdict, n);
-        *self.by_firm.entry((firm.to_string(), quarter.to_string())).or_default() += counts;
-        *self.by_quarter.entry(quarter.to_string()).or_default() += counts;
+        // Most rows add to a firm and quarter already counted: look them up before making keys.
+        let quarters = match self.by_firm.get_mut(firm) {
+            Some(quarters) => quarters,
+            None => self.by_firm.entry(firm.to_string()).or_default(),
+        };
+        match quarters.get_mut(quarter) {
+            Some(c) => *c += counts,
+            None => *quarters.entry(quarter.to_string()).or_default() += counts,
+        }
+        match self.by_quarter.get_mut(quarter) {
+            Some(c) => *c += counts,
+            None => *self.by_quarter.entry(quarter.to_string()).or_default() += counts,
+        }
     }
 
     /// A firm's counts over every quarter.
     pub fn total(&self, firm: &str) -> Counts {
         let mut total = Counts::default();
-        for ((f, _), c) in &self.by_firm {
-            if f == firm {
-                total += *c;
-            }
+        for c in self.by_firm.get(firm).into_iter().flat_map(|quarters| quarters.values()) {
+            total += *c;
         }
         total
     }
@@ -199,7 +209,7 @@ impl Ledger {
     /// A firm's counts in a quarter; `None` for the firm means all firms.
     pub fn counts(&self, firm: Option<&str>, quarter: &str) -> Counts {
         let found = match firm {
-            Some(firm) => self.by_firm.get(&(firm.to_string(), quarter.to_string())),
+            Some(firm) => self.by_firm.get(firm).and_then(|quarters| quarters.get(quarter)),
             None => self.by_quarter.get(quarter),
         };
         found.copied().unwrap_or_default()
@@ -216,7 +226,11 @@ impl Ledger {
 
     /// Every (quarter, firm) pair with searches, ordered by quarter then firm.
     pub fn pairs(&self) -> impl Iterator<Item = (&str, &str, &Counts)> {
-        let mut pairs: Vec<_> = self.by_firm.iter().map(|((f, q), c)| (q.as_str(), f.as_str(), c)).collect();
+        let mut pairs: Vec<_> = self
+            .by_firm
+            .iter()
+            .flat_map(|(f, quarters)| quarters.iter().map(move |(q, c)| (q.as_str(), f.as_str(), c)))
+            .collect();
         pairs.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         pairs.into_iter()
     }

@@ -234,10 +234,21 @@ fn next_time(conn: &Connection, has_log: bool) -> Result<String, StoreError> {
     Ok(format_time(now))
 }
 
-/// Reads a stored date.
+/// Reads a stored date (`YYYY-MM-DD`, as written), without the cost of a general date parser.
 fn stored_date(text: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
-    text.map(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| StoreError::Corrupt(format!("date {t:?}"))))
-        .transpose()
+    let Some(text) = text else { return Ok(None) };
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |n, d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
+    };
+    let date = match (b.len(), b.get(4), b.get(7)) {
+        (10, Some(b'-'), Some(b'-')) => match (digits(0..4), digits(5..7), digits(8..10)) {
+            (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(y as i32, m, d),
+            _ => None,
+        },
+        _ => None,
+    };
+    date.map(Some).ok_or_else(|| StoreError::Corrupt(format!("date {text:?}")))
 }
 
 #[cfg(test)]

@@ -346,6 +346,15 @@ pub(crate) fn for_each_case(
     moment: &str,
     mut visit: impl FnMut(CaseRow) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
+    for_each_case_with_verdict(conn, moment, |case, _| visit(case))
+}
+
+/// [`for_each_case`], with each search's stored verdict (for the current rows).
+pub(crate) fn for_each_case_with_verdict(
+    conn: &Connection,
+    moment: &str,
+    mut visit: impl FnMut(CaseRow, Option<Verdict>) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
     let mut firms = std::collections::HashMap::new();
     {
         let mut stmt = conn.prepare(
@@ -365,13 +374,14 @@ pub(crate) fn for_each_case(
     }
     let mut searches = conn.prepare(
         "SELECT search.id, search.firm_id, search.search_ref, client, client_sector, position, level, opened_on,
-                shortlist_on, cancelled_on
+                shortlist_on, cancelled_on, verdict.verdict
          FROM search JOIN search_version v ON v.search_id = search.id AND v.valid_from <= ?1 AND v.valid_to > ?1
+         LEFT JOIN verdict ON verdict.search_id = search.id
          ORDER BY search.id",
     )?;
     let mut candidates = conn.prepare(
         "SELECT search_id, candidate_ref, sector, experience, stage, added_on FROM candidate_version
-         WHERE valid_from <= ?1 AND valid_to > ?1 ORDER BY search_id, candidate_ref",
+         WHERE valid_from <= ?1 AND valid_to > ?1 ORDER BY search_id",
     )?;
     let mut exemptions = conn.prepare(
         "SELECT search_id, reason, note FROM exemption_version WHERE valid_from <= ?1 AND valid_to > ?1 ORDER BY search_id",
@@ -419,7 +429,9 @@ pub(crate) fn for_each_case(
             }
             next_exemption = self::next_exemption(&mut exemption_rows)?;
         }
-        visit(CaseRow { firm, search, candidates: list, exemption })?;
+        let stored: Option<String> = r.get(10)?;
+        let stored = stored.map(|v| Verdict::parse(&v).ok_or_else(|| corrupt("verdict", &v))).transpose()?;
+        visit(CaseRow { firm, search, candidates: list, exemption }, stored)?;
     }
     Ok(())
 }
@@ -447,6 +459,14 @@ fn next_exemption(rows: &mut rusqlite::Rows) -> Result<Option<(i64, String, Stri
 }
 
 impl Store {
+    /// Visits every current search with its stored verdict, in search id order, one at a time.
+    pub fn for_each_case_with_verdict(
+        &self,
+        visit: impl FnMut(CaseRow, Option<Verdict>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        for_each_case_with_verdict(self.conn(), LATEST, visit)
+    }
+
     /// Visits every search valid at `moment` ([`LATEST`] for the current ones) with its firm, candidates and
     /// exemption, in search id order, without holding them all in memory.
     pub fn for_each_case(
