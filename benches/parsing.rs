@@ -1,0 +1,74 @@
+//! Criterion benchmarks of parsing: the value parsers of the model (dates, experience lists, sectors) and
+//! [`pledgecheck::import::read`] of a 10,000-row shortlists CSV file held in memory (decoding, CSV, validation
+//! and the runs of each search merged, into a `Batch`; no database).
+//!
+//! ```text
+//! cargo bench --bench parsing
+//! ```
+
+mod common;
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use pledgecheck::import::{self, Encoding, Input};
+use pledgecheck::model::{self, Experience, Sector};
+
+const DATES: [&str; 6] = ["2026-03-31", "2021-01-01", "31-03-2026", "01.02.2024", "9/7/2025", " 2025-12-24 "];
+const EXPERIENCES: [&str; 6] = [
+    "",
+    "private:4;municipality:2",
+    "state:1;state:1",
+    "kommune: 3, privat:10",
+    "region:12",
+    "civil-society:1 state:2",
+];
+const SECTORS: [&str; 6] = ["municipality", "state", "civil-society", "Kommune", "privat", " unknown "];
+
+fn values(c: &mut Criterion) {
+    let mut group = c.benchmark_group("values");
+    group.sample_size(50);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(2));
+    for (name, inputs) in [("parse_date", DATES), ("Experience::parse", EXPERIENCES), ("Sector::parse", SECTORS)] {
+        group.throughput(Throughput::Elements(inputs.len() as u64));
+        group.bench_function(format!("{name} (6 values)"), |b| {
+            b.iter(|| {
+                let mut ok = 0usize;
+                for raw in black_box(&inputs) {
+                    ok += usize::from(match name {
+                        "parse_date" => model::parse_date(raw).is_ok(),
+                        "Experience::parse" => Experience::parse(raw).is_ok(),
+                        _ => Sector::parse(raw).is_ok(),
+                    });
+                }
+                assert_eq!(ok, inputs.len());
+                ok
+            })
+        });
+    }
+    group.finish();
+}
+
+fn read_csv(c: &mut Criterion) {
+    let bytes = common::build(2_000, 7).shortlists_csv();
+    let rows = bytes.iter().filter(|&&b| b == b'\n').count() - 1;
+    assert_eq!(rows, 10_000);
+    let inputs = [Input { name: "shortlists.csv".into(), bytes }];
+    let batch = import::read(&inputs, Encoding::Utf8).expect("the built file is valid");
+    assert_eq!(batch.searches.len(), 2_000);
+
+    let mut group = c.benchmark_group("import::read");
+    group.sample_size(20);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(6));
+    group.throughput(Throughput::Elements(rows as u64));
+    group.bench_function("10k-row shortlists CSV in memory", |b| {
+        b.iter(|| import::read(black_box(&inputs), Encoding::Utf8).map(|batch| batch.searches.len()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, values, read_csv);
+criterion_main!(benches);

@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# End-to-end benchmark of pledgecheck beside its baselines, on the same data, in one run (issue 6).
+#
+# Usage:
+#   scripts/bench.sh [ROWS...]          # default: 10k 100k 1M (shortlist rows; 5 rows per search)
+#   BENCH_5M=1 scripts/bench.sh         # adds 5M to the default sizes
+#   scripts/bench.sh 10k 2M             # any sizes: a number with an optional k or M
+#
+# Environment:
+#   BENCH_DIR   where data, databases and results go (default /tmp/pledgecheck-bench); generated data is kept
+#               and reused by later runs (the generator is seeded: the same size gives the same bytes)
+#   BENCH_RUNS  runs of each measurement; the fastest is shown, with its peak RSS (default 1)
+#   BENCH_5M    set to 1 to add 5M rows to the default sizes
+#
+# For each size it generates firms.csv, shortlists.csv (ROWS rows) and exemptions.csv with
+# `examples/generate.rs` (ROWS/5 searches), then measures, each with wall time and peak RSS
+# (`/usr/bin/time -f "%e %M"`; the wall time shown is taken around it with bash's $EPOCHREALTIME, in
+# microseconds, so that small cases read in milliseconds; it includes starting /usr/bin/time, about 1 ms; the
+# CPU time (user + system, from /usr/bin/time's %U %S, in steps of 10 ms) is shown beside it, as it is less
+# disturbed than the wall time when other work shares the machine):
+#   - sqlite3 .import   the sqlite3 shell's `.mode csv` + `.import shortlists.csv t` into a fresh database
+#                       (baseline; the shell's defaults: rollback journal, one transaction)
+#   - bare inserts      examples/bare_insert.rs: prepared INSERTs of the raw rows (14 text columns) in one
+#                       transaction into a bare table of a fresh database, WAL and synchronous=NORMAL (the floor)
+#   - import            pledgecheck --db fresh.db import firms.csv shortlists.csv exemptions.csv
+#   - report firms|quarters|searches --format csv > /dev/null, and check (no files), on that database
+#   - check --dry-run   of a one-search file (the header and the first 5 rows of shortlists.csv)
+#   - explain           FIRM SEARCH_REF of that search
+#   - re-import         the same three files again (must say "0 searches changed")
+# and prints a table with ratios: import / sqlite3 .import, import / bare inserts, each report / import, and
+# time per row. Results are also written to $BENCH_DIR/results.tsv (one line per size and measurement).
+#
+# The binaries (release: pledgecheck, examples generate and bare_insert) are built once at the start and
+# copied into $BENCH_DIR/bin, so that a rebuild during the run does not change what is measured. The git
+# commit and whether src/ or schema/ had uncommitted changes are printed with the results.
+#
+# Needs: cargo, GNU time at /usr/bin/time (apt-get install -y time), sqlite3 (apt-get install -y sqlite3).
+
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bench_dir=${BENCH_DIR:-/tmp/pledgecheck-bench}
+runs=${BENCH_RUNS:-1}
+
+die() { echo "bench.sh: $*" >&2; exit 2; }
+
+[[ -x /usr/bin/time ]] || die "GNU time is missing at /usr/bin/time (install: apt-get install -y time)"
+command -v sqlite3 >/dev/null || die "the sqlite3 shell is missing (install: apt-get install -y sqlite3)"
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive number, not '$runs'"
+
+# Sizes in rows: 10k, 1M, 2500, ...
+parse_rows() {
+    local raw=$1 n
+    case "$raw" in
+        *[kK]) n=$(( ${raw%[kK]} * 1000 )) ;;
+        *[mM]) n=$(( ${raw%[mM]} * 1000000 )) ;;
+        *) n=$raw ;;
+    esac
+    [[ "$n" =~ ^[0-9]+$ ]] && (( n >= 5 && n % 5 == 0 )) || die "bad size '$raw' (rows: a multiple of 5, e.g. 10k, 1M)"
+    echo "$n"
+}
+if (( $# > 0 )); then
+    sizes=()
+    for raw in "$@"; do sizes+=("$(parse_rows "$raw")"); done
+else
+    sizes=(10000 100000 1000000)
+    if [[ "${BENCH_5M:-}" == 1 ]]; then sizes+=(5000000); fi
+fi
+
+mkdir -p "$bench_dir/bin"
+echo "== building (release) and copying the binaries to $bench_dir/bin" >&2
+(cd "$root" && cargo build --release --quiet --example generate --example bare_insert --bin pledgecheck)
+for b in examples/generate examples/bare_insert pledgecheck; do
+    cp "$root/target/release/$b" "$bench_dir/bin/"
+done
+gen=$bench_dir/bin/generate
+bare=$bench_dir/bin/bare_insert
+pc=$bench_dir/bin/pledgecheck
+
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git -C "$root" status --porcelain -- src schema 2>/dev/null | wc -l)
+if (( dirty > 0 )); then commit="$commit (+ $dirty uncommitted files in src/ schema/)"; fi
+
+results=$bench_dir/results.tsv
+printf 'rows\tmeasurement\tseconds\tcpu_seconds\tpeak_rss_kb\n' >"$results"
+
+# measure NAME OUT CMD...: runs CMD (stdout to OUT) $runs times, each after running the code in $before (if
+# any); records the wall time (bash's clock, microseconds) and peak RSS of the fastest run in $results.
+measure() {
+    local name=$1 out=$2 best_us='' best_rss=0 best_cpu=0 i t0 t1 us rss cpu
+    shift 2
+    for (( i = 0; i < runs; i++ )); do
+        if [[ -n "${before:-}" ]]; then eval "$before"; fi
+        t0=${EPOCHREALTIME/[.,]/}
+        if ! /usr/bin/time -f "%e %M %U %S" -o "$work/time.txt" "$@" >"$out" 2>"$work/stderr.txt"; then
+            echo "bench.sh: $name failed:" >&2
+            cat "$work/stderr.txt" >&2
+            exit 1
+        fi
+        t1=${EPOCHREALTIME/[.,]/}
+        us=$(( t1 - t0 ))
+        read -r rss cpu < <(awk 'END { printf "%s %.2f\n", $2, $3 + $4 }' "$work/time.txt")
+        if [[ -z "$best_us" ]] || (( us < best_us )); then best_us=$us; best_rss=$rss; best_cpu=$cpu; fi
+    done
+    printf '%s\t%s\t%s\t%s\t%s\n' "$rows" "$name" "$(awk -v us="$best_us" 'BEGIN { printf "%.4f", us / 1e6 }')" \
+        "$best_cpu" "$best_rss" >>"$results"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else printf "-" }'; }
+fmt_time() { awk -v s="$1" 'BEGIN { if (s < 1) printf "%.1f ms", s * 1000; else printf "%.2f s", s }'; }
+fmt_cpu() { if awk -v s="$1" 'BEGIN { exit !(s < 0.01) }'; then echo "<10 ms"; else fmt_time "$1"; fi; }
+fmt_rss() { if [[ -n "$1" ]]; then awk -v k="$1" 'BEGIN { printf "%7.1f MB", k / 1024 }'; fi; }
+
+echo "pledgecheck end-to-end benchmark: commit $commit; $(nproc) cores; sqlite3 $(sqlite3 --version | cut -d' ' -f1);" \
+     "fastest of $runs run(s); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+summary=()
+for rows in "${sizes[@]}"; do
+    searches=$(( rows / 5 ))
+    data=$bench_dir/data-$rows
+    work=$bench_dir/work-$rows
+    mkdir -p "$work"
+    if [[ ! -s "$data/shortlists.csv" ]] || (( $(wc -l <"$data/shortlists.csv") != rows + 1 )); then
+        echo "== generating $searches searches ($rows rows) into $data" >&2
+        "$gen" --searches "$searches" --out "$data" >&2
+    fi
+    f=$data/firms.csv s=$data/shortlists.csv e=$data/exemptions.csv
+    head -n 6 "$s" >"$work/one-search.csv"
+    firm=$(sed -n 2p "$s" | cut -d, -f1)
+    ref=$(sed -n 2p "$s" | cut -d, -f2)
+    echo "== measuring $rows rows ($(du -h "$s" | cut -f1) shortlists.csv)" >&2
+
+    before="rm -f '$work/sqlite3.db' '$work/sqlite3.db-journal'"
+    measure sqlite3_import /dev/null sqlite3 "$work/sqlite3.db" ".mode csv" ".import '$s' t"
+    [[ $(sqlite3 "$work/sqlite3.db" "SELECT count(*) FROM t") == "$rows" ]] || die "sqlite3 .import: wrong row count"
+    before="rm -f '$work/bare.db' '$work/bare.db-wal' '$work/bare.db-shm'"
+    measure bare_insert /dev/null "$bare" "$s" "$work/bare.db"
+    before="rm -f '$work/pc.db' '$work/pc.db-wal' '$work/pc.db-shm'"
+    measure import "$work/import.out" "$pc" --db "$work/pc.db" import "$f" "$s" "$e"
+    grep -q "$searches searches changed ($searches read)" "$work/import.out" \
+        || die "import: unexpected summary: $(cat "$work/import.out")"
+    before=''
+    measure report_firms /dev/null "$pc" --db "$work/pc.db" report firms --format csv
+    measure report_quarters /dev/null "$pc" --db "$work/pc.db" report quarters --format csv
+    measure report_searches /dev/null "$pc" --db "$work/pc.db" report searches --format csv
+    measure check /dev/null "$pc" --db "$work/pc.db" check
+    measure check_dry_run /dev/null "$pc" --db "$work/pc.db" check --dry-run "$work/one-search.csv"
+    measure explain /dev/null "$pc" --db "$work/pc.db" explain "$firm" "$ref"
+    measure reimport "$work/reimport.out" "$pc" --db "$work/pc.db" import "$f" "$s" "$e"
+    grep -q "0 searches changed ($searches read)" "$work/reimport.out" \
+        || die "re-import: not idempotent: $(cat "$work/reimport.out")"
+
+    # Read back what was recorded for this size.
+    declare -A t=() c=() m=()
+    while IFS=$'\t' read -r r name sec cpu kb; do
+        [[ "$r" == "$rows" ]] || continue
+        t[$name]=$sec c[$name]=$cpu m[$name]=$kb
+    done <"$results"
+    imp=${t[import]}
+    sums=$(awk -v a="${t[report_firms]}" -v b="${t[report_quarters]}" -v c="${t[report_searches]}" -v d="${t[check]}" \
+        -v ca="${c[report_firms]}" -v cb="${c[report_quarters]}" -v cc="${c[report_searches]}" -v cd="${c[check]}" \
+        'BEGIN { printf "%.4f %.2f", a + b + c + d, ca + cb + cc + cd }')
+    t[reports]=${sums% *} c[reports]=${sums#* } m[reports]=''
+    echo
+    printf '%-9s %-31s %10s %10s %10s  %s\n' rows measurement "wall time" "CPU time" "peak RSS" "ratio (wall time)"
+    row() { # KEY LABEL [RATIO TEXT]
+        printf '%-9s %-31s %10s %10s %10s  %s\n' "$rows" "$2" "$(fmt_time "${t[$1]}")" "$(fmt_cpu "${c[$1]}")" \
+            "$(fmt_rss "${m[$1]}")" "${3:-}"
+    }
+    row sqlite3_import "sqlite3 .import (baseline)"
+    row bare_insert "bare prepared INSERTs (floor)" "$(ratio "${t[bare_insert]}" "${t[sqlite3_import]}") sqlite3 .import"
+    row import "import (fresh database)" \
+        "$(ratio "$imp" "${t[sqlite3_import]}") sqlite3 .import, $(ratio "$imp" "${t[bare_insert]}") bare inserts"
+    row report_firms "report firms --format csv" "$(ratio "${t[report_firms]}" "$imp") import"
+    row report_quarters "report quarters --format csv" "$(ratio "${t[report_quarters]}" "$imp") import"
+    row report_searches "report searches --format csv" "$(ratio "${t[report_searches]}" "$imp") import"
+    row check "check (no files)" "$(ratio "${t[check]}" "$imp") import"
+    row reports "3 reports + check, together" "$(ratio "${t[reports]}" "$imp") import"
+    row check_dry_run "check --dry-run (one search)"
+    row explain "explain (one search)"
+    row reimport "re-import (0 searches changed)" "$(ratio "${t[reimport]}" "$imp") import"
+    per_row() { awk -v s="$1" -v r="$rows" 'BEGIN { printf "%.2f", s / r * 1e6 }'; }
+    echo "$rows rows: wall time per row: import $(per_row "$imp") µs, sqlite3 .import $(per_row "${t[sqlite3_import]}")" \
+        "µs, bare inserts $(per_row "${t[bare_insert]}") µs"
+    max_rss=0
+    for name in import report_firms report_quarters report_searches check reimport; do
+        if (( m[$name] > max_rss )); then max_rss=${m[$name]}; fi
+    done
+    summary+=("$(printf '%-9s %8.3f %8.3f %8.3f %9s %9s %9s %8s %10s %10s' "$rows" \
+        "${t[sqlite3_import]}" "${t[bare_insert]}" "$imp" \
+        "$(ratio "$imp" "${t[sqlite3_import]}")" "$(ratio "$imp" "${t[bare_insert]}")" \
+        "$(ratio "${t[reports]}" "$imp")" "$(per_row "$imp")" \
+        "$(fmt_rss "${m[import]}")" "$(fmt_rss "$max_rss")")")
+    unset t c m
+done
+
+echo
+echo "Summary (wall seconds; import / its baselines; reports = 3 reports + check, / import; max RSS of import,"
+echo "re-import, reports and check):"
+printf '%-9s %8s %8s %8s %9s %9s %9s %8s %10s %10s\n' rows .import bare import /.import /bare reports/i µs/row \
+    "import RSS" "max RSS"
+printf '%s\n' "${summary[@]}"
+echo "(results in $results; commit $commit)"
