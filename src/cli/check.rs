@@ -3,13 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use serde_json::json;
-
 use crate::import::Encoding;
 use crate::render::{self, Format};
-use crate::report::{self, Filter};
+use crate::report::{self, Filter, Ledger};
 use crate::rules::Verdict;
-use crate::store::{ImportOptions, Mode, Store, VerdictRow};
+use crate::store::{FirmRow, ImportOptions, Mode, Store, VerdictRow};
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
@@ -59,11 +57,35 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("check writes a table or JSON; use `pledgecheck report` for CSV");
     }
     let other = args.policy.as_deref().map(super::policy::load).transpose()?.map(|(_, p)| p);
-    let verdicts = |store: &Store| match &other {
-        Some(policy) => store.verdicts_under(policy),
-        None => store.verdicts(),
+    let filter = Filter { quarter: None, firm: args.firm.map(|f| f.trim().to_string()) };
+    let failing_verdict = |r: &VerdictRow| matches!(r.verdict, Verdict::NonCompliant | Verdict::Incomplete);
+    // Verdicts in hand (a dry run, another policy) are counted here; stored ones are counted in the database and
+    // only the failing searches read, so that memory stays flat however large the database.
+    let in_hand = |firms: Vec<FirmRow>, rows: Vec<VerdictRow>| {
+        let failing: Vec<VerdictRow> =
+            rows.iter().filter(|r| filter.covers(r) && failing_verdict(r)).cloned().collect();
+        (firms, Ledger::new(&rows, &filter), failing)
     };
-    let (firms, rows, imported) = if args.dry_run {
+    let stored = |store: &Store| -> anyhow::Result<(Vec<FirmRow>, Ledger, Vec<VerdictRow>)> {
+        if let Some(policy) = &other {
+            return Ok(in_hand(store.firms()?, store.verdicts_under(policy)?));
+        }
+        let mut ledger = Ledger::default();
+        for (firm, quarter, verdict, n) in store.verdict_counts()? {
+            if filter.firm_ok(&firm) {
+                ledger.add(&firm, &quarter, verdict, n);
+            }
+        }
+        let mut failing = Vec::new();
+        store.each_verdict(filter.firm.as_deref(), |row| {
+            if failing_verdict(&row) {
+                failing.push(row);
+            }
+            Ok(())
+        })?;
+        Ok((store.firms()?, ledger, failing))
+    };
+    let ((firms, ledger, failing), imported) = if args.dry_run {
         let (_, outcome) = super::import_files(
             db,
             &args.files,
@@ -71,33 +93,30 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             ImportOptions { dry_run: true, judge_under: other.as_ref(), only_firm: None },
         )?;
         let summary = outcome.summary();
-        (outcome.judged_firms, outcome.judged, Some(summary))
+        (in_hand(outcome.judged_firms, outcome.judged), Some(summary))
     } else if args.files.is_empty() {
-        let store = Store::open(db, Mode::Existing)?;
-        (store.firms()?, verdicts(&store)?, None)
+        (stored(&Store::open(db, Mode::Existing)?)?, None)
     } else {
         let (store, outcome) = super::import_files(db, &args.files, args.encoding, ImportOptions::default())?;
-        (store.firms()?, verdicts(&store)?, Some(outcome.summary()))
+        (stored(&store)?, Some(outcome.summary()))
     };
-    let filter = Filter { quarter: None, firm: args.firm.map(|f| f.trim().to_string()) };
-    let summary = report::firms(&firms, &rows, &filter);
-    let failing: Vec<VerdictRow> = rows
-        .iter()
-        .filter(|r| filter.covers(r) && matches!(r.verdict, Verdict::NonCompliant | Verdict::Incomplete))
-        .cloned()
-        .collect();
-    let failing_table = report::searches(&failing, &Filter::default());
-    let found = rows.iter().filter(|r| filter.covers(r)).any(|r| args.fail_on.contains(&r.verdict));
+    let summary = report::firms_of(&firms, &ledger, &filter);
+    let found = firms.iter().filter(|f| filter.firm_ok(&f.firm)).any(|f| {
+        let counts = ledger.total(&f.firm);
+        args.fail_on.iter().any(|v| counts.of(*v) > 0)
+    });
     super::emit(None, |out| {
         if args.format == Format::Json {
-            let value = json!({
-                "schema_version": render::SCHEMA_VERSION,
-                "dry_run": args.dry_run,
-                "firms": render::rows_json(&summary),
-                "failing": render::rows_json(&failing_table),
-                "fail_on_matched": found,
-            });
-            return render::write_json(&value, out);
+            // Serialised straight from the rows: a long list of failing searches is not copied into a JSON tree.
+            let value = CheckJson {
+                schema_version: render::SCHEMA_VERSION,
+                dry_run: args.dry_run,
+                firms: render::rows_json(&summary),
+                failing: failing.iter().map(FailingJson::from).collect(),
+                fail_on_matched: found,
+            };
+            serde_json::to_writer_pretty(&mut *out, &value)?;
+            return writeln!(out);
         }
         if let Some(line) = imported.as_ref().filter(|_| !crate::term::quiet()) {
             let prefix = if args.dry_run { "dry run, nothing was written" } else { "imported" };
@@ -110,6 +129,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             writeln!(out, "\nNo non-compliant or incomplete searches.")
         } else {
             writeln!(out, "\nNon-compliant and incomplete searches ({}):", failing.len())?;
+            let failing_table = report::searches(&failing, &Filter::default());
             let table = report::Table {
                 columns: vec!["firm", "search_ref", "quarter", "verdict", "reason"],
                 rows: failing_table
@@ -122,4 +142,50 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         }
     })?;
     Ok(if found { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// `check --format json`.
+#[derive(serde::Serialize)]
+struct CheckJson<'a> {
+    schema_version: u32,
+    dry_run: bool,
+    firms: serde_json::Value,
+    failing: Vec<FailingJson<'a>>,
+    fail_on_matched: bool,
+}
+
+/// A failing search in `check --format json`: the columns of `report searches`.
+#[derive(serde::Serialize)]
+struct FailingJson<'a> {
+    firm: &'a str,
+    search_ref: &'a str,
+    client: &'a str,
+    client_sector: &'a str,
+    level: &'a str,
+    opened_on: &'a str,
+    shortlist_on: Option<&'a str>,
+    quarter: &'a str,
+    verdict: &'a str,
+    policy_version: Option<&'a str>,
+    reason: &'a str,
+    rule: &'a str,
+}
+
+impl<'a> From<&'a VerdictRow> for FailingJson<'a> {
+    fn from(r: &'a VerdictRow) -> Self {
+        FailingJson {
+            firm: &r.firm,
+            search_ref: &r.search_ref,
+            client: &r.client,
+            client_sector: &r.client_sector,
+            level: &r.level,
+            opened_on: &r.opened_on,
+            shortlist_on: r.shortlist_on.as_deref(),
+            quarter: &r.quarter,
+            verdict: r.verdict.as_str(),
+            policy_version: r.policy_version.as_deref(),
+            reason: &r.reason,
+            rule: &r.rule,
+        }
+    }
 }

@@ -85,6 +85,18 @@ impl Counts {
         self.add_many(verdict, 1);
     }
 
+    /// How many searches have a verdict.
+    pub fn of(&self, verdict: Verdict) -> u64 {
+        match verdict {
+            Verdict::Compliant => self.compliant,
+            Verdict::NonCompliant => self.non_compliant,
+            Verdict::Exempt => self.exempt,
+            Verdict::Incomplete => self.incomplete,
+            Verdict::Pending => self.pending,
+            Verdict::NotApplicable => self.not_applicable,
+        }
+    }
+
     /// Counts `n` more searches with one verdict.
     pub fn add_many(&mut self, verdict: Verdict, n: u64) {
         self.searches += n;
