@@ -1,0 +1,268 @@
+//! Safe under faults (issue 5): two processes importing at once both succeed with nothing lost; a process killed
+//! during an import leaves the database as before; `backup` makes a consistent copy while another process
+//! imports; `PRAGMA integrity_check` is clean after each. Generous timeouts, no timing assertions.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{csv_samples, firms, Env, SHORTLIST_COLUMNS};
+
+/// Long enough for a slow machine; the tests never assert how long anything took.
+const PATIENCE: Duration = Duration::from_secs(300);
+
+/// A shortlists file of `searches` searches of `firm` with `per_search` candidates each, references `prefix-N`.
+fn big_file(firm: &str, prefix: &str, searches: usize, per_search: usize) -> String {
+    let mut text = SHORTLIST_COLUMNS.join(",");
+    text.push('\n');
+    for s in 0..searches {
+        for c in 0..per_search {
+            let sector = if (s + c) % 3 == 0 { "private" } else { "municipality" };
+            text.push_str(&format!(
+                "{firm},{prefix}-{s:06},Aarhus Kommune,municipality,Direktør,top,2026-01-10,2026-03-01,,c{c},{sector},,shortlist,\n"
+            ));
+        }
+    }
+    text
+}
+
+/// The binary, run in the test's directory on its database, outside assert_cmd so that it can run concurrently.
+fn spawn(env: &Env, args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_pledgecheck"))
+        .current_dir(env.dir())
+        .env_remove("PLEDGECHECK_DB")
+        .arg("--db")
+        .arg(env.db())
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start pledgecheck")
+}
+
+/// Waits for a child, killing it if it outlives [`PATIENCE`]; returns its exit code and output.
+fn finish(mut child: Child) -> (Option<i32>, String) {
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("wait for pledgecheck").is_some() {
+            break;
+        }
+        if start.elapsed() > PATIENCE {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().expect("collect the output");
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    (output.status.code(), text)
+}
+
+fn integrity(db: &Path) -> String {
+    let conn = rusqlite::Connection::open(db).expect("open the database");
+    conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("integrity_check")
+}
+
+fn count(db: &Path, sql: &str) -> i64 {
+    rusqlite::Connection::open(db).expect("open the database").query_row(sql, [], |r| r.get(0)).expect("a count")
+}
+
+/// The reports a user would compare, as bytes.
+fn reports(env: &Env) -> Vec<Vec<u8>> {
+    ["firms", "quarters", "searches"].iter().map(|r| env.run(&["report", r, "--format", "csv"]).ok().bytes).collect()
+}
+
+#[test]
+fn two_processes_importing_at_once_both_succeed_with_nothing_lost() {
+    for fresh in [false, true] {
+        let env = Env::new();
+        let f = env.write("firms.csv", firms(&["a,A,2021-06-01,", "b,B,2021-06-01,"]));
+        if !fresh {
+            env.import(&[&f]);
+        }
+        let a = env.write("a.csv", big_file("a", "A", 4_000, 3));
+        let b = env.write("b.csv", big_file("b", "B", 3_000, 4));
+        let entries = if fresh { 0 } else { count(&env.db(), "SELECT count(*) FROM import_log") };
+        let first = spawn(&env, &["import", &f, &a]);
+        let second = spawn(&env, &["import", &f, &b]);
+        let (code_a, out_a) = finish(first);
+        let (code_b, out_b) = finish(second);
+        assert_eq!(code_a, Some(0), "fresh database: {fresh}; first import:\n{out_a}");
+        assert_eq!(code_b, Some(0), "fresh database: {fresh}; second import:\n{out_b}");
+        assert!(out_a.contains("4000 searches changed"), "{out_a}");
+        assert!(out_b.contains("3000 searches changed"), "{out_b}");
+
+        let db = env.db();
+        assert_eq!(count(&db, "SELECT count(*) FROM search"), 7_000);
+        assert_eq!(count(&db, "SELECT count(*) FROM search_version"), 7_000);
+        assert_eq!(count(&db, "SELECT count(*) FROM candidate_version"), 12_000 + 12_000);
+        assert_eq!(count(&db, "SELECT count(*) FROM verdict"), 7_000);
+        assert_eq!(count(&db, "SELECT count(*) FROM firm_version"), 2);
+        // Both imports are logged (and, on a fresh database, its creation once).
+        assert_eq!(count(&db, "SELECT count(*) FROM import_log"), entries + 2 + i64::from(fresh));
+        assert_eq!(integrity(&db), "ok");
+        env.run(&["audit", "verify"]).ok();
+        let firms = env.report_csv(&["firms"]);
+        assert_eq!(firms.get(firms.row(&["a"]), "searches"), "4000");
+        assert_eq!(firms.get(firms.row(&["b"]), "searches"), "3000");
+    }
+}
+
+/// Starts importing a file of `searches` searches of 4 candidates and kills the import once it has been running
+/// 200 ms and has written pages into the write-ahead log; false if it finished first.
+fn kill_during_import(env: &Env, searches: usize) -> bool {
+    let big = env.write("big.csv", big_file("nordsoeg", "BIG", searches, 4));
+    let wal = env.db().with_extension("db-wal");
+    let wal_before = std::fs::metadata(&wal).map_or(0, |m| m.len());
+    let mut child = spawn(env, &["import", &big]);
+    std::thread::sleep(Duration::from_millis(200));
+    let start = Instant::now();
+    loop {
+        let written = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        if written > wal_before + (1 << 20) {
+            break;
+        }
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        assert!(start.elapsed() < PATIENCE, "the import wrote nothing in {PATIENCE:?}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().expect("kill the import");
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "killed, not finished: {status}");
+    true
+}
+
+#[test]
+fn an_import_killed_midway_leaves_the_database_as_before() {
+    // 200,000 rows; more on a machine fast enough to finish them before the kill.
+    for searches in [50_000, 200_000, 800_000] {
+        let env = Env::new();
+        env.import(&csv_samples());
+        env.run(&["search", "update", "nordsoeg", "NS-2025-041", "--level", "executive"]).ok();
+        let before_reports = reports(&env);
+        let before = env.snapshot();
+        let head = env.run(&["audit", "verify"]).ok().stdout;
+        if !kill_during_import(&env, searches) {
+            eprintln!("the import of {searches} searches finished before it could be killed; trying a bigger file");
+            continue;
+        }
+
+        assert_eq!(reports(&env), before_reports, "the reports changed");
+        assert_eq!(integrity(&env.db()), "ok");
+        assert_eq!(env.run(&["audit", "verify"]).ok().stdout, head, "the chain changed");
+        assert_eq!(env.snapshot(), before, "a row of the killed import is in the database");
+
+        // The database is fully usable afterwards.
+        let small = env.write("small.csv", big_file("nordsoeg", "SMALL", 10, 2));
+        env.import(&[small]);
+        env.run(&["audit", "verify"]).ok();
+        assert_eq!(integrity(&env.db()), "ok");
+        return;
+    }
+    panic!("every import finished before it could be killed");
+}
+
+#[test]
+fn a_backup_taken_while_another_process_imports_is_consistent() {
+    let env = Env::new();
+    env.import(&csv_samples());
+    let big = env.write("big.csv", big_file("nordsoeg", "BIG", 25_000, 4));
+    let wal = env.db().with_extension("db-wal");
+    let importer = spawn(&env, &["import", &big]);
+    // Let the import get going, so the backup runs while it writes.
+    let start = Instant::now();
+    while std::fs::metadata(&wal).map_or(0, |m| m.len()) < (1 << 20) && start.elapsed() < PATIENCE {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+
+    let mut copies = Vec::new();
+    for i in 0..3 {
+        let name = format!("backup-{i}.db");
+        let run = env.run(&["backup", &name]).ok();
+        assert!(run.stdout.contains("chain hash"), "{}", run.stdout);
+        copies.push(env.path(&name));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (code, output) = finish(importer);
+    assert_eq!(code, Some(0), "the import, while backups were taken:\n{output}");
+
+    for copy in &copies {
+        assert_eq!(integrity(copy), "ok", "{}", copy.display());
+        let run = Command::new(env!("CARGO_BIN_EXE_pledgecheck"))
+            .env_remove("PLEDGECHECK_DB")
+            .arg("--db")
+            .arg(copy)
+            .args(["audit", "verify"])
+            .output()
+            .expect("run pledgecheck");
+        let said = format!("{}{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
+        assert_eq!(run.status.code(), Some(0), "{}: {said}", copy.display());
+        // Either before the import or after it, never half of it.
+        let searches = count(copy, "SELECT count(*) FROM search");
+        assert!(searches == 28 || searches == 28 + 25_000, "{}: {searches} searches", copy.display());
+        assert_eq!(count(copy, "SELECT count(*) FROM verdict"), searches);
+        let reports = Env::new();
+        std::fs::copy(copy, reports.db()).unwrap();
+        reports.run(&["report", "firms", "--format", "csv"]).ok();
+    }
+    assert_eq!(integrity(&env.db()), "ok");
+    env.run(&["audit", "verify"]).ok();
+
+    // A backup of a quiet database has the same rows as the database.
+    env.run(&["backup", "quiet.db"]).ok();
+    let original = env.snapshot();
+    let copy = Env::new();
+    std::fs::copy(env.path("quiet.db"), copy.db()).unwrap();
+    assert_eq!(copy.snapshot(), original);
+}
+
+#[test]
+fn backup_refuses_a_missing_database_and_replaces_a_file_atomically() {
+    let env = Env::new();
+    let run = env.run(&["backup", "copy.db"]).code(2);
+    assert!(run.stderr.contains("pledge.db"), "{}", run.stderr);
+    assert!(!env.path("copy.db").exists());
+    assert!(!env.db().exists());
+
+    env.import(&csv_samples());
+    env.write("copy.db", "an older file in the way");
+    env.run(&["backup", "copy.db"]).ok();
+    assert_eq!(integrity(&env.path("copy.db")), "ok");
+    let leftovers: Vec<String> = std::fs::read_dir(env.dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".pledgecheck-backup"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+#[ignore = "bug: a second writer gives up after SQLite's 30 s busy timeout (src/store/mod.rs), so an import that \
+            starts while a longer one runs fails with 'database is locked' (exit 2) instead of waiting"]
+fn a_writer_waits_for_an_import_that_takes_longer_than_thirty_seconds() {
+    let env = Env::new();
+    env.import(&csv_samples());
+    // Another process's long import, as SQLite sees it: a write transaction held for 40 s.
+    let holder = {
+        let db = env.db();
+        let (ready, started) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let conn = rusqlite::Connection::open(db).unwrap();
+            conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+            ready.send(()).unwrap();
+            std::thread::sleep(Duration::from_secs(40));
+            conn.execute_batch("COMMIT").unwrap();
+        });
+        started.recv().unwrap();
+        thread
+    };
+    let s = env.write("s.csv", big_file("nordsoeg", "LATE", 10, 2));
+    let (code, output) = finish(spawn(&env, &["import", &s]));
+    holder.join().unwrap();
+    assert_eq!(code, Some(0), "{output}");
+    assert_eq!(count(&env.db(), "SELECT count(*) FROM search"), 28 + 10);
+}
