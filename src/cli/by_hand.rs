@@ -128,5 +128,8 @@ pub(super) fn print_search(store: &Store, firm: &str, search_ref: &str, format: 
 
 /// The command line with one argument (a candidate's reference) hidden, so the log keeps no reference.
 pub(super) fn command_hiding(secret: &str) -> String {
-    super::command_line().split(' ').map(|a| if a == secret { "<candidate>" } else { a }).collect::<Vec<_>>().join(" ")
+    std::iter::once("pledgecheck".to_string())
+        .chain(std::env::args().skip(1).map(|a| if a.trim() == secret { "<candidate>".to_string() } else { a }))
+        .collect::<Vec<_>>()
+        .join(" ")
 }

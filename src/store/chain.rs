@@ -280,6 +280,13 @@ pub struct Verification {
 }
 
 impl Verification {
+    /// Adds findings about rows outside the chain (stored verdicts).
+    pub(crate) fn add_bad_rows(&mut self, rows: Vec<String>) {
+        self.bad_row_count += rows.len();
+        let room = 20usize.saturating_sub(self.bad_rows.len());
+        self.bad_rows.extend(rows.into_iter().take(room));
+    }
+
     /// True when nothing was found.
     pub fn intact(&self) -> bool {
         self.first_bad_entry.is_none() && self.bad_row_count == 0

@@ -28,6 +28,9 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "0002_views.sql", include_str!("../../schema/0002_views.sql")),
 ];
 
+/// How long a writer waits for another process's write (an import) to finish.
+pub const BUSY_TIMEOUT_SECONDS: u64 = 600;
+
 /// `valid_to` of a row that is still valid.
 pub const FOREVER: &str = "9999-12-31T23:59:59.999999Z";
 
@@ -119,8 +122,9 @@ impl Store {
     }
 
     fn configure(conn: Connection, path: &Path) -> Result<Store, StoreError> {
-        // Another process may hold the write lock during its import: wait for it rather than fail.
-        conn.busy_timeout(Duration::from_secs(30))?;
+        // Another process may hold the write lock during its import, which may take minutes for millions of rows:
+        // wait for it rather than fail.
+        conn.busy_timeout(Duration::from_secs(BUSY_TIMEOUT_SECONDS))?;
         let level: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let known = MIGRATIONS.last().map_or(0, |m| m.0);
         if level > known {
@@ -181,7 +185,54 @@ impl Store {
     /// Recomputes the hash chain from the stored rows: the first entry altered, inserted or removed, and the rows
     /// edited behind pledgecheck's back.
     pub fn verify_chain(&self) -> Result<Verification, StoreError> {
-        chain::verify(&self.conn)
+        let mut found = chain::verify(&self.conn)?;
+        // Stored verdicts are derived, not chained: they must be what the chained rows and policy give.
+        let policy = match self.policy_in_force() {
+            Ok(stored) => stored.policy,
+            Err(StoreError::Policy(errors)) => {
+                let first = errors.first().map(|e| e.to_string()).unwrap_or_default();
+                found
+                    .add_bad_rows(vec![format!("the policy in force no longer reads ({first}); verdicts not checked")]);
+                return Ok(found);
+            }
+            Err(e) => return Err(e),
+        };
+        let mut stored = self.conn.prepare(
+            "SELECT verdict, rule, reason FROM verdict JOIN search ON search.id = verdict.search_id
+             JOIN firm ON firm.id = search.firm_id WHERE firm.firm = ?1 AND search.search_ref = ?2",
+        )?;
+        let mut bad = Vec::new();
+        read::for_each_case(&self.conn, read::LATEST, |case| {
+            let j = crate::rules::judge(&policy, &case.as_case());
+            let s = &case.search;
+            let row: Option<(String, String, String)> =
+                stored.query_row((&s.firm, &s.search_ref), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
+            let expected = (j.verdict.as_str().to_string(), j.rule.to_string(), j.reason);
+            if row.as_ref() != Some(&expected) {
+                let was = row.map_or("missing".to_string(), |r| r.0);
+                bad.push(format!(
+                    "verdict of search {}/{}: stored as {was}, but its rows and the policy in force give {} \
+                     (edited outside pledgecheck)",
+                    s.firm, s.search_ref, expected.0
+                ));
+            }
+            Ok(())
+        })?;
+        let orphans: i64 = self.conn.query_row(
+            concat!(
+                "SELECT count(*) FROM verdict WHERE search_id NOT IN
+                 (SELECT search_id FROM search_version WHERE valid_to = ",
+                forever!(),
+                ")"
+            ),
+            [],
+            |r| r.get(0),
+        )?;
+        if orphans > 0 {
+            bad.push(format!("{orphans} stored verdicts of searches that do not exist (inserted outside pledgecheck)"));
+        }
+        found.add_bad_rows(bad);
+        Ok(found)
     }
 
     /// The hash of the latest entry of the import log: the chain's head, which an auditor can note.
