@@ -241,8 +241,6 @@ fn backup_refuses_a_missing_database_and_replaces_a_file_atomically() {
 }
 
 #[test]
-#[ignore = "bug: a second writer gives up after SQLite's 30 s busy timeout (src/store/mod.rs), so an import that \
-            starts while a longer one runs fails with 'database is locked' (exit 2) instead of waiting"]
 fn a_writer_waits_for_an_import_that_takes_longer_than_thirty_seconds() {
     let env = Env::new();
     env.import(&csv_samples());

@@ -273,8 +273,6 @@ fn candidate_commands_do_not_log_the_candidate_reference() {
 }
 
 #[test]
-#[ignore = "bug: a candidate reference with a space in it is logged in clear (by_hand::command_hiding splits the \
-            joined command line on spaces)"]
 fn a_candidate_reference_with_a_space_is_not_logged_either() {
     let env = Env::new();
     env.load(&default_firms(), &[row()], &[]);

@@ -125,6 +125,24 @@ impl Store {
         // Another process may hold the write lock during its import, which may take minutes for millions of rows:
         // wait for it rather than fail.
         conn.busy_timeout(Duration::from_secs(BUSY_TIMEOUT_SECONDS))?;
+        let mut store = Store { conn };
+        // Two processes may create one database at the same moment; switching a new file to WAL can then report
+        // it busy without waiting, so the setting up is tried again for as long as a writer would wait.
+        let deadline = std::time::Instant::now() + Duration::from_secs(BUSY_TIMEOUT_SECONDS);
+        loop {
+            match store.set_up(path) {
+                Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                other => return other.map(|()| store),
+            }
+        }
+    }
+
+    fn set_up(&mut self, path: &Path) -> Result<(), StoreError> {
+        let conn = &self.conn;
         let level: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let known = MIGRATIONS.last().map_or(0, |m| m.0);
         if level > known {
@@ -135,9 +153,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         // A larger page cache keeps the indexes of a large import in memory; most of the time goes to them.
         conn.pragma_update(None, "cache_size", -32768)?;
-        let mut store = Store { conn };
-        store.migrate(level)?;
-        Ok(store)
+        self.migrate(level)
     }
 
     /// Applies the migrations above `level` in one transaction, and puts the default policy in force in a new
