@@ -508,4 +508,22 @@ mod tests {
             .replace("minimum_years = 2", "minimum_years = 2\n[version.rules.other_sectors]\nstate = [\"state\"]");
         assert!(errors_of(&own)[0].contains("client's own sector"));
     }
+    #[test]
+    fn more_meaning_checks() {
+        let matrix = |entries: &str| {
+            MINIMAL
+                .replace("minimum_years = 2", &format!("minimum_years = 2\n[version.rules.other_sectors]\n{entries}"))
+        };
+        assert!(errors_of(&matrix("state = [\"unknown\"]"))[0].contains("unknown, which never counts"));
+        assert!(errors_of(&matrix("region = [\"state\"]"))[0].contains("no entry for client sector state"));
+        assert!(errors_of(&MINIMAL.replace("[\"state\"]", "[\"unknown\"]"))
+            .iter()
+            .any(|e| e.contains("unknown is not a client sector")));
+        assert!(errors_of(&MINIMAL.replace("minimum_years = 2", "minimum_years = 61"))[0].contains("0 to 60"));
+        let twice = format!("{MINIMAL}{}", MINIMAL.replace("2021-01-01", "2022-01-01"));
+        assert!(errors_of(&twice)[0].contains("used twice"));
+        assert!(errors_of("")[0].contains("version"));
+        let bad_test = format!("{MINIMAL}[[test]]\nname = \"t\"\nversion = \"v7\"\nsearch = {{ client_sector = \"state\" }}\nexpect = \"pending\"\n");
+        assert!(errors_of(&bad_test)[0].contains("version \"v7\" is not in the policy"));
+    }
 }
