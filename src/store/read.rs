@@ -98,14 +98,23 @@ fn corrupt(what: &str, value: &str) -> StoreError {
 
 /// Loads the rows of one search valid at `moment` (use [`LATEST`] for the current rows).
 pub(crate) fn load_case(conn: &Connection, search_id: i64, moment: &str) -> Result<Option<CaseRow>, StoreError> {
-    // The current rows are selected by the literal, so the statements are planned once (see `forever!`).
+    // The current rows are selected by the literal, with no parameter for the moment, so the statements are
+    // planned once (see `forever!`).
+    let latest = moment == LATEST;
     let valid = |alias: &str| {
-        if moment == LATEST {
-            format!("{alias}valid_to = {FOREVER_SQL} AND ?2 IS NOT NULL")
+        if latest {
+            format!("{alias}valid_to = {FOREVER_SQL}")
         } else {
             format!("{alias}valid_from <= ?2 AND {alias}valid_to > ?2")
         }
     };
+    fn with_moment<'a>(id: &'a i64, moment: &'a &str, latest: bool) -> Vec<&'a dyn rusqlite::ToSql> {
+        let mut p: Vec<&dyn rusqlite::ToSql> = vec![id];
+        if !latest {
+            p.push(moment);
+        }
+        p
+    }
     type SearchCols = (String, String, String, String, String, String, String, Option<String>, Option<String>, i64);
     let row: Option<SearchCols> = conn
         .prepare_cached(&format!(
@@ -116,7 +125,7 @@ pub(crate) fn load_case(conn: &Connection, search_id: i64, moment: &str) -> Resu
              WHERE search.id = ?1",
             valid("v.")
         ))?
-        .query_row(params![search_id, moment], |r| {
+        .query_row(&*with_moment(&search_id, &moment, latest), |r| {
             Ok((
                 r.get(0)?,
                 r.get(1)?,
@@ -162,7 +171,7 @@ pub(crate) fn load_case(conn: &Connection, search_id: i64, moment: &str) -> Resu
             "SELECT name, pledged_on, withdrawn_on FROM firm_version WHERE firm_id = ?1 AND {}",
             valid("")
         ))?
-        .query_row(params![firm_id, moment], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row(&*with_moment(&firm_id, &moment, latest), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     let (name, pledged_on, withdrawn_on) = firm.ok_or_else(|| corrupt("firm without a version", &firm_name))?;
     let firm =
@@ -174,7 +183,9 @@ pub(crate) fn load_case(conn: &Connection, search_id: i64, moment: &str) -> Resu
              WHERE search_id = ?1 AND {} ORDER BY candidate_ref",
             valid("")
         ))?
-        .query_map(params![search_id, moment], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .query_map(&*with_moment(&search_id, &moment, latest), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
         .collect::<Result<_, _>>()?;
     let mut candidates = Vec::with_capacity(rows.len());
     for (candidate_ref, sector, experience, stage, added_on) in rows {
@@ -188,7 +199,7 @@ pub(crate) fn load_case(conn: &Connection, search_id: i64, moment: &str) -> Resu
     }
     let exemption = conn
         .prepare_cached(&format!("SELECT reason, note FROM exemption_version WHERE search_id = ?1 AND {}", valid("")))?
-        .query_row(params![search_id, moment], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .query_row(&*with_moment(&search_id, &moment, latest), |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
         .optional()?
         .map(|(reason, note)| Exemption {
             firm: search.firm.clone(),

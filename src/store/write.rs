@@ -324,7 +324,9 @@ impl Writer<'_> {
         let mut changed = false;
         if current.as_ref() != Some(&new) {
             changed = true;
-            self.close("search_version", "search_id", id)?;
+            if current.is_some() {
+                self.close("search_version", "search_id", id)?;
+            }
             let hash = chain::row_hash(
                 "search_version",
                 &[
