@@ -76,9 +76,11 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
                 ledger.add(&firm, &quarter, verdict, n);
             }
         }
+        // A table for people shows the first failing searches; JSON for programs lists them all.
+        let limit = if args.format == Format::Json { usize::MAX } else { SHOWN };
         let mut failing = Vec::new();
         store.each_verdict(filter.firm.as_deref(), |row| {
-            if failing_verdict(&row) {
+            if failing_verdict(&row) && failing.len() < limit {
                 failing.push(row);
             }
             Ok(())
@@ -125,10 +127,18 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         let scope = if args.dry_run { "the files' searches" } else { "the whole database" };
         writeln!(out, "Per firm ({scope}):")?;
         render::write_table(&summary, out)?;
+        let total: u64 = firms
+            .iter()
+            .filter(|f| filter.firm_ok(&f.firm))
+            .map(|f| {
+                let c = ledger.total(&f.firm);
+                c.non_compliant + c.incomplete
+            })
+            .sum();
         if failing.is_empty() {
             writeln!(out, "\nNo non-compliant or incomplete searches.")
         } else {
-            writeln!(out, "\nNon-compliant and incomplete searches ({}):", failing.len())?;
+            writeln!(out, "\nNon-compliant and incomplete searches ({total}):")?;
             let failing_table = report::searches(&failing, &Filter::default());
             let table = report::Table {
                 columns: vec!["firm", "search_ref", "quarter", "verdict", "reason"],
@@ -138,11 +148,22 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
                     .map(|r| vec![r[0].clone(), r[1].clone(), r[7].clone(), r[8].clone(), r[10].clone()])
                     .collect(),
             };
-            render::write_table(&table, out)
+            render::write_table(&table, out)?;
+            if total > failing.len() as u64 {
+                writeln!(
+                    out,
+                    "... and {} more; `pledgecheck report searches` lists them all",
+                    total - failing.len() as u64
+                )?;
+            }
+            Ok(())
         }
     })?;
     Ok(if found { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
+
+/// How many failing searches the table of `check` shows at most.
+const SHOWN: usize = 1000;
 
 /// `check --format json`.
 #[derive(serde::Serialize)]

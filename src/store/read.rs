@@ -290,19 +290,38 @@ impl Store {
         Ok(())
     }
 
-    /// How many current searches each firm has per quarter and verdict, counted in the database.
+    /// How many current searches each firm has per quarter and verdict: one pass over the stored verdicts,
+    /// counted as they come (no sort, so memory does not grow with the database).
     pub fn verdict_counts(&self) -> Result<Vec<(String, String, Verdict, u64)>, StoreError> {
+        let firms: std::collections::HashMap<i64, String> = self
+            .conn()
+            .prepare("SELECT id, firm FROM firm")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut counts: std::collections::HashMap<(i64, String, Verdict), u64> = std::collections::HashMap::new();
         let mut stmt = self.conn().prepare(
-            "SELECT firm.firm, verdict.quarter, verdict.verdict, count(*)
-             FROM verdict JOIN search ON search.id = verdict.search_id JOIN firm ON firm.id = search.firm_id
-             GROUP BY firm.firm, verdict.quarter, verdict.verdict",
+            "SELECT search.firm_id, verdict.quarter, verdict.verdict FROM verdict JOIN search ON search.id = verdict.search_id",
         )?;
         let mut rows = stmt.query([])?;
-        let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            let verdict: String = r.get(2)?;
-            let verdict = Verdict::parse(&verdict).ok_or_else(|| corrupt("verdict", &verdict))?;
-            out.push((r.get(0)?, r.get(1)?, verdict, r.get::<_, i64>(3)? as u64));
+            let firm_id: i64 = r.get(0)?;
+            let quarter = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            let verdict = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+            let verdict = Verdict::parse(verdict).ok_or_else(|| corrupt("verdict", verdict))?;
+            match counts.get_mut(&(firm_id, quarter.to_string(), verdict)) {
+                Some(n) => *n += 1,
+                None => {
+                    counts.insert((firm_id, quarter.to_string(), verdict), 1);
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(counts.len());
+        for ((firm_id, quarter, verdict), n) in counts {
+            let firm = firms
+                .get(&firm_id)
+                .cloned()
+                .ok_or_else(|| corrupt("verdict of a missing firm", &firm_id.to_string()))?;
+            out.push((firm, quarter, verdict, n));
         }
         Ok(out)
     }
