@@ -58,7 +58,8 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         match &found.first_bad_entry {
             Some(entry) => writeln!(out, "TAMPERED: {entry}")?,
-            None => writeln!(out, "chain intact: {} entries", found.entries)?,
+            None if found.bad_row_count == 0 => writeln!(out, "chain intact: {} entries", found.entries)?,
+            None => writeln!(out, "the {} entries of the chain are intact, but stored rows are not:", found.entries)?,
         }
         for row in &found.bad_rows {
             writeln!(out, "TAMPERED: {row}")?;
