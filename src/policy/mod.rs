@@ -80,12 +80,25 @@ pub struct Rules {
     pub accepted_exemptions: Vec<String>,
     /// For each client sector, the sectors that count as another sector.
     pub other_sectors: BTreeMap<Sector, Vec<Sector>>,
+    /// [`Rules::other_sectors`] as bits, one byte per client sector: the engine asks this for every candidate.
+    pub other_mask: [u8; 6],
+}
+
+/// The matrix of other sectors as bits, for the engine.
+fn other_mask(matrix: &BTreeMap<Sector, Vec<Sector>>) -> [u8; 6] {
+    let mut mask = [0u8; 6];
+    for (client, list) in matrix {
+        for sector in list {
+            mask[*client as usize] |= 1 << *sector as u8;
+        }
+    }
+    mask
 }
 
 impl Rules {
     /// Whether a candidate's sector counts as another sector for a client in `client`.
     pub fn is_other_sector(&self, client: Sector, sector: Sector) -> bool {
-        self.other_sectors.get(&client).is_some_and(|list| list.contains(&sector))
+        self.other_mask[client as usize] & (1 << sector as u8) != 0
     }
 
     /// How many qualifying candidates a shortlist of `shortlisted` people needs.
@@ -391,6 +404,7 @@ impl PolicyFile {
                             .iter()
                             .map(|r| crate::model::normalise_reason(r))
                             .collect(),
+                        other_mask: other_mask(&other_sectors),
                         other_sectors,
                     },
                 },
