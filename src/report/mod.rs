@@ -391,6 +391,25 @@ pub fn quarters_of(firms: &[FirmRow], ledger: &Ledger, filter: &Filter) -> Table
     Table { columns, rows }
 }
 
+/// A verdict row for tests of the reports.
+#[cfg(test)]
+pub(crate) fn test_row(firm: &str, search_ref: &str, quarter: &str, verdict: Verdict) -> VerdictRow {
+    VerdictRow {
+        firm: firm.into(),
+        search_ref: search_ref.into(),
+        client: "C".into(),
+        client_sector: "state".into(),
+        level: "top".into(),
+        opened_on: "2026-01-01".into(),
+        shortlist_on: None,
+        quarter: quarter.into(),
+        verdict,
+        rule: "r".into(),
+        policy_version: Some("v1".into()),
+        reason: String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,22 +427,7 @@ mod tests {
         assert_eq!(format_rate(10_000, ','), "1,0000");
     }
 
-    fn row(firm: &str, search_ref: &str, quarter: &str, verdict: Verdict) -> VerdictRow {
-        VerdictRow {
-            firm: firm.into(),
-            search_ref: search_ref.into(),
-            client: "C".into(),
-            client_sector: "state".into(),
-            level: "top".into(),
-            opened_on: "2026-01-01".into(),
-            shortlist_on: None,
-            quarter: quarter.into(),
-            verdict,
-            rule: "r".into(),
-            policy_version: Some("v1".into()),
-            reason: String::new(),
-        }
-    }
+    use super::test_row as row;
 
     #[test]
     fn firms_lists_every_firm_and_rates_only_judged_searches() {

@@ -164,22 +164,7 @@ mod tests {
         assert!(!is_pack_file("2026-Q5-firms.csv"));
     }
 
-    fn row(firm: &str, search_ref: &str, quarter: &str, verdict: Verdict) -> VerdictRow {
-        VerdictRow {
-            firm: firm.into(),
-            search_ref: search_ref.into(),
-            client: "C".into(),
-            client_sector: "state".into(),
-            level: "top".into(),
-            opened_on: "2026-01-01".into(),
-            shortlist_on: None,
-            quarter: quarter.into(),
-            verdict,
-            rule: "r".into(),
-            policy_version: Some("v1".into()),
-            reason: String::new(),
-        }
-    }
+    use crate::report::test_row as row;
 
     #[test]
     fn summary_compares_with_the_previous_quarter() {
