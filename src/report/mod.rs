@@ -209,6 +209,17 @@ impl Ledger {
         }
     }
 
+    /// Adds another ledger's counts to this one.
+    pub fn absorb(&mut self, other: Ledger) {
+        for (firm, quarters) in other.by_firm {
+            for (quarter, counts) in quarters {
+                let mine = self.by_firm.entry(firm.clone()).or_default().entry(quarter.clone()).or_default();
+                *mine += counts;
+                *self.by_quarter.entry(quarter).or_default() += counts;
+            }
+        }
+    }
+
     /// A firm's counts over every quarter.
     pub fn total(&self, firm: &str) -> Counts {
         let mut total = Counts::default();

@@ -376,13 +376,14 @@ pub(crate) fn for_each_case(
     moment: &str,
     mut visit: impl FnMut(CaseRow) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
-    for_each_case_with_verdict(conn, moment, |case, _| visit(case))
+    for_each_case_with_verdict(conn, moment, 0..i64::MAX, |case, _| visit(case))
 }
 
 /// [`for_each_case`], with each search's stored verdict (for the current rows).
 pub(crate) fn for_each_case_with_verdict(
     conn: &Connection,
     moment: &str,
+    ids: std::ops::Range<i64>,
     mut visit: impl FnMut(CaseRow, Option<Verdict>) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let mut firms = std::collections::HashMap::new();
@@ -407,18 +408,21 @@ pub(crate) fn for_each_case_with_verdict(
                 shortlist_on, cancelled_on, verdict.verdict
          FROM search JOIN search_version v ON v.search_id = search.id AND v.valid_from <= ?1 AND v.valid_to > ?1
          LEFT JOIN verdict ON verdict.search_id = search.id
+         WHERE search.id >= ?2 AND search.id < ?3
          ORDER BY search.id",
     )?;
     let mut candidates = conn.prepare(
         "SELECT search_id, candidate_ref, sector, experience, stage, added_on FROM candidate_version
-         WHERE valid_from <= ?1 AND valid_to > ?1 ORDER BY search_id",
+         WHERE search_id >= ?2 AND search_id < ?3 AND valid_from <= ?1 AND valid_to > ?1 ORDER BY search_id",
     )?;
     let mut exemptions = conn.prepare(
-        "SELECT search_id, reason, note FROM exemption_version WHERE valid_from <= ?1 AND valid_to > ?1 ORDER BY search_id",
+        "SELECT search_id, reason, note FROM exemption_version
+         WHERE search_id >= ?2 AND search_id < ?3 AND valid_from <= ?1 AND valid_to > ?1 ORDER BY search_id",
     )?;
-    let mut search_rows = searches.query([moment])?;
-    let mut candidate_rows = candidates.query([moment])?;
-    let mut exemption_rows = exemptions.query([moment])?;
+    let range = params![moment, ids.start, ids.end];
+    let mut search_rows = searches.query(range)?;
+    let mut candidate_rows = candidates.query(range)?;
+    let mut exemption_rows = exemptions.query(range)?;
     let mut next_candidate = next_candidate(&mut candidate_rows)?;
     let mut next_exemption = next_exemption(&mut exemption_rows)?;
     while let Some(r) = search_rows.next()? {
@@ -489,12 +493,19 @@ fn next_exemption(rows: &mut rusqlite::Rows) -> Result<Option<(i64, String, Stri
 }
 
 impl Store {
-    /// Visits every current search with its stored verdict, in search id order, one at a time.
+    /// Visits every current search whose id is in `ids` with its stored verdict, in search id order, one at a
+    /// time (ranges let two threads, each with its own connection, share a long pass).
     pub fn for_each_case_with_verdict(
         &self,
+        ids: std::ops::Range<i64>,
         visit: impl FnMut(CaseRow, Option<Verdict>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        for_each_case_with_verdict(self.conn(), LATEST, visit)
+        for_each_case_with_verdict(self.conn(), LATEST, ids, visit)
+    }
+
+    /// The highest search id (0 when there is none).
+    pub fn last_search_id(&self) -> Result<i64, StoreError> {
+        Ok(self.conn().query_row("SELECT coalesce(max(id), 0) FROM search", [], |r| r.get(0))?)
     }
 
     /// Visits every search valid at `moment` ([`LATEST`] for the current ones) with its firm, candidates and
