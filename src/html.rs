@@ -509,18 +509,9 @@ mod tests {
 
     fn row(firm: &str, search_ref: &str, quarter: &str, verdict: Verdict, reason: &str) -> VerdictRow {
         VerdictRow {
-            firm: firm.into(),
-            search_ref: search_ref.into(),
             client: "<Client & Co>".into(),
-            client_sector: "state".into(),
-            level: "top".into(),
-            opened_on: "2026-01-01".into(),
-            shortlist_on: None,
-            quarter: quarter.into(),
-            verdict,
-            rule: "r".into(),
-            policy_version: Some("v1".into()),
             reason: reason.into(),
+            ..crate::report::test_row(firm, search_ref, quarter, verdict)
         }
     }
 
