@@ -11,6 +11,7 @@
 mod csv;
 pub mod error;
 mod json;
+mod pipeline;
 pub(crate) mod records;
 mod stream;
 
@@ -19,6 +20,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 
 pub use error::{At, InputError, InputErrors};
+pub use pipeline::stream_pipelined;
 
 use crate::model::{Candidate, Exemption, Firm, Search};
 
@@ -205,45 +207,76 @@ pub fn stream<S: Sink>(
     encoding: Encoding,
     sink: &mut S,
 ) -> Result<(Sources, InputErrors), S::Error> {
-    let mut sources = Sources(Vec::with_capacity(inputs.len()));
-    let mut errors = InputErrors::default();
-    // What each file holds: CSV kinds from their header line, JSON parsed whole (JSON files are small exports).
-    let mut json_values = HashMap::new();
-    for (index, input) in inputs.iter().enumerate() {
-        sources.0.push(Source {
-            name: input.name().to_string(),
-            sha256: String::new(),
-            kind: None,
-            header: Vec::new(),
-        });
-        match stream::peek(input, &mut errors) {
-            stream::Peek::Unreadable | stream::Peek::Empty => {}
-            stream::Peek::Json => {
-                if let Some((text, sha256)) = stream::read_whole(input, encoding, &mut errors) {
-                    sources.0[index].kind = Some(Kind::Json);
-                    sources.0[index].sha256 = sha256;
-                    if let Some(value) = json::parse(input.name(), &text, &mut errors) {
-                        json_values.insert(index, value);
-                    }
-                }
-            }
-            stream::Peek::Csv => csv::header(index, input, encoding, &mut sources, &mut errors),
-        }
-    }
-    for phase in [Kind::Firms, Kind::Shortlists, Kind::Exemptions] {
+    let mut opened = Opened::new(inputs, encoding);
+    opened.feed(inputs, encoding, sink)?;
+    Ok((opened.sources, opened.errors))
+}
+
+/// The files of a call with their kinds told (CSV headers read, JSON files parsed whole: they are small exports),
+/// ready to hand their records to a sink.
+pub(crate) struct Opened {
+    /// The files; each SHA-256 is filled in once the file has been read.
+    pub(crate) sources: Sources,
+    /// The errors found so far.
+    pub(crate) errors: InputErrors,
+    json_values: HashMap<usize, serde_json::Value>,
+}
+
+impl Opened {
+    /// Tells what each file holds.
+    pub(crate) fn new(inputs: &[impl Open], encoding: Encoding) -> Opened {
+        let mut sources = Sources(Vec::with_capacity(inputs.len()));
+        let mut errors = InputErrors::default();
+        let mut json_values = HashMap::new();
         for (index, input) in inputs.iter().enumerate() {
-            match sources.0[index].kind {
-                Some(kind) if kind == phase => csv::read(index, input, encoding, &mut sources, sink, &mut errors)?,
-                Some(Kind::Json) => {
-                    if let Some(value) = json_values.get(&index) {
-                        json::read(index, value, phase, &sources, sink, &mut errors)?;
+            sources.0.push(Source {
+                name: input.name().to_string(),
+                sha256: String::new(),
+                kind: None,
+                header: Vec::new(),
+            });
+            match stream::peek(input, &mut errors) {
+                stream::Peek::Unreadable | stream::Peek::Empty => {}
+                stream::Peek::Json => {
+                    if let Some((text, sha256)) = stream::read_whole(input, encoding, &mut errors) {
+                        sources.0[index].kind = Some(Kind::Json);
+                        sources.0[index].sha256 = sha256;
+                        if let Some(value) = json::parse(input.name(), &text, &mut errors) {
+                            json_values.insert(index, value);
+                        }
                     }
                 }
-                _ => {}
+                stream::Peek::Csv => csv::header(index, input, encoding, &mut sources, &mut errors),
             }
         }
+        Opened { sources, errors, json_values }
     }
-    Ok((sources, errors))
+
+    /// Hands every record to the sink: all firms, then all searches, then all exemptions, whatever the order of
+    /// the files.
+    pub(crate) fn feed<S: Sink>(
+        &mut self,
+        inputs: &[impl Open],
+        encoding: Encoding,
+        sink: &mut S,
+    ) -> Result<(), S::Error> {
+        for phase in [Kind::Firms, Kind::Shortlists, Kind::Exemptions] {
+            for (index, input) in inputs.iter().enumerate() {
+                match self.sources.0[index].kind {
+                    Some(kind) if kind == phase => {
+                        csv::read(index, input, encoding, &mut self.sources, sink, &mut self.errors)?
+                    }
+                    Some(Kind::Json) => {
+                        if let Some(value) = self.json_values.get(&index) {
+                            json::read(index, value, phase, &self.sources, sink, &mut self.errors)?;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Everything read from the files of one call, held in memory, with the runs of a search merged. For small

@@ -36,13 +36,13 @@ impl Store {
     /// Streams files into the database in one transaction: all or nothing.
     pub fn import_files(
         &mut self,
-        inputs: &[impl Open],
+        inputs: &[impl Open + Sync],
         encoding: Encoding,
         actor: &str,
         command: &str,
         options: ImportOptions,
     ) -> Result<ImportOutcome, StoreError> {
-        self.run_import(actor, command, options, |sink| import::stream(inputs, encoding, sink))
+        self.run_import(actor, command, options, |sink| import::stream_pipelined(inputs, encoding, sink))
     }
 
     /// Writes records held in memory (changes made by hand) as an import does.

@@ -1,0 +1,242 @@
+//! Reading on a second thread: the files are read, decoded and validated there while the sink (the store,
+//! writing to SQLite) works on the calling thread, so the two costs overlap instead of adding up.
+//!
+//! The records reach the sink in the order [`super::stream`] would hand them, with the reader's errors in
+//! between, so the errors of a call and their order are the same either way. Memory stays bounded: the reader
+//! waits when [`DEPTH`] batches are in flight.
+
+use std::sync::mpsc::{sync_channel, SyncSender};
+
+use super::{Encoding, InputErrors, Open, Opened, Place, SearchRecord, Sink, Sources};
+use crate::model::{Exemption, Firm};
+
+/// Records handed over at once: fewer, larger hand-overs cost less than one per record.
+const BATCH: usize = 256;
+
+/// Batches in flight at most (about `DEPTH * BATCH` records held between the threads).
+const DEPTH: usize = 8;
+
+/// One thing the reader met, in file order.
+enum Met {
+    Firm(Place, Firm),
+    Search(SearchRecord, Vec<usize>),
+    Exemption(Place, Exemption),
+    /// Errors the reader found since the previous record.
+    Errors(InputErrors),
+}
+
+/// The sink of the reading thread: hands records over to the calling thread.
+struct HandOver {
+    to: SyncSender<Vec<Met>>,
+    batch: Vec<Met>,
+}
+
+/// The calling thread stopped taking records (its sink failed): stop reading.
+struct Stopped;
+
+impl HandOver {
+    fn add(&mut self, met: Met, errors: &mut InputErrors) -> Result<(), Stopped> {
+        if !errors.is_empty() {
+            self.batch.push(Met::Errors(std::mem::take(errors)));
+        }
+        self.batch.push(met);
+        if self.batch.len() >= BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), Stopped> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        self.to.send(batch).map_err(|_| Stopped)
+    }
+}
+
+impl Sink for HandOver {
+    type Error = Stopped;
+
+    fn firm(&mut self, _: &Sources, place: Place, firm: Firm, errors: &mut InputErrors) -> Result<(), Stopped> {
+        self.add(Met::Firm(place, firm), errors)
+    }
+
+    fn search(
+        &mut self,
+        _: &Sources,
+        record: SearchRecord,
+        candidate_lines: Vec<usize>,
+        errors: &mut InputErrors,
+    ) -> Result<(), Stopped> {
+        self.add(Met::Search(record, candidate_lines), errors)
+    }
+
+    fn exemption(
+        &mut self,
+        _: &Sources,
+        place: Place,
+        exemption: Exemption,
+        errors: &mut InputErrors,
+    ) -> Result<(), Stopped> {
+        self.add(Met::Exemption(place, exemption), errors)
+    }
+}
+
+/// As [`super::stream`], with the files read on a second thread.
+pub fn stream_pipelined<S: Sink>(
+    inputs: &[impl Open + Sync],
+    encoding: Encoding,
+    sink: &mut S,
+) -> Result<(Sources, InputErrors), S::Error> {
+    let Opened { sources, errors: mut found, json_values } = Opened::new(inputs, encoding);
+    // Names and headers are all the sink needs of the sources; the reader fills in each file's SHA-256.
+    let named = sources.clone();
+    std::thread::scope(|scope| {
+        let (to, from) = sync_channel::<Vec<Met>>(DEPTH);
+        let reader = scope.spawn(move || {
+            let mut opened = Opened { sources, errors: InputErrors::default(), json_values };
+            let mut hand_over = HandOver { to, batch: Vec::with_capacity(BATCH) };
+            // A stopped reader has nothing more to say: the sink's error is what the caller gets.
+            if opened.feed(inputs, encoding, &mut hand_over).is_ok() {
+                let _ = hand_over.flush();
+            }
+            (opened.sources, opened.errors)
+        });
+        let mut failed = None;
+        'batches: for batch in &from {
+            for met in batch {
+                let done = match met {
+                    Met::Firm(place, firm) => sink.firm(&named, place, firm, &mut found),
+                    Met::Search(record, lines) => sink.search(&named, record, lines, &mut found),
+                    Met::Exemption(place, exemption) => sink.exemption(&named, place, exemption, &mut found),
+                    Met::Errors(errors) => {
+                        found.extend(errors);
+                        Ok(())
+                    }
+                };
+                if let Err(e) = done {
+                    failed = Some(e);
+                    break 'batches;
+                }
+            }
+        }
+        // Dropping the receiver makes a reader still sending stop.
+        drop(from);
+        let (sources, rest) = match reader.join() {
+            Ok(done) => done,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        found.extend(rest);
+        Ok((sources, found))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::{stream, Input};
+
+    /// Records what reaches a sink, in order, with the errors as they stood at each record.
+    #[derive(Default)]
+    struct Log(Vec<String>);
+
+    impl Sink for Log {
+        type Error = String;
+
+        fn firm(&mut self, _: &Sources, place: Place, firm: Firm, errors: &mut InputErrors) -> Result<(), String> {
+            self.0.push(format!("firm {} {place:?} after {} errors", firm.firm, errors.total()));
+            Ok(())
+        }
+
+        fn search(
+            &mut self,
+            sources: &Sources,
+            record: SearchRecord,
+            lines: Vec<usize>,
+            errors: &mut InputErrors,
+        ) -> Result<(), String> {
+            if record.search.search_ref == "bad" {
+                errors.push(sources.error_at(&record.place, "search_ref", "refused by the sink".into()));
+            }
+            if record.search.search_ref == "stop" {
+                return Err("the sink failed".into());
+            }
+            self.0.push(format!(
+                "search {} {} candidates {lines:?} after {} errors",
+                record.search.search_ref,
+                record.candidates.len(),
+                errors.total()
+            ));
+            Ok(())
+        }
+
+        fn exemption(
+            &mut self,
+            _: &Sources,
+            place: Place,
+            exemption: Exemption,
+            errors: &mut InputErrors,
+        ) -> Result<(), String> {
+            self.0.push(format!("exemption {} {place:?} after {} errors", exemption.search_ref, errors.total()));
+            Ok(())
+        }
+    }
+
+    fn files(searches: usize) -> Vec<Input> {
+        let mut shortlists = String::from(
+            "firm,search_ref,client,client_sector,position,level,opened_on,candidate_ref,candidate_sector,experience\n",
+        );
+        for i in 0..searches {
+            let search_ref = match i {
+                7 => "bad".to_string(),
+                _ => format!("s{i}"),
+            };
+            for c in 0..3 {
+                // Every 50th search has a bad sector on one row: a reader's error between records.
+                let sector = if i % 50 == 0 && c == 1 { "space" } else { "private" };
+                shortlists.push_str(&format!("f,{search_ref},C,state,P,top,2026-01-01,c{c},{sector},private:5\n"));
+            }
+        }
+        vec![
+            Input { name: "e.csv".into(), bytes: b"firm,search_ref,reason\nf,s1,no-qualified-candidate\n".to_vec() },
+            Input { name: "s.csv".into(), bytes: shortlists.into_bytes() },
+            Input { name: "f.csv".into(), bytes: b"firm,pledged_on\nf,2021-01-01\n".to_vec() },
+        ]
+    }
+
+    #[test]
+    fn hands_the_same_records_and_errors_in_the_same_order_as_one_thread() {
+        for searches in [0, 1, 300, 2000] {
+            let inputs = files(searches);
+            let mut one = Log::default();
+            let (sources_one, errors_one) = stream(&inputs, Encoding::Utf8, &mut one).unwrap();
+            let mut two = Log::default();
+            let (sources_two, errors_two) = stream_pipelined(&inputs, Encoding::Utf8, &mut two).unwrap();
+            assert_eq!(one.0, two.0, "{searches} searches");
+            assert_eq!(errors_one, errors_two, "{searches} searches");
+            let digests = |s: &Sources| s.0.iter().map(|s| s.sha256.clone()).collect::<Vec<_>>();
+            assert_eq!(digests(&sources_one), digests(&sources_two));
+            assert!(digests(&sources_two).iter().all(|d| d.len() == 64));
+        }
+        // The reader's errors (bad sectors) and the sink's (search "bad") are both there, beyond the 20 shown.
+        let (_, errors) = stream_pipelined(&files(2000), Encoding::Utf8, &mut Log::default()).unwrap();
+        assert_eq!(errors.total(), 41);
+        assert!(errors.to_string().contains("refused by the sink"));
+        assert!(errors.to_string().contains("s.csv: and 21 more"));
+    }
+
+    #[test]
+    fn a_failing_sink_stops_the_reader() {
+        let mut inputs = files(3000);
+        let stop = "firm,search_ref,client,client_sector,position,level,opened_on\nf,stop,C,state,P,top,2026-01-01\n";
+        inputs.insert(0, Input { name: "stop.csv".into(), bytes: stop.as_bytes().to_vec() });
+        let mut log = Log::default();
+        let failed = stream_pipelined(&inputs, Encoding::Utf8, &mut log);
+        assert_eq!(failed.err().as_deref(), Some("the sink failed"));
+        assert!(log.0.iter().all(|l| !l.starts_with("search")), "nothing after the failing search: {:?}", log.0);
+    }
+}
