@@ -111,17 +111,17 @@ fn two_processes_importing_at_once_both_succeed_with_nothing_lost() {
 }
 
 /// Starts importing a file of `searches` searches of 4 candidates and kills the import once it has been running
-/// 200 ms and has written pages into the write-ahead log; false if it finished first.
-fn kill_during_import(env: &Env, searches: usize) -> bool {
+/// 200 ms and has written a megabyte of pages to `written_to` (the write-ahead log, or the database itself for a
+/// first load, which writes its pages straight into the file); false if it finished first.
+fn kill_during_import(env: &Env, searches: usize, written_to: &Path) -> bool {
     let big = env.write("big.csv", big_file("nordsoeg", "BIG", searches, 4));
-    let wal = env.db().with_extension("db-wal");
-    let wal_before = std::fs::metadata(&wal).map_or(0, |m| m.len());
+    let size_before = std::fs::metadata(written_to).map_or(0, |m| m.len());
     let mut child = spawn(env, &["import", &big]);
     std::thread::sleep(Duration::from_millis(200));
     let start = Instant::now();
     loop {
-        let written = std::fs::metadata(&wal).map_or(0, |m| m.len());
-        if written > wal_before + (1 << 20) {
+        let written = std::fs::metadata(written_to).map_or(0, |m| m.len());
+        if written > size_before + (1 << 20) {
             break;
         }
         if child.try_wait().unwrap().is_some() {
@@ -136,6 +136,70 @@ fn kill_during_import(env: &Env, searches: usize) -> bool {
     true
 }
 
+fn journal_mode(db: &Path) -> String {
+    rusqlite::Connection::open(db).unwrap().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_first_load_killed_midway_leaves_the_database_as_before_and_in_wal_mode() {
+    for searches in [50_000, 200_000, 800_000] {
+        let env = Env::new();
+        // Firms only: the next import is the database's first load of searches.
+        env.import(&[common::sample("firms.csv")]);
+        let before = env.snapshot();
+        let head = env.run(&["audit", "verify"]).ok().stdout;
+        if !kill_during_import(&env, searches, &env.db()) {
+            eprintln!("the load of {searches} searches finished before it could be killed; trying a bigger file");
+            continue;
+        }
+
+        // The journal left behind by the killed load is rolled back by the next connection.
+        assert_eq!(integrity(&env.db()), "ok");
+        assert_eq!(count(&env.db(), "SELECT count(*) FROM search"), 0);
+        assert_eq!(env.run(&["audit", "verify"]).ok().stdout, head, "the chain changed");
+        assert_eq!(env.snapshot(), before, "a row of the killed load is in the database");
+
+        // The next load works, and leaves the database in WAL mode for readers.
+        env.import(&csv_samples());
+        assert_eq!(count(&env.db(), "SELECT count(*) FROM search"), 28);
+        assert_eq!(journal_mode(&env.db()), "wal");
+        env.run(&["audit", "verify"]).ok();
+        return;
+    }
+    panic!("every load finished before it could be killed");
+}
+
+#[test]
+fn a_first_load_beside_an_open_connection_keeps_the_log_and_a_reader_waiting_on_it_sees_all_or_nothing() {
+    let env = Env::new();
+    env.import(&[common::sample("firms.csv")]);
+    // Another connection holds the database open: the load cannot leave WAL mode, and must not need to.
+    let other = rusqlite::Connection::open(env.db()).unwrap();
+    let searches: i64 = other.query_row("SELECT count(*) FROM search", [], |r| r.get(0)).unwrap();
+    assert_eq!(searches, 0);
+    env.import(&csv_samples());
+    assert_eq!(journal_mode(&env.db()), "wal");
+    drop(other);
+
+    // Alone, a first load uses the rollback journal; a reader started meanwhile waits and sees the whole load.
+    let env = Env::new();
+    env.import(&[common::sample("firms.csv")]);
+    let big = env.write("big.csv", big_file("nordsoeg", "BIG", 20_000, 4));
+    let loader = spawn(&env, &["import", &big]);
+    std::thread::sleep(Duration::from_millis(100));
+    let report = spawn(&env, &["report", "firms", "--format", "csv"]).wait_with_output().unwrap();
+    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+    let firms = common::Csv::parse(&String::from_utf8(report.stdout).unwrap());
+    let searches = firms.rows.iter().find(|r| r[0] == "nordsoeg").map_or("0", |r| firms.get(r, "searches"));
+    assert!(searches == "0" || searches == "20000", "the reader saw {searches} searches");
+    let (code, output) = finish(loader);
+    assert_eq!(code, Some(0), "{output}");
+    assert_eq!(journal_mode(&env.db()), "wal");
+    assert_eq!(count(&env.db(), "SELECT count(*) FROM search"), 20_000);
+    assert_eq!(integrity(&env.db()), "ok");
+    env.run(&["audit", "verify"]).ok();
+}
+
 #[test]
 fn an_import_killed_midway_leaves_the_database_as_before() {
     // 200,000 rows; more on a machine fast enough to finish them before the kill.
@@ -146,7 +210,7 @@ fn an_import_killed_midway_leaves_the_database_as_before() {
         let before_reports = reports(&env);
         let before = env.snapshot();
         let head = env.run(&["audit", "verify"]).ok().stdout;
-        if !kill_during_import(&env, searches) {
+        if !kill_during_import(&env, searches, &env.db().with_extension("db-wal")) {
             eprintln!("the import of {searches} searches finished before it could be killed; trying a bigger file");
             continue;
         }

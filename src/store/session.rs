@@ -42,7 +42,46 @@ impl Store {
         command: &str,
         options: ImportOptions,
     ) -> Result<ImportOutcome, StoreError> {
-        self.run_import(actor, command, options, |sink| import::stream_pipelined(inputs, encoding, sink))
+        let first_load = !options.dry_run && self.begin_first_load()?;
+        let done = self.run_import(actor, command, options, |sink| import::stream_pipelined(inputs, encoding, sink));
+        if first_load {
+            self.end_first_load();
+        }
+        done
+    }
+
+    /// Prepares a first load (a database that holds no search yet) to write its pages once: with a rollback
+    /// journal, as `sqlite3 .import` does, where WAL writes every page twice (to the log, then to the database).
+    /// The journal is as atomic as the log, and on a database that holds no search a reader has nothing to miss;
+    /// a reader that opens it meanwhile waits for the load to end instead of reading the empty database. Only
+    /// possible while no other connection has the database open: else the load keeps the log. True when the
+    /// journal is in use.
+    fn begin_first_load(&mut self) -> Result<bool, StoreError> {
+        let empty: bool = self.conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM search)", [], |r| r.get(0))?;
+        if !empty {
+            return Ok(false);
+        }
+        // Another connection holding the database makes SQLite refuse (busy), or answer with the mode it stays in.
+        match self.conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0)) {
+            Ok(mode) if mode == "delete" => {}
+            Ok(_) => return Ok(false),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) =>
+            {
+                return Ok(false)
+            }
+            Err(e) => return Err(e.into()),
+        }
+        // Outside WAL, NORMAL may lose a committed load to a power cut at the wrong moment; FULL may not.
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        Ok(true)
+    }
+
+    /// Puts the database back in WAL mode after a first load. If another process holds it meanwhile, the next
+    /// open does it (every open asks for WAL).
+    fn end_first_load(&mut self) {
+        let _ = self.conn.pragma_update(None, "journal_mode", "WAL");
+        let _ = self.conn.pragma_update(None, "synchronous", "NORMAL");
     }
 
     /// Writes records held in memory (changes made by hand) as an import does.
