@@ -8,6 +8,7 @@
 //! reference without breaking the chain. Sealing an entry (at write time) and verifying it read the rows with the
 //! same queries and feed the same digest, so the two cannot drift apart.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use rusqlite::{params, Connection, Row};
@@ -17,6 +18,15 @@ use super::StoreError;
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The place of each versioned table in [`TABLES`].
+pub(crate) const FIRM_VERSION: usize = 0;
+/// See [`FIRM_VERSION`].
+pub(crate) const SEARCH_VERSION: usize = 1;
+/// See [`FIRM_VERSION`].
+pub(crate) const CANDIDATE_VERSION: usize = 2;
+/// See [`FIRM_VERSION`].
+pub(crate) const EXEMPTION_VERSION: usize = 3;
 
 /// The four versioned tables, in the order the chain hashes them, with the query that gives each row's id,
 /// import id, row hash and content (every content column as text or NULL).
@@ -185,22 +195,68 @@ fn entries(conn: &Connection, only: Option<i64>) -> Result<Vec<EntryMeta>, Store
     Ok(list)
 }
 
-/// Computes and stores the hash of entry `import_id`, whose rows in each table have ids above `first_ids`.
-pub(crate) fn seal(conn: &Connection, import_id: i64, after_ids: [i64; 4]) -> Result<String, StoreError> {
+/// The rows an entry inserts into each versioned table, fed to the entry's digest as they are written, so that
+/// sealing the entry need not read a large import's rows back. It stands only while the rows came in id order and
+/// none was taken back; else, or if the table holds rows it was not told of, sealing reads the rows.
+#[derive(Default)]
+pub(crate) struct Written(RefCell<WrittenRows>);
+
+#[derive(Default)]
+struct WrittenRows {
+    digests: [Sha256; 4],
+    counts: [i64; 4],
+    last_ids: [i64; 4],
+    broken: bool,
+}
+
+impl Written {
+    /// A row inserted into table `table` (an index into [`TABLES`]) with its id and row hash.
+    pub(crate) fn row(&self, table: usize, id: i64, hash: &[u8; 16]) {
+        let mut rows = self.0.borrow_mut();
+        if id <= rows.last_ids[table] {
+            rows.broken = true;
+        }
+        rows.last_ids[table] = id;
+        rows.counts[table] += 1;
+        rows.digests[table].update(id.to_le_bytes());
+        rows.digests[table].update(hash);
+    }
+
+    /// Rows of the entry were taken back: its rows must be read to seal it.
+    pub(crate) fn lose_track(&self) {
+        self.0.borrow_mut().broken = true;
+    }
+}
+
+/// Computes and stores the hash of entry `import_id`, whose rows in each table have ids above `after_ids`.
+pub(crate) fn seal(
+    conn: &Connection,
+    import_id: i64,
+    after_ids: [i64; 4],
+    written: &Written,
+) -> Result<String, StoreError> {
     let meta = entries(conn, Some(import_id))?
         .pop()
         .ok_or_else(|| StoreError::Corrupt(format!("entry {import_id} vanished")))?;
     let mut digest = EntryDigest::default();
-    for (i, (table, _)) in TABLES.iter().enumerate() {
-        // The row hashes were computed from the content a moment ago, as the rows were written; `verify`
-        // recomputes them from the content, so a later edit of a row (and of its hash) still breaks the entry.
-        let mut stmt = conn.prepare_cached(&format!("SELECT id, row_hash FROM {table} WHERE id > ?1 ORDER BY id"))?;
-        let mut rows = stmt.query([after_ids[i]])?;
-        while let Some(row) = rows.next()? {
-            let id: i64 = row.get(0)?;
-            let hash = row.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
-            digest.inserted[i].update(id.to_le_bytes());
-            digest.inserted[i].update(hash);
+    let written = std::mem::take(&mut *written.0.borrow_mut());
+    for (i, ((table, _), fed)) in TABLES.iter().zip(written.digests).enumerate() {
+        // The rows' ids are consecutive: when the table ends where the fed rows end, they are all its new rows.
+        let max_id: i64 = conn.query_row(&format!("SELECT coalesce(max(id), 0) FROM {table}"), [], |r| r.get(0))?;
+        if !written.broken && max_id - after_ids[i] == written.counts[i] {
+            digest.inserted[i] = fed;
+        } else {
+            // The row hashes were computed from the content a moment ago, as the rows were written; `verify`
+            // recomputes them from the content, so a later edit of a row (and of its hash) still breaks the entry.
+            let mut stmt =
+                conn.prepare_cached(&format!("SELECT id, row_hash FROM {table} WHERE id > ?1 ORDER BY id"))?;
+            let mut rows = stmt.query([after_ids[i]])?;
+            while let Some(row) = rows.next()? {
+                let id: i64 = row.get(0)?;
+                let hash = row.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
+                digest.inserted[i].update(id.to_le_bytes());
+                digest.inserted[i].update(hash);
+            }
         }
         let mut stmt = conn
             .prepare_cached(&format!("SELECT id FROM {table} WHERE valid_to = ?1 AND valid_to < '9999' ORDER BY id"))?;

@@ -125,7 +125,7 @@ impl Store {
         let entry = Entry::begin(&tx, actor, command, &[])?;
         let policy = super::policy_in_force(&tx)?.policy;
         let mut session = Session {
-            w: Writer { tx: &tx, at: &entry.at, import_id: entry.id },
+            w: Writer { tx: &tx, at: &entry.at, import_id: entry.id, written: &entry.written },
             policy: &policy,
             only_firm: options.only_firm,
             firms: HashMap::new(),

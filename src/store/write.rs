@@ -57,6 +57,8 @@ pub(crate) struct Entry {
     /// Its time: the `valid_from` and `valid_to` of the rows it writes and closes.
     pub at: String,
     after_ids: [i64; 4],
+    /// The rows it inserted, as they were written.
+    pub(super) written: chain::Written,
 }
 
 impl Entry {
@@ -79,7 +81,7 @@ impl Entry {
         for (slot, (table, _)) in after_ids.iter_mut().zip(chain::TABLES) {
             *slot = tx.query_row(&format!("SELECT coalesce(max(id), 0) FROM {table}"), [], |r| r.get(0))?;
         }
-        Ok(Entry { id, at, after_ids })
+        Ok(Entry { id, at, after_ids, written: chain::Written::default() })
     }
 
     /// Records files read by the entry (name, SHA-256, kind), after those it has.
@@ -100,7 +102,7 @@ impl Entry {
     /// Records the summary and seals the entry into the chain; returns its hash.
     pub(crate) fn finish(&self, tx: &Connection, summary: &str) -> Result<String, StoreError> {
         tx.execute("UPDATE import_log SET summary = ?1 WHERE id = ?2", params![summary, self.id])?;
-        chain::seal(tx, self.id, self.after_ids)
+        chain::seal(tx, self.id, self.after_ids, &self.written)
     }
 }
 
@@ -213,6 +215,8 @@ pub(super) struct Writer<'a> {
     pub(super) tx: &'a Transaction<'a>,
     pub(super) at: &'a str,
     pub(super) import_id: i64,
+    /// Told of every row inserted, for sealing the entry.
+    pub(super) written: &'a chain::Written,
 }
 
 impl Writer<'_> {
@@ -242,6 +246,7 @@ impl Writer<'_> {
 
     /// Takes back what this entry wrote to a search and its candidates, so that it can be written again whole.
     pub(super) fn undo_search(&self, id: i64) -> Result<(), StoreError> {
+        self.written.lose_track();
         for table in ["search_version", "candidate_version"] {
             self.tx.execute(
                 &format!("DELETE FROM {table} WHERE search_id = ?1 AND import_id = ?2"),
@@ -285,6 +290,7 @@ impl Writer<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?
         .execute(params![id, new.0, new.1, new.2, self.at, FOREVER, self.import_id, hash])?;
+        self.written.row(chain::FIRM_VERSION, tx.last_insert_rowid(), &hash);
         Ok(Some((id, current.is_some())))
     }
 
@@ -349,6 +355,7 @@ impl Writer<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?
             .execute(params![id, new.0, new.1, new.2, new.3, new.4, new.5, new.6, self.at, FOREVER, self.import_id, hash])?;
+            self.written.row(chain::SEARCH_VERSION, tx.last_insert_rowid(), &hash);
         }
         // Candidates as a set: keep the unchanged, close the removed and changed, insert the new and changed.
         type Stored = (String, String, String, String, Option<String>);
@@ -418,6 +425,7 @@ impl Writer<'_> {
                 self.import_id,
                 hash
             ])?;
+            self.written.row(chain::CANDIDATE_VERSION, tx.last_insert_rowid(), &hash);
         }
         Ok(changed)
     }
@@ -460,6 +468,7 @@ impl Writer<'_> {
             self.import_id,
             hash
         ])?;
+        self.written.row(chain::EXEMPTION_VERSION, tx.last_insert_rowid(), &hash);
         Ok(true)
     }
 }
