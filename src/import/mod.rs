@@ -20,7 +20,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 
 pub use error::{At, InputError, InputErrors};
-pub use pipeline::stream_pipelined;
+pub use pipeline::{stream_pipelined, Derive, Deriver};
 
 use crate::model::{Candidate, Exemption, Firm, Search};
 

@@ -10,6 +10,27 @@ use std::sync::mpsc::{sync_channel, SyncSender};
 use super::{Encoding, InputErrors, Open, Opened, Place, SearchRecord, Sink, Sources};
 use crate::model::{Exemption, Firm};
 
+/// Works out what a sink takes with a search, from the search alone; runs on the reading thread.
+pub type Deriver<D> = Box<dyn Fn(&SearchRecord) -> D + Send + Sync>;
+
+/// A sink that takes, with each search, what it works out from the search alone (no state of its own):
+/// [`stream_pipelined`] works that out on the reading thread too.
+pub trait Derive: Sink {
+    /// What is worked out.
+    type Derived: Send;
+    /// The function that works it out, run on the reading thread.
+    fn deriver(&self) -> Deriver<Self::Derived>;
+    /// A search, or one run of rows of a CSV search, with what was worked out for it; as [`Sink::search`].
+    fn derived_search(
+        &mut self,
+        sources: &Sources,
+        record: SearchRecord,
+        derived: Self::Derived,
+        candidate_lines: Vec<usize>,
+        errors: &mut InputErrors,
+    ) -> Result<(), Self::Error>;
+}
+
 /// Records handed over at once: fewer, larger hand-overs cost less than one per record.
 const BATCH: usize = 256;
 
@@ -17,25 +38,26 @@ const BATCH: usize = 256;
 const DEPTH: usize = 8;
 
 /// One thing the reader met, in file order.
-enum Met {
+enum Met<D> {
     Firm(Place, Firm),
-    Search(SearchRecord, Vec<usize>),
+    Search(SearchRecord, D, Vec<usize>),
     Exemption(Place, Exemption),
     /// Errors the reader found since the previous record.
     Errors(InputErrors),
 }
 
-/// The sink of the reading thread: hands records over to the calling thread.
-struct HandOver {
-    to: SyncSender<Vec<Met>>,
-    batch: Vec<Met>,
+/// The sink of the reading thread: hands records over to the calling thread, searches with what was worked out.
+struct HandOver<'d, D> {
+    to: SyncSender<Vec<Met<D>>>,
+    batch: Vec<Met<D>>,
+    derive: &'d (dyn Fn(&SearchRecord) -> D + Send + Sync),
 }
 
 /// The calling thread stopped taking records (its sink failed): stop reading.
 struct Stopped;
 
-impl HandOver {
-    fn add(&mut self, met: Met, errors: &mut InputErrors) -> Result<(), Stopped> {
+impl<D> HandOver<'_, D> {
+    fn add(&mut self, met: Met<D>, errors: &mut InputErrors) -> Result<(), Stopped> {
         if !errors.is_empty() {
             self.batch.push(Met::Errors(std::mem::take(errors)));
         }
@@ -55,7 +77,7 @@ impl HandOver {
     }
 }
 
-impl Sink for HandOver {
+impl<D> Sink for HandOver<'_, D> {
     type Error = Stopped;
 
     fn firm(&mut self, _: &Sources, place: Place, firm: Firm, errors: &mut InputErrors) -> Result<(), Stopped> {
@@ -69,7 +91,8 @@ impl Sink for HandOver {
         candidate_lines: Vec<usize>,
         errors: &mut InputErrors,
     ) -> Result<(), Stopped> {
-        self.add(Met::Search(record, candidate_lines), errors)
+        let derived = (self.derive)(&record);
+        self.add(Met::Search(record, derived, candidate_lines), errors)
     }
 
     fn exemption(
@@ -84,7 +107,7 @@ impl Sink for HandOver {
 }
 
 /// As [`super::stream`], with the files read on a second thread.
-pub fn stream_pipelined<S: Sink>(
+pub fn stream_pipelined<S: Derive>(
     inputs: &[impl Open + Sync],
     encoding: Encoding,
     sink: &mut S,
@@ -92,11 +115,12 @@ pub fn stream_pipelined<S: Sink>(
     let Opened { sources, errors: mut found, json_values } = Opened::new(inputs, encoding);
     // Names and headers are all the sink needs of the sources; the reader fills in each file's SHA-256.
     let named = sources.clone();
+    let derive = sink.deriver();
     std::thread::scope(|scope| {
-        let (to, from) = sync_channel::<Vec<Met>>(DEPTH);
+        let (to, from) = sync_channel::<Vec<Met<S::Derived>>>(DEPTH);
         let reader = scope.spawn(move || {
             let mut opened = Opened { sources, errors: InputErrors::default(), json_values };
-            let mut hand_over = HandOver { to, batch: Vec::with_capacity(BATCH) };
+            let mut hand_over = HandOver { to, batch: Vec::with_capacity(BATCH), derive: derive.as_ref() };
             // A stopped reader has nothing more to say: the sink's error is what the caller gets.
             if opened.feed(inputs, encoding, &mut hand_over).is_ok() {
                 let _ = hand_over.flush();
@@ -108,7 +132,9 @@ pub fn stream_pipelined<S: Sink>(
             for met in batch {
                 let done = match met {
                     Met::Firm(place, firm) => sink.firm(&named, place, firm, &mut found),
-                    Met::Search(record, lines) => sink.search(&named, record, lines, &mut found),
+                    Met::Search(record, derived, lines) => {
+                        sink.derived_search(&named, record, derived, lines, &mut found)
+                    }
                     Met::Exemption(place, exemption) => sink.exemption(&named, place, exemption, &mut found),
                     Met::Errors(errors) => {
                         found.extend(errors);
@@ -206,6 +232,26 @@ mod tests {
             Input { name: "s.csv".into(), bytes: shortlists.into_bytes() },
             Input { name: "f.csv".into(), bytes: b"firm,pledged_on\nf,2021-01-01\n".to_vec() },
         ]
+    }
+
+    impl Derive for Log {
+        type Derived = String;
+
+        fn deriver(&self) -> Deriver<String> {
+            Box::new(|record| record.search.search_ref.to_uppercase())
+        }
+
+        fn derived_search(
+            &mut self,
+            sources: &Sources,
+            record: SearchRecord,
+            derived: String,
+            lines: Vec<usize>,
+            errors: &mut InputErrors,
+        ) -> Result<(), String> {
+            assert_eq!(derived, record.search.search_ref.to_uppercase());
+            self.search(sources, record, lines, errors)
+        }
     }
 
     #[test]

@@ -13,10 +13,13 @@ use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::read::{load_case, FirmRow, VerdictRow, LATEST};
 use super::write::{
-    current_exemption, current_firm, current_search_id, recompute, store_verdict, Entry, ImportOutcome, Writer,
+    current_exemption, current_firm, current_search_id, recompute, store_verdict, Entry, ImportOutcome, NewVersions,
+    Stamp, Writer,
 };
 use super::{Store, StoreError};
-use crate::import::{self, At, Batch, Encoding, InputErrors, Open, Place, SearchRecord, Sink, Sources};
+use crate::import::{
+    self, At, Batch, Derive, Deriver, Encoding, InputErrors, Open, Place, SearchRecord, Sink, Sources,
+};
 use crate::model::{Exemption, Firm};
 use crate::policy::Policy;
 use crate::rules::{self, Case};
@@ -205,6 +208,11 @@ impl Session<'_> {
         }
     }
 
+    /// What the rows this session writes carry of its entry.
+    fn stamp(&self) -> Stamp {
+        Stamp { at: self.w.at.to_string(), import_id: self.w.import_id }
+    }
+
     fn firm_of(&mut self, firm: &str) -> Result<Option<(i64, Firm)>, StoreError> {
         if let Some(found) = self.firms.get(firm) {
             return Ok(found.clone());
@@ -304,61 +312,8 @@ impl Sink for Session<'_> {
         candidate_lines: Vec<usize>,
         errors: &mut InputErrors,
     ) -> Result<(), StoreError> {
-        if !self.accepts(sources, &record.place, &record.search.firm, errors) {
-            return Ok(());
-        }
-        let Some((firm_id, firm)) = self.firm_of(&record.search.firm)? else {
-            let message = format!(
-                "unknown firm {:?} (expected a firm from a firms file of this import or already in the database)",
-                record.search.firm
-            );
-            errors.push(sources.error_at(&record.place, "firm", message));
-            return Ok(());
-        };
-        let (id, made) = self.w.identity(firm_id, &record.search.search_ref)?;
-        let met = if made { None } else { self.met(id)? };
-        let Some((first_place, _)) = met else {
-            // The first run of this search in this call.
-            let existed = !made;
-            let changed = self.w.put_search(id, existed, &record.search, &record.candidates)?;
-            let (line, path) = match &record.place.at {
-                At::Line { line, .. } => (*line as i64, None),
-                At::Path(path) => (0, Some(path.clone())),
-                At::File => (0, None),
-            };
-            self.w
-                .tx
-                .prepare_cached(
-                    "INSERT INTO temp.run_seen (search_id, source, line, path, changed) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?
-                .execute(params![id, record.place.source as i64, line, path, changed])?;
-            if changed {
-                self.judge(id, existed, &firm, &record)?;
-            }
-            return Ok(());
-        };
-        // A later run of a search met before: merge it into what this call wrote, and write the search again whole.
-        let Some(current) = load_case(self.w.tx, id, LATEST)? else { return Ok(()) };
-        let mut merged = SearchRecord { place: first_place, search: current.search, candidates: current.candidates };
-        let before = errors.total();
-        import::merge_run(sources, &mut merged, &mut Vec::new(), record, candidate_lines, errors);
-        if errors.total() > before {
-            return Ok(());
-        }
-        self.w.undo_search(id)?;
-        let existed = self
-            .w
-            .tx
-            .prepare_cached("SELECT count(*) > 0 FROM search_version WHERE search_id = ?1")?
-            .query_row([id], |r| r.get::<_, bool>(0))?;
-        let changed = self.w.put_search(id, existed, &merged.search, &merged.candidates)?;
-        self.w
-            .tx
-            .prepare_cached("UPDATE temp.run_seen SET changed = ?2 WHERE search_id = ?1")?
-            .execute(params![id, changed])?;
-        // The verdict stored for the first run may have been of part of the search.
-        recompute(self.w.tx, self.policy, id, self.w.at)?;
-        Ok(())
+        let new = NewVersions::of(&record, &self.stamp());
+        self.derived_search(sources, record, new, candidate_lines, errors)
     }
 
     fn exemption(
@@ -390,6 +345,81 @@ impl Sink for Session<'_> {
             self.outcome.exemptions.changed += 1;
             self.to_recompute.insert(search_id);
         }
+        Ok(())
+    }
+}
+
+impl Derive for Session<'_> {
+    type Derived = NewVersions;
+
+    fn deriver(&self) -> Deriver<NewVersions> {
+        let stamp = self.stamp();
+        Box::new(move |record| NewVersions::of(record, &stamp))
+    }
+
+    fn derived_search(
+        &mut self,
+        sources: &Sources,
+        record: SearchRecord,
+        new: NewVersions,
+        candidate_lines: Vec<usize>,
+        errors: &mut InputErrors,
+    ) -> Result<(), StoreError> {
+        if !self.accepts(sources, &record.place, &record.search.firm, errors) {
+            return Ok(());
+        }
+        let Some((firm_id, firm)) = self.firm_of(&record.search.firm)? else {
+            let message = format!(
+                "unknown firm {:?} (expected a firm from a firms file of this import or already in the database)",
+                record.search.firm
+            );
+            errors.push(sources.error_at(&record.place, "firm", message));
+            return Ok(());
+        };
+        let (id, made) = self.w.identity(firm_id, &record.search.search_ref)?;
+        let met = if made { None } else { self.met(id)? };
+        let Some((first_place, _)) = met else {
+            // The first run of this search in this call.
+            let existed = !made;
+            let changed = self.w.put_search(id, existed, &record, &new)?;
+            let (line, path) = match &record.place.at {
+                At::Line { line, .. } => (*line as i64, None),
+                At::Path(path) => (0, Some(path.clone())),
+                At::File => (0, None),
+            };
+            self.w
+                .tx
+                .prepare_cached(
+                    "INSERT INTO temp.run_seen (search_id, source, line, path, changed) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![id, record.place.source as i64, line, path, changed])?;
+            if changed {
+                self.judge(id, existed, &firm, &record)?;
+            }
+            return Ok(());
+        };
+        // A later run of a search met before: merge it into what this call wrote, and write the search again whole.
+        let Some(current) = load_case(self.w.tx, id, LATEST)? else { return Ok(()) };
+        let mut merged = SearchRecord { place: first_place, search: current.search, candidates: current.candidates };
+        let before = errors.total();
+        import::merge_run(sources, &mut merged, &mut Vec::new(), record, candidate_lines, errors);
+        if errors.total() > before {
+            return Ok(());
+        }
+        self.w.undo_search(id)?;
+        let existed = self
+            .w
+            .tx
+            .prepare_cached("SELECT count(*) > 0 FROM search_version WHERE search_id = ?1")?
+            .query_row([id], |r| r.get::<_, bool>(0))?;
+        let new = NewVersions::of(&merged, &self.stamp());
+        let changed = self.w.put_search(id, existed, &merged, &new)?;
+        self.w
+            .tx
+            .prepare_cached("UPDATE temp.run_seen SET changed = ?2 WHERE search_id = ?1")?
+            .execute(params![id, changed])?;
+        // The verdict stored for the first run may have been of part of the search.
+        recompute(self.w.tx, self.policy, id, self.w.at)?;
         Ok(())
     }
 }

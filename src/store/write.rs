@@ -6,7 +6,8 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBe
 use super::read::{load_case, LATEST};
 use super::read::{FirmRow, VerdictRow};
 use super::{chain, forever, next_time, policy_in_force, Store, StoreError, FOREVER, FOREVER_SQL};
-use crate::model::{Candidate, Exemption, Firm, Search};
+use crate::import::SearchRecord;
+use crate::model::{Exemption, Firm, Search};
 use crate::rules;
 
 /// How many records of a kind a call held, and how many of them changed what is stored.
@@ -210,6 +211,85 @@ fn date(d: Option<chrono::NaiveDate>) -> Option<String> {
     d.map(|d| d.to_string())
 }
 
+/// What a row's hash needs of the entry that writes the row.
+#[derive(Debug, Clone)]
+pub(crate) struct Stamp {
+    /// The entry's time: the rows' `valid_from`.
+    pub at: String,
+    /// The entry's id.
+    pub import_id: i64,
+}
+
+/// A search and its candidates as an entry writes them: the canonical text of their dates and experience, each
+/// candidate's salted reference digest, and each row's hash. Worked out from the record and the entry alone, so
+/// that an import works it out on its reading thread while the store writes.
+pub(crate) struct NewVersions {
+    opened_on: String,
+    shortlist_on: Option<String>,
+    cancelled_on: Option<String>,
+    search_hash: [u8; 16],
+    /// One for each of the record's candidates, in order.
+    candidates: Vec<NewCandidate>,
+}
+
+struct NewCandidate {
+    experience: String,
+    added_on: Option<String>,
+    salt: [u8; 16],
+    digest: [u8; 16],
+    hash: [u8; 16],
+}
+
+impl NewVersions {
+    /// The versions entry `stamp` would write for a search record.
+    pub(crate) fn of(record: &SearchRecord, stamp: &Stamp) -> NewVersions {
+        let search = &record.search;
+        let (opened_on, shortlist_on, cancelled_on) =
+            (search.opened_on.to_string(), date(search.shortlist_on), date(search.cancelled_on));
+        let search_hash = chain::row_hash(
+            "search_version",
+            &[
+                Some(&search.firm),
+                Some(&search.search_ref),
+                Some(&search.client),
+                Some(search.client_sector.as_str()),
+                Some(&search.position),
+                Some(search.level.as_str()),
+                Some(&opened_on),
+                shortlist_on.as_deref(),
+                cancelled_on.as_deref(),
+                Some(&stamp.at),
+            ],
+            stamp.import_id,
+        );
+        let candidates = record
+            .candidates
+            .iter()
+            .map(|c| {
+                let (experience, added_on) = (c.experience.to_string(), date(c.added_on));
+                let salt = chain::new_salt();
+                let digest = chain::ref_digest(&salt, &c.candidate_ref);
+                let hash = chain::row_hash(
+                    "candidate_version",
+                    &[
+                        Some(&search.firm),
+                        Some(&search.search_ref),
+                        Some(&chain::upper_hex(&digest)),
+                        Some(c.sector.as_str()),
+                        Some(&experience),
+                        Some(c.stage.as_str()),
+                        added_on.as_deref(),
+                        Some(&stamp.at),
+                    ],
+                    stamp.import_id,
+                );
+                NewCandidate { experience, added_on, salt, digest, hash }
+            })
+            .collect();
+        NewVersions { opened_on, shortlist_on, cancelled_on, search_hash, candidates }
+    }
+}
+
 /// Writes new versions within one entry.
 pub(super) struct Writer<'a> {
     pub(super) tx: &'a Transaction<'a>,
@@ -294,24 +374,25 @@ impl Writer<'_> {
         Ok(Some((id, current.is_some())))
     }
 
-    /// Replaces a search and its candidates as a whole where they differ; returns its id, whether it was stored
-    /// before, and whether it changed.
+    /// Replaces a search and its candidates as a whole where they differ (`new`: the versions worked out for
+    /// them, [`NewVersions::of`]); returns whether it changed.
     pub(super) fn put_search(
         &self,
         id: i64,
         existed: bool,
-        search: &Search,
-        candidates: &[Candidate],
+        record: &SearchRecord,
+        new: &NewVersions,
     ) -> Result<bool, StoreError> {
         let tx = self.tx;
-        let new = (
-            search.client.clone(),
-            search.client_sector.as_str().to_string(),
-            search.position.clone(),
-            search.level.as_str().to_string(),
-            search.opened_on.to_string(),
-            date(search.shortlist_on),
-            date(search.cancelled_on),
+        let search = &record.search;
+        let wanted_search = (
+            search.client.as_str(),
+            search.client_sector.as_str(),
+            search.position.as_str(),
+            search.level.as_str(),
+            new.opened_on.as_str(),
+            new.shortlist_on.as_deref(),
+            new.cancelled_on.as_deref(),
         );
         type Row = (String, String, String, String, String, Option<String>, Option<String>);
         // A search seen for the first time has nothing stored to compare with.
@@ -327,35 +408,24 @@ impl Writer<'_> {
             })
             .optional()?
         };
+        let same_search = current.as_ref().is_some_and(|c| {
+            (c.0.as_str(), c.1.as_str(), c.2.as_str(), c.3.as_str(), c.4.as_str(), c.5.as_deref(), c.6.as_deref())
+                == wanted_search
+        });
         let mut changed = false;
-        if current.as_ref() != Some(&new) {
+        if !same_search {
             changed = true;
             if current.is_some() {
                 self.close("search_version", "search_id", id)?;
             }
-            let hash = chain::row_hash(
-                "search_version",
-                &[
-                    Some(&search.firm),
-                    Some(&search.search_ref),
-                    Some(&new.0),
-                    Some(&new.1),
-                    Some(&new.2),
-                    Some(&new.3),
-                    Some(&new.4),
-                    new.5.as_deref(),
-                    new.6.as_deref(),
-                    Some(self.at),
-                ],
-                self.import_id,
-            );
+            let w = wanted_search;
             tx.prepare_cached(
                 "INSERT INTO search_version (search_id, client, client_sector, position, level, opened_on, shortlist_on,
                    cancelled_on, valid_from, valid_to, import_id, row_hash)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?
-            .execute(params![id, new.0, new.1, new.2, new.3, new.4, new.5, new.6, self.at, FOREVER, self.import_id, hash])?;
-            self.written.row(chain::SEARCH_VERSION, tx.last_insert_rowid(), &hash);
+            .execute(params![id, w.0, w.1, w.2, w.3, w.4, w.5, w.6, self.at, FOREVER, self.import_id, new.search_hash])?;
+            self.written.row(chain::SEARCH_VERSION, tx.last_insert_rowid(), &new.search_hash);
         }
         // Candidates as a set: keep the unchanged, close the removed and changed, insert the new and changed.
         type Stored = (String, String, String, String, Option<String>);
@@ -369,43 +439,35 @@ impl Writer<'_> {
             .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
             .collect::<Result<_, _>>()?
         };
-        let wanted: Vec<Stored> = candidates
+        let wanted: Vec<(&str, &str, &str, &str, Option<&str>)> = record
+            .candidates
             .iter()
-            .map(|c| {
+            .zip(&new.candidates)
+            .map(|(c, n)| {
                 (
-                    c.candidate_ref.clone(),
-                    c.sector.as_str().to_string(),
-                    c.experience.to_string(),
-                    c.stage.as_str().to_string(),
-                    date(c.added_on),
+                    c.candidate_ref.as_str(),
+                    c.sector.as_str(),
+                    n.experience.as_str(),
+                    c.stage.as_str(),
+                    n.added_on.as_deref(),
                 )
             })
             .collect();
-        for old in stored.iter().filter(|s| !wanted.contains(s)) {
+        fn as_wanted(s: &Stored) -> (&str, &str, &str, &str, Option<&str>) {
+            (s.0.as_str(), s.1.as_str(), s.2.as_str(), s.3.as_str(), s.4.as_deref())
+        }
+        for old in stored.iter().filter(|s| !wanted.contains(&as_wanted(s))) {
             changed = true;
             tx.prepare_cached(
                 "UPDATE candidate_version SET valid_to = ?3 WHERE search_id = ?1 AND candidate_ref = ?2 AND valid_to = '9999-12-31T23:59:59.999999Z'",
             )?
             .execute(params![id, old.0, self.at])?;
         }
-        for new in wanted.iter().filter(|w| !stored.contains(w)) {
+        for (w, n) in wanted.iter().zip(&new.candidates) {
+            if stored.iter().any(|s| as_wanted(s) == *w) {
+                continue;
+            }
             changed = true;
-            let salt = chain::new_salt();
-            let digest = chain::ref_digest(&salt, &new.0);
-            let hash = chain::row_hash(
-                "candidate_version",
-                &[
-                    Some(&search.firm),
-                    Some(&search.search_ref),
-                    Some(&chain::upper_hex(&digest)),
-                    Some(&new.1),
-                    Some(&new.2),
-                    Some(&new.3),
-                    new.4.as_deref(),
-                    Some(self.at),
-                ],
-                self.import_id,
-            );
             tx.prepare_cached(
                 "INSERT INTO candidate_version (search_id, candidate_ref, ref_digest, ref_salt, sector, experience, stage,
                    added_on, valid_from, valid_to, import_id, row_hash)
@@ -413,19 +475,19 @@ impl Writer<'_> {
             )?
             .execute(params![
                 id,
-                new.0,
-                digest,
-                salt,
-                new.1,
-                new.2,
-                new.3,
-                new.4,
+                w.0,
+                n.digest,
+                n.salt,
+                w.1,
+                w.2,
+                w.3,
+                w.4,
                 self.at,
                 FOREVER,
                 self.import_id,
-                hash
+                n.hash
             ])?;
-            self.written.row(chain::CANDIDATE_VERSION, tx.last_insert_rowid(), &hash);
+            self.written.row(chain::CANDIDATE_VERSION, tx.last_insert_rowid(), &n.hash);
         }
         Ok(changed)
     }
