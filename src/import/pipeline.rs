@@ -3,9 +3,11 @@
 //!
 //! The records reach the sink in the order [`super::stream`] would hand them, with the reader's errors in
 //! between, so the errors of a call and their order are the same either way. Memory stays bounded: the reader
-//! waits when [`DEPTH`] batches are in flight.
+//! waits when [`DEPTH`] batches are in flight. Searches are lent to the sink and their batches go back to the
+//! reader to be freed there: the system allocator frees memory made on another thread under a lock the other
+//! thread keeps taking, which cost a tenth of a large import's time.
 
-use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 
 use super::{Encoding, InputErrors, Open, Opened, Place, SearchRecord, Sink, Sources};
 use crate::model::{Exemption, Firm};
@@ -20,13 +22,14 @@ pub trait Derive: Sink {
     type Derived: Send;
     /// The function that works it out, run on the reading thread.
     fn deriver(&self) -> Deriver<Self::Derived>;
-    /// A search, or one run of rows of a CSV search, with what was worked out for it; as [`Sink::search`].
+    /// A search, or one run of rows of a CSV search, with what was worked out for it; as [`Sink::search`], but
+    /// lent rather than given, so that the reading thread, which made them, frees them.
     fn derived_search(
         &mut self,
         sources: &Sources,
-        record: SearchRecord,
-        derived: Self::Derived,
-        candidate_lines: Vec<usize>,
+        record: &SearchRecord,
+        derived: &Self::Derived,
+        candidate_lines: &[usize],
         errors: &mut InputErrors,
     ) -> Result<(), Self::Error>;
 }
@@ -49,6 +52,8 @@ enum Met<D> {
 /// The sink of the reading thread: hands records over to the calling thread, searches with what was worked out.
 struct HandOver<'d, D> {
     to: SyncSender<Vec<Met<D>>>,
+    /// Batches the sink is done with, to be freed on this thread.
+    done: Receiver<Vec<Met<D>>>,
     batch: Vec<Met<D>>,
     derive: &'d (dyn Fn(&SearchRecord) -> D + Send + Sync),
 }
@@ -71,6 +76,9 @@ impl<D> HandOver<'_, D> {
     fn flush(&mut self) -> Result<(), Stopped> {
         if self.batch.is_empty() {
             return Ok(());
+        }
+        while let Ok(done) = self.done.try_recv() {
+            drop(done);
         }
         let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
         self.to.send(batch).map_err(|_| Stopped)
@@ -118,9 +126,10 @@ pub fn stream_pipelined<S: Derive>(
     let derive = sink.deriver();
     std::thread::scope(|scope| {
         let (to, from) = sync_channel::<Vec<Met<S::Derived>>>(DEPTH);
+        let (give_back, done) = channel();
         let reader = scope.spawn(move || {
             let mut opened = Opened { sources, errors: InputErrors::default(), json_values };
-            let mut hand_over = HandOver { to, batch: Vec::with_capacity(BATCH), derive: derive.as_ref() };
+            let mut hand_over = HandOver { to, done, batch: Vec::with_capacity(BATCH), derive: derive.as_ref() };
             // A stopped reader has nothing more to say: the sink's error is what the caller gets.
             if opened.feed(inputs, encoding, &mut hand_over).is_ok() {
                 let _ = hand_over.flush();
@@ -128,16 +137,18 @@ pub fn stream_pipelined<S: Derive>(
             (opened.sources, opened.errors)
         });
         let mut failed = None;
-        'batches: for batch in &from {
-            for met in batch {
+        'batches: for mut batch in &from {
+            for met in &mut batch {
                 let done = match met {
-                    Met::Firm(place, firm) => sink.firm(&named, place, firm, &mut found),
+                    Met::Firm(place, firm) => sink.firm(&named, place.clone(), firm.clone(), &mut found),
                     Met::Search(record, derived, lines) => {
                         sink.derived_search(&named, record, derived, lines, &mut found)
                     }
-                    Met::Exemption(place, exemption) => sink.exemption(&named, place, exemption, &mut found),
+                    Met::Exemption(place, exemption) => {
+                        sink.exemption(&named, place.clone(), exemption.clone(), &mut found)
+                    }
                     Met::Errors(errors) => {
-                        found.extend(errors);
+                        found.extend(std::mem::take(errors));
                         Ok(())
                     }
                 };
@@ -146,6 +157,8 @@ pub fn stream_pipelined<S: Derive>(
                     break 'batches;
                 }
             }
+            // A reader that has finished frees nothing more: the batch is freed here then.
+            let _ = give_back.send(batch);
         }
         // Dropping the receiver makes a reader still sending stop.
         drop(from);
@@ -244,13 +257,13 @@ mod tests {
         fn derived_search(
             &mut self,
             sources: &Sources,
-            record: SearchRecord,
-            derived: String,
-            lines: Vec<usize>,
+            record: &SearchRecord,
+            derived: &String,
+            lines: &[usize],
             errors: &mut InputErrors,
         ) -> Result<(), String> {
-            assert_eq!(derived, record.search.search_ref.to_uppercase());
-            self.search(sources, record, lines, errors)
+            assert_eq!(*derived, record.search.search_ref.to_uppercase());
+            self.search(sources, record.clone(), lines.to_vec(), errors)
         }
     }
 

@@ -313,7 +313,7 @@ impl Sink for Session<'_> {
         errors: &mut InputErrors,
     ) -> Result<(), StoreError> {
         let new = NewVersions::of(&record, &self.stamp());
-        self.derived_search(sources, record, new, candidate_lines, errors)
+        self.derived_search(sources, &record, &new, &candidate_lines, errors)
     }
 
     fn exemption(
@@ -360,9 +360,9 @@ impl Derive for Session<'_> {
     fn derived_search(
         &mut self,
         sources: &Sources,
-        record: SearchRecord,
-        new: NewVersions,
-        candidate_lines: Vec<usize>,
+        record: &SearchRecord,
+        new: &NewVersions,
+        candidate_lines: &[usize],
         errors: &mut InputErrors,
     ) -> Result<(), StoreError> {
         if !self.accepts(sources, &record.place, &record.search.firm, errors) {
@@ -381,7 +381,7 @@ impl Derive for Session<'_> {
         let Some((first_place, _)) = met else {
             // The first run of this search in this call.
             let existed = !made;
-            let changed = self.w.put_search(id, existed, &record, &new)?;
+            let changed = self.w.put_search(id, existed, record, new)?;
             let (line, path) = match &record.place.at {
                 At::Line { line, .. } => (*line as i64, None),
                 At::Path(path) => (0, Some(path.clone())),
@@ -394,7 +394,7 @@ impl Derive for Session<'_> {
                 )?
                 .execute(params![id, record.place.source as i64, line, path, changed])?;
             if changed {
-                self.judge(id, existed, &firm, &record)?;
+                self.judge(id, existed, &firm, record)?;
             }
             return Ok(());
         };
@@ -402,7 +402,7 @@ impl Derive for Session<'_> {
         let Some(current) = load_case(self.w.tx, id, LATEST)? else { return Ok(()) };
         let mut merged = SearchRecord { place: first_place, search: current.search, candidates: current.candidates };
         let before = errors.total();
-        import::merge_run(sources, &mut merged, &mut Vec::new(), record, candidate_lines, errors);
+        import::merge_run(sources, &mut merged, &mut Vec::new(), record.clone(), candidate_lines.to_vec(), errors);
         if errors.total() > before {
             return Ok(());
         }
