@@ -100,6 +100,9 @@ pub struct StoredPolicy {
     pub policy: Policy,
 }
 
+/// The page cache of a connection: negative, in KiB (32 MB).
+pub(crate) const CACHE_KIB: i64 = -32768;
+
 /// The page size of a new database, in bytes. Against SQLite's 4 KB default it cuts the kernel's share of a large
 /// import by half; 64 KB pages import a little faster still but double the time of the reports that look rows up
 /// one by one (docs/performance.md).
@@ -161,7 +164,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         // A larger page cache keeps the indexes of a large import in memory; most of the time goes to them.
-        conn.pragma_update(None, "cache_size", -32768)?;
+        conn.pragma_update(None, "cache_size", CACHE_KIB)?;
         self.migrate(level)
     }
 
