@@ -296,3 +296,47 @@ fn repeated_entries_may_sum_past_sixty_years() {
     assert_eq!(s["verdict"], "compliant");
     assert_eq!(env.explain("f", "s1")["candidates"][0]["experience"], "private:80");
 }
+
+#[test]
+fn an_exemption_is_stored_and_judged_with_its_search_even_when_the_search_rows_stand_apart() {
+    let env = Env::new();
+    let f = env.write("f.csv", default_firms());
+    let s =
+        env.write("s.csv", shortlists(&[row(), row().set("search_ref", "s2"), row().candidate("c2", "municipality")]));
+    let e = env.write("e.csv", exemptions(&[["f", "s1", "no-qualified-candidate", "two rows apart"]]));
+    let run = env.import(&[&s, &e, &f]);
+    assert!(run.stdout.contains("1 exemptions changed (1 read)"), "{}", run.stdout);
+    let s1 = env.search("f", "s1");
+    assert_eq!(s1["verdict"], "exempt", "{s1}");
+    assert_eq!(env.search("f", "s2")["verdict"], "non-compliant");
+    assert_eq!(env.count("SELECT count(*) FROM candidate_version WHERE valid_to = '9999-12-31T23:59:59.999999Z'"), 3);
+    assert_eq!(env.count("SELECT count(*) FROM exemption_version"), 1);
+    env.run(&["audit", "verify"]).ok();
+}
+
+#[test]
+fn a_changed_exemption_of_an_unchanged_search_changes_its_verdict_in_or_out_of_the_files() {
+    let env = Env::new();
+    let f = env.write("f.csv", default_firms());
+    let s = env.write("s.csv", shortlists(&[row()]));
+    let declined = env.write("e1.csv", exemptions(&[["f", "s1", "client-declined", ""]]));
+    env.import(&[&f, &s, &declined]);
+    let s1 = env.search("f", "s1");
+    assert_eq!(s1["verdict"], "non-compliant");
+    assert!(s1["reason"].as_str().unwrap().contains("client-declined"), "{s1}");
+
+    // The same search again, with an exemption the policy accepts: the search is unchanged, its verdict is not.
+    let accepted = env.write("e2.csv", exemptions(&[["f", "s1", "no-qualified-candidate", ""]]));
+    let run = env.import(&[&s, &accepted]);
+    assert!(run.stdout.contains("0 searches changed (1 read)"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 exemptions changed (1 read)"), "{}", run.stdout);
+    assert_eq!(env.search("f", "s1")["verdict"], "exempt");
+    let run = env.import(&[&s, &accepted]);
+    assert!(run.stdout.contains("0 exemptions changed"), "{}", run.stdout);
+
+    // An exemptions file alone, for a stored search: stored at the end of the import, and judged.
+    env.import(&[&declined]);
+    assert_eq!(env.search("f", "s1")["verdict"], "non-compliant");
+    assert_eq!(env.count("SELECT count(*) FROM exemption_version"), 3);
+    env.run(&["audit", "verify"]).ok();
+}

@@ -3,10 +3,10 @@
 //!
 //! Files are streamed: a CSV file is read row by row and never held in memory whole. The rows of a search are
 //! gathered while they stand together (a *run*); a search whose rows stand apart arrives as several runs, which
-//! the sink merges (the store does it in the database, [`Batch`] in memory). All firms are read before any
-//! search and all searches before any exemption, whatever the order of the files, so a shortlist may name a firm
-//! from a later firms file. What needs the database (an unknown firm, an exemption for a missing search) is
-//! checked by the store.
+//! the sink merges (the store does it in the database, [`Batch`] in memory). All firms are read first, then all
+//! exemptions, then all searches, whatever the order of the files: a shortlist may name a firm from a later firms
+//! file, and the store writes each search with its exemption in hand. What needs the database (an unknown firm, an
+//! exemption for a missing search) is checked by the store.
 
 mod csv;
 pub mod error;
@@ -200,7 +200,7 @@ pub trait Sink {
     ) -> Result<(), Self::Error>;
 }
 
-/// Reads, validates and hands to `sink` the files of one call: firms first, then searches, then exemptions.
+/// Reads, validates and hands to `sink` the files of one call: firms first, then exemptions, then searches.
 /// Gives the files (with their SHA-256) and every input error found; the sink's own error stops the reading.
 pub fn stream<S: Sink>(
     inputs: &[impl Open],
@@ -252,15 +252,15 @@ impl Opened {
         Opened { sources, errors, json_values }
     }
 
-    /// Hands every record to the sink: all firms, then all searches, then all exemptions, whatever the order of
-    /// the files.
+    /// Hands every record to the sink: all firms, then all exemptions, then all searches, whatever the order of
+    /// the files (so that a search's exemption is known when the search is written).
     pub(crate) fn feed<S: Sink>(
         &mut self,
         inputs: &[impl Open],
         encoding: Encoding,
         sink: &mut S,
     ) -> Result<(), S::Error> {
-        for phase in [Kind::Firms, Kind::Shortlists, Kind::Exemptions] {
+        for phase in [Kind::Firms, Kind::Exemptions, Kind::Shortlists] {
             for (index, input) in inputs.iter().enumerate() {
                 match self.sources.0[index].kind {
                     Some(kind) if kind == phase => {

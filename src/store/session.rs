@@ -101,11 +101,11 @@ impl Store {
             for (place, firm) in &batch.firms {
                 sink.firm(&sources, place.clone(), firm.clone(), &mut errors)?;
             }
-            for record in &batch.searches {
-                sink.search(&sources, record.clone(), Vec::new(), &mut errors)?;
-            }
             for (place, exemption) in &batch.exemptions {
                 sink.exemption(&sources, place.clone(), exemption.clone(), &mut errors)?;
+            }
+            for record in &batch.searches {
+                sink.search(&sources, record.clone(), Vec::new(), &mut errors)?;
             }
             Ok((sources, errors))
         })
@@ -123,7 +123,12 @@ impl Store {
             "CREATE TEMP TABLE IF NOT EXISTS run_seen (
                  search_id INTEGER PRIMARY KEY, source INTEGER NOT NULL, line INTEGER NOT NULL, path TEXT,
                  changed INTEGER NOT NULL);
-             DELETE FROM temp.run_seen;",
+             DELETE FROM temp.run_seen;
+             CREATE TEMP TABLE IF NOT EXISTS run_exemption (
+                 firm TEXT NOT NULL, search_ref TEXT NOT NULL, reason TEXT NOT NULL, note TEXT NOT NULL,
+                 source INTEGER NOT NULL, line INTEGER NOT NULL, path TEXT, applied INTEGER NOT NULL DEFAULT 0,
+                 PRIMARY KEY (firm, search_ref));
+             DELETE FROM temp.run_exemption;",
         )?;
         let entry = Entry::begin(&tx, actor, command, &[])?;
         let policy = super::policy_in_force(&tx)?.policy;
@@ -134,12 +139,11 @@ impl Store {
             firms: HashMap::new(),
             firms_met: HashMap::new(),
             firms_changed: BTreeSet::new(),
-            exemptions_met: HashMap::new(),
-            to_recompute: BTreeSet::new(),
+            exemptions_waiting: false,
             outcome: ImportOutcome { at: entry.at.clone(), ..ImportOutcome::default() },
         };
         let (sources, mut errors) = feed(&mut session)?;
-        session.finish(&mut errors)?;
+        session.finish(&sources, &mut errors)?;
         let mut outcome = std::mem::take(&mut session.outcome);
         drop(session);
         if !errors.is_empty() {
@@ -188,10 +192,8 @@ pub(super) struct Session<'a> {
     /// Where each firm of this call was met.
     firms_met: HashMap<String, Place>,
     firms_changed: BTreeSet<i64>,
-    /// Where each exemption of this call was met.
-    exemptions_met: HashMap<(String, String), Place>,
-    /// Searches whose verdict must be recomputed at the end (their exemption changed).
-    to_recompute: BTreeSet<i64>,
+    /// Whether any exemption of this call waits in `temp.run_exemption` for its search.
+    exemptions_waiting: bool,
     outcome: ImportOutcome,
 }
 
@@ -223,8 +225,19 @@ impl Session<'_> {
     }
 
     /// Judges a search from the records in hand and stores its verdict.
-    fn judge(&self, id: i64, existed: bool, firm: &Firm, record: &SearchRecord) -> Result<(), StoreError> {
-        let exemption = if existed { current_exemption(self.w.tx, id, &record.search)? } else { None };
+    fn judge(
+        &self,
+        id: i64,
+        existed: bool,
+        firm: &Firm,
+        record: &SearchRecord,
+        waiting: Option<Exemption>,
+    ) -> Result<(), StoreError> {
+        let exemption = match waiting {
+            Some(exemption) => Some(exemption),
+            None if existed => current_exemption(self.w.tx, id, &record.search)?,
+            None => None,
+        };
         let case = Case { firm, search: &record.search, candidates: &record.candidates, exemption: exemption.as_ref() };
         store_verdict(self.w.tx, self.policy, id, &rules::judge(self.policy, &case), &record.search, self.w.at)
     }
@@ -235,20 +248,45 @@ impl Session<'_> {
             .w
             .tx
             .prepare_cached("SELECT source, line, path, changed FROM temp.run_seen WHERE search_id = ?1")?
-            .query_row([id], |r| {
-                let (source, line, path, changed): (i64, i64, Option<String>, bool) =
-                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-                let at = match path {
-                    Some(path) => At::Path(path),
-                    None => At::Line { line: line as usize, column: None },
-                };
-                Ok((Place { source: source as usize, at }, changed))
+            .query_row([id], |r| Ok((stored_place(r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?)))
+            .optional()?)
+    }
+
+    /// The exemption of this call waiting for a search, if any.
+    fn waiting_exemption(&self, firm: &str, search_ref: &str) -> Result<Option<Exemption>, StoreError> {
+        if !self.exemptions_waiting {
+            return Ok(None);
+        }
+        Ok(self
+            .w
+            .tx
+            .prepare_cached("SELECT reason, note FROM temp.run_exemption WHERE firm = ?1 AND search_ref = ?2")?
+            .query_row([firm, search_ref], |r| {
+                Ok(Exemption {
+                    firm: firm.to_string(),
+                    search_ref: search_ref.to_string(),
+                    reason: r.get(0)?,
+                    note: r.get(1)?,
+                })
             })
             .optional()?)
     }
 
-    /// Finishes the call: recomputes the verdicts that depend on changed firms and exemptions, and counts.
-    fn finish(&mut self, errors: &mut InputErrors) -> Result<(), StoreError> {
+    /// Stores a waiting exemption with its search (`id`); true when it changed what is stored.
+    fn apply_exemption(&mut self, id: i64, exemption: &Exemption) -> Result<bool, StoreError> {
+        self.w
+            .tx
+            .prepare_cached("UPDATE temp.run_exemption SET applied = 1 WHERE firm = ?1 AND search_ref = ?2")?
+            .execute([&exemption.firm, &exemption.search_ref])?;
+        let changed = self.w.put_exemption(id, exemption)?;
+        self.outcome.exemptions.changed += usize::from(changed);
+        Ok(changed)
+    }
+
+    /// Finishes the call: stores the exemptions of searches not in these files, recomputes the verdicts that
+    /// depend on them and on changed firms, and counts. Ids are taken in chunks, so that memory does not grow with
+    /// the number of searches to judge again.
+    fn finish(&mut self, sources: &Sources, errors: &mut InputErrors) -> Result<(), StoreError> {
         let tx = self.w.tx;
         let (read, changed): (i64, i64) =
             tx.query_row("SELECT count(*), coalesce(sum(changed), 0) FROM temp.run_seen", [], |r| {
@@ -256,22 +294,77 @@ impl Session<'_> {
             })?;
         self.outcome.searches.read = read as usize;
         self.outcome.searches.changed = changed as usize;
+        let mut after = 0;
+        loop {
+            type Waiting = (i64, Exemption, Place);
+            let chunk: Vec<Waiting> = tx
+                .prepare_cached(
+                    "SELECT rowid, firm, search_ref, reason, note, source, line, path FROM temp.run_exemption
+                     WHERE applied = 0 AND rowid > ?1 ORDER BY rowid LIMIT 1000",
+                )?
+                .query_map([after], |r| {
+                    let exemption =
+                        Exemption { firm: r.get(1)?, search_ref: r.get(2)?, reason: r.get(3)?, note: r.get(4)? };
+                    Ok((r.get(0)?, exemption, stored_place(r.get(5)?, r.get(6)?, r.get(7)?)))
+                })?
+                .collect::<Result<_, _>>()?;
+            let Some((last, _, _)) = chunk.last() else { break };
+            after = *last;
+            for (_, exemption, place) in chunk {
+                let Some(search_id) = current_search_id(tx, &exemption.firm, &exemption.search_ref)? else {
+                    let message = format!(
+                        "no search {:?} of firm {:?} in these files or the database (an exemption needs its search)",
+                        exemption.search_ref, exemption.firm
+                    );
+                    errors.push(sources.error_at(&place, "search_ref", message));
+                    continue;
+                };
+                if errors.is_empty() && self.apply_exemption(search_id, &exemption)? {
+                    recompute(tx, self.policy, search_id, self.w.at)?;
+                }
+            }
+        }
         if !errors.is_empty() {
             return Ok(());
         }
+        // Verdicts computed in this call (computed_at is its time) already saw the firm as it now stands.
         for firm_id in &self.firms_changed {
-            let mut stmt = tx.prepare_cached(
-                "SELECT search.id FROM search JOIN verdict ON verdict.search_id = search.id
-                 WHERE search.firm_id = ?1 AND verdict.computed_at <> ?2",
-            )?;
-            for id in stmt.query_map(params![firm_id, self.w.at], |r| r.get::<_, i64>(0))? {
-                self.to_recompute.insert(id?);
+            let mut after = 0;
+            loop {
+                let ids: Vec<i64> = tx
+                    .prepare_cached(
+                        "SELECT search.id FROM search JOIN verdict ON verdict.search_id = search.id
+                         WHERE search.firm_id = ?1 AND verdict.computed_at <> ?2 AND search.id > ?3
+                         ORDER BY search.id LIMIT 1000",
+                    )?
+                    .query_map(params![firm_id, self.w.at, after], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
+                let Some(last) = ids.last() else { break };
+                after = *last;
+                for id in ids {
+                    recompute(tx, self.policy, id, self.w.at)?;
+                }
             }
         }
-        for id in &self.to_recompute {
-            recompute(tx, self.policy, *id, self.w.at)?;
-        }
         Ok(())
+    }
+}
+
+/// A place as `temp.run_seen` and `temp.run_exemption` keep it: a JSON path, or else a line.
+fn stored_place(source: i64, line: i64, path: Option<String>) -> Place {
+    let at = match path {
+        Some(path) => At::Path(path),
+        None => At::Line { line: line as usize, column: None },
+    };
+    Place { source: source as usize, at }
+}
+
+/// A place as `temp.run_seen` and `temp.run_exemption` keep it: the line (0 for none) and the JSON path.
+fn place_columns(place: &Place) -> (i64, Option<&str>) {
+    match &place.at {
+        At::Line { line, .. } => (*line as i64, None),
+        At::Path(path) => (0, Some(path.as_str())),
+        At::File => (0, None),
     }
 }
 
@@ -327,24 +420,35 @@ impl Sink for Session<'_> {
         if !self.accepts(sources, &place, &exemption.firm, errors) {
             return Ok(());
         }
-        let key = (exemption.firm.clone(), exemption.search_ref.clone());
-        if let Some(first) = self.exemptions_met.get(&key) {
-            errors.push(sources.error_at(&place, "search_ref", import::second_exemption(sources, &exemption, first)));
+        // Exemptions are read before the searches: each waits for its search in a temporary table, and is stored
+        // with it (or at the end, for a search already stored and not in these files).
+        let first: Option<Place> = self
+            .w
+            .tx
+            .prepare_cached("SELECT source, line, path FROM temp.run_exemption WHERE firm = ?1 AND search_ref = ?2")?
+            .query_row([&exemption.firm, &exemption.search_ref], |r| Ok(stored_place(r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        if let Some(first) = first {
+            errors.push(sources.error_at(&place, "search_ref", import::second_exemption(sources, &exemption, &first)));
             return Ok(());
         }
-        let Some(search_id) = current_search_id(self.w.tx, &exemption.firm, &exemption.search_ref)? else {
-            let message = format!(
-                "no search {:?} of firm {:?} in these files or the database (an exemption needs its search)",
-                exemption.search_ref, exemption.firm
-            );
-            errors.push(sources.error_at(&place, "search_ref", message));
-            return Ok(());
-        };
-        self.exemptions_met.insert(key, place);
-        if self.w.put_exemption(search_id, &exemption)? {
-            self.outcome.exemptions.changed += 1;
-            self.to_recompute.insert(search_id);
-        }
+        let (line, path) = place_columns(&place);
+        self.w
+            .tx
+            .prepare_cached(
+                "INSERT INTO temp.run_exemption (firm, search_ref, reason, note, source, line, path)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                exemption.firm,
+                exemption.search_ref,
+                exemption.reason,
+                exemption.note,
+                place.source as i64,
+                line,
+                path
+            ])?;
+        self.exemptions_waiting = true;
         Ok(())
     }
 }
@@ -382,19 +486,21 @@ impl Derive for Session<'_> {
             // The first run of this search in this call.
             let existed = !made;
             let changed = self.w.put_search(id, existed, record, new)?;
-            let (line, path) = match &record.place.at {
-                At::Line { line, .. } => (*line as i64, None),
-                At::Path(path) => (0, Some(path.clone())),
-                At::File => (0, None),
-            };
+            let (line, path) = place_columns(&record.place);
             self.w
                 .tx
                 .prepare_cached(
                     "INSERT INTO temp.run_seen (search_id, source, line, path, changed) VALUES (?1, ?2, ?3, ?4, ?5)",
                 )?
                 .execute(params![id, record.place.source as i64, line, path, changed])?;
-            if changed {
-                self.judge(id, existed, &firm, record)?;
+            // Its exemption, if these files have one, is stored with it and judged with it.
+            let waiting = self.waiting_exemption(&record.search.firm, &record.search.search_ref)?;
+            let exemption_changed = match &waiting {
+                Some(exemption) => self.apply_exemption(id, exemption)?,
+                None => false,
+            };
+            if changed || exemption_changed {
+                self.judge(id, existed, &firm, record, waiting)?;
             }
             return Ok(());
         };
