@@ -13,8 +13,8 @@ use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::read::{load_case, FirmRow, VerdictRow, LATEST};
 use super::write::{
-    current_exemption, current_firm, current_search_id, recompute, store_verdict, Entry, ImportOutcome, NewVersions,
-    Stamp, Writer,
+    current_exemption, current_firm, current_search_id, recompute, Entry, Held, ImportOutcome, NewVersions, Stamp,
+    Writer,
 };
 use super::{Store, StoreError};
 use crate::import::{
@@ -133,7 +133,15 @@ impl Store {
         let entry = Entry::begin(&tx, actor, command, &[])?;
         let policy = super::policy_in_force(&tx)?.policy;
         let mut session = Session {
-            w: Writer { tx: &tx, at: &entry.at, import_id: entry.id, written: &entry.written },
+            w: Writer::new(&tx, &entry.at, entry.id, &entry.written)?,
+            note_seen: Held::new(
+                &tx,
+                "INSERT INTO temp.run_seen (search_id, source, line, path, changed) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?,
+            find_waiting: Held::new(
+                &tx,
+                "SELECT reason, note FROM temp.run_exemption WHERE firm = ?1 AND search_ref = ?2",
+            )?,
             policy: &policy,
             only_firm: options.only_firm,
             firms: HashMap::new(),
@@ -184,6 +192,10 @@ fn judged(tx: &Transaction, policy: &Policy, outcome: &mut ImportOutcome) -> Res
 /// The store as the sink of one import.
 pub(super) struct Session<'a> {
     w: Writer<'a>,
+    /// Records a search met in this call, in `temp.run_seen`.
+    note_seen: Held<'a>,
+    /// Finds the exemption of this call waiting for a search.
+    find_waiting: Held<'a>,
     policy: &'a Policy,
     /// Refuse every record of another firm (an agency collecting one firm's files).
     only_firm: Option<&'a str>,
@@ -239,7 +251,7 @@ impl Session<'_> {
             None => None,
         };
         let case = Case { firm, search: &record.search, candidates: &record.candidates, exemption: exemption.as_ref() };
-        store_verdict(self.w.tx, self.policy, id, &rules::judge(self.policy, &case), &record.search, self.w.at)
+        self.w.store_verdict(self.policy, id, &rules::judge(self.policy, &case), &record.search)
     }
 
     /// Where a search was first met in this call, and whether its first runs changed it.
@@ -257,19 +269,14 @@ impl Session<'_> {
         if !self.exemptions_waiting {
             return Ok(None);
         }
-        Ok(self
-            .w
-            .tx
-            .prepare_cached("SELECT reason, note FROM temp.run_exemption WHERE firm = ?1 AND search_ref = ?2")?
-            .query_row([firm, search_ref], |r| {
-                Ok(Exemption {
-                    firm: firm.to_string(),
-                    search_ref: search_ref.to_string(),
-                    reason: r.get(0)?,
-                    note: r.get(1)?,
-                })
+        self.find_waiting.first_row([firm, search_ref], |r| {
+            Ok(Exemption {
+                firm: firm.to_string(),
+                search_ref: search_ref.to_string(),
+                reason: r.get(0)?,
+                note: r.get(1)?,
             })
-            .optional()?)
+        })
     }
 
     /// Stores a waiting exemption with its search (`id`); true when it changed what is stored.
@@ -487,12 +494,7 @@ impl Derive for Session<'_> {
             let existed = !made;
             let changed = self.w.put_search(id, existed, record, new)?;
             let (line, path) = place_columns(&record.place);
-            self.w
-                .tx
-                .prepare_cached(
-                    "INSERT INTO temp.run_seen (search_id, source, line, path, changed) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?
-                .execute(params![id, record.place.source as i64, line, path, changed])?;
+            self.note_seen.execute(params![id, record.place.source as i64, line, path, changed])?;
             // Its exemption, if these files have one, is stored with it and judged with it.
             let waiting = self.waiting_exemption(&record.search.firm, &record.search.search_ref)?;
             let exemption_changed = match &waiting {

@@ -1,7 +1,9 @@
 //! Writing a batch: one transaction per call, each record compared with what is stored after normalising and
 //! written as a new version only when it differs, verdicts recomputed before the commit.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use std::cell::RefCell;
+
+use rusqlite::{params, Connection, OptionalExtension, Statement, Transaction, TransactionBehavior};
 
 use super::read::{load_case, LATEST};
 use super::read::{FirmRow, VerdictRow};
@@ -130,14 +132,26 @@ pub(super) fn store_verdict(
     search: &Search,
     at: &str,
 ) -> Result<(), StoreError> {
-    tx.prepare_cached(
-        "INSERT INTO verdict (search_id, verdict, rule, reason, policy_version, policy_sha256, quarter, computed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT (search_id) DO UPDATE SET verdict = excluded.verdict, rule = excluded.rule, reason = excluded.reason,
-           policy_version = excluded.policy_version, policy_sha256 = excluded.policy_sha256, quarter = excluded.quarter,
-           computed_at = excluded.computed_at",
-    )?
-    .execute(params![
+    let mut stmt = tx.prepare_cached(STORE_VERDICT)?;
+    run_store_verdict(&mut stmt, policy, search_id, judgement, search, at)
+}
+
+const STORE_VERDICT: &str =
+    "INSERT INTO verdict (search_id, verdict, rule, reason, policy_version, policy_sha256, quarter, computed_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+     ON CONFLICT (search_id) DO UPDATE SET verdict = excluded.verdict, rule = excluded.rule, reason = excluded.reason,
+       policy_version = excluded.policy_version, policy_sha256 = excluded.policy_sha256, quarter = excluded.quarter,
+       computed_at = excluded.computed_at";
+
+fn run_store_verdict(
+    stmt: &mut Statement,
+    policy: &crate::policy::Policy,
+    search_id: i64,
+    judgement: &rules::Judgement,
+    search: &Search,
+    at: &str,
+) -> Result<(), StoreError> {
+    stmt.execute(params![
         search_id,
         judgement.verdict.as_str(),
         judgement.rule,
@@ -297,15 +311,84 @@ pub(super) struct Writer<'a> {
     pub(super) import_id: i64,
     /// Told of every row inserted, for sealing the entry.
     pub(super) written: &'a chain::Written,
+    make_search: Held<'a>,
+    insert_search_version: Held<'a>,
+    insert_candidate_version: Held<'a>,
+    store_verdict: Held<'a>,
 }
 
+/// A statement prepared once for a whole import and run for every search: looking it up in the statement cache
+/// by its text, as `prepare_cached` does, cost more than binding and running it.
+pub(super) struct Held<'a>(RefCell<Statement<'a>>);
+
+impl<'a> Held<'a> {
+    /// Prepares a statement.
+    pub(super) fn new(conn: &'a Connection, sql: &str) -> Result<Held<'a>, StoreError> {
+        Ok(Held(RefCell::new(conn.prepare(sql)?)))
+    }
+
+    /// Runs it; the number of rows changed.
+    pub(super) fn execute(&self, params: impl rusqlite::Params) -> Result<usize, StoreError> {
+        Ok(self.0.borrow_mut().execute(params)?)
+    }
+
+    /// Its first row, if any.
+    pub(super) fn first_row<T>(
+        &self,
+        params: impl rusqlite::Params,
+        row: impl FnOnce(&rusqlite::Row) -> rusqlite::Result<T>,
+    ) -> Result<Option<T>, StoreError> {
+        Ok(self.0.borrow_mut().query_row(params, row).optional()?)
+    }
+}
+
+impl<'a> Writer<'a> {
+    /// A writer for the entry at `at`, with id `import_id`.
+    pub(super) fn new(
+        tx: &'a Transaction<'a>,
+        at: &'a str,
+        import_id: i64,
+        written: &'a chain::Written,
+    ) -> Result<Writer<'a>, StoreError> {
+        Ok(Writer {
+            tx,
+            at,
+            import_id,
+            written,
+            make_search: Held::new(
+                tx,
+                "INSERT INTO search (firm_id, search_ref) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            )?,
+            insert_search_version: Held::new(tx, INSERT_SEARCH_VERSION)?,
+            insert_candidate_version: Held::new(tx, INSERT_CANDIDATE_VERSION)?,
+            store_verdict: Held::new(tx, STORE_VERDICT)?,
+        })
+    }
+}
+
+const INSERT_SEARCH_VERSION: &str = "INSERT INTO search_version (search_id, client, client_sector, position, level,
+       opened_on, shortlist_on, cancelled_on, valid_from, valid_to, import_id, row_hash)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+
+const INSERT_CANDIDATE_VERSION: &str = "INSERT INTO candidate_version (search_id, candidate_ref, ref_digest, ref_salt,
+       sector, experience, stage, added_on, valid_from, valid_to, import_id, row_hash)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+
 impl Writer<'_> {
+    /// Stores a search's verdict, replacing the one it had.
+    pub(super) fn store_verdict(
+        &self,
+        policy: &crate::policy::Policy,
+        search_id: i64,
+        judgement: &rules::Judgement,
+        search: &Search,
+    ) -> Result<(), StoreError> {
+        run_store_verdict(&mut self.store_verdict.0.borrow_mut(), policy, search_id, judgement, search, self.at)
+    }
+
     /// A search's id, made if it is new; and whether it was made.
     pub(super) fn identity(&self, firm_id: i64, search_ref: &str) -> Result<(i64, bool), StoreError> {
-        let inserted = self
-            .tx
-            .prepare_cached("INSERT INTO search (firm_id, search_ref) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
-            .execute(params![firm_id, search_ref])?;
+        let inserted = self.make_search.execute(params![firm_id, search_ref])?;
         if inserted == 1 {
             return Ok((self.tx.last_insert_rowid(), true));
         }
@@ -419,12 +502,20 @@ impl Writer<'_> {
                 self.close("search_version", "search_id", id)?;
             }
             let w = wanted_search;
-            tx.prepare_cached(
-                "INSERT INTO search_version (search_id, client, client_sector, position, level, opened_on, shortlist_on,
-                   cancelled_on, valid_from, valid_to, import_id, row_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?
-            .execute(params![id, w.0, w.1, w.2, w.3, w.4, w.5, w.6, self.at, FOREVER, self.import_id, new.search_hash])?;
+            self.insert_search_version.execute(params![
+                id,
+                w.0,
+                w.1,
+                w.2,
+                w.3,
+                w.4,
+                w.5,
+                w.6,
+                self.at,
+                FOREVER,
+                self.import_id,
+                new.search_hash
+            ])?;
             self.written.row(chain::SEARCH_VERSION, tx.last_insert_rowid(), &new.search_hash);
         }
         // Candidates as a set: keep the unchanged, close the removed and changed, insert the new and changed.
@@ -468,12 +559,7 @@ impl Writer<'_> {
                 continue;
             }
             changed = true;
-            tx.prepare_cached(
-                "INSERT INTO candidate_version (search_id, candidate_ref, ref_digest, ref_salt, sector, experience, stage,
-                   added_on, valid_from, valid_to, import_id, row_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?
-            .execute(params![
+            self.insert_candidate_version.execute(params![
                 id,
                 w.0,
                 n.digest,
