@@ -21,7 +21,7 @@
 #   - sqlite3 .import   the sqlite3 shell's `.mode csv` + `.import shortlists.csv t` into a fresh database
 #                       (baseline; the shell's defaults: rollback journal, one transaction)
 #   - bare inserts      examples/bare_insert.rs: prepared INSERTs of the raw rows (14 text columns) in one
-#                       transaction into a bare table of a fresh database, WAL and synchronous=NORMAL (the floor)
+#                       transaction into a bare table of a fresh database, set up as pledgecheck sets up a first load (the floor)
 #   - import            pledgecheck --db fresh.db import firms.csv shortlists.csv exemptions.csv
 #   - report firms|quarters|searches --format csv > /dev/null, and check (no files), on that database
 #   - check --dry-run   of a one-search file (the header and the first 5 rows of shortlists.csv)
