@@ -27,6 +27,8 @@
 #   - check --dry-run   of a one-search file (the header and the first 5 rows of shortlists.csv)
 #   - explain           FIRM SEARCH_REF of that search
 #   - re-import         the same three files again (must say "0 searches changed")
+#   - pairs             BENCH_RUNS pairs of sqlite3 .import and import run one right after the other, each pair's
+#                       ratio and the ratio of their sums (the machine's speed drifts: a pair shares its moment)
 # and prints a table with ratios: import / sqlite3 .import, import / bare inserts, each report / import, and
 # time per row. Results are also written to $BENCH_DIR/results.tsv (one line per size and measurement).
 #
@@ -178,6 +180,21 @@ for rows in "${sizes[@]}"; do
     row check_dry_run "check --dry-run (one search)"
     row explain "explain (one search)"
     row reimport "re-import (0 searches changed)" "$(ratio "${t[reimport]}" "$imp") import"
+    # The machine's speed drifts between runs: the fairest ratio compares runs made one right after the other.
+    pair_ratios='' pair_sums='0 0'
+    for (( i = 0; i < runs; i++ )); do
+        rm -f "$work/sqlite3.db" "$work/sqlite3.db-journal" "$work/pc.db" "$work/pc.db-wal" "$work/pc.db-shm"
+        t0=${EPOCHREALTIME/[.,]/}
+        sqlite3 "$work/sqlite3.db" ".mode csv" ".import '$s' t" >/dev/null
+        t1=${EPOCHREALTIME/[.,]/}
+        "$pc" --db "$work/pc.db" import "$f" "$s" "$e" >/dev/null
+        t2=${EPOCHREALTIME/[.,]/}
+        pair_ratios+=" $(ratio $(( t2 - t1 )) $(( t1 - t0 )))"
+        pair_sums=$(awk -v s="$pair_sums" -v a=$(( t1 - t0 )) -v b=$(( t2 - t1 )) \
+            'BEGIN { split(s, x, " "); print x[1] + a, x[2] + b }')
+    done
+    echo "$rows rows: import / sqlite3 .import in $runs alternating pair(s):$pair_ratios; of their sums:" \
+        "$(ratio "${pair_sums#* }" "${pair_sums% *}")"
     per_row() { awk -v s="$1" -v r="$rows" 'BEGIN { printf "%.2f", s / r * 1e6 }'; }
     echo "$rows rows: wall time per row: import $(per_row "$imp") µs, sqlite3 .import $(per_row "${t[sqlite3_import]}")" \
         "µs, bare inserts $(per_row "${t[bare_insert]}") µs"
