@@ -52,13 +52,16 @@ fn parse_verdict(raw: &str) -> Result<Verdict, String> {
     })
 }
 
+/// The verdicts `check` lists search by search.
+const FAILING: [Verdict; 2] = [Verdict::NonCompliant, Verdict::Incomplete];
+
 pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     if args.format == Format::Csv {
         anyhow::bail!("check writes a table or JSON; use `pledgecheck report` for CSV");
     }
     let other = args.policy.as_deref().map(super::policy::load).transpose()?.map(|(_, p)| p);
     let filter = Filter { quarter: None, firm: args.firm.map(|f| f.trim().to_string()) };
-    let failing_verdict = |r: &VerdictRow| matches!(r.verdict, Verdict::NonCompliant | Verdict::Incomplete);
+    let failing_verdict = |r: &VerdictRow| FAILING.contains(&r.verdict);
     // Verdicts in hand (a dry run, another policy) are counted here; stored ones are counted in the database and
     // only the failing searches read, so that memory stays flat however large the database.
     let in_hand = |firms: Vec<FirmRow>, rows: Vec<VerdictRow>| {
@@ -76,32 +79,43 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
                 ledger.add(&firm, &quarter, verdict, n);
             }
         }
-        // A table for people shows the first failing searches; JSON for programs lists them all.
-        let limit = if args.format == Format::Json { usize::MAX } else { SHOWN };
+        // A table for people shows the first failing searches; JSON for programs lists them all, read from the
+        // database while the JSON is written.
+        let limit = if args.format == Format::Json { 0 } else { SHOWN };
         let mut failing = Vec::new();
-        store.each_verdict(filter.firm.as_deref(), |row| {
-            if failing_verdict(&row) && failing.len() < limit {
-                failing.push(row);
-            }
-            Ok(())
-        })?;
+        if limit > 0 {
+            store.each_verdict(filter.firm.as_deref(), &FAILING, |row| {
+                if failing_verdict(&row) && failing.len() < limit {
+                    failing.push(row);
+                }
+                Ok(())
+            })?;
+        }
         Ok((store.firms()?, ledger, failing))
     };
-    let ((firms, ledger, failing), imported) = if args.dry_run {
+    let (store, imported, judged) = if args.dry_run {
         let (_, outcome) = super::import_files(
             db,
             &args.files,
             args.encoding,
             ImportOptions { dry_run: true, judge_under: other.as_ref(), only_firm: None },
         )?;
-        let summary = outcome.summary();
-        (in_hand(outcome.judged_firms, outcome.judged), Some(summary))
+        (None, Some(outcome.summary()), Some((outcome.judged_firms, outcome.judged)))
     } else if args.files.is_empty() {
-        (stored(&Store::open(db, Mode::Existing)?)?, None)
+        (Some(Store::open(db, Mode::Existing)?), None, None)
     } else {
         let (store, outcome) = super::import_files(db, &args.files, args.encoding, ImportOptions::default())?;
-        (stored(&store)?, Some(outcome.summary()))
+        (Some(store), Some(outcome.summary()), None)
     };
+    let (firms, ledger, failing) = match (&store, judged) {
+        (Some(store), None) => stored(store)?,
+        (_, judged) => {
+            let (firms, rows) = judged.unwrap_or_default();
+            in_hand(firms, rows)
+        }
+    };
+    // The stored failing searches, for JSON: streamed from the database rather than held.
+    let stream_from = store.as_ref().filter(|_| other.is_none() && args.format == Format::Json);
     let summary = report::firms_of(&firms, &ledger, &filter);
     let found = firms.iter().filter(|f| filter.firm_ok(&f.firm)).any(|f| {
         let counts = ledger.total(&f.firm);
@@ -110,14 +124,20 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     super::emit(None, |out| {
         if args.format == Format::Json {
             // Serialised straight from the rows: a long list of failing searches is not copied into a JSON tree.
-            let value = CheckJson {
-                schema_version: render::SCHEMA_VERSION,
-                dry_run: args.dry_run,
-                firms: render::rows_json(&summary),
-                failing: failing.iter().map(FailingJson::from).collect(),
-                fail_on_matched: found,
-            };
-            serde_json::to_writer_pretty(&mut *out, &value)?;
+            let firms = render::rows_json(&summary);
+            let (schema_version, dry_run, fail_on_matched) = (render::SCHEMA_VERSION, args.dry_run, found);
+            match stream_from {
+                Some(store) => {
+                    let failing = StoredFailing { store, firm: filter.firm.as_deref() };
+                    let value = CheckJson { schema_version, dry_run, firms, failing, fail_on_matched };
+                    serde_json::to_writer_pretty(&mut *out, &value)?;
+                }
+                None => {
+                    let failing: Vec<FailingJson> = failing.iter().map(FailingJson::from).collect();
+                    let value = CheckJson { schema_version, dry_run, firms, failing, fail_on_matched };
+                    serde_json::to_writer_pretty(&mut *out, &value)?;
+                }
+            }
             return writeln!(out);
         }
         if let Some(line) = imported.as_ref().filter(|_| !crate::term::quiet()) {
@@ -167,12 +187,37 @@ const SHOWN: usize = 1000;
 
 /// `check --format json`.
 #[derive(serde::Serialize)]
-struct CheckJson<'a> {
+struct CheckJson<F: serde::Serialize> {
     schema_version: u32,
     dry_run: bool,
     firms: serde_json::Value,
-    failing: Vec<FailingJson<'a>>,
+    failing: F,
     fail_on_matched: bool,
+}
+
+/// The failing searches of a database, read from it as the JSON is written: never all in memory.
+struct StoredFailing<'a> {
+    store: &'a Store,
+    firm: Option<&'a str>,
+}
+
+impl serde::Serialize for StoredFailing<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = serializer.serialize_seq(None)?;
+        let mut failed = None;
+        let read = self.store.each_verdict(self.firm, &FAILING, |row| {
+            seq.serialize_element(&FailingJson::from(&row)).map_err(|e| {
+                failed = Some(e);
+                std::io::Error::other("the JSON could not be written")
+            })
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        read.map_err(S::Error::custom)?;
+        seq.end()
+    }
 }
 
 /// A failing search in `check --format json`: the columns of `report searches`.

@@ -203,7 +203,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
                 let columns = report::searches(&[], &filter).columns;
                 let mut csv = render::CsvRows::new(&columns, args.excel, out)?;
                 store
-                    .each_verdict(filter.firm.as_deref(), |row| match filter.covers(&row) {
+                    .each_verdict(filter.firm.as_deref(), &[], |row| match filter.covers(&row) {
                         true => csv.row(&report::searches(std::slice::from_ref(&row), &filter).rows[0]),
                         false => Ok(()),
                     })

@@ -248,11 +248,12 @@ impl Store {
         self.verdicts_of(None, None)
     }
 
-    /// Visits every current search's stored verdict, ordered by firm and search reference, one at a time (for
-    /// reports too long to hold in memory).
+    /// Visits every current search's stored verdict (of one firm, or with one of the verdicts `only` names, when
+    /// given), ordered by firm and search reference, one at a time (for reports too long to hold in memory).
     pub fn each_verdict(
         &self,
         firm: Option<&str>,
+        only: &[Verdict],
         mut visit: impl FnMut(VerdictRow) -> std::io::Result<()>,
     ) -> Result<(), StoreError> {
         // The rows are read in the order they are stored (search, version and verdict rows lie in the same order)
@@ -261,7 +262,7 @@ impl Store {
         // at random, 3x slower once the tables outgrow the page cache. The sorter takes as much memory as the page
         // cache, which this pass hardly needs: a smaller cache keeps the two within the memory budget.
         self.conn().pragma_update(None, "cache_size", SORT_CACHE_KIB)?;
-        let done = self.visit_verdicts(firm, &mut visit);
+        let done = self.visit_verdicts(firm, only, &mut visit);
         self.conn().pragma_update(None, "cache_size", super::CACHE_KIB)?;
         done
     }
@@ -269,8 +270,17 @@ impl Store {
     fn visit_verdicts(
         &self,
         firm: Option<&str>,
+        only: &[Verdict],
         visit: &mut impl FnMut(VerdictRow) -> std::io::Result<()>,
     ) -> Result<(), StoreError> {
+        // Verdict words are fixed identifiers: written into the statement, they let SQLite sort only those rows.
+        let only = match only {
+            [] => String::new(),
+            verdicts => {
+                let words: Vec<String> = verdicts.iter().map(|v| format!("'{}'", v.as_str())).collect();
+                format!(" AND verdict.verdict IN ({})", words.join(", "))
+            }
+        };
         const COLUMNS: &str = concat!(
             "SELECT f.firm, search.search_ref, v.client, v.client_sector, v.level, v.opened_on, v.shortlist_on,
                     verdict.quarter, verdict.verdict, verdict.rule, verdict.policy_version, verdict.reason
@@ -281,9 +291,11 @@ impl Store {
         let mut stmt = match firm {
             // One firm's searches come in order from the (firm_id, search_ref) index, with no sort.
             Some(_) => self.conn().prepare(&format!(
-                "{COLUMNS} WHERE search.firm_id = (SELECT id FROM firm WHERE firm = ?1) ORDER BY search.search_ref"
+                "{COLUMNS} WHERE search.firm_id = (SELECT id FROM firm WHERE firm = ?1){only} ORDER BY search.search_ref"
             ))?,
-            None => self.conn().prepare(&format!("{COLUMNS} WHERE ?1 IS NULL ORDER BY f.firm, search.search_ref"))?,
+            None => {
+                self.conn().prepare(&format!("{COLUMNS} WHERE ?1 IS NULL{only} ORDER BY f.firm, search.search_ref"))?
+            }
         };
         let mut rows = stmt.query(params![firm])?;
         while let Some(r) = rows.next()? {
