@@ -10,6 +10,34 @@ use crate::rules::{self, Case, Judgement, Verdict};
 /// takes as much again).
 const SORT_CACHE_KIB: i64 = -8192;
 
+/// The stored verdicts with their searches, one row each, for [`verdict_row`]; a statement adds its `WHERE`.
+const VERDICT_ROWS: &str = concat!(
+    "SELECT f.firm, search.search_ref, v.client, v.client_sector, v.level, v.opened_on, v.shortlist_on,
+            verdict.quarter, verdict.verdict, verdict.rule, verdict.policy_version, verdict.reason
+     FROM verdict JOIN search ON search.id = verdict.search_id JOIN firm f ON f.id = search.firm_id
+     JOIN search_version v ON v.search_id = search.id AND v.valid_to = ",
+    super::forever!()
+);
+
+/// A row of [`VERDICT_ROWS`].
+fn verdict_row(r: &rusqlite::Row) -> Result<VerdictRow, StoreError> {
+    let verdict = r.get_ref(8)?.as_str().map_err(rusqlite::Error::from)?;
+    Ok(VerdictRow {
+        firm: r.get(0)?,
+        search_ref: r.get(1)?,
+        client: r.get(2)?,
+        client_sector: r.get(3)?,
+        level: r.get(4)?,
+        opened_on: r.get(5)?,
+        shortlist_on: r.get(6)?,
+        quarter: r.get(7)?,
+        verdict: Verdict::parse(verdict).ok_or_else(|| corrupt("verdict", verdict))?,
+        rule: r.get(9)?,
+        policy_version: r.get(10)?,
+        reason: r.get(11)?,
+    })
+}
+
 /// A moment just before [`super::FOREVER`]: the rows valid then are the current rows.
 pub const LATEST: &str = "9999-12-31T23:59:59.999998Z";
 
@@ -281,40 +309,18 @@ impl Store {
                 format!(" AND verdict.verdict IN ({})", words.join(", "))
             }
         };
-        const COLUMNS: &str = concat!(
-            "SELECT f.firm, search.search_ref, v.client, v.client_sector, v.level, v.opened_on, v.shortlist_on,
-                    verdict.quarter, verdict.verdict, verdict.rule, verdict.policy_version, verdict.reason
-             FROM verdict JOIN search ON search.id = verdict.search_id JOIN firm f ON f.id = search.firm_id
-             JOIN search_version v ON v.search_id = search.id AND v.valid_to = ",
-            super::forever!()
-        );
         let mut stmt = match firm {
             // One firm's searches come in order from the (firm_id, search_ref) index, with no sort.
             Some(_) => self.conn().prepare(&format!(
-                "{COLUMNS} WHERE search.firm_id = (SELECT id FROM firm WHERE firm = ?1){only} ORDER BY search.search_ref"
+                "{VERDICT_ROWS} WHERE search.firm_id = (SELECT id FROM firm WHERE firm = ?1){only} ORDER BY search.search_ref"
             ))?,
             None => {
-                self.conn().prepare(&format!("{COLUMNS} WHERE ?1 IS NULL{only} ORDER BY f.firm, search.search_ref"))?
+                self.conn().prepare(&format!("{VERDICT_ROWS} WHERE ?1 IS NULL{only} ORDER BY f.firm, search.search_ref"))?
             }
         };
         let mut rows = stmt.query(params![firm])?;
         while let Some(r) = rows.next()? {
-            let verdict: String = r.get(8)?;
-            let row = VerdictRow {
-                firm: r.get(0)?,
-                search_ref: r.get(1)?,
-                client: r.get(2)?,
-                client_sector: r.get(3)?,
-                level: r.get(4)?,
-                opened_on: r.get(5)?,
-                shortlist_on: r.get(6)?,
-                quarter: r.get(7)?,
-                verdict: Verdict::parse(&verdict).ok_or_else(|| corrupt("verdict", &verdict))?,
-                rule: r.get(9)?,
-                policy_version: r.get(10)?,
-                reason: r.get(11)?,
-            };
-            visit(row)?;
+            visit(verdict_row(r)?)?;
         }
         Ok(())
     }
@@ -361,38 +367,14 @@ impl Store {
     }
 
     fn verdicts_of(&self, firm: Option<&str>, search_ref: Option<&str>) -> Result<Vec<VerdictRow>, StoreError> {
-        let mut stmt = self.conn().prepare(
-            "SELECT firm.firm, search.search_ref, v.client, v.client_sector, v.level, v.opened_on, v.shortlist_on,
-                    verdict.quarter, verdict.verdict, verdict.rule, verdict.policy_version, verdict.reason
-             FROM verdict JOIN search ON search.id = verdict.search_id JOIN firm ON firm.id = search.firm_id
-             JOIN search_version v ON v.search_id = search.id AND v.valid_to = '9999-12-31T23:59:59.999999Z'
-             WHERE (?1 IS NULL OR firm.firm = ?1) AND (?2 IS NULL OR search.search_ref = ?2)
-             ORDER BY firm.firm, search.search_ref",
-        )?;
-        let rows = stmt.query_map(params![firm, search_ref], |r| {
-            Ok((
-                VerdictRow {
-                    firm: r.get(0)?,
-                    search_ref: r.get(1)?,
-                    client: r.get(2)?,
-                    client_sector: r.get(3)?,
-                    level: r.get(4)?,
-                    opened_on: r.get(5)?,
-                    shortlist_on: r.get(6)?,
-                    quarter: r.get(7)?,
-                    verdict: Verdict::NotApplicable,
-                    rule: r.get(9)?,
-                    policy_version: r.get(10)?,
-                    reason: r.get(11)?,
-                },
-                r.get::<_, String>(8)?,
-            ))
-        })?;
+        let mut stmt = self.conn().prepare(&format!(
+            "{VERDICT_ROWS} WHERE (?1 IS NULL OR f.firm = ?1) AND (?2 IS NULL OR search.search_ref = ?2)
+             ORDER BY f.firm, search.search_ref"
+        ))?;
+        let mut rows = stmt.query(params![firm, search_ref])?;
         let mut out = Vec::new();
-        for row in rows {
-            let (mut row, verdict) = row?;
-            row.verdict = Verdict::parse(&verdict).ok_or_else(|| corrupt("verdict", &verdict))?;
-            out.push(row);
+        while let Some(r) = rows.next()? {
+            out.push(verdict_row(r)?);
         }
         Ok(out)
     }
