@@ -100,6 +100,9 @@ pub struct StoredPolicy {
     pub policy: Policy,
 }
 
+/// How many prepared statements a connection keeps for reuse.
+const STATEMENT_CACHE: usize = 64;
+
 /// The page cache of a connection: negative, in KiB (32 MB).
 pub(crate) const CACHE_KIB: i64 = -32768;
 
@@ -133,6 +136,10 @@ impl Store {
         // Another process may hold the write lock during its import, which may take minutes for millions of rows:
         // wait for it rather than fail.
         conn.busy_timeout(Duration::from_secs(BUSY_TIMEOUT_SECONDS))?;
+        // The merge of a search's later run alone runs about twenty distinct statements; rusqlite keeps 16 by
+        // default, and a statement pushed out is parsed again on its next use (most of the time of an import whose
+        // rows are shuffled).
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let mut store = Store { conn };
         // Two processes may create one database at the same moment; switching a new file to WAL can then report
         // it busy without waiting, so the setting up is tried again for as long as a writer would wait.

@@ -411,14 +411,14 @@ impl Writer<'_> {
     pub(super) fn undo_search(&self, id: i64) -> Result<(), StoreError> {
         self.written.lose_track();
         for table in ["search_version", "candidate_version"] {
-            self.tx.execute(
-                &format!("DELETE FROM {table} WHERE search_id = ?1 AND import_id = ?2"),
-                params![id, self.import_id],
-            )?;
-            self.tx.execute(
-                &format!("UPDATE {table} SET valid_to = {FOREVER_SQL} WHERE search_id = ?1 AND valid_to = ?2"),
-                params![id, self.at],
-            )?;
+            self.tx
+                .prepare_cached(&format!("DELETE FROM {table} WHERE search_id = ?1 AND import_id = ?2"))?
+                .execute(params![id, self.import_id])?;
+            self.tx
+                .prepare_cached(&format!(
+                    "UPDATE {table} SET valid_to = {FOREVER_SQL} WHERE search_id = ?1 AND valid_to = ?2"
+                ))?
+                .execute(params![id, self.at])?;
         }
         Ok(())
     }
