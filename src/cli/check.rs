@@ -73,19 +73,14 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         if let Some(policy) = &other {
             return Ok(in_hand(store.firms()?, store.verdicts_under(policy)?));
         }
-        let mut ledger = Ledger::default();
-        for (firm, quarter, verdict, n) in store.verdict_counts()? {
-            if filter.firm_ok(&firm) {
-                ledger.add(&firm, &quarter, verdict, n);
-            }
-        }
+        let ledger = Ledger::of_counts(store.verdict_counts()?, &filter);
         // A table for people shows the first failing searches; JSON for programs lists them all, read from the
         // database while the JSON is written.
         let limit = if args.format == Format::Json { 0 } else { SHOWN };
         let mut failing = Vec::new();
         if limit > 0 {
             store.each_verdict(filter.firm.as_deref(), &FAILING, |row| {
-                if failing_verdict(&row) && failing.len() < limit {
+                if failing.len() < limit {
                     failing.push(row);
                 }
                 Ok(())

@@ -183,12 +183,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         }
         // Stored verdicts: counted in the database, and a long search report streamed, so that memory stays flat.
         Which::Firms | Which::Quarters if args.policy.is_none() && args.as_of.is_none() => {
-            let mut ledger = report::Ledger::default();
-            for (firm, quarter, verdict, n) in store.verdict_counts()? {
-                if filter.firm_ok(&firm) {
-                    ledger.add(&firm, &quarter, verdict, n);
-                }
-            }
+            let ledger = report::Ledger::of_counts(store.verdict_counts()?, &filter);
             match args.which {
                 Which::Firms => report::firms_of(&store.firms()?, &ledger, &filter),
                 _ => report::quarters_of(&store.firms()?, &ledger, &filter),

@@ -190,6 +190,15 @@ impl Ledger {
         ledger
     }
 
+    /// Counts the counts the store gives (firm, quarter, verdict, how many) that the filter's firm covers.
+    pub fn of_counts(counts: Vec<(String, String, Verdict, u64)>, filter: &Filter) -> Ledger {
+        let mut ledger = Ledger::default();
+        for (firm, quarter, verdict, n) in counts.into_iter().filter(|c| filter.firm_ok(&c.0)) {
+            ledger.add(&firm, &quarter, verdict, n);
+        }
+        ledger
+    }
+
     /// Counts `n` searches of a firm in a quarter with a verdict.
     pub fn add(&mut self, firm: &str, quarter: &str, verdict: Verdict, n: u64) {
         let mut counts = Counts::default();

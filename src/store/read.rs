@@ -343,12 +343,7 @@ impl Store {
             let quarter = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
             let verdict = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
             let verdict = Verdict::parse(verdict).ok_or_else(|| corrupt("verdict", verdict))?;
-            match counts.get_mut(&(firm_id, quarter.to_string(), verdict)) {
-                Some(n) => *n += 1,
-                None => {
-                    counts.insert((firm_id, quarter.to_string(), verdict), 1);
-                }
-            }
+            *counts.entry((firm_id, quarter.to_string(), verdict)).or_insert(0) += 1;
         }
         let mut out = Vec::with_capacity(counts.len());
         for ((firm_id, quarter, verdict), n) in counts {

@@ -120,20 +120,9 @@ pub(super) fn recompute(
         tx.execute("DELETE FROM verdict WHERE search_id = ?1", [search_id])?;
         return Ok(());
     };
-    store_verdict(tx, policy, search_id, &rules::judge(policy, &case.as_case()), &case.search, at)
-}
-
-/// Stores a search's verdict, replacing the one it had.
-pub(super) fn store_verdict(
-    tx: &Transaction,
-    policy: &crate::policy::Policy,
-    search_id: i64,
-    judgement: &rules::Judgement,
-    search: &Search,
-    at: &str,
-) -> Result<(), StoreError> {
+    let judgement = rules::judge(policy, &case.as_case());
     let mut stmt = tx.prepare_cached(STORE_VERDICT)?;
-    run_store_verdict(&mut stmt, policy, search_id, judgement, search, at)
+    store_verdict(&mut stmt, policy, search_id, &judgement, &case.search, at)
 }
 
 const STORE_VERDICT: &str =
@@ -143,7 +132,8 @@ const STORE_VERDICT: &str =
        policy_version = excluded.policy_version, policy_sha256 = excluded.policy_sha256, quarter = excluded.quarter,
        computed_at = excluded.computed_at";
 
-fn run_store_verdict(
+/// Stores a search's verdict with `stmt` (prepared from [`STORE_VERDICT`]), replacing the one it had.
+fn store_verdict(
     stmt: &mut Statement,
     policy: &crate::policy::Policy,
     search_id: i64,
@@ -383,7 +373,7 @@ impl Writer<'_> {
         judgement: &rules::Judgement,
         search: &Search,
     ) -> Result<(), StoreError> {
-        run_store_verdict(&mut self.store_verdict.0.borrow_mut(), policy, search_id, judgement, search, self.at)
+        store_verdict(&mut self.store_verdict.0.borrow_mut(), policy, search_id, judgement, search, self.at)
     }
 
     /// A search's id, made if it is new; and whether it was made.
