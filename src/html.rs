@@ -10,19 +10,19 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use crate::model::Quarter;
+use crate::model::Verdict;
+use crate::model::{FirmName, SearchVerdict};
 use crate::report::outcomes::{Outcomes, STATE_BASELINE};
 use crate::report::{self, Cell, Filter, Ledger, Table};
-use crate::rules::Verdict;
-use crate::store::{FirmRow, VerdictRow};
 use crate::svg::{self, escape, percent, RatePoint};
 
 /// Everything the report is made from.
 #[derive(Debug, Clone, Copy)]
 pub struct Input<'a> {
     /// Every firm.
-    pub firms: &'a [FirmRow],
+    pub firms: &'a [FirmName],
     /// Every search's verdict.
-    pub verdicts: &'a [VerdictRow],
+    pub verdicts: &'a [SearchVerdict],
     /// The outcomes.
     pub outcomes: &'a Outcomes,
     /// Facts about the data shown under the title (label, value), such as the policy and the chain head.
@@ -194,7 +194,7 @@ pub fn document(input: &Input) -> String {
     for row in input.verdicts {
         all.add(row.verdict);
     }
-    let failing: Vec<&VerdictRow> =
+    let failing: Vec<&SearchVerdict> =
         input.verdicts.iter().filter(|r| matches!(r.verdict, Verdict::NonCompliant | Verdict::Incomplete)).collect();
     let funnel = input.outcomes.total(&Filter::default());
 
@@ -321,7 +321,7 @@ fn rates_section(html: &mut String, input: &Input, ledger: &Ledger, span: &[Quar
     }
     let quarters: Vec<String> = span.iter().map(|q| q.to_string()).collect();
     let labels: Vec<&str> = quarters.iter().map(String::as_str).collect();
-    let charted: Vec<&FirmRow> = input
+    let charted: Vec<&FirmName> = input
         .firms
         .iter()
         .filter(|f| span.iter().any(|q| ledger.counts(Some(&f.firm), &q.to_string()).rate().is_some()))
@@ -385,11 +385,11 @@ fn rates_section(html: &mut String, input: &Input, ledger: &Ledger, span: &[Quar
     html.push_str("</div></section>\n");
 }
 
-fn display_name(firm: &FirmRow) -> String {
+fn display_name(firm: &FirmName) -> String {
     firm.name.clone().unwrap_or_else(|| firm.firm.clone())
 }
 
-fn failing_section(html: &mut String, failing: &[&VerdictRow]) {
+fn failing_section(html: &mut String, failing: &[&SearchVerdict]) {
     let _ = write!(
         html,
         "<section id=\"failing\"><h2>Failing searches ({})</h2><p class=\"lead\">Non-compliant and incomplete \
@@ -400,7 +400,7 @@ fn failing_section(html: &mut String, failing: &[&VerdictRow]) {
         html.push_str("<p class=\"empty\">No non-compliant or incomplete searches.</p></section>\n");
         return;
     }
-    let mut rows: Vec<&&VerdictRow> = failing.iter().collect();
+    let mut rows: Vec<&&SearchVerdict> = failing.iter().collect();
     rows.sort_by(|a, b| b.quarter.cmp(&a.quarter).then((&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref))));
     let table = Table {
         columns: vec!["quarter", "firm", "search_ref", "verdict", "client", "client_sector", "reason"],
@@ -507,8 +507,8 @@ fn outcomes_section(html: &mut String, outcomes: &Outcomes) {
 mod tests {
     use super::*;
 
-    fn row(firm: &str, search_ref: &str, quarter: &str, verdict: Verdict, reason: &str) -> VerdictRow {
-        VerdictRow {
+    fn row(firm: &str, search_ref: &str, quarter: &str, verdict: Verdict, reason: &str) -> SearchVerdict {
+        SearchVerdict {
             client: "<Client & Co>".into(),
             reason: reason.into(),
             ..crate::report::test_row(firm, search_ref, quarter, verdict)
@@ -517,7 +517,7 @@ mod tests {
 
     #[test]
     fn escapes_data_and_draws_charts() {
-        let firms = [FirmRow { firm: "a".into(), name: Some("<script>alert(1)</script>".into()) }];
+        let firms = [FirmName { firm: "a".into(), name: Some("<script>alert(1)</script>".into()) }];
         let verdicts = [
             row("a", "1", "2025-Q4", Verdict::Compliant, ""),
             row("a", "2", "2026-Q2", Verdict::NonCompliant, "no \"one\" <b>"),

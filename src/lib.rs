@@ -6,6 +6,7 @@
 //! charts), [`term`] (the terminal) and [`cli`] (the commands).
 
 pub mod cli;
+pub mod digest;
 pub mod fit;
 pub mod html;
 pub mod import;
@@ -14,6 +15,10 @@ pub mod policy;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod service;
 pub mod store;
 pub mod svg;
 pub mod term;
+
+#[cfg(test)]
+mod layers;

@@ -12,8 +12,8 @@ use tabled::settings::object::Columns;
 use tabled::settings::{Style, Width};
 
 use crate::fit;
+use crate::model::Verdict;
 use crate::report::{format_change, format_rate, Cell, Table};
-use crate::rules::Verdict;
 use crate::term::{self, Terminal};
 
 /// An output format.

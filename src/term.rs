@@ -8,7 +8,7 @@ use std::fmt;
 use std::io::{self, IsTerminal, Write};
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use crate::rules::Verdict;
+use crate::model::Verdict;
 
 /// How standard output is styled when it is a terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,11 +7,12 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
+use crate::digest::hex_sha256;
 use crate::import::records::Fields;
 use crate::import::{At, Batch, InputErrors, Place, Source};
-use crate::policy::hex_sha256;
+use crate::model::{Dossier, SearchVerdict};
 use crate::render::{self, Format};
-use crate::store::{CaseRow, Mode, Store, VerdictRow};
+use crate::store::{Mode, Moment, Store};
 
 /// The name errors give for the command line, where a file name would stand.
 pub(super) const COMMAND_LINE: &str = "command line";
@@ -78,12 +79,12 @@ pub(super) fn check(errors: InputErrors) -> anyhow::Result<()> {
 /// Stores a batch made by hand, recording `command` as its source.
 pub(super) fn store(db: &Path, mode: Mode, batch: &Batch, command: &str) -> anyhow::Result<Store> {
     let mut store = Store::open(db, mode)?;
-    store.import(batch, &super::actor(), command, crate::store::ImportOptions::default())?;
+    crate::import::import_batch(&mut store, batch, &super::actor(), command, crate::import::ImportOptions::default())?;
     Ok(store)
 }
 
 /// A current search's rows as JSON.
-pub(super) fn case_json(case: &CaseRow) -> Value {
+pub(super) fn case_json(case: &Dossier) -> Value {
     let s = &case.search;
     json!({
         "firm": s.firm, "search_ref": s.search_ref, "client": s.client, "client_sector": s.client_sector,
@@ -98,7 +99,7 @@ pub(super) fn case_json(case: &CaseRow) -> Value {
 }
 
 /// A verdict as JSON.
-pub(super) fn verdict_json(row: &VerdictRow) -> Value {
+pub(super) fn verdict_json(row: &SearchVerdict) -> Value {
     json!({
         "verdict": row.verdict, "rule": row.rule, "policy_version": row.policy_version, "reason": row.reason,
         "quarter": row.quarter,
@@ -107,8 +108,8 @@ pub(super) fn verdict_json(row: &VerdictRow) -> Value {
 
 /// Prints a search's new state: its verdict in words, or with `--format json` what was stored and the verdict.
 pub(super) fn print_search(store: &Store, firm: &str, search_ref: &str, format: Format) -> anyhow::Result<()> {
-    let verdict = store.verdict(firm, search_ref)?;
-    let case = store.case_at(firm, search_ref, crate::store::LATEST)?;
+    let view = store.view(Moment::Now, None)?;
+    let (verdict, case) = (view.verdict(firm, search_ref)?, view.dossier(firm, search_ref)?);
     let mut out = std::io::stdout().lock();
     if format == Format::Json {
         let value = json!({

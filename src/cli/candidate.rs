@@ -8,7 +8,7 @@ use anyhow::{anyhow, bail};
 use super::by_hand::{self, Flags};
 use crate::import::{records, InputErrors, SearchRecord};
 use crate::render::Format;
-use crate::store::{Mode, Store, LATEST};
+use crate::store::{Mode, Moment, Store};
 
 /// Arguments of `candidate`.
 #[derive(Debug, clap::Args)]
@@ -105,7 +105,8 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         (firm.trim().to_string(), search_ref.trim().to_string(), candidate_ref.trim().to_string());
     let store = Store::open(db, Mode::Existing)?;
     let case = store
-        .case_at(&firm, &search_ref, LATEST)?
+        .view(Moment::Now, None)?
+        .dossier(&firm, &search_ref)?
         .ok_or_else(|| anyhow!("no search {search_ref:?} of firm {firm:?} (add it with `search add`)"))?;
     let mut candidates = case.candidates.clone();
     let position = candidates.iter().position(|c| c.candidate_ref == candidate_ref);

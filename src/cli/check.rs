@@ -3,11 +3,13 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::import::Encoding;
+use crate::import::{Encoding, ImportOptions};
+use crate::model::{SearchVerdict, Verdict};
 use crate::render::{self, Format};
-use crate::report::{self, Filter, Ledger};
-use crate::rules::Verdict;
-use crate::store::{FirmRow, ImportOptions, Mode, Store, VerdictRow};
+use crate::report::check::{self, Summary, FAILING};
+use crate::report::{self, Filter};
+use crate::service;
+use crate::store::{Mode, Store, View};
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
@@ -52,49 +54,15 @@ fn parse_verdict(raw: &str) -> Result<Verdict, String> {
     })
 }
 
-/// The verdicts `check` lists search by search.
-const FAILING: [Verdict; 2] = [Verdict::NonCompliant, Verdict::Incomplete];
-
 pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     if args.format == Format::Csv {
         anyhow::bail!("check writes a table or JSON; use `pledgecheck report` for CSV");
     }
-    let other = args.policy.as_deref().map(super::policy::load).transpose()?.map(|(_, p)| p);
-    let filter = Filter { quarter: None, firm: args.firm.map(|f| f.trim().to_string()) };
-    let failing_verdict = |r: &VerdictRow| FAILING.contains(&r.verdict);
-    // Verdicts in hand (a dry run, another policy) are counted here; stored ones are counted in the database and
-    // only the failing searches read, so that memory stays flat however large the database.
-    let in_hand = |firms: Vec<FirmRow>, rows: Vec<VerdictRow>| {
-        let failing: Vec<VerdictRow> =
-            rows.iter().filter(|r| filter.covers(r) && failing_verdict(r)).cloned().collect();
-        (firms, Ledger::new(&rows, &filter), failing)
-    };
-    let stored = |store: &Store| -> anyhow::Result<(Vec<FirmRow>, Ledger, Vec<VerdictRow>)> {
-        if let Some(policy) = &other {
-            return Ok(in_hand(store.firms()?, store.verdicts_under(policy)?));
-        }
-        let ledger = Ledger::of_counts(store.verdict_counts()?, &filter);
-        // A table for people shows the first failing searches; JSON for programs lists them all, read from the
-        // database while the JSON is written.
-        let limit = if args.format == Format::Json { 0 } else { SHOWN };
-        let mut failing = Vec::new();
-        if limit > 0 {
-            store.each_verdict(filter.firm.as_deref(), &FAILING, |row| {
-                if failing.len() < limit {
-                    failing.push(row);
-                }
-                Ok(())
-            })?;
-        }
-        Ok((store.firms()?, ledger, failing))
-    };
+    let filter = Filter { quarter: None, firm: args.firm.as_deref().map(|f| f.trim().to_string()) };
     let (store, imported, judged) = if args.dry_run {
-        let (_, outcome) = super::import_files(
-            db,
-            &args.files,
-            args.encoding,
-            ImportOptions { dry_run: true, judge_under: other.as_ref(), only_firm: None },
-        )?;
+        let other = args.policy.as_deref().map(super::policy::load).transpose()?.map(|(_, p)| p);
+        let options = ImportOptions { dry_run: true, judge_under: other.as_ref(), only_firm: None };
+        let (_, outcome) = super::import_files(db, &args.files, args.encoding, options)?;
         (None, Some(outcome.summary()), Some((outcome.judged_firms, outcome.judged)))
     } else if args.files.is_empty() {
         (Some(Store::open(db, Mode::Existing)?), None, None)
@@ -102,38 +70,24 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         let (store, outcome) = super::import_files(db, &args.files, args.encoding, ImportOptions::default())?;
         (Some(store), Some(outcome.summary()), None)
     };
-    let (firms, ledger, failing) = match (&store, judged) {
-        (Some(store), None) => stored(store)?,
+    let view = store.as_ref().map(|s| super::view(s, None, args.policy.as_deref())).transpose()?;
+    // A table for people shows the first failing searches; JSON for programs lists them all, read from the
+    // database while the JSON is written.
+    let (summary, failing) = match (&view, judged) {
+        (Some(view), None) => {
+            let limit = if args.format == Format::Json { 0 } else { SHOWN };
+            (service::check::summary(view, &filter)?, service::check::first_failing(view, &filter, limit)?)
+        }
         (_, judged) => {
             let (firms, rows) = judged.unwrap_or_default();
-            in_hand(firms, rows)
+            (Summary::of_rows(firms, &rows, &filter), check::failing(&rows, &filter))
         }
     };
-    // The stored failing searches, for JSON: streamed from the database rather than held.
-    let stream_from = store.as_ref().filter(|_| other.is_none() && args.format == Format::Json);
-    let summary = report::firms_of(&firms, &ledger, &filter);
-    let found = firms.iter().filter(|f| filter.firm_ok(&f.firm)).any(|f| {
-        let counts = ledger.total(&f.firm);
-        args.fail_on.iter().any(|v| counts.of(*v) > 0)
-    });
+    let found = summary.has_any(&args.fail_on);
+    let stream_from = view.as_ref().filter(|_| args.format == Format::Json);
     super::emit(None, |out| {
         if args.format == Format::Json {
-            // Serialised straight from the rows: a long list of failing searches is not copied into a JSON tree.
-            let firms = render::rows_json(&summary);
-            let (schema_version, dry_run, fail_on_matched) = (render::SCHEMA_VERSION, args.dry_run, found);
-            match stream_from {
-                Some(store) => {
-                    let failing = StoredFailing { store, firm: filter.firm.as_deref() };
-                    let value = CheckJson { schema_version, dry_run, firms, failing, fail_on_matched };
-                    serde_json::to_writer_pretty(&mut *out, &value)?;
-                }
-                None => {
-                    let failing: Vec<FailingJson> = failing.iter().map(FailingJson::from).collect();
-                    let value = CheckJson { schema_version, dry_run, firms, failing, fail_on_matched };
-                    serde_json::to_writer_pretty(&mut *out, &value)?;
-                }
-            }
-            return writeln!(out);
+            return write_json(&summary, stream_from, &failing, args.dry_run, found, out);
         }
         if let Some(line) = imported.as_ref().filter(|_| !crate::term::quiet()) {
             let prefix = if args.dry_run { "dry run, nothing was written" } else { "imported" };
@@ -141,40 +95,51 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         }
         let scope = if args.dry_run { "the files' searches" } else { "the whole database" };
         writeln!(out, "Per firm ({scope}):")?;
-        render::write_table(&summary, out)?;
-        let total: u64 = firms
-            .iter()
-            .filter(|f| filter.firm_ok(&f.firm))
-            .map(|f| {
-                let c = ledger.total(&f.firm);
-                c.non_compliant + c.incomplete
-            })
-            .sum();
+        render::write_table(&summary.table(), out)?;
+        let total = summary.failing_total();
         if failing.is_empty() {
-            writeln!(out, "\nNo non-compliant or incomplete searches.")
-        } else {
-            writeln!(out, "\nNon-compliant and incomplete searches ({total}):")?;
-            let failing_table = report::searches(&failing, &Filter::default());
-            let table = report::Table {
-                columns: vec!["firm", "search_ref", "quarter", "verdict", "reason"],
-                rows: failing_table
-                    .rows
-                    .iter()
-                    .map(|r| vec![r[0].clone(), r[1].clone(), r[7].clone(), r[8].clone(), r[10].clone()])
-                    .collect(),
-            };
-            render::write_table(&table, out)?;
-            if total > failing.len() as u64 {
-                writeln!(
-                    out,
-                    "... and {} more; `pledgecheck report searches` lists them all",
-                    total - failing.len() as u64
-                )?;
-            }
-            Ok(())
+            return writeln!(out, "\nNo non-compliant or incomplete searches.");
         }
+        writeln!(out, "\nNon-compliant and incomplete searches ({total}):")?;
+        let table = report::searches(&failing, &Filter::default()).select(&FAILING_COLUMNS);
+        render::write_table(&table, out)?;
+        if total > failing.len() as u64 {
+            let more = total - failing.len() as u64;
+            writeln!(out, "... and {more} more; `pledgecheck report searches` lists them all")?;
+        }
+        Ok(())
     })?;
     Ok(if found { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The columns of `report searches` that the table of failing searches shows.
+const FAILING_COLUMNS: [&str; 5] = ["firm", "search_ref", "quarter", "verdict", "reason"];
+
+/// `check --format json`: the failing searches streamed from the view when there is one, else those in hand.
+fn write_json(
+    summary: &Summary,
+    view: Option<&View>,
+    failing: &[SearchVerdict],
+    dry_run: bool,
+    fail_on_matched: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    // Serialised straight from the rows: a long list of failing searches is not copied into a JSON tree.
+    let firms = render::rows_json(&summary.table());
+    let schema_version = render::SCHEMA_VERSION;
+    match view {
+        Some(view) => {
+            let failing = StoredFailing { view, firm: summary.filter.firm.as_deref() };
+            let value = CheckJson { schema_version, dry_run, firms, failing, fail_on_matched };
+            serde_json::to_writer_pretty(&mut *out, &value)?;
+        }
+        None => {
+            let failing: Vec<FailingJson> = failing.iter().map(FailingJson::from).collect();
+            let value = CheckJson { schema_version, dry_run, firms, failing, fail_on_matched };
+            serde_json::to_writer_pretty(&mut *out, &value)?;
+        }
+    }
+    writeln!(out)
 }
 
 /// How many failing searches the table of `check` shows at most.
@@ -190,9 +155,9 @@ struct CheckJson<F: serde::Serialize> {
     fail_on_matched: bool,
 }
 
-/// The failing searches of a database, read from it as the JSON is written: never all in memory.
+/// The failing searches of a view, read from it as the JSON is written: never all in memory.
 struct StoredFailing<'a> {
-    store: &'a Store,
+    view: &'a View<'a>,
     firm: Option<&'a str>,
 }
 
@@ -201,7 +166,7 @@ impl serde::Serialize for StoredFailing<'_> {
         use serde::ser::{Error, SerializeSeq};
         let mut seq = serializer.serialize_seq(None)?;
         let mut failed = None;
-        let read = self.store.each_verdict(self.firm, &FAILING, |row| {
+        let read = self.view.each_verdict(self.firm, &FAILING, |row| {
             seq.serialize_element(&FailingJson::from(&row)).map_err(|e| {
                 failed = Some(e);
                 std::io::Error::other("the JSON could not be written")
@@ -232,8 +197,8 @@ struct FailingJson<'a> {
     rule: &'a str,
 }
 
-impl<'a> From<&'a VerdictRow> for FailingJson<'a> {
-    fn from(r: &'a VerdictRow) -> Self {
+impl<'a> From<&'a SearchVerdict> for FailingJson<'a> {
+    fn from(r: &'a SearchVerdict) -> Self {
         FailingJson {
             firm: &r.firm,
             search_ref: &r.search_ref,

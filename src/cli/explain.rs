@@ -7,9 +7,10 @@ use std::process::ExitCode;
 use anyhow::anyhow;
 use serde_json::json;
 
+use crate::model::Dossier;
 use crate::render::{self, Format};
-use crate::rules::{self, Explanation};
-use crate::store::{CaseRow, Mode, Store};
+use crate::rules::{self, Case, Explanation};
+use crate::store::{Mode, Store};
 
 /// Arguments of `explain`.
 #[derive(Debug, clap::Args)]
@@ -42,18 +43,13 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("explain writes words (--format table) or JSON");
     }
     let store = Store::open(db, Mode::Existing)?;
+    let view = super::view(&store, args.as_of.as_deref(), args.policy.as_deref())?;
     let (firm, search_ref) = (args.firm.trim(), args.search_ref.trim());
-    let moment = args.as_of.as_deref().unwrap_or(crate::store::LATEST);
     let when = args.as_of.as_deref().map(|t| format!(" at {t}")).unwrap_or_default();
-    let case = store
-        .case_at(firm, search_ref, moment)?
+    let case = view
+        .dossier(firm, search_ref)?
         .ok_or_else(|| anyhow!("no search {search_ref:?} of firm {firm:?} in {}{when}", db.display()))?;
-    let policy = match (&args.policy, &args.as_of) {
-        (Some(path), _) => super::policy::load(path)?.1,
-        (None, Some(moment)) => store.policy_at(moment)?.policy,
-        (None, None) => store.policy_in_force()?.policy,
-    };
-    let explanation = rules::explain(&policy, &case.as_case());
+    let explanation = rules::explain(&view.judging().policy, &Case::of(&case));
     super::emit(None, |out| {
         if args.format == Format::Json {
             let mut value = serde_json::to_value(&explanation).map_err(std::io::Error::other)?;
@@ -68,7 +64,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn search_json(case: &CaseRow) -> serde_json::Value {
+fn search_json(case: &Dossier) -> serde_json::Value {
     let s = &case.search;
     json!({
         "firm": s.firm, "search_ref": s.search_ref, "client": s.client, "client_sector": s.client_sector,
@@ -77,7 +73,7 @@ fn search_json(case: &CaseRow) -> serde_json::Value {
     })
 }
 
-fn write_words(case: &CaseRow, e: &Explanation, out: &mut dyn Write) -> std::io::Result<()> {
+fn write_words(case: &Dossier, e: &Explanation, out: &mut dyn Write) -> std::io::Result<()> {
     let s = &case.search;
     let j = &e.judgement;
     writeln!(

@@ -11,7 +11,7 @@ use super::by_hand::{self, Flags};
 use crate::import::{records, InputErrors};
 use crate::render::{self, Format};
 use crate::report::{Cell, Table};
-use crate::store::{Mode, Store};
+use crate::store::{Mode, Moment, Store};
 
 /// Arguments of `firm`.
 #[derive(Debug, clap::Args)]
@@ -97,7 +97,11 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     batch.firms.push((by_hand::place(), parsed.expect("no errors, so a firm")));
     let store = by_hand::store(db, Mode::Create, &batch, &super::command_line())?;
     let stored = store.firm(&firm)?.ok_or_else(|| anyhow!("firm {firm:?} vanished"))?;
-    let searches = store.verdicts()?.into_iter().filter(|v| v.firm == firm).count();
+    let mut searches = 0;
+    store.view(Moment::Now, None)?.each_verdict(Some(&firm), &[], |_| {
+        searches += 1;
+        Ok(())
+    })?;
     let mut out = std::io::stdout().lock();
     if format == Format::Json {
         let value = json!({
@@ -115,7 +119,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
 fn list(db: &Path, format: Option<Format>) -> anyhow::Result<ExitCode> {
     let store = Store::open(db, Mode::Existing)?;
     let mut rows = Vec::new();
-    for f in store.firms()? {
+    for f in store.view(Moment::Now, None)?.firms()? {
         let firm = store.firm(&f.firm)?.ok_or_else(|| anyhow!("firm {:?} vanished", f.firm))?;
         let text = |d: Option<chrono::NaiveDate>| d.map_or(Cell::Empty, |d| Cell::Text(d.to_string()));
         rows.push(vec![

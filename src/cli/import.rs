@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::import::Encoding;
-use crate::store::ImportOptions;
+use crate::import::ImportOptions;
 
 /// Arguments of `import`.
 #[derive(Debug, clap::Args)]

@@ -27,9 +27,9 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
-use crate::import::{Encoding, InputErrors, InputFile};
+use crate::import::{Encoding, ImportError, InputErrors, InputFile};
 use crate::render::{self, Format};
-use crate::store::{Mode, Store, StoreError};
+use crate::store::{Mode, Moment, Store, View};
 
 /// Checks executive searches against the mobility pledge and reports compliance.
 #[derive(Debug, Parser)]
@@ -154,8 +154,8 @@ pub fn report_error(error: &anyhow::Error) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let input = error.chain().find_map(|cause| {
-        cause.downcast_ref::<InputErrors>().or_else(|| match cause.downcast_ref::<StoreError>() {
-            Some(StoreError::Input(errors)) => Some(errors),
+        cause.downcast_ref::<InputErrors>().or_else(|| match cause.downcast_ref::<ImportError>() {
+            Some(ImportError::Input(errors)) => Some(errors),
             _ => None,
         })
     });
@@ -213,18 +213,19 @@ fn import_files(
     db: &Path,
     paths: &[PathBuf],
     encoding: Encoding,
-    options: crate::store::ImportOptions,
-) -> anyhow::Result<(Store, crate::store::ImportOutcome)> {
+    options: crate::import::ImportOptions,
+) -> anyhow::Result<(Store, crate::import::ImportOutcome)> {
     let inputs = input_files(paths)?;
     let mut store = if options.dry_run && !db.exists() { Store::in_memory()? } else { Store::open(db, Mode::Create)? };
     let outcome = match progress_bar(paths) {
         Some(bar) => {
             let tracked: Vec<Tracked> = inputs.into_iter().map(|file| Tracked { file, bar: bar.clone() }).collect();
-            let outcome = store.import_files(&tracked, encoding, &actor(), &command_line(), options);
+            let outcome =
+                crate::import::import_files(&mut store, &tracked, encoding, &actor(), &command_line(), options);
             bar.finish_and_clear();
             outcome?
         }
-        None => store.import_files(&inputs, encoding, &actor(), &command_line(), options)?,
+        None => crate::import::import_files(&mut store, &inputs, encoding, &actor(), &command_line(), options)?,
     };
     Ok((store, outcome))
 }
@@ -257,6 +258,16 @@ impl crate::import::Open for Tracked {
     fn open(&self) -> io::Result<Box<dyn io::Read + '_>> {
         Ok(Box::new(self.bar.wrap_read(self.file.open()?)))
     }
+}
+
+/// The view a read command reads through, chosen once: the rows at `--as-of` (else now) under `--policy FILE`
+/// (else the policy in force then).
+fn view<'s>(store: &'s Store, as_of: Option<&str>, policy: Option<&Path>) -> anyhow::Result<View<'s>> {
+    let other = match policy {
+        Some(path) => Some((path.display().to_string(), policy::load(path)?.1)),
+        None => None,
+    };
+    Ok(store.view(Moment::of(as_of), other)?)
 }
 
 /// Reads `--as-of TIME` into the stored form.

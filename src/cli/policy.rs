@@ -96,7 +96,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         }
         Command::Test { file } => {
             let (_, policy) = load(&file)?;
-            let outcomes = policy.run_tests();
+            let outcomes = crate::rules::run_policy_tests(&policy);
             let failed = outcomes.iter().filter(|o| !o.passed).count();
             for o in &outcomes {
                 let j = &o.explanation.judgement;

@@ -8,7 +8,8 @@ use crate::model::Quarter;
 use crate::render;
 use crate::report::pack::{self, Input};
 use crate::report::Cell;
-use crate::store::{Mode, Store};
+use crate::service::reports;
+use crate::store::{Mode, Moment, Store};
 use crate::term;
 
 /// Arguments of `quarterly`.
@@ -34,12 +35,14 @@ pub struct Args {
 
 pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let store = Store::open(db, Mode::Existing)?;
-    let data = super::report::gather(&store, None, None)?;
-    let stored = store.policy_in_force()?;
+    let view = store.view(Moment::Now, None)?;
+    let data = reports::gather(&view)?;
+    let judging = view.judging();
+    super::report::detail_of(&data, judging);
     let mut facts: Vec<(&'static str, Cell)> = vec![
-        ("policy", Cell::text(&data.policy.0)),
-        ("policy_sha256", Cell::text(&data.policy.1)),
-        ("policy_in_force_from", Cell::text(&stored.in_force_from)),
+        ("policy", Cell::text(&judging.name)),
+        ("policy_sha256", Cell::text(&judging.policy.sha256)),
+        ("policy_in_force_from", Cell::optional(judging.in_force_from.as_deref())),
     ];
     let (head, head_at) = super::report::chain_head(&store)?;
     facts.push(("data_changed_at", Cell::optional(head_at.as_deref())));

@@ -4,12 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::model::Quarter;
-use crate::policy::Policy;
 use crate::render::{self, Format};
-use crate::report::outcomes::Outcomes;
-use crate::report::pack::ExemptionRow;
 use crate::report::{self, Filter};
-use crate::store::{Mode, Store, VerdictRow, LATEST};
+use crate::service::reports;
+use crate::store::{Mode, Store, View};
 use crate::term;
 
 /// Which report.
@@ -74,61 +72,6 @@ pub(super) fn parse_quarter(raw: &str) -> Result<Quarter, String> {
     Quarter::parse(raw).map_err(|e| e.to_string())
 }
 
-/// What the reports are made from: firms, verdicts, and (read case by case) outcomes and exemptions.
-pub(super) struct Data {
-    pub firms: Vec<crate::store::FirmRow>,
-    pub verdicts: Vec<VerdictRow>,
-    pub outcomes: Outcomes,
-    pub exemptions: Vec<ExemptionRow>,
-    /// The policy name and SHA-256 the verdicts are judged under.
-    pub policy: (String, String),
-}
-
-/// Reads the data, judged under `policy` if given (nothing stored), as it was at `as_of` if given, or as stored.
-pub(super) fn gather(store: &Store, policy: Option<&Path>, as_of: Option<&str>) -> anyhow::Result<Data> {
-    let (other, in_force) = match (policy, as_of) {
-        (Some(path), _) => (Some(super::policy::load(path)?), None),
-        (None, Some(moment)) => (None, Some(store.policy_at(moment)?)),
-        (None, None) => (None, Some(store.policy_in_force()?)),
-    };
-    let (judging, name): (&Policy, String) = match (&other, &in_force) {
-        (Some((_, p)), _) => (p, policy.map(|p| p.display().to_string()).unwrap_or_default()),
-        (None, Some(stored)) => (&stored.policy, stored.name.clone()),
-        (None, None) => unreachable!("one of the two is set"),
-    };
-    let verdicts = match (&other, as_of) {
-        (Some((_, p)), _) => store.verdicts_under(p)?,
-        (None, Some(moment)) => store.verdicts_at(moment)?,
-        (None, None) => store.verdicts()?,
-    };
-    let firms = match as_of {
-        Some(moment) => store.firms_at(moment)?,
-        None => store.firms()?,
-    };
-    let mut outcomes = Outcomes::default();
-    let mut exemptions = Vec::new();
-    store.for_each_case(as_of.unwrap_or(LATEST), |case| {
-        outcomes.add(judging, &case);
-        if let Some(e) = &case.exemption {
-            exemptions.push(ExemptionRow {
-                firm: e.firm.clone(),
-                search_ref: e.search_ref.clone(),
-                reason: e.reason.clone(),
-                note: e.note.clone(),
-            });
-        }
-        Ok(())
-    })?;
-    exemptions.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
-    term::detail(format_args!(
-        "{} firms, {} searches, judged under {name} (sha256 {})",
-        firms.len(),
-        verdicts.len(),
-        judging.sha256
-    ));
-    Ok(Data { firms, verdicts, outcomes, exemptions, policy: (name, judging.sha256.clone()) })
-}
-
 /// The format of a report: `--excel` means CSV, and goes with no other format.
 pub(super) fn excel_format(asked: Option<Format>, excel: bool, to_file: bool) -> anyhow::Result<Format> {
     match (asked, excel) {
@@ -149,85 +92,75 @@ pub(super) fn chain_head(store: &Store) -> anyhow::Result<(String, Option<String
 pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let store = Store::open(db, Mode::Existing)?;
     term::detail(format_args!("reading {}", db.display()));
+    let view = super::view(&store, args.as_of.as_deref(), args.policy.as_deref())?;
     let filter = Filter { quarter: args.quarter.map(|q| q.to_string()), firm: args.firm.map(|f| f.trim().to_string()) };
-    if args.which == Which::Html {
-        if args.format.is_some() || args.excel {
-            anyhow::bail!("report html writes one HTML file; --format and --excel are for the other reports");
-        }
-        if filter.quarter.is_some() || filter.firm.is_some() {
-            anyhow::bail!("report html covers every firm and quarter; --quarter and --firm are for the other reports");
-        }
-        let data = gather(&store, args.policy.as_deref(), args.as_of.as_deref())?;
-        let mut facts = vec![("Policy", data.policy.0.clone()), ("Policy SHA-256", data.policy.1.clone())];
-        let (head, head_at) = chain_head(&store)?;
-        if let Some(at) = head_at {
-            facts.push(("Data as of", at));
-        }
-        facts.push(("Chain head", head));
-        let html = crate::html::document(&crate::html::Input {
-            firms: &data.firms,
-            verdicts: &data.verdicts,
-            outcomes: &data.outcomes,
-            facts: &facts,
-        });
-        super::emit(args.output.as_deref(), |out| out.write_all(html.as_bytes()))?;
-        if let Some(path) = &args.output {
-            term::detail(format_args!("wrote {} ({} bytes)", path.display(), html.len()));
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    let table = match args.which {
-        Which::Outcomes => {
-            let data = gather(&store, args.policy.as_deref(), args.as_of.as_deref())?;
-            data.outcomes.table(&data.firms, &filter)
-        }
-        // Stored verdicts: counted in the database, and a long search report streamed, so that memory stays flat.
-        Which::Firms | Which::Quarters if args.policy.is_none() && args.as_of.is_none() => {
-            let ledger = report::Ledger::of_counts(store.verdict_counts()?, &filter);
-            match args.which {
-                Which::Firms => report::firms_of(&store.firms()?, &ledger, &filter),
-                _ => report::quarters_of(&store.firms()?, &ledger, &filter),
-            }
-        }
-        Which::Searches
-            if args.policy.is_none()
-                && args.as_of.is_none()
-                && excel_format(args.format, args.excel, args.output.is_some())? == Format::Csv =>
-        {
-            super::emit(args.output.as_deref(), |out| {
-                let columns = report::searches(&[], &filter).columns;
-                let mut csv = render::CsvRows::new(&columns, args.excel, out)?;
-                store
-                    .each_verdict(filter.firm.as_deref(), &[], |row| match filter.covers(&row) {
-                        true => csv.row(&report::searches(std::slice::from_ref(&row), &filter).rows[0]),
-                        false => Ok(()),
-                    })
-                    .map_err(|e| match e {
-                        crate::store::StoreError::Io(io) => io,
-                        other => std::io::Error::other(other),
-                    })?;
-                csv.finish()
-            })?;
-            return Ok(ExitCode::SUCCESS);
-        }
-        _ => {
-            let rows = match (&args.policy, &args.as_of) {
-                (Some(path), _) => store.verdicts_under(&super::policy::load(path)?.1)?,
-                (None, Some(moment)) => store.verdicts_at(moment)?,
-                (None, None) => store.verdicts()?,
-            };
-            let firms = match &args.as_of {
-                Some(moment) => store.firms_at(moment)?,
-                None => store.firms()?,
-            };
-            match args.which {
-                Which::Searches => report::searches(&rows, &filter),
-                Which::Firms => report::firms(&firms, &rows, &filter),
-                _ => report::quarters(&firms, &rows, &filter),
-            }
-        }
+    let which = match args.which {
+        Which::Html => return html(&store, &view, &args.format, args.excel, &filter, args.output.as_deref()),
+        Which::Searches => reports::Which::Searches,
+        Which::Firms => reports::Which::Firms,
+        Which::Quarters => reports::Which::Quarters,
+        Which::Outcomes => reports::Which::Outcomes,
     };
     let format = excel_format(args.format, args.excel, args.output.is_some())?;
+    if which == reports::Which::Searches && format == Format::Csv {
+        // Streamed, row by row, so that memory stays flat however many searches there are.
+        super::emit(args.output.as_deref(), |out| {
+            let mut csv = render::CsvRows::new(&report::SEARCH_COLUMNS, args.excel, out)?;
+            reports::each_search_row(&view, &filter, |row| csv.row(&report::search_row(row)))
+                .map_err(crate::store::StoreError::into_io)?;
+            csv.finish()
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let table = reports::table(&view, which, &filter)?;
     super::emit(args.output.as_deref(), |out| render::write(&table, format, args.excel, out))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `report html`: one self-contained page.
+fn html(
+    store: &Store,
+    view: &View,
+    format: &Option<Format>,
+    excel: bool,
+    filter: &Filter,
+    output: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    if format.is_some() || excel {
+        anyhow::bail!("report html writes one HTML file; --format and --excel are for the other reports");
+    }
+    if filter.quarter.is_some() || filter.firm.is_some() {
+        anyhow::bail!("report html covers every firm and quarter; --quarter and --firm are for the other reports");
+    }
+    let data = reports::gather(view)?;
+    let judging = view.judging();
+    detail_of(&data, judging);
+    let mut facts = vec![("Policy", judging.name.clone()), ("Policy SHA-256", judging.policy.sha256.clone())];
+    let (head, head_at) = chain_head(store)?;
+    if let Some(at) = head_at {
+        facts.push(("Data as of", at));
+    }
+    facts.push(("Chain head", head));
+    let html = crate::html::document(&crate::html::Input {
+        firms: &data.firms,
+        verdicts: &data.verdicts,
+        outcomes: &data.outcomes,
+        facts: &facts,
+    });
+    super::emit(output, |out| out.write_all(html.as_bytes()))?;
+    if let Some(path) = output {
+        term::detail(format_args!("wrote {} ({} bytes)", path.display(), html.len()));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Says under `--verbose` what a report was made of.
+pub(super) fn detail_of(data: &reports::Data, judging: &crate::store::Judging) {
+    term::detail(format_args!(
+        "{} firms, {} searches, judged under {} (sha256 {})",
+        data.firms.len(),
+        data.verdicts.len(),
+        judging.name,
+        judging.policy.sha256
+    ));
 }

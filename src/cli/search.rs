@@ -9,7 +9,7 @@ use anyhow::{anyhow, bail};
 use super::by_hand::{self, Flags};
 use crate::import::{records, InputErrors, SearchRecord};
 use crate::render::Format;
-use crate::store::{Mode, Store, LATEST};
+use crate::store::{Mode, Moment, Store};
 
 /// Arguments of `search`.
 #[derive(Debug, clap::Args)]
@@ -99,7 +99,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     };
     let (firm, search_ref) = (firm.trim().to_string(), search_ref.trim().to_string());
     let store = Store::open(db, Mode::Existing)?;
-    let current = store.case_at(&firm, &search_ref, LATEST)?;
+    let current = store.view(Moment::Now, None)?.dossier(&firm, &search_ref)?;
     let mut flags = Flags::default();
     flags.set("firm", "FIRM", Some(firm.clone()));
     flags.set("search_ref", "SEARCH_REF", Some(search_ref.clone()));

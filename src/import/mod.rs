@@ -3,7 +3,7 @@
 //!
 //! Files are streamed: a CSV file is read row by row and never held in memory whole. The rows of a search are
 //! gathered while they stand together (a *run*); a search whose rows stand apart arrives as several runs, which
-//! the sink merges (the store does it in the database, [`Batch`] in memory). All firms are read first, then all
+//! the import session merges ([`session`]). All firms are read first, then all
 //! exemptions, then all searches, whatever the order of the files: a shortlist may name a firm from a later firms
 //! file, and the store writes each search with its exemption in hand. What needs the database (an unknown firm, an
 //! exemption for a missing search) is checked by the store.
@@ -13,6 +13,7 @@ pub mod error;
 mod json;
 mod pipeline;
 pub(crate) mod records;
+mod session;
 mod stream;
 
 use std::collections::HashMap;
@@ -20,7 +21,8 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 
 pub use error::{At, InputError, InputErrors};
-pub use pipeline::{stream_pipelined, Derive, Deriver};
+pub use pipeline::{stream_pipelined, PrepareSearch, Preparer};
+pub use session::{import_batch, import_files, ImportError, ImportOptions, ImportOutcome, Tally};
 
 use crate::model::{Candidate, Exemption, Firm, Search};
 
@@ -170,7 +172,7 @@ impl Sources {
     }
 }
 
-/// Where records go as they are read: the store (writing as it goes) or a [`Batch`] in memory.
+/// Where records go as they are read: the import session, writing as it goes.
 pub trait Sink {
     /// What can go wrong in the sink itself (not in the input).
     type Error;
@@ -279,8 +281,7 @@ impl Opened {
     }
 }
 
-/// Everything read from the files of one call, held in memory, with the runs of a search merged. For small
-/// inputs (tests, changes made by hand); imports stream into the store instead.
+/// Records held in memory: a change made by hand, written by [`import_batch`] as an import writes files.
 #[derive(Debug, Clone, Default)]
 pub struct Batch {
     /// The files, in the order given.
@@ -300,164 +301,46 @@ impl Batch {
     }
 }
 
-/// A [`Batch`] being filled: merges the runs of a search and refuses duplicates, in memory.
-#[derive(Default)]
-struct Gather {
-    batch: Batch,
-    firms: HashMap<String, Place>,
-    searches: HashMap<(String, String), (usize, Vec<usize>)>,
-    exemptions: HashMap<(String, String), Place>,
-}
-
-impl Sink for Gather {
-    type Error = std::convert::Infallible;
-
-    fn firm(
-        &mut self,
-        sources: &Sources,
-        place: Place,
-        firm: Firm,
-        errors: &mut InputErrors,
-    ) -> Result<(), Self::Error> {
-        if let Some(first) = self.firms.get(&firm.firm) {
-            errors.push(sources.error_at(&place, "firm", second_firm(sources, &firm, first)));
-        } else {
-            self.firms.insert(firm.firm.clone(), place.clone());
-            self.batch.firms.push((place, firm));
-        }
-        Ok(())
-    }
-
-    fn search(
-        &mut self,
-        sources: &Sources,
-        record: SearchRecord,
-        candidate_lines: Vec<usize>,
-        errors: &mut InputErrors,
-    ) -> Result<(), Self::Error> {
-        let key = (record.search.firm.clone(), record.search.search_ref.clone());
-        match self.searches.get_mut(&key) {
-            None => {
-                self.searches.insert(key, (self.batch.searches.len(), candidate_lines));
-                self.batch.searches.push(record);
-            }
-            Some((index, lines)) => {
-                let first = &mut self.batch.searches[*index];
-                merge_run(sources, first, lines, record, candidate_lines, errors);
-            }
-        }
-        Ok(())
-    }
-
-    fn exemption(
-        &mut self,
-        sources: &Sources,
-        place: Place,
-        exemption: Exemption,
-        errors: &mut InputErrors,
-    ) -> Result<(), Self::Error> {
-        let key = (exemption.firm.clone(), exemption.search_ref.clone());
-        if let Some(first) = self.exemptions.get(&key) {
-            errors.push(sources.error_at(&place, "search_ref", second_exemption(sources, &exemption, first)));
-        } else {
-            self.exemptions.insert(key, place.clone());
-            self.batch.exemptions.push((place, exemption));
-        }
-        Ok(())
-    }
-}
-
-/// The message for a firm met a second time in one call.
-pub(crate) fn second_firm(sources: &Sources, firm: &Firm, first: &Place) -> String {
-    format!("firm {} appears twice: also at {}", firm.firm, sources.describe(first))
-}
-
-/// The message for a second exemption of one search.
-pub(crate) fn second_exemption(sources: &Sources, exemption: &Exemption, first: &Place) -> String {
-    format!(
-        "a second exemption for search {} of firm {} (a search has at most one): also at {}",
-        exemption.search_ref,
-        exemption.firm,
-        sources.describe(first)
-    )
-}
-
-/// Merges a later run of a search into the first: refused when the two are not rows of one CSV file, when the
-/// search columns disagree, or when a candidate is in both. `lines` are the first run's candidate lines (empty
-/// when not known) and grow with the merged candidates.
-pub(crate) fn merge_run(
-    sources: &Sources,
-    first: &mut SearchRecord,
-    lines: &mut Vec<usize>,
-    later: SearchRecord,
-    later_lines: Vec<usize>,
-    errors: &mut InputErrors,
-) {
-    let search = &later.search;
-    let same_csv_file = first.place.source == later.place.source
-        && matches!(sources.0[later.place.source].kind, Some(Kind::Shortlists));
-    if !same_csv_file {
-        let message = format!(
-            "search {} of firm {} appears twice: also at {}",
-            search.search_ref,
-            search.firm,
-            sources.describe(&first.place)
-        );
-        errors.push(sources.error_at(&later.place, "search_ref", message));
-        return;
-    }
-    let first_line = match first.place.at {
-        At::Line { line, .. } => line,
-        _ => 0,
-    };
-    let mut good = true;
-    for (field, differs) in csv::disagreements(&first.search, search) {
-        if differs {
-            good = false;
-            let message = format!(
-                "the rows of search {} disagree: {field} here differs from line {first_line} (the search columns must \
-                 be the same on every row of a search)",
-                search.search_ref
-            );
-            errors.push(sources.error_at(&later.place, field, message));
-        }
-    }
-    let empty_first = first.candidates.is_empty();
-    if empty_first || later.candidates.is_empty() {
-        let message = format!(
-            "search {} has a row without a candidate and other rows (on line {first_line}); a row without a candidate \
-             must be its search's only row",
-            search.search_ref
-        );
-        errors.push(sources.error_at(&later.place, "candidate_ref", message));
-        return;
-    }
-    for (i, candidate) in later.candidates.into_iter().enumerate() {
-        let line = later_lines.get(i).copied().unwrap_or(first_line);
-        let place = Place { source: later.place.source, at: At::Line { line, column: None } };
-        if let Some(j) = first.candidates.iter().position(|c| c.candidate_ref == candidate.candidate_ref) {
-            let also = lines.get(j).map_or("in an earlier row".to_string(), |l| format!("on line {l}"));
-            let message =
-                format!("candidate {} is twice in search {}: also {also}", candidate.candidate_ref, search.search_ref);
-            errors.push(sources.error_at(&place, "candidate_ref", message));
-        } else if good {
-            first.candidates.push(candidate);
-            lines.push(line);
-        }
-    }
-}
-
-/// Reads and validates the files of one call into memory.
-pub fn read(inputs: &[Input], encoding: Encoding) -> Result<Batch, InputErrors> {
-    let mut gather = Gather::default();
-    let Ok((sources, errors)) = stream(inputs, encoding, &mut gather);
-    gather.batch.sources = sources.0;
-    errors.into_result().map(|()| gather.batch)
-}
-
 /// Opens a reader buffered for streaming.
 fn buffered<'a>(input: &'a impl Open) -> std::io::Result<impl BufRead + 'a> {
     Ok(BufReader::with_capacity(1 << 16, input.open()?))
+}
+
+/// Reading without importing, for the parsers' own tests: every record as read, no import rule applied.
+#[cfg(test)]
+pub(crate) fn read(inputs: &[Input], encoding: Encoding) -> Result<Batch, InputErrors> {
+    struct Collect(Batch);
+    impl Sink for Collect {
+        type Error = std::convert::Infallible;
+        fn firm(&mut self, _: &Sources, place: Place, firm: Firm, _: &mut InputErrors) -> Result<(), Self::Error> {
+            self.0.firms.push((place, firm));
+            Ok(())
+        }
+        fn search(
+            &mut self,
+            _: &Sources,
+            record: SearchRecord,
+            _: Vec<usize>,
+            _: &mut InputErrors,
+        ) -> Result<(), Self::Error> {
+            self.0.searches.push(record);
+            Ok(())
+        }
+        fn exemption(
+            &mut self,
+            _: &Sources,
+            place: Place,
+            exemption: Exemption,
+            _: &mut InputErrors,
+        ) -> Result<(), Self::Error> {
+            self.0.exemptions.push((place, exemption));
+            Ok(())
+        }
+    }
+    let mut collect = Collect(Batch::default());
+    let Ok((sources, errors)) = stream(inputs, encoding, &mut collect);
+    collect.0.sources = sources.0;
+    errors.into_result().map(|()| collect.0)
 }
 
 #[cfg(test)]
@@ -485,16 +368,6 @@ mod tests {
         assert!(err.to_string().contains("a.csv: the file is empty"));
         let batch = read(&[input("a.csv", "firm,name\n")], Encoding::Utf8).unwrap();
         assert!(batch.firms.is_empty());
-    }
-
-    #[test]
-    fn the_same_search_in_two_files_names_both_places() {
-        let text = "firm,search_ref,client,client_sector,position,level,opened_on\nf,s1,C,state,P,top,2026-01-01\n";
-        let err = read(&[input("a.csv", text), input("b.csv", text)], Encoding::Utf8).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "b.csv: line 2, column 2 (search_ref): search s1 of firm f appears twice: also at a.csv line 2"
-        );
     }
 
     #[test]

@@ -12,23 +12,23 @@ use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 use super::{Encoding, InputErrors, Open, Opened, Place, SearchRecord, Sink, Sources};
 use crate::model::{Exemption, Firm};
 
-/// Works out what a sink takes with a search, from the search alone; runs on the reading thread.
-pub type Deriver<D> = Box<dyn Fn(&SearchRecord) -> D + Send + Sync>;
+/// Prepares what a sink takes with a search, from the search alone; runs on the reading thread.
+pub type Preparer<P> = Box<dyn Fn(&SearchRecord) -> P + Send + Sync>;
 
-/// A sink that takes, with each search, what it works out from the search alone (no state of its own):
-/// [`stream_pipelined`] works that out on the reading thread too.
-pub trait Derive: Sink {
-    /// What is worked out.
-    type Derived: Send;
-    /// The function that works it out, run on the reading thread.
-    fn deriver(&self) -> Deriver<Self::Derived>;
-    /// A search, or one run of rows of a CSV search, with what was worked out for it; as [`Sink::search`], but
+/// A sink that takes, with each search, something prepared from the search alone (no state of its own), such as
+/// the rows to write and their hashes: [`stream_pipelined`] prepares it on the reading thread.
+pub trait PrepareSearch: Sink {
+    /// What is prepared.
+    type Prepared: Send;
+    /// The function that prepares it, run on the reading thread.
+    fn preparer(&self) -> Preparer<Self::Prepared>;
+    /// A search, or one run of rows of a CSV search, with what was prepared for it; as [`Sink::search`], but
     /// lent rather than given, so that the reading thread, which made them, frees them.
-    fn derived_search(
+    fn prepared_search(
         &mut self,
         sources: &Sources,
         record: &SearchRecord,
-        derived: &Self::Derived,
+        prepared: &Self::Prepared,
         candidate_lines: &[usize],
         errors: &mut InputErrors,
     ) -> Result<(), Self::Error>;
@@ -40,8 +40,8 @@ const BATCH: usize = 256;
 /// Batches in flight at most (about `DEPTH * BATCH` records held between the threads).
 const DEPTH: usize = 8;
 
-/// One thing the reader met, in file order.
-enum Met<D> {
+/// One thing the reader read, in file order.
+enum Item<D> {
     Firm(Place, Firm),
     Search(SearchRecord, D, Vec<usize>),
     Exemption(Place, Exemption),
@@ -49,22 +49,22 @@ enum Met<D> {
     Errors(InputErrors),
 }
 
-/// The sink of the reading thread: hands records over to the calling thread, searches with what was worked out.
-struct HandOver<'d, D> {
-    to: SyncSender<Vec<Met<D>>>,
+/// The sink of the reading thread: sends records over to the calling thread, searches with what was prepared.
+struct Courier<'d, D> {
+    to: SyncSender<Vec<Item<D>>>,
     /// Batches the sink is done with, to be freed on this thread.
-    done: Receiver<Vec<Met<D>>>,
-    batch: Vec<Met<D>>,
-    derive: &'d (dyn Fn(&SearchRecord) -> D + Send + Sync),
+    done: Receiver<Vec<Item<D>>>,
+    batch: Vec<Item<D>>,
+    prepare: &'d (dyn Fn(&SearchRecord) -> D + Send + Sync),
 }
 
 /// The calling thread stopped taking records (its sink failed): stop reading.
 struct Stopped;
 
-impl<D> HandOver<'_, D> {
-    fn add(&mut self, met: Met<D>, errors: &mut InputErrors) -> Result<(), Stopped> {
+impl<D> Courier<'_, D> {
+    fn add(&mut self, met: Item<D>, errors: &mut InputErrors) -> Result<(), Stopped> {
         if !errors.is_empty() {
-            self.batch.push(Met::Errors(std::mem::take(errors)));
+            self.batch.push(Item::Errors(std::mem::take(errors)));
         }
         self.batch.push(met);
         if self.batch.len() >= BATCH {
@@ -85,11 +85,11 @@ impl<D> HandOver<'_, D> {
     }
 }
 
-impl<D> Sink for HandOver<'_, D> {
+impl<D> Sink for Courier<'_, D> {
     type Error = Stopped;
 
     fn firm(&mut self, _: &Sources, place: Place, firm: Firm, errors: &mut InputErrors) -> Result<(), Stopped> {
-        self.add(Met::Firm(place, firm), errors)
+        self.add(Item::Firm(place, firm), errors)
     }
 
     fn search(
@@ -99,8 +99,8 @@ impl<D> Sink for HandOver<'_, D> {
         candidate_lines: Vec<usize>,
         errors: &mut InputErrors,
     ) -> Result<(), Stopped> {
-        let derived = (self.derive)(&record);
-        self.add(Met::Search(record, derived, candidate_lines), errors)
+        let prepared = (self.prepare)(&record);
+        self.add(Item::Search(record, prepared, candidate_lines), errors)
     }
 
     fn exemption(
@@ -110,12 +110,12 @@ impl<D> Sink for HandOver<'_, D> {
         exemption: Exemption,
         errors: &mut InputErrors,
     ) -> Result<(), Stopped> {
-        self.add(Met::Exemption(place, exemption), errors)
+        self.add(Item::Exemption(place, exemption), errors)
     }
 }
 
 /// As [`super::stream`], with the files read on a second thread.
-pub fn stream_pipelined<S: Derive>(
+pub fn stream_pipelined<S: PrepareSearch>(
     inputs: &[impl Open + Sync],
     encoding: Encoding,
     sink: &mut S,
@@ -123,16 +123,16 @@ pub fn stream_pipelined<S: Derive>(
     let Opened { sources, errors: mut found, json_values } = Opened::new(inputs, encoding);
     // Names and headers are all the sink needs of the sources; the reader fills in each file's SHA-256.
     let named = sources.clone();
-    let derive = sink.deriver();
+    let prepare = sink.preparer();
     std::thread::scope(|scope| {
-        let (to, from) = sync_channel::<Vec<Met<S::Derived>>>(DEPTH);
+        let (to, from) = sync_channel::<Vec<Item<S::Prepared>>>(DEPTH);
         let (give_back, done) = channel();
         let reader = scope.spawn(move || {
             let mut opened = Opened { sources, errors: InputErrors::default(), json_values };
-            let mut hand_over = HandOver { to, done, batch: Vec::with_capacity(BATCH), derive: derive.as_ref() };
+            let mut courier = Courier { to, done, batch: Vec::with_capacity(BATCH), prepare: prepare.as_ref() };
             // A stopped reader has nothing more to say: the sink's error is what the caller gets.
-            if opened.feed(inputs, encoding, &mut hand_over).is_ok() {
-                let _ = hand_over.flush();
+            if opened.feed(inputs, encoding, &mut courier).is_ok() {
+                let _ = courier.flush();
             }
             (opened.sources, opened.errors)
         });
@@ -140,14 +140,14 @@ pub fn stream_pipelined<S: Derive>(
         'batches: for mut batch in &from {
             for met in &mut batch {
                 let done = match met {
-                    Met::Firm(place, firm) => sink.firm(&named, place.clone(), firm.clone(), &mut found),
-                    Met::Search(record, derived, lines) => {
-                        sink.derived_search(&named, record, derived, lines, &mut found)
+                    Item::Firm(place, firm) => sink.firm(&named, place.clone(), firm.clone(), &mut found),
+                    Item::Search(record, prepared, lines) => {
+                        sink.prepared_search(&named, record, prepared, lines, &mut found)
                     }
-                    Met::Exemption(place, exemption) => {
+                    Item::Exemption(place, exemption) => {
                         sink.exemption(&named, place.clone(), exemption.clone(), &mut found)
                     }
-                    Met::Errors(errors) => {
+                    Item::Errors(errors) => {
                         found.extend(std::mem::take(errors));
                         Ok(())
                     }
@@ -247,22 +247,22 @@ mod tests {
         ]
     }
 
-    impl Derive for Log {
-        type Derived = String;
+    impl PrepareSearch for Log {
+        type Prepared = String;
 
-        fn deriver(&self) -> Deriver<String> {
+        fn preparer(&self) -> Preparer<String> {
             Box::new(|record| record.search.search_ref.to_uppercase())
         }
 
-        fn derived_search(
+        fn prepared_search(
             &mut self,
             sources: &Sources,
             record: &SearchRecord,
-            derived: &String,
+            prepared: &String,
             lines: &[usize],
             errors: &mut InputErrors,
         ) -> Result<(), String> {
-            assert_eq!(*derived, record.search.search_ref.to_uppercase());
+            assert_eq!(*prepared, record.search.search_ref.to_uppercase());
             self.search(sources, record.clone(), lines.to_vec(), errors)
         }
     }

@@ -82,7 +82,7 @@ pub(super) fn read_whole(input: &impl Open, encoding: Encoding, errors: &mut Inp
         errors.push(unreadable(input.name(), &e));
         return None;
     }
-    let sha256 = crate::policy::hex_sha256(&bytes);
+    let sha256 = crate::digest::hex_sha256(&bytes);
     let text = match encoding {
         Encoding::Windows1252 => encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes).0.into_owned(),
         Encoding::Utf8 => match String::from_utf8(bytes) {
@@ -125,7 +125,7 @@ impl<R> Hashing<R> {
 
     /// The hex SHA-256 of everything read.
     pub(super) fn finish(self) -> String {
-        crate::policy::hex_digest(self.hasher.finalize().as_slice())
+        crate::digest::hex_digest(self.hasher.finalize().as_slice())
     }
 }
 

@@ -14,10 +14,10 @@ use toml::Spanned;
 
 use crate::model::{Level, Sector, Stage};
 
-mod cases;
+mod own_tests;
 mod words;
 
-pub use cases::{PolicyCase, TestOutcome};
+pub use own_tests::PolicyTest;
 pub use words::describe;
 
 /// The text of the default policy.
@@ -34,7 +34,7 @@ pub struct Policy {
     /// Hex SHA-256 of the policy's text.
     pub sha256: String,
     /// The policy's own tests (`[[test]]`), run by `policy test`.
-    pub tests: Vec<PolicyCase>,
+    pub tests: Vec<PolicyTest>,
 }
 
 /// One version of the pledge.
@@ -140,25 +140,9 @@ impl Policy {
         let file: PolicyFile = toml::from_str(text).map_err(|e| {
             vec![PolicyError { location: e.span().map(|s| Location::of(text, s)), message: e.message().to_string() }]
         })?;
-        let sha256 = hex_sha256(text.as_bytes());
+        let sha256 = format!("{:x}", Sha256::digest(text.as_bytes()));
         file.validate(text, sha256)
     }
-}
-
-/// Hex SHA-256 of some bytes.
-pub fn hex_sha256(bytes: &[u8]) -> String {
-    hex_digest(Sha256::digest(bytes).as_slice())
-}
-
-/// Lower-case hex of a digest.
-pub fn hex_digest(digest: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(digest.len() * 2);
-    for byte in digest {
-        out.push(HEX[usize::from(byte >> 4)] as char);
-        out.push(HEX[usize::from(byte & 0xf)] as char);
-    }
-    out
 }
 
 /// A line and column in a policy file, both from 1.
@@ -207,8 +191,8 @@ pub struct PolicyFile {
     version: Vec<Spanned<VersionFile>>,
     /// Tests: a small search, its candidates and the verdict the policy must give.
     #[serde(default)]
-    #[schemars(with = "Vec<cases::CaseFile>")]
-    test: Vec<Spanned<cases::CaseFile>>,
+    #[schemars(with = "Vec<own_tests::CaseFile>")]
+    test: Vec<Spanned<own_tests::CaseFile>>,
 }
 
 /// One version of the pledge.

@@ -3,14 +3,16 @@
 //!
 //! [`outcomes`] counts who reached shortlist, interview and hire; [`pack`] assembles the quarterly pack.
 
+pub mod check;
 pub mod outcomes;
 pub mod pack;
+pub mod whatif;
 
 use std::collections::BTreeMap;
 
 use crate::model::Quarter;
-use crate::rules::Verdict;
-use crate::store::{FirmRow, VerdictRow};
+use crate::model::Verdict;
+use crate::model::{FirmName, SearchVerdict};
 
 /// A cell of a report, typed so that each format writes it right.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +48,22 @@ pub struct Table {
     pub columns: Vec<&'static str>,
     /// The rows.
     pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// The position of a column, by name.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| *c == name)
+    }
+
+    /// The table with only these columns, in this order; a name the table lacks is left out.
+    pub fn select(&self, names: &[&'static str]) -> Table {
+        let picked: Vec<(&'static str, usize)> = names.iter().filter_map(|n| self.column(n).map(|i| (*n, i))).collect();
+        Table {
+            columns: picked.iter().map(|(n, _)| *n).collect(),
+            rows: self.rows.iter().map(|row| picked.iter().map(|(_, i)| row[*i].clone()).collect()).collect(),
+        }
+    }
 }
 
 /// Counts of verdicts over a set of searches.
@@ -182,7 +200,7 @@ pub struct Ledger {
 
 impl Ledger {
     /// Counts the rows the filter's firm covers (all quarters: rolling rates look back).
-    pub fn new(rows: &[VerdictRow], filter: &Filter) -> Ledger {
+    pub fn new(rows: &[SearchVerdict], filter: &Filter) -> Ledger {
         let mut ledger = Ledger::default();
         for row in rows.iter().filter(|r| filter.firm_ok(&r.firm)) {
             ledger.add(&row.firm, &row.quarter, row.verdict, 1);
@@ -296,58 +314,59 @@ impl Filter {
     }
 
     /// Whether a search is covered.
-    pub fn covers(&self, row: &VerdictRow) -> bool {
+    pub fn covers(&self, row: &SearchVerdict) -> bool {
         self.firm_ok(&row.firm) && self.quarter.as_deref().is_none_or(|q| q == row.quarter)
     }
 }
 
+/// The columns of `report searches` (the contract's, then `rule`); every list of searches (`check`, the pack's
+/// searches and failing files, the HTML report) takes its columns from here, by name.
+pub const SEARCH_COLUMNS: [&str; 12] = [
+    "firm",
+    "search_ref",
+    "client",
+    "client_sector",
+    "level",
+    "opened_on",
+    "shortlist_on",
+    "quarter",
+    "verdict",
+    "policy_version",
+    "reason",
+    "rule",
+];
+
+/// A search's row of `report searches`, in [`SEARCH_COLUMNS`] order.
+pub fn search_row(r: &SearchVerdict) -> Vec<Cell> {
+    vec![
+        Cell::text(&r.firm),
+        Cell::text(&r.search_ref),
+        Cell::text(&r.client),
+        Cell::text(&r.client_sector),
+        Cell::text(&r.level),
+        Cell::text(&r.opened_on),
+        Cell::optional(r.shortlist_on.as_deref()),
+        Cell::text(&r.quarter),
+        Cell::text(r.verdict.as_str()),
+        Cell::optional(r.policy_version.as_deref()),
+        Cell::text(&r.reason),
+        Cell::text(&r.rule),
+    ]
+}
+
 /// `report searches`: one row per search, ordered by firm and search reference.
-pub fn searches(rows: &[VerdictRow], filter: &Filter) -> Table {
-    let columns = vec![
-        "firm",
-        "search_ref",
-        "client",
-        "client_sector",
-        "level",
-        "opened_on",
-        "shortlist_on",
-        "quarter",
-        "verdict",
-        "policy_version",
-        "reason",
-        "rule",
-    ];
-    let rows = rows
-        .iter()
-        .filter(|r| filter.covers(r))
-        .map(|r| {
-            vec![
-                Cell::text(&r.firm),
-                Cell::text(&r.search_ref),
-                Cell::text(&r.client),
-                Cell::text(&r.client_sector),
-                Cell::text(&r.level),
-                Cell::text(&r.opened_on),
-                Cell::optional(r.shortlist_on.as_deref()),
-                Cell::text(&r.quarter),
-                Cell::text(r.verdict.as_str()),
-                Cell::optional(r.policy_version.as_deref()),
-                Cell::text(&r.reason),
-                Cell::text(&r.rule),
-            ]
-        })
-        .collect();
-    Table { columns, rows }
+pub fn searches(rows: &[SearchVerdict], filter: &Filter) -> Table {
+    Table { columns: SEARCH_COLUMNS.to_vec(), rows: rows.iter().filter(|r| filter.covers(r)).map(search_row).collect() }
 }
 
 /// `report firms`: every firm (or the one asked for), with zeros where it has no searches. With a quarter,
 /// [`ROLLING_RATE_COLUMN`], the previous quarter's rate and the change from it follow the contract's columns.
-pub fn firms(firms: &[FirmRow], rows: &[VerdictRow], filter: &Filter) -> Table {
+pub fn firms(firms: &[FirmName], rows: &[SearchVerdict], filter: &Filter) -> Table {
     firms_of(firms, &Ledger::new(rows, filter), filter)
 }
 
 /// `report firms` from the counts per firm and quarter.
-pub fn firms_of(firms: &[FirmRow], ledger: &Ledger, filter: &Filter) -> Table {
+pub fn firms_of(firms: &[FirmName], ledger: &Ledger, filter: &Filter) -> Table {
     let mut columns = vec!["firm", "name"];
     columns.extend(COUNT_COLUMNS);
     let quarter = filter.quarter.as_deref().and_then(|q| Quarter::parse(q).ok());
@@ -387,12 +406,12 @@ pub fn firms_of(firms: &[FirmRow], ledger: &Ledger, filter: &Filter) -> Table {
 
 /// `report quarters`: one row per quarter and firm that has searches, ordered by quarter then firm, with
 /// [`ROLLING_RATE_COLUMN`] after the contract's columns.
-pub fn quarters(firms: &[FirmRow], rows: &[VerdictRow], filter: &Filter) -> Table {
+pub fn quarters(firms: &[FirmName], rows: &[SearchVerdict], filter: &Filter) -> Table {
     quarters_of(firms, &Ledger::new(rows, filter), filter)
 }
 
 /// `report quarters` from the counts per firm and quarter.
-pub fn quarters_of(firms: &[FirmRow], ledger: &Ledger, filter: &Filter) -> Table {
+pub fn quarters_of(firms: &[FirmName], ledger: &Ledger, filter: &Filter) -> Table {
     let names: BTreeMap<&str, Option<&str>> = firms.iter().map(|f| (f.firm.as_str(), f.name.as_deref())).collect();
     let mut columns = vec!["quarter", "firm", "name"];
     columns.extend(COUNT_COLUMNS);
@@ -413,8 +432,8 @@ pub fn quarters_of(firms: &[FirmRow], ledger: &Ledger, filter: &Filter) -> Table
 
 /// A verdict row for tests of the reports.
 #[cfg(test)]
-pub(crate) fn test_row(firm: &str, search_ref: &str, quarter: &str, verdict: Verdict) -> VerdictRow {
-    VerdictRow {
+pub(crate) fn test_row(firm: &str, search_ref: &str, quarter: &str, verdict: Verdict) -> SearchVerdict {
+    SearchVerdict {
         firm: firm.into(),
         search_ref: search_ref.into(),
         client: "C".into(),
@@ -452,7 +471,7 @@ mod tests {
     #[test]
     fn firms_lists_every_firm_and_rates_only_judged_searches() {
         let firms_list =
-            [FirmRow { firm: "a".into(), name: Some("A".into()) }, FirmRow { firm: "b".into(), name: None }];
+            [FirmName { firm: "a".into(), name: Some("A".into()) }, FirmName { firm: "b".into(), name: None }];
         let rows = [
             row("a", "1", "2026-Q1", Verdict::Compliant),
             row("a", "2", "2026-Q1", Verdict::Exempt),

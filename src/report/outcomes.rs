@@ -9,10 +9,11 @@
 use std::collections::BTreeMap;
 
 use super::{rate, Cell, Filter, Table};
+use crate::model::Verdict;
+use crate::model::{Dossier, FirmName};
 use crate::model::{Sector, Stage};
 use crate::policy::Policy;
-use crate::rules::{self, Verdict};
-use crate::store::{CaseRow, FirmRow};
+use crate::rules::{self, Case};
 
 /// The national baseline for state clients: about 1 in 14 executives hired by the state comes with experience
 /// from another public sub-sector (domain.md; VIVE 2022).
@@ -66,8 +67,8 @@ impl Funnel {
 
 /// The outcome of one search: its quarter, firm and client sector, and its candidates counted; `None` for a
 /// search the pledge does not cover or whose shortlist has not gone out.
-pub fn of_case(policy: &Policy, case: &CaseRow) -> Option<(String, String, Sector, Funnel)> {
-    let decision = rules::decide(policy, &case.as_case());
+pub fn of_case(policy: &Policy, case: &Dossier) -> Option<(String, String, Sector, Funnel)> {
+    let decision = rules::decide(policy, &Case::of(case));
     if !matches!(decision.verdict, Verdict::Compliant | Verdict::Exempt | Verdict::Incomplete | Verdict::NonCompliant) {
         return None;
     }
@@ -133,7 +134,7 @@ pub const COLUMNS: [&str; 15] = [
 
 impl Outcomes {
     /// Counts one search, if the pledge covers it and its shortlist has gone out.
-    pub fn add(&mut self, policy: &Policy, case: &CaseRow) {
+    pub fn add(&mut self, policy: &Policy, case: &Dossier) {
         if let Some((quarter, firm, sector, funnel)) = of_case(policy, case) {
             *self.by.entry((quarter, firm, sector.as_str())).or_default() += funnel;
         }
@@ -167,7 +168,7 @@ impl Outcomes {
     }
 
     /// `report outcomes`: one row per quarter, firm and client sector with counted searches, in that order.
-    pub fn table(&self, firms: &[FirmRow], filter: &Filter) -> Table {
+    pub fn table(&self, firms: &[FirmName], filter: &Filter) -> Table {
         let names: BTreeMap<&str, Option<&str>> = firms.iter().map(|f| (f.firm.as_str(), f.name.as_deref())).collect();
         let rows = self
             .covered(filter)
@@ -218,8 +219,8 @@ mod tests {
         }
     }
 
-    fn case(client: Sector, shortlist_on: Option<&str>, candidates: Vec<Candidate>) -> CaseRow {
-        CaseRow {
+    fn case(client: Sector, shortlist_on: Option<&str>, candidates: Vec<Candidate>) -> Dossier {
+        Dossier {
             firm: Firm { firm: "f".into(), name: None, pledged_on: Some(date("2021-06-01")), withdrawn_on: None },
             search: Search {
                 firm: "f".into(),

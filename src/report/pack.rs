@@ -6,8 +6,8 @@
 use super::outcomes::Outcomes;
 use super::{change, firms, previous_quarter, searches, Cell, Filter, Ledger, Table};
 use crate::model::Quarter;
-use crate::rules::Verdict;
-use crate::store::{FirmRow, VerdictRow};
+use crate::model::Verdict;
+use crate::model::{FirmName, SearchVerdict};
 
 /// An exemption recorded on a search.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,9 +28,9 @@ pub struct Input<'a> {
     /// The quarter.
     pub quarter: Quarter,
     /// Every firm.
-    pub firms: &'a [FirmRow],
+    pub firms: &'a [FirmName],
     /// Every search's verdict (all quarters: the summary and the rolling rates look back).
-    pub verdicts: &'a [VerdictRow],
+    pub verdicts: &'a [SearchVerdict],
     /// Every exemption recorded.
     pub exemptions: &'a [ExemptionRow],
     /// The outcomes.
@@ -57,7 +57,7 @@ pub fn is_pack_file(name: &str) -> bool {
 pub fn files(input: &Input) -> Vec<(String, Table)> {
     let q = input.quarter;
     let filter = Filter { quarter: Some(q.to_string()), firm: None };
-    let of_quarter: Vec<&VerdictRow> = input.verdicts.iter().filter(|r| filter.covers(r)).collect();
+    let of_quarter: Vec<&SearchVerdict> = input.verdicts.iter().filter(|r| filter.covers(r)).collect();
     let search_table = searches(input.verdicts, &filter);
     let failing = Table {
         columns: search_table.columns.clone(),
@@ -81,7 +81,7 @@ pub fn files(input: &Input) -> Vec<(String, Table)> {
 
 /// `<quarter>-exemptions.csv`: every exemption recorded on a search of the quarter, with the search's verdict
 /// (`exempt`: the exemption was used; `non-compliant`: its reason is not accepted; `compliant`: not needed).
-fn exemptions(of_quarter: &[&VerdictRow], exemptions: &[ExemptionRow]) -> Table {
+fn exemptions(of_quarter: &[&SearchVerdict], exemptions: &[ExemptionRow]) -> Table {
     let columns = vec![
         "firm",
         "search_ref",

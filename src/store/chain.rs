@@ -91,11 +91,6 @@ pub(crate) fn ref_digest(salt: &[u8], candidate_ref: &str) -> [u8; 16] {
     out
 }
 
-/// A digest as SQLite's `hex()` writes it (upper case), which is how rows are hashed.
-pub(crate) fn upper_hex(bytes: &[u8]) -> String {
-    crate::policy::hex_digest(bytes).to_ascii_uppercase()
-}
-
 /// A fresh random salt for a candidate reference.
 pub(crate) fn new_salt() -> [u8; 16] {
     rand::random()
@@ -143,7 +138,7 @@ impl EntryDigest {
         }
         h.update(self.policies.finalize());
         h.update(self.redactions.finalize());
-        crate::policy::hex_digest(h.finalize().as_slice())
+        crate::digest::hex_digest(h.finalize().as_slice())
     }
 }
 
@@ -420,7 +415,7 @@ pub(crate) fn verify(conn: &Connection) -> Result<Verification, StoreError> {
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let (id, sha, text): (i64, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
-        if crate::policy::hex_sha256(text.as_bytes()) != sha {
+        if crate::digest::hex_sha256(text.as_bytes()) != sha {
             bad(format!("policy row {id}: its text no longer matches its SHA-256"));
         }
     }

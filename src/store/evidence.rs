@@ -6,12 +6,10 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
-use super::read::{for_each_case, load_case, CaseRow, FirmRow, VerdictRow};
 use super::write::{recompute, Entry};
 use super::{format_time, Store, StoreError, StoredPolicy, FOREVER};
 use crate::model::ValueError;
 use crate::policy::Policy;
-use crate::rules;
 
 /// Reads `--as-of`: RFC 3339 (`2026-11-23T12:00:00+01:00`), or `YYYY-MM-DD[THH:MM[:SS]]` read as UTC; gives the
 /// stored form (UTC, microseconds).
@@ -64,7 +62,7 @@ struct Version {
 
 impl Store {
     /// The policy that was in force at a moment.
-    pub fn policy_at(&self, moment: &str) -> Result<StoredPolicy, StoreError> {
+    pub(super) fn policy_at(&self, moment: &str) -> Result<StoredPolicy, StoreError> {
         let found: Option<(String, String, String)> = self
             .conn()
             .query_row(
@@ -79,45 +77,6 @@ impl Store {
         })?;
         let policy = Policy::parse(&text).map_err(StoreError::Policy)?;
         Ok(StoredPolicy { name, in_force_from, policy })
-    }
-
-    /// Every search valid at a moment, judged under the policy in force then, ordered by firm and reference.
-    pub fn verdicts_at(&self, moment: &str) -> Result<Vec<VerdictRow>, StoreError> {
-        let policy = self.policy_at(moment)?.policy;
-        let mut rows = Vec::new();
-        for_each_case(self.conn(), moment, |case| {
-            rows.push(VerdictRow::new(&case.search, &rules::judge(&policy, &case.as_case())));
-            Ok(())
-        })?;
-        rows.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
-        Ok(rows)
-    }
-
-    /// Every firm valid at a moment, ordered by id.
-    pub fn firms_at(&self, moment: &str) -> Result<Vec<FirmRow>, StoreError> {
-        let mut stmt = self.conn().prepare(
-            "SELECT firm.firm, v.name FROM firm JOIN firm_version v ON v.firm_id = firm.id
-             AND v.valid_from <= ?1 AND v.valid_to > ?1 ORDER BY firm.firm",
-        )?;
-        let rows = stmt.query_map([moment], |r| Ok(FirmRow { firm: r.get(0)?, name: r.get(1)? }))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// One search's rows valid at a moment.
-    pub fn case_at(&self, firm: &str, search_ref: &str, moment: &str) -> Result<Option<CaseRow>, StoreError> {
-        let id: Option<i64> = self
-            .conn()
-            .query_row(
-                "SELECT search.id FROM search JOIN firm ON firm.id = search.firm_id
-                 WHERE firm.firm = ?1 AND search.search_ref = ?2",
-                (firm, search_ref),
-                |r| r.get(0),
-            )
-            .optional()?;
-        match id {
-            Some(id) => load_case(self.conn(), id, moment),
-            None => Ok(None),
-        }
     }
 
     /// The changes to a firm (and its searches) or one search, oldest first; with no firm, to everything.

@@ -1,10 +1,12 @@
-//! The SQLite database: opening and migrating it, writing a batch of records as new versions, and reading
-//! cases and verdicts back. Everything that touches the database lives here.
+//! The SQLite database: opening and migrating it, writing new versions within one recorded change, and reading
+//! searches and verdicts back. Persistence only: what to write is decided by the import layer
+//! (`import::session`), how a search is judged by `rules`. Everything that touches the database lives here.
 
 mod chain;
+mod change;
 mod evidence;
 mod read;
-mod session;
+mod view;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -14,12 +16,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension};
 
 pub use chain::Verification;
+pub use change::{FileRecord, Mark, Recording};
 pub use evidence::{parse_moment, Change};
-pub use read::{CaseRow, FirmRow, VerdictRow, LATEST};
-pub use session::ImportOptions;
-pub use write::{ImportOutcome, PolicyChange, Tally};
+pub use read::LATEST;
+pub use view::{Judging, Moment, View};
+pub use write::{NewVersions, PolicyChange, Stamp, Writer};
 
-use crate::import::InputErrors;
 use crate::policy::{Policy, PolicyError, DEFAULT_POLICY_NAME, DEFAULT_POLICY_TEXT};
 
 /// The numbered migrations in `schema/`, applied in order; the last one's number is the level this build writes.
@@ -63,9 +65,6 @@ pub enum StoreError {
         /// The highest level this build knows.
         known: i64,
     },
-    /// The files of an import have errors; nothing was written.
-    #[error("{0}")]
-    Input(#[from] InputErrors),
     /// The policy stored in the database does not read.
     #[error("the policy in force in the database does not read: {}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
     Policy(Vec<PolicyError>),
@@ -78,6 +77,16 @@ pub enum StoreError {
     /// Writing what was read failed (a closed pipe, a full disk).
     #[error("{0}")]
     Io(#[from] std::io::Error),
+}
+
+impl StoreError {
+    /// The error as an I/O error, for a writer's callback: a failed write stays the I/O error it was.
+    pub fn into_io(self) -> std::io::Error {
+        match self {
+            StoreError::Io(io) => io,
+            other => std::io::Error::other(other),
+        }
+    }
 }
 
 /// How to open a database.
@@ -114,6 +123,8 @@ pub const PAGE_SIZE: i64 = 16384;
 /// An open pledgecheck database.
 pub struct Store {
     conn: Connection,
+    /// The database file; `None` in memory.
+    path: Option<PathBuf>,
 }
 
 impl Store {
@@ -123,16 +134,15 @@ impl Store {
             return Err(StoreError::Missing(path.to_path_buf()));
         }
         let conn = Connection::open(path)?;
-        let store = Store::configure(conn, path)?;
-        Ok(store)
+        Store::configure(conn, Some(path))
     }
 
     /// A fresh database in memory, for judging files without storing anything.
     pub fn in_memory() -> Result<Store, StoreError> {
-        Store::configure(Connection::open_in_memory()?, Path::new(":memory:"))
+        Store::configure(Connection::open_in_memory()?, None)
     }
 
-    fn configure(conn: Connection, path: &Path) -> Result<Store, StoreError> {
+    fn configure(conn: Connection, path: Option<&Path>) -> Result<Store, StoreError> {
         // Another process may hold the write lock during its import, which may take minutes for millions of rows:
         // wait for it rather than fail.
         conn.busy_timeout(Duration::from_secs(BUSY_TIMEOUT_SECONDS))?;
@@ -140,12 +150,12 @@ impl Store {
         // default, and a statement pushed out is parsed again on its next use (most of the time of an import whose
         // rows are shuffled).
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        let mut store = Store { conn };
+        let mut store = Store { conn, path: path.map(Path::to_path_buf) };
         // Two processes may create one database at the same moment; switching a new file to WAL can then report
         // it busy without waiting, so the setting up is tried again for as long as a writer would wait.
         let deadline = std::time::Instant::now() + Duration::from_secs(BUSY_TIMEOUT_SECONDS);
         loop {
-            match store.set_up(path) {
+            match store.set_up(path.unwrap_or(Path::new(":memory:"))) {
                 Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
                     if e.code == rusqlite::ErrorCode::DatabaseBusy && std::time::Instant::now() < deadline =>
                 {
@@ -238,7 +248,7 @@ impl Store {
         )?;
         let mut bad = Vec::new();
         read::for_each_case(&self.conn, read::LATEST, |case| {
-            let j = crate::rules::judge(&policy, &case.as_case());
+            let j = crate::rules::judge(&policy, &crate::rules::Case::of(&case));
             let s = &case.search;
             let row: Option<(String, String, String)> =
                 stored.query_row((&s.firm, &s.search_ref), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;

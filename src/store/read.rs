@@ -1,10 +1,13 @@
 //! Reading back: one search's case (the rows valid at a moment), stored verdicts and firms for reports.
 
+use std::collections::HashMap;
+
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{stored_date, Store, StoreError, FOREVER_SQL};
-use crate::model::{Candidate, Exemption, Experience, Firm, Level, Search, Sector, Stage};
-use crate::rules::{self, Case, Judgement, Verdict};
+use crate::model::{
+    Candidate, Dossier, Exemption, Experience, Firm, Level, Search, SearchVerdict, Sector, Stage, Verdict,
+};
 
 /// The page cache, in KiB (negative, as SQLite takes it), while SQLite's sorter orders a report (the sorter
 /// takes as much again).
@@ -20,9 +23,9 @@ const VERDICT_ROWS: &str = concat!(
 );
 
 /// A row of [`VERDICT_ROWS`].
-fn verdict_row(r: &rusqlite::Row) -> Result<VerdictRow, StoreError> {
+fn verdict_row(r: &rusqlite::Row) -> Result<SearchVerdict, StoreError> {
     let verdict = r.get_ref(8)?.as_str().map_err(rusqlite::Error::from)?;
-    Ok(VerdictRow {
+    Ok(SearchVerdict {
         firm: r.get(0)?,
         search_ref: r.get(1)?,
         client: r.get(2)?,
@@ -41,95 +44,12 @@ fn verdict_row(r: &rusqlite::Row) -> Result<VerdictRow, StoreError> {
 /// A moment just before [`super::FOREVER`]: the rows valid then are the current rows.
 pub const LATEST: &str = "9999-12-31T23:59:59.999998Z";
 
-/// A search with everything the rules look at, as stored.
-#[derive(Debug, Clone)]
-pub struct CaseRow {
-    /// The firm.
-    pub firm: Firm,
-    /// The search.
-    pub search: Search,
-    /// Its candidates.
-    pub candidates: Vec<Candidate>,
-    /// Its exemption.
-    pub exemption: Option<Exemption>,
-}
-
-impl CaseRow {
-    /// The case for the rules engine.
-    pub fn as_case(&self) -> Case<'_> {
-        Case {
-            firm: &self.firm,
-            search: &self.search,
-            candidates: &self.candidates,
-            exemption: self.exemption.as_ref(),
-        }
-    }
-}
-
-/// One search's stored verdict with the search columns reports show.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerdictRow {
-    /// The firm id.
-    pub firm: String,
-    /// The search reference.
-    pub search_ref: String,
-    /// The client organisation.
-    pub client: String,
-    /// The client sector.
-    pub client_sector: String,
-    /// The level.
-    pub level: String,
-    /// When opened.
-    pub opened_on: String,
-    /// When the shortlist went out, if it has.
-    pub shortlist_on: Option<String>,
-    /// The search's quarter.
-    pub quarter: String,
-    /// The verdict.
-    pub verdict: Verdict,
-    /// The deciding rule.
-    pub rule: String,
-    /// The policy version that applied.
-    pub policy_version: Option<String>,
-    /// The reason.
-    pub reason: String,
-}
-
-impl VerdictRow {
-    /// The row for a search and its judgement.
-    pub fn new(s: &Search, judgement: &Judgement) -> VerdictRow {
-        VerdictRow {
-            firm: s.firm.clone(),
-            search_ref: s.search_ref.clone(),
-            client: s.client.clone(),
-            client_sector: s.client_sector.as_str().into(),
-            level: s.level.as_str().into(),
-            opened_on: s.opened_on.to_string(),
-            shortlist_on: s.shortlist_on.map(|d| d.to_string()),
-            quarter: s.quarter().to_string(),
-            verdict: judgement.verdict,
-            rule: judgement.rule.into(),
-            policy_version: judgement.policy_version.clone(),
-            reason: judgement.reason.clone(),
-        }
-    }
-}
-
-/// A firm as reports list it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FirmRow {
-    /// The firm id.
-    pub firm: String,
-    /// Its name.
-    pub name: Option<String>,
-}
-
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {value:?}"))
 }
 
 /// Loads the rows of one search valid at `moment` (use [`LATEST`] for the current rows).
-pub(crate) fn load_case(conn: &Connection, search_id: i64, moment: &str) -> Result<Option<CaseRow>, StoreError> {
+pub(crate) fn load_case(conn: &Connection, search_id: i64, moment: &str) -> Result<Option<Dossier>, StoreError> {
     // The current rows are selected by the literal, with no parameter for the moment, so the statements are
     // planned once (see `forever!`).
     let latest = moment == LATEST;
@@ -239,67 +159,60 @@ pub(crate) fn load_case(conn: &Connection, search_id: i64, moment: &str) -> Resu
             reason,
             note,
         });
-    Ok(Some(CaseRow { firm, search, candidates, exemption }))
+    Ok(Some(Dossier { firm, search, candidates, exemption }))
 }
 
-impl Store {
-    /// The id of a search that currently exists.
-    pub fn search_id(&self, firm: &str, search_ref: &str) -> Result<Option<i64>, StoreError> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT search.id FROM search JOIN firm ON firm.id = search.firm_id
-                 JOIN verdict ON verdict.search_id = search.id WHERE firm.firm = ?1 AND search.search_ref = ?2",
-                (firm, search_ref),
-                |r| r.get(0),
-            )
-            .optional()?)
-    }
+/// The stored verdicts (now, under the policy in force), read by SQLite: counted, streamed or looked up.
+pub(super) struct VerdictQuery;
 
-    /// The current rows of one search.
-    pub fn case(&self, search_id: i64) -> Result<Option<CaseRow>, StoreError> {
-        load_case(self.conn(), search_id, LATEST)
-    }
-
-    /// Every current firm, ordered by id.
-    pub fn firms(&self) -> Result<Vec<FirmRow>, StoreError> {
-        let mut stmt = self.conn().prepare(
-            "SELECT firm.firm, v.name FROM firm JOIN firm_version v ON v.firm_id = firm.id AND v.valid_to = '9999-12-31T23:59:59.999999Z'
-             ORDER BY firm.firm",
-        )?;
-        let rows = stmt.query_map([], |r| Ok(FirmRow { firm: r.get(0)?, name: r.get(1)? }))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
+impl VerdictQuery {
     /// Every current search with its stored verdict, ordered by firm and search reference.
-    pub fn verdicts(&self) -> Result<Vec<VerdictRow>, StoreError> {
-        self.verdicts_of(None, None)
+    pub(super) fn all(conn: &Connection) -> Result<Vec<SearchVerdict>, StoreError> {
+        Self::of(conn, None, None)
+    }
+
+    /// One current search's stored verdict.
+    pub(super) fn one(conn: &Connection, firm: &str, search_ref: &str) -> Result<Option<SearchVerdict>, StoreError> {
+        Ok(Self::of(conn, Some(firm), Some(search_ref))?.pop())
+    }
+
+    fn of(conn: &Connection, firm: Option<&str>, search_ref: Option<&str>) -> Result<Vec<SearchVerdict>, StoreError> {
+        let mut stmt = conn.prepare(&format!(
+            "{VERDICT_ROWS} WHERE (?1 IS NULL OR f.firm = ?1) AND (?2 IS NULL OR search.search_ref = ?2)
+             ORDER BY f.firm, search.search_ref"
+        ))?;
+        let mut rows = stmt.query(params![firm, search_ref])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(verdict_row(r)?);
+        }
+        Ok(out)
     }
 
     /// Visits every current search's stored verdict (of one firm, or with one of the verdicts `only` names, when
     /// given), ordered by firm and search reference, one at a time (for reports too long to hold in memory).
-    pub fn each_verdict(
-        &self,
+    pub(super) fn each(
+        conn: &Connection,
         firm: Option<&str>,
         only: &[Verdict],
-        mut visit: impl FnMut(VerdictRow) -> std::io::Result<()>,
+        mut visit: impl FnMut(SearchVerdict) -> std::io::Result<()>,
     ) -> Result<(), StoreError> {
         // The rows are read in the order they are stored (search, version and verdict rows lie in the same order)
         // and SQLite's sorter orders them: it spills to temporary files beyond its share of memory, so memory stays
         // flat. Visiting them in report order through the (firm_id, search_ref) index instead looked each row up
         // at random, 3x slower once the tables outgrow the page cache. The sorter takes as much memory as the page
         // cache, which this pass hardly needs: a smaller cache keeps the two within the memory budget.
-        self.conn().pragma_update(None, "cache_size", SORT_CACHE_KIB)?;
-        let done = self.visit_verdicts(firm, only, &mut visit);
-        self.conn().pragma_update(None, "cache_size", super::CACHE_KIB)?;
+        conn.pragma_update(None, "cache_size", SORT_CACHE_KIB)?;
+        let done = Self::visit(conn, firm, only, &mut visit);
+        conn.pragma_update(None, "cache_size", super::CACHE_KIB)?;
         done
     }
 
-    fn visit_verdicts(
-        &self,
+    fn visit(
+        conn: &Connection,
         firm: Option<&str>,
         only: &[Verdict],
-        visit: &mut impl FnMut(VerdictRow) -> std::io::Result<()>,
+        visit: &mut impl FnMut(SearchVerdict) -> std::io::Result<()>,
     ) -> Result<(), StoreError> {
         // Verdict words are fixed identifiers: written into the statement, they let SQLite sort only those rows.
         let only = match only {
@@ -311,12 +224,10 @@ impl Store {
         };
         let mut stmt = match firm {
             // One firm's searches come in order from the (firm_id, search_ref) index, with no sort.
-            Some(_) => self.conn().prepare(&format!(
+            Some(_) => conn.prepare(&format!(
                 "{VERDICT_ROWS} WHERE search.firm_id = (SELECT id FROM firm WHERE firm = ?1){only} ORDER BY search.search_ref"
             ))?,
-            None => {
-                self.conn().prepare(&format!("{VERDICT_ROWS} WHERE ?1 IS NULL{only} ORDER BY f.firm, search.search_ref"))?
-            }
+            None => conn.prepare(&format!("{VERDICT_ROWS} WHERE ?1 IS NULL{only} ORDER BY f.firm, search.search_ref"))?,
         };
         let mut rows = stmt.query(params![firm])?;
         while let Some(r) = rows.next()? {
@@ -327,14 +238,13 @@ impl Store {
 
     /// How many current searches each firm has per quarter and verdict: one pass over the stored verdicts,
     /// counted as they come (no sort, so memory does not grow with the database).
-    pub fn verdict_counts(&self) -> Result<Vec<(String, String, Verdict, u64)>, StoreError> {
-        let firms: std::collections::HashMap<i64, String> = self
-            .conn()
+    pub(super) fn counts(conn: &Connection) -> Result<Vec<(String, String, Verdict, u64)>, StoreError> {
+        let firms: HashMap<i64, String> = conn
             .prepare("SELECT id, firm FROM firm")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
-        let mut counts: std::collections::HashMap<(i64, String, Verdict), u64> = std::collections::HashMap::new();
-        let mut stmt = self.conn().prepare(
+        let mut counts: HashMap<(i64, String, Verdict), u64> = HashMap::new();
+        let mut stmt = conn.prepare(
             "SELECT search.firm_id, verdict.quarter, verdict.verdict FROM verdict JOIN search ON search.id = verdict.search_id",
         )?;
         let mut rows = stmt.query([])?;
@@ -355,24 +265,6 @@ impl Store {
         }
         Ok(out)
     }
-
-    /// One current search's stored verdict.
-    pub fn verdict(&self, firm: &str, search_ref: &str) -> Result<Option<VerdictRow>, StoreError> {
-        Ok(self.verdicts_of(Some(firm), Some(search_ref))?.pop())
-    }
-
-    fn verdicts_of(&self, firm: Option<&str>, search_ref: Option<&str>) -> Result<Vec<VerdictRow>, StoreError> {
-        let mut stmt = self.conn().prepare(&format!(
-            "{VERDICT_ROWS} WHERE (?1 IS NULL OR f.firm = ?1) AND (?2 IS NULL OR search.search_ref = ?2)
-             ORDER BY f.firm, search.search_ref"
-        ))?;
-        let mut rows = stmt.query(params![firm, search_ref])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            out.push(verdict_row(r)?);
-        }
-        Ok(out)
-    }
 }
 
 /// Reads the cases valid at `moment` one by one, in search id order, without holding them all in memory: the
@@ -380,7 +272,7 @@ impl Store {
 pub(crate) fn for_each_case(
     conn: &Connection,
     moment: &str,
-    mut visit: impl FnMut(CaseRow) -> Result<(), StoreError>,
+    mut visit: impl FnMut(Dossier) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     for_each_case_with_verdict(conn, moment, 0..i64::MAX, |case, _| visit(case))
 }
@@ -390,7 +282,7 @@ pub(crate) fn for_each_case_with_verdict(
     conn: &Connection,
     moment: &str,
     ids: std::ops::Range<i64>,
-    mut visit: impl FnMut(CaseRow, Option<Verdict>) -> Result<(), StoreError>,
+    mut visit: impl FnMut(Dossier, Option<Verdict>) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let mut firms = std::collections::HashMap::new();
     {
@@ -471,7 +363,7 @@ pub(crate) fn for_each_case_with_verdict(
         }
         let stored: Option<String> = r.get(10)?;
         let stored = stored.map(|v| Verdict::parse(&v).ok_or_else(|| corrupt("verdict", &v))).transpose()?;
-        visit(CaseRow { firm, search, candidates: list, exemption }, stored)?;
+        visit(Dossier { firm, search, candidates: list, exemption }, stored)?;
     }
     Ok(())
 }
@@ -499,39 +391,29 @@ fn next_exemption(rows: &mut rusqlite::Rows) -> Result<Option<(i64, String, Stri
 }
 
 impl Store {
-    /// Visits every current search whose id is in `ids` with its stored verdict, in search id order, one at a
-    /// time (ranges let two threads, each with its own connection, share a long pass).
-    pub fn for_each_case_with_verdict(
+    /// Folds every current search with its stored verdict into two accumulators, one for each half of the
+    /// searches by id, each half read by its own connection on its own thread (a database in memory is read in
+    /// one pass, into the first): a long pass over the database takes both cores.
+    pub fn fold_current_in_halves<T: Send>(
         &self,
-        ids: std::ops::Range<i64>,
-        visit: impl FnMut(CaseRow, Option<Verdict>) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        for_each_case_with_verdict(self.conn(), LATEST, ids, visit)
-    }
-
-    /// The highest search id (0 when there is none).
-    pub fn last_search_id(&self) -> Result<i64, StoreError> {
-        Ok(self.conn().query_row("SELECT coalesce(max(id), 0) FROM search", [], |r| r.get(0))?)
-    }
-
-    /// Visits every search valid at `moment` ([`LATEST`] for the current ones) with its firm, candidates and
-    /// exemption, in search id order, without holding them all in memory.
-    pub fn for_each_case(
-        &self,
-        moment: &str,
-        visit: impl FnMut(CaseRow) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        for_each_case(self.conn(), moment, visit)
-    }
-
-    /// Every current search judged under a policy (not the one in force), ordered by firm and search reference.
-    pub fn verdicts_under(&self, policy: &crate::policy::Policy) -> Result<Vec<VerdictRow>, StoreError> {
-        let mut rows = Vec::new();
-        for_each_case(self.conn(), LATEST, |case| {
-            rows.push(VerdictRow::new(&case.search, &rules::judge(policy, &case.as_case())));
-            Ok(())
-        })?;
-        rows.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
-        Ok(rows)
+        init: impl Fn() -> T + Sync,
+        visit: impl Fn(&mut T, Dossier, Option<Verdict>) -> Result<(), StoreError> + Sync,
+    ) -> Result<(T, T), StoreError> {
+        let fold = |store: &Store, ids: std::ops::Range<i64>| -> Result<T, StoreError> {
+            let mut acc = init();
+            for_each_case_with_verdict(&store.conn, LATEST, ids, |dossier, stored| visit(&mut acc, dossier, stored))?;
+            Ok(acc)
+        };
+        let Some(path) = &self.path else { return Ok((fold(self, 0..i64::MAX)?, init())) };
+        let last: i64 = self.conn.query_row("SELECT coalesce(max(id), 0) FROM search", [], |r| r.get(0))?;
+        let middle = last / 2 + 1;
+        let second = Store::open(path, super::Mode::Existing)?;
+        let fold = &fold;
+        let (first, rest) = std::thread::scope(|scope| {
+            let other = scope.spawn(move || fold(&second, middle..i64::MAX));
+            let mine = fold(self, 0..middle);
+            (mine, other.join().expect("the second half's thread does not panic"))
+        });
+        Ok((first?, rest?))
     }
 }

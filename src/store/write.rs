@@ -6,52 +6,9 @@ use std::cell::RefCell;
 use rusqlite::{params, Connection, OptionalExtension, Statement, Transaction, TransactionBehavior};
 
 use super::read::{load_case, LATEST};
-use super::read::{FirmRow, VerdictRow};
 use super::{chain, forever, next_time, policy_in_force, Store, StoreError, FOREVER, FOREVER_SQL};
-use crate::import::SearchRecord;
-use crate::model::{Exemption, Firm, Search};
-use crate::rules;
-
-/// How many records of a kind a call held, and how many of them changed what is stored.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Tally {
-    /// Records in the files.
-    pub read: usize,
-    /// Records that changed what is stored.
-    pub changed: usize,
-}
-
-/// What an import did.
-#[derive(Debug, Clone, Default)]
-pub struct ImportOutcome {
-    /// Firms read and changed.
-    pub firms: Tally,
-    /// Searches read and changed.
-    pub searches: Tally,
-    /// Exemptions read and changed.
-    pub exemptions: Tally,
-    /// The verdicts of the files' searches, ordered by firm and search reference.
-    pub judged: Vec<VerdictRow>,
-    /// The firms of those searches, ordered by id.
-    pub judged_firms: Vec<FirmRow>,
-    /// The time the import was recorded at.
-    pub at: String,
-}
-
-impl ImportOutcome {
-    /// One line for people.
-    pub fn summary(&self) -> String {
-        format!(
-            "{} searches changed ({} read), {} firms changed ({} read), {} exemptions changed ({} read)",
-            self.searches.changed,
-            self.searches.read,
-            self.firms.changed,
-            self.firms.read,
-            self.exemptions.changed,
-            self.exemptions.read
-        )
-    }
-}
+use crate::model::{Candidate, Exemption, Firm, Search};
+use crate::rules::{self, Case};
 
 /// An entry of the import log being written: its id and time, and where its rows start in each table.
 pub(crate) struct Entry {
@@ -120,7 +77,7 @@ pub(super) fn recompute(
         tx.execute("DELETE FROM verdict WHERE search_id = ?1", [search_id])?;
         return Ok(());
     };
-    let judgement = rules::judge(policy, &case.as_case());
+    let judgement = rules::judge(policy, &Case::of(&case));
     let mut stmt = tx.prepare_cached(STORE_VERDICT)?;
     store_verdict(&mut stmt, policy, search_id, &judgement, &case.search, at)
 }
@@ -217,7 +174,7 @@ fn date(d: Option<chrono::NaiveDate>) -> Option<String> {
 
 /// What a row's hash needs of the entry that writes the row.
 #[derive(Debug, Clone)]
-pub(crate) struct Stamp {
+pub struct Stamp {
     /// The entry's time: the rows' `valid_from`.
     pub at: String,
     /// The entry's id.
@@ -227,7 +184,7 @@ pub(crate) struct Stamp {
 /// A search and its candidates as an entry writes them: the canonical text of their dates and experience, each
 /// candidate's salted reference digest, and each row's hash. Worked out from the record and the entry alone, so
 /// that an import works it out on its reading thread while the store writes.
-pub(crate) struct NewVersions {
+pub struct NewVersions {
     opened_on: String,
     shortlist_on: Option<String>,
     cancelled_on: Option<String>,
@@ -245,9 +202,8 @@ struct NewCandidate {
 }
 
 impl NewVersions {
-    /// The versions entry `stamp` would write for a search record.
-    pub(crate) fn of(record: &SearchRecord, stamp: &Stamp) -> NewVersions {
-        let search = &record.search;
+    /// The versions entry `stamp` would write for a search and its candidates.
+    pub fn of(search: &Search, candidates: &[Candidate], stamp: &Stamp) -> NewVersions {
         let (opened_on, shortlist_on, cancelled_on) =
             (search.opened_on.to_string(), date(search.shortlist_on), date(search.cancelled_on));
         let search_hash = chain::row_hash(
@@ -266,8 +222,7 @@ impl NewVersions {
             ],
             stamp.import_id,
         );
-        let candidates = record
-            .candidates
+        let candidates = candidates
             .iter()
             .map(|c| {
                 let (experience, added_on) = (c.experience.to_string(), date(c.added_on));
@@ -278,7 +233,7 @@ impl NewVersions {
                     &[
                         Some(&search.firm),
                         Some(&search.search_ref),
-                        Some(&chain::upper_hex(&digest)),
+                        Some(&crate::digest::upper_hex(&digest)),
                         Some(c.sector.as_str()),
                         Some(&experience),
                         Some(c.stage.as_str()),
@@ -294,27 +249,31 @@ impl NewVersions {
     }
 }
 
-/// Writes new versions within one entry.
-pub(super) struct Writer<'a> {
+/// Writes new versions within one entry of the import log (a [`super::Recording`]): the store's write API for
+/// imports and changes made by hand. Each method is one step of persistence; what to write, and when, is the
+/// caller's (the import session's) to decide.
+pub struct Writer<'a> {
     pub(super) tx: &'a Transaction<'a>,
     pub(super) at: &'a str,
     pub(super) import_id: i64,
     /// Told of every row inserted, for sealing the entry.
     pub(super) written: &'a chain::Written,
-    make_search: Held<'a>,
-    insert_search_version: Held<'a>,
-    insert_candidate_version: Held<'a>,
-    store_verdict: Held<'a>,
+    make_search: KeptStatement<'a>,
+    insert_search_version: KeptStatement<'a>,
+    insert_candidate_version: KeptStatement<'a>,
+    store_verdict: KeptStatement<'a>,
+    pub(super) note_seen: KeptStatement<'a>,
+    pub(super) find_waiting: KeptStatement<'a>,
 }
 
 /// A statement prepared once for a whole import and run for every search: looking it up in the statement cache
 /// by its text, as `prepare_cached` does, cost more than binding and running it.
-pub(super) struct Held<'a>(RefCell<Statement<'a>>);
+pub(super) struct KeptStatement<'a>(RefCell<Statement<'a>>);
 
-impl<'a> Held<'a> {
+impl<'a> KeptStatement<'a> {
     /// Prepares a statement.
-    pub(super) fn new(conn: &'a Connection, sql: &str) -> Result<Held<'a>, StoreError> {
-        Ok(Held(RefCell::new(conn.prepare(sql)?)))
+    pub(super) fn new(conn: &'a Connection, sql: &str) -> Result<KeptStatement<'a>, StoreError> {
+        Ok(KeptStatement(RefCell::new(conn.prepare(sql)?)))
     }
 
     /// Runs it; the number of rows changed.
@@ -345,13 +304,15 @@ impl<'a> Writer<'a> {
             at,
             import_id,
             written,
-            make_search: Held::new(
+            make_search: KeptStatement::new(
                 tx,
                 "INSERT INTO search (firm_id, search_ref) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             )?,
-            insert_search_version: Held::new(tx, INSERT_SEARCH_VERSION)?,
-            insert_candidate_version: Held::new(tx, INSERT_CANDIDATE_VERSION)?,
-            store_verdict: Held::new(tx, STORE_VERDICT)?,
+            insert_search_version: KeptStatement::new(tx, INSERT_SEARCH_VERSION)?,
+            insert_candidate_version: KeptStatement::new(tx, INSERT_CANDIDATE_VERSION)?,
+            store_verdict: KeptStatement::new(tx, STORE_VERDICT)?,
+            note_seen: KeptStatement::new(tx, super::change::NOTE_SEEN)?,
+            find_waiting: KeptStatement::new(tx, super::change::FIND_WAITING)?,
         })
     }
 }
@@ -366,7 +327,7 @@ const INSERT_CANDIDATE_VERSION: &str = "INSERT INTO candidate_version (search_id
 
 impl Writer<'_> {
     /// Stores a search's verdict, replacing the one it had.
-    pub(super) fn store_verdict(
+    pub fn store_verdict(
         &self,
         policy: &crate::policy::Policy,
         search_id: i64,
@@ -377,7 +338,7 @@ impl Writer<'_> {
     }
 
     /// A search's id, made if it is new; and whether it was made.
-    pub(super) fn identity(&self, firm_id: i64, search_ref: &str) -> Result<(i64, bool), StoreError> {
+    pub fn identity(&self, firm_id: i64, search_ref: &str) -> Result<(i64, bool), StoreError> {
         let inserted = self.make_search.execute(params![firm_id, search_ref])?;
         if inserted == 1 {
             return Ok((self.tx.last_insert_rowid(), true));
@@ -398,7 +359,7 @@ impl Writer<'_> {
     }
 
     /// Takes back what this entry wrote to a search and its candidates, so that it can be written again whole.
-    pub(super) fn undo_search(&self, id: i64) -> Result<(), StoreError> {
+    pub fn undo_search(&self, id: i64) -> Result<(), StoreError> {
         self.written.lose_track();
         for table in ["search_version", "candidate_version"] {
             self.tx
@@ -413,10 +374,9 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Writes a firm if it differs from the stored one; returns its id when it changed.
     /// Writes a firm if it differs from the stored one; when it changed, returns its id and whether it was stored
     /// before.
-    pub(super) fn put_firm(&self, firm: &Firm) -> Result<Option<(i64, bool)>, StoreError> {
+    pub fn put_firm(&self, firm: &Firm) -> Result<Option<(i64, bool)>, StoreError> {
         let tx = self.tx;
         tx.prepare_cached("INSERT INTO firm (firm) VALUES (?1) ON CONFLICT (firm) DO NOTHING")?
             .execute([&firm.firm])?;
@@ -449,15 +409,15 @@ impl Writer<'_> {
 
     /// Replaces a search and its candidates as a whole where they differ (`new`: the versions worked out for
     /// them, [`NewVersions::of`]); returns whether it changed.
-    pub(super) fn put_search(
+    pub fn put_search(
         &self,
         id: i64,
         existed: bool,
-        record: &SearchRecord,
+        search: &Search,
+        candidates: &[Candidate],
         new: &NewVersions,
     ) -> Result<bool, StoreError> {
         let tx = self.tx;
-        let search = &record.search;
         let wanted_search = (
             search.client.as_str(),
             search.client_sector.as_str(),
@@ -520,8 +480,7 @@ impl Writer<'_> {
             .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
             .collect::<Result<_, _>>()?
         };
-        let wanted: Vec<(&str, &str, &str, &str, Option<&str>)> = record
-            .candidates
+        let wanted: Vec<(&str, &str, &str, &str, Option<&str>)> = candidates
             .iter()
             .zip(&new.candidates)
             .map(|(c, n)| {
@@ -569,7 +528,7 @@ impl Writer<'_> {
     }
 
     /// Replaces a search's exemption if it differs; returns whether it changed.
-    pub(super) fn put_exemption(&self, search_id: i64, exemption: &Exemption) -> Result<bool, StoreError> {
+    pub fn put_exemption(&self, search_id: i64, exemption: &Exemption) -> Result<bool, StoreError> {
         let tx = self.tx;
         let current: Option<(String, String)> = tx
             .prepare_cached(concat!(

@@ -9,6 +9,10 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
+mod verdict;
+
+pub use verdict::{rule, SearchVerdict, Verdict};
+
 /// A value could not be read; the message says what was found and what was expected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValueError(pub String);
@@ -453,6 +457,28 @@ pub struct Exemption {
     pub reason: String,
     /// A free note, possibly empty.
     pub note: String,
+}
+
+/// A firm as reports list it: its id and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirmName {
+    /// The firm's id.
+    pub firm: String,
+    /// Its name, if given.
+    pub name: Option<String>,
+}
+
+/// A search with everything the rules look at: its firm as it stands, its candidates and its exemption.
+#[derive(Debug, Clone)]
+pub struct Dossier {
+    /// The firm running the search.
+    pub firm: Firm,
+    /// The search.
+    pub search: Search,
+    /// Its candidates, in any order.
+    pub candidates: Vec<Candidate>,
+    /// Its exemption, if any.
+    pub exemption: Option<Exemption>,
 }
 
 /// Normalises an exemption reason: surrounding spaces dropped, lower case.

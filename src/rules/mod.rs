@@ -9,81 +9,12 @@ use std::fmt::{self, Write as _};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::model::{Candidate, Exemption, Firm, Search, Sector, Stage};
+mod policy_tests;
+
+pub use crate::model::{rule, Verdict};
+use crate::model::{Candidate, Dossier, Exemption, Firm, Search, SearchVerdict, Sector, Stage};
 use crate::policy::{Policy, Rules, Version};
-
-/// The outcome of checking one search, in the order they are decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Verdict {
-    NotApplicable,
-    Pending,
-    Compliant,
-    Exempt,
-    Incomplete,
-    NonCompliant,
-}
-
-impl Verdict {
-    /// Every verdict, in the order they are decided.
-    pub const ALL: [Verdict; 6] = [
-        Verdict::NotApplicable,
-        Verdict::Pending,
-        Verdict::Compliant,
-        Verdict::Exempt,
-        Verdict::Incomplete,
-        Verdict::NonCompliant,
-    ];
-
-    /// The contract's word for the verdict.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::NotApplicable => "not-applicable",
-            Verdict::Pending => "pending",
-            Verdict::Compliant => "compliant",
-            Verdict::Exempt => "exempt",
-            Verdict::Incomplete => "incomplete",
-            Verdict::NonCompliant => "non-compliant",
-        }
-    }
-
-    /// Reads a verdict word.
-    pub fn parse(raw: &str) -> Option<Verdict> {
-        let word = raw.trim().to_lowercase();
-        Verdict::ALL.into_iter().find(|v| v.as_str() == word)
-    }
-}
-
-impl fmt::Display for Verdict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Stable ids of the rules a verdict can rest on; verdicts, explanations and reports name them.
-pub mod rule {
-    /// A policy version is in effect on `opened_on`.
-    pub const VERSION: &str = "scope.version";
-    /// The firm had signed, and not withdrawn, when the search opened.
-    pub const SIGNED: &str = "scope.signed";
-    /// The level is covered.
-    pub const LEVEL: &str = "scope.level";
-    /// The client sector is covered.
-    pub const CLIENT_SECTOR: &str = "scope.client-sector";
-    /// The search was not cancelled without a shortlist.
-    pub const NOT_CANCELLED: &str = "scope.not-cancelled";
-    /// The shortlist has gone to the client.
-    pub const SHORTLIST_SENT: &str = "shortlist.sent";
-    /// Enough shortlisted candidates from another sector.
-    pub const CROSS_SECTOR: &str = "pledge.cross-sector";
-    /// An exemption whose reason the policy accepts.
-    pub const EXEMPTION: &str = "pledge.exemption";
-    /// Candidates of unknown sector might make up the difference.
-    pub const UNKNOWN_SECTOR: &str = "pledge.unknown-sector";
-    /// Every rule id.
-    pub const ALL: [&str; 9] =
-        [VERSION, SIGNED, LEVEL, CLIENT_SECTOR, NOT_CANCELLED, SHORTLIST_SENT, CROSS_SECTOR, EXEMPTION, UNKNOWN_SECTOR];
-}
+pub use policy_tests::{run_policy_tests, TestOutcome};
 
 /// Everything the rules look at for one search.
 #[derive(Debug, Clone, Copy)]
@@ -109,6 +40,38 @@ pub struct Judgement {
     pub policy_version: Option<String>,
     /// Why, in plain words.
     pub reason: String,
+}
+
+impl<'a> Case<'a> {
+    /// The case of a search read whole.
+    pub fn of(dossier: &'a Dossier) -> Case<'a> {
+        Case {
+            firm: &dossier.firm,
+            search: &dossier.search,
+            candidates: &dossier.candidates,
+            exemption: dossier.exemption.as_ref(),
+        }
+    }
+}
+
+impl Judgement {
+    /// The judgement as a row of `report searches`, with the search's columns.
+    pub fn for_search(&self, s: &Search) -> SearchVerdict {
+        SearchVerdict {
+            firm: s.firm.clone(),
+            search_ref: s.search_ref.clone(),
+            client: s.client.clone(),
+            client_sector: s.client_sector.as_str().into(),
+            level: s.level.as_str().into(),
+            opened_on: s.opened_on.to_string(),
+            shortlist_on: s.shortlist_on.map(|d| d.to_string()),
+            quarter: s.quarter().to_string(),
+            verdict: self.verdict,
+            rule: self.rule.into(),
+            policy_version: self.policy_version.clone(),
+            reason: self.reason.clone(),
+        }
+    }
 }
 
 /// Why a candidate counts as cross-sector.

@@ -1,15 +1,16 @@
-//! A policy's own tests: `[[test]]` tables beside the versions, each a small search with its candidates and the
-//! verdict (and optionally the rule and version) the policy must give, as `opa test` runs a policy's tests.
+//! A policy's own tests as the file writes them: `[[test]]` tables beside the versions, each a small search with its candidates and the
+//! verdict (and optionally the rule and version) the policy must give, as `opa test` runs a policy's tests. They
+//! are read and checked here; `rules::run_policy_tests` runs them.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{Policy, Version};
+use super::Version;
 use crate::model::{
     normalise_reason, parse_date, Candidate, Exemption, Experience, Firm, Level, Search, Sector, Stage, ValueError,
 };
-use crate::rules::{self, Case, Explanation, Verdict};
+use crate::model::{rule, Verdict};
 
 /// A date written as a TOML date (`2026-03-01`) or a string (`"01-03-2026"`).
 #[derive(Deserialize, schemars::JsonSchema, Clone)]
@@ -107,7 +108,7 @@ enum ExperienceValue {
 
 /// A policy test, read and checked.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PolicyCase {
+pub struct PolicyTest {
     /// What it shows.
     pub name: String,
     /// The version it names, if any.
@@ -128,12 +129,12 @@ pub struct PolicyCase {
 
 impl CaseFile {
     /// Reads a test, resolving a named version's date; the error says which test and field.
-    pub(super) fn read(self, index: usize, versions: &[Version]) -> Result<PolicyCase, String> {
+    pub(super) fn read(self, index: usize, versions: &[Version]) -> Result<PolicyTest, String> {
         let name = self.name.clone();
         self.read_inner(versions).map_err(|e| format!("test[{index}] ({name}): {e}"))
     }
 
-    fn read_inner(self, versions: &[Version]) -> Result<PolicyCase, String> {
+    fn read_inner(self, versions: &[Version]) -> Result<PolicyTest, String> {
         let named = match &self.version {
             Some(id) => Some(
                 versions.iter().find(|v| v.id == *id).ok_or_else(|| format!("version {id:?} is not in the policy"))?,
@@ -195,8 +196,8 @@ impl CaseFile {
             format!("expect: unknown verdict {:?} (expected {})", self.expect, words.join(", "))
         })?;
         if let Some(rule) = &self.rule {
-            if !rules::rule::ALL.contains(&rule.as_str()) {
-                return Err(format!("rule: unknown rule id {rule:?} (expected {})", rules::rule::ALL.join(", ")));
+            if !rule::ALL.contains(&rule.as_str()) {
+                return Err(format!("rule: unknown rule id {rule:?} (expected {})", rule::ALL.join(", ")));
             }
         }
         let exemption = self.exemption.map(|reason| Exemption {
@@ -205,7 +206,7 @@ impl CaseFile {
             reason: normalise_reason(&reason),
             note: String::new(),
         });
-        Ok(PolicyCase {
+        Ok(PolicyTest {
             name: self.name,
             version: self.version,
             firm,
@@ -218,71 +219,9 @@ impl CaseFile {
     }
 }
 
-/// The result of one policy test.
-#[derive(Debug, Clone)]
-pub struct TestOutcome {
-    /// The test.
-    pub case: PolicyCase,
-    /// What the policy gave, with everything that led to it.
-    pub explanation: Explanation,
-    /// Whether the verdict, the rule and the version are as expected.
-    pub passed: bool,
-}
-
-impl Policy {
-    /// Runs the policy's own tests.
-    pub fn run_tests(&self) -> Vec<TestOutcome> {
-        self.tests
-            .iter()
-            .map(|case| {
-                let explanation = rules::explain(
-                    self,
-                    &Case {
-                        firm: &case.firm,
-                        search: &case.search,
-                        candidates: &case.candidates,
-                        exemption: case.exemption.as_ref(),
-                    },
-                );
-                let j = &explanation.judgement;
-                let passed = j.verdict == case.expect
-                    && case.rule.as_deref().is_none_or(|r| r == j.rule)
-                    && case.version.as_ref().is_none_or(|v| j.policy_version.as_deref() == Some(v.as_str()));
-                TestOutcome { case: case.clone(), explanation, passed }
-            })
-            .collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    #[test]
-    fn the_shipped_policy_passes_its_tests_and_covers_every_verdict() {
-        let policy = Policy::default_policy();
-        let outcomes = policy.run_tests();
-        assert!(outcomes.len() >= 10);
-        for o in &outcomes {
-            assert!(o.passed, "{}: got {:?}", o.case.name, o.explanation.judgement);
-        }
-        for verdict in Verdict::ALL {
-            assert!(policy.tests.iter().any(|t| t.expect == verdict), "no test expects {verdict}");
-        }
-    }
-
-    #[test]
-    fn a_wrong_expectation_fails() {
-        let text = format!(
-            "{}\n[[test]]\nname = \"wrong\"\nversion = \"v1\"\nsearch = {{ client_sector = \"state\", shortlist_on = 2021-02-01 }}\n\
-             candidates = [{{ candidate_ref = \"c1\", candidate_sector = \"private\" }}]\nexpect = \"non-compliant\"\n",
-            crate::policy::DEFAULT_POLICY_TEXT
-        );
-        let policy = Policy::parse(&text).unwrap();
-        let wrong = policy.run_tests().into_iter().find(|o| o.case.name == "wrong").unwrap();
-        assert!(!wrong.passed);
-        assert_eq!(wrong.explanation.judgement.verdict, Verdict::Compliant);
-    }
+    use crate::policy::Policy;
 
     #[test]
     fn a_bad_test_is_an_error_with_its_line() {

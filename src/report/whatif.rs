@@ -1,0 +1,84 @@
+//! `whatif`: the stored verdicts beside those another policy gives, the searches that would change, and each
+//! firm's rate before and after.
+
+use super::{firms_of, Cell, Filter, Ledger, Table};
+use crate::model::{Dossier, FirmName, Verdict};
+use crate::policy::Policy;
+use crate::rules::{self, Case};
+
+/// The comparison over some searches, gathered one search at a time; two comparisons of parts of the searches
+/// [`absorb`](Comparison::absorb) into one.
+#[derive(Debug, Default)]
+pub struct Comparison {
+    before: Ledger,
+    after: Ledger,
+    /// The searches that change: firm, search reference, and the row of the changes table.
+    changed: Vec<(String, String, Vec<Cell>)>,
+}
+
+/// The columns of the changes table.
+pub const CHANGE_COLUMNS: [&str; 7] = ["firm", "search_ref", "quarter", "from", "to", "policy_version", "reason"];
+
+/// The columns of the rates table.
+pub const RATE_COLUMNS: [&str; 5] = ["firm", "name", "searches", "compliance_rate_before", "compliance_rate_after"];
+
+impl Comparison {
+    /// Adds one search with its stored verdict (`None` if it has none), judged under `policy`: the fast verdict
+    /// for every search, the reason only for those that change.
+    pub fn add(&mut self, policy: &Policy, filter: &Filter, dossier: &Dossier, stored: Option<Verdict>) {
+        let search = &dossier.search;
+        if !filter.firm_ok(&search.firm) {
+            return;
+        }
+        let quarter = search.quarter().to_string();
+        let verdict = rules::decide(policy, &Case::of(dossier)).verdict;
+        if let Some(old) = stored {
+            self.before.add(&search.firm, &quarter, old, 1);
+        }
+        self.after.add(&search.firm, &quarter, verdict, 1);
+        let in_quarter = filter.quarter.as_deref().is_none_or(|q| q == quarter);
+        match stored {
+            Some(old) if in_quarter && old != verdict => {
+                let judgement = rules::judge(policy, &Case::of(dossier));
+                let row = vec![
+                    Cell::text(&search.firm),
+                    Cell::text(&search.search_ref),
+                    Cell::Text(quarter),
+                    Cell::text(old.as_str()),
+                    Cell::text(judgement.verdict.as_str()),
+                    judgement.policy_version.map_or(Cell::Empty, Cell::Text),
+                    Cell::Text(judgement.reason),
+                ];
+                self.changed.push((search.firm.clone(), search.search_ref.clone(), row));
+            }
+            _ => {}
+        }
+    }
+
+    /// Adds the comparison of other searches.
+    pub fn absorb(&mut self, other: Comparison) {
+        self.before.absorb(other.before);
+        self.after.absorb(other.after);
+        self.changed.extend(other.changed);
+    }
+
+    /// The searches that change verdict, ordered by firm and search reference.
+    pub fn changes(&self) -> Table {
+        let mut changed: Vec<&(String, String, Vec<Cell>)> = self.changed.iter().collect();
+        changed.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        Table { columns: CHANGE_COLUMNS.to_vec(), rows: changed.into_iter().map(|(_, _, row)| row.clone()).collect() }
+    }
+
+    /// Each firm's compliance rate before and after.
+    pub fn rates(&self, firms: &[FirmName], filter: &Filter) -> Table {
+        let (before, after) = (firms_of(firms, &self.before, filter), firms_of(firms, &self.after, filter));
+        let rate = before.column("compliance_rate").expect("the firms report has a rate");
+        let rows = before
+            .rows
+            .iter()
+            .zip(&after.rows)
+            .map(|(b, a)| vec![b[0].clone(), b[1].clone(), b[2].clone(), b[rate].clone(), a[rate].clone()])
+            .collect();
+        Table { columns: RATE_COLUMNS.to_vec(), rows }
+    }
+}

@@ -1,0 +1,7 @@
+//! The operations both front ends call (the CLI today, the server next): each opens what it needs of the store
+//! through one [`crate::store::View`] and builds report tables, with no argument parsing and no terminal. A new
+//! command's work goes here; its flags go to `cli`, its tables to `report`, its bytes to `output`.
+
+pub mod check;
+pub mod reports;
+pub mod whatif;

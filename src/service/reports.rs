@@ -1,0 +1,90 @@
+//! The reports of one view: per search, firm, quarter and outcome, the HTML report's and the quarterly pack's
+//! data. Stored verdicts (now, under the policy in force) are counted and streamed by SQLite, so that memory
+//! stays flat; any other moment or policy works them out from the rows.
+
+use crate::model::{FirmName, SearchVerdict};
+use crate::report::outcomes::Outcomes;
+use crate::report::pack::ExemptionRow;
+use crate::report::{self, Filter, Ledger, Table};
+use crate::store::{StoreError, View};
+
+/// Which report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    /// One row per search with its verdict and reason.
+    Searches,
+    /// One row per firm with counts and compliance rate.
+    Firms,
+    /// One row per quarter and firm with counts, compliance rate and the rate over four quarters.
+    Quarters,
+    /// One row per quarter, firm and client sector: cross-sector candidates at shortlist, interview and hire.
+    Outcomes,
+}
+
+/// Everything the HTML report and the quarterly pack are made from.
+#[derive(Debug, Clone)]
+pub struct Data {
+    /// Every firm, ordered by id.
+    pub firms: Vec<FirmName>,
+    /// Every search's verdict, ordered by firm and search reference.
+    pub verdicts: Vec<SearchVerdict>,
+    /// Who reached shortlist, interview and hire.
+    pub outcomes: Outcomes,
+    /// Every exemption, ordered by firm and search reference.
+    pub exemptions: Vec<ExemptionRow>,
+}
+
+/// Reads every firm, verdict, outcome and exemption of the view.
+pub fn gather(view: &View) -> Result<Data, StoreError> {
+    let policy = &view.judging().policy;
+    let mut outcomes = Outcomes::default();
+    let mut exemptions = Vec::new();
+    view.each_dossier(|dossier| {
+        outcomes.add(policy, &dossier);
+        if let Some(e) = dossier.exemption {
+            exemptions.push(ExemptionRow { firm: e.firm, search_ref: e.search_ref, reason: e.reason, note: e.note });
+        }
+        Ok(())
+    })?;
+    exemptions.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
+    Ok(Data { firms: view.firms()?, verdicts: view.verdicts()?, outcomes, exemptions })
+}
+
+/// Who reached shortlist, interview and hire, over every search of the view.
+pub fn outcomes(view: &View) -> Result<Outcomes, StoreError> {
+    let policy = &view.judging().policy;
+    let mut outcomes = Outcomes::default();
+    view.each_dossier(|dossier| {
+        outcomes.add(policy, &dossier);
+        Ok(())
+    })?;
+    Ok(outcomes)
+}
+
+/// The verdict counts per firm and quarter that a filter's firm covers.
+pub fn ledger(view: &View, filter: &Filter) -> Result<Ledger, StoreError> {
+    Ok(Ledger::of_counts(view.verdict_counts()?, filter))
+}
+
+/// One report as a table.
+pub fn table(view: &View, which: Which, filter: &Filter) -> Result<Table, StoreError> {
+    Ok(match which {
+        Which::Searches => report::searches(&view.verdicts()?, filter),
+        Which::Firms => report::firms_of(&view.firms()?, &ledger(view, filter)?, filter),
+        Which::Quarters => report::quarters_of(&view.firms()?, &ledger(view, filter)?, filter),
+        Which::Outcomes => outcomes(view)?.table(&view.firms()?, filter),
+    })
+}
+
+/// Visits the rows of `report searches` one at a time, in order, without holding them (stored verdicts are
+/// streamed from the database).
+pub fn each_search_row(
+    view: &View,
+    filter: &Filter,
+    mut visit: impl FnMut(&SearchVerdict) -> std::io::Result<()>,
+) -> Result<(), StoreError> {
+    view.each_verdict(filter.firm.as_deref(), &[], |row| match filter.covers(&row) {
+        true => visit(&row),
+        false => Ok(()),
+    })
+}

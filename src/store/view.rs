@@ -1,0 +1,186 @@
+//! One view of the store for a read command: the rows valid at one moment (now, or `--as-of`) judged under one
+//! policy (the one in force then, or `--policy FILE`), chosen once. Every report, check and explanation reads
+//! through a view, so that "now under the policy in force" (stored verdicts, counted and streamed by SQLite) and
+//! "another moment or another policy" (verdicts worked out from the rows, nothing stored) give the same answers
+//! through the same calls.
+
+use std::collections::HashMap;
+
+use rusqlite::OptionalExtension;
+
+use super::read::{for_each_case, load_case, VerdictQuery, LATEST};
+use super::{policy_in_force, Store, StoreError, StoredPolicy};
+use crate::model::{Dossier, FirmName, SearchVerdict, Verdict};
+use crate::policy::Policy;
+use crate::rules::{self, Case};
+
+/// When a view reads the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Moment {
+    /// The current rows.
+    Now,
+    /// The rows valid at a past time (as stored: UTC with microseconds; see [`super::parse_moment`]).
+    At(String),
+}
+
+impl Moment {
+    /// `--as-of TIME` if given, else now.
+    pub fn of(as_of: Option<&str>) -> Moment {
+        as_of.map_or(Moment::Now, |t| Moment::At(t.to_string()))
+    }
+
+    /// The moment as rows are selected by it.
+    fn as_stored(&self) -> &str {
+        match self {
+            Moment::Now => LATEST,
+            Moment::At(t) => t,
+        }
+    }
+}
+
+/// The policy a view judges under.
+#[derive(Debug, Clone)]
+pub struct Judging {
+    /// Its name: the file it came from, or the stored policy's name.
+    pub name: String,
+    /// When it came into force, for a stored policy.
+    pub in_force_from: Option<String>,
+    /// The policy.
+    pub policy: Policy,
+    /// Whether it is the stored policy of the view's moment (so that, now, the stored verdicts are its verdicts).
+    pub stored: bool,
+}
+
+/// The store at one moment under one policy.
+pub struct View<'s> {
+    store: &'s Store,
+    moment: Moment,
+    judging: Judging,
+}
+
+impl Store {
+    /// A view at `moment`, under the policy in force then, or under `other` (a name and a policy) if given.
+    pub fn view(&self, moment: Moment, other: Option<(String, Policy)>) -> Result<View<'_>, StoreError> {
+        let judging = match other {
+            Some((name, policy)) => Judging { name, in_force_from: None, policy, stored: false },
+            None => {
+                let StoredPolicy { name, in_force_from, policy } = match &moment {
+                    Moment::Now => policy_in_force(&self.conn)?,
+                    Moment::At(t) => self.policy_at(t)?,
+                };
+                Judging { name, in_force_from: Some(in_force_from), policy, stored: true }
+            }
+        };
+        Ok(View { store: self, moment, judging })
+    }
+}
+
+impl View<'_> {
+    /// The policy the view judges under.
+    pub fn judging(&self) -> &Judging {
+        &self.judging
+    }
+
+    /// The moment the view reads.
+    pub fn moment(&self) -> &Moment {
+        &self.moment
+    }
+
+    /// Whether the verdicts are those stored (now, under the policy in force): then they are read, not worked out.
+    pub fn reads_stored_verdicts(&self) -> bool {
+        self.moment == Moment::Now && self.judging.stored
+    }
+
+    /// Every firm valid at the moment, ordered by id.
+    pub fn firms(&self) -> Result<Vec<FirmName>, StoreError> {
+        let mut stmt = self.store.conn.prepare(
+            "SELECT firm.firm, v.name FROM firm JOIN firm_version v ON v.firm_id = firm.id
+             AND v.valid_from <= ?1 AND v.valid_to > ?1 ORDER BY firm.firm",
+        )?;
+        let rows = stmt.query_map([self.moment.as_stored()], |r| Ok(FirmName { firm: r.get(0)?, name: r.get(1)? }))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every search with its verdict, ordered by firm and search reference.
+    pub fn verdicts(&self) -> Result<Vec<SearchVerdict>, StoreError> {
+        if self.reads_stored_verdicts() {
+            return VerdictQuery::all(&self.store.conn);
+        }
+        let mut rows = Vec::new();
+        self.each_dossier(|dossier| {
+            rows.push(rules::judge(&self.judging.policy, &Case::of(&dossier)).for_search(&dossier.search));
+            Ok(())
+        })?;
+        rows.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
+        Ok(rows)
+    }
+
+    /// Visits every search's verdict (of one firm, or with one of the verdicts `only` names, when given), ordered
+    /// by firm and search reference, one at a time: stored verdicts are streamed, never all held in memory.
+    pub fn each_verdict(
+        &self,
+        firm: Option<&str>,
+        only: &[Verdict],
+        mut visit: impl FnMut(SearchVerdict) -> std::io::Result<()>,
+    ) -> Result<(), StoreError> {
+        if self.reads_stored_verdicts() {
+            return VerdictQuery::each(&self.store.conn, firm, only, visit);
+        }
+        for row in self.verdicts()? {
+            if firm.is_none_or(|f| f == row.firm) && (only.is_empty() || only.contains(&row.verdict)) {
+                visit(row)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// How many searches each firm has per quarter and verdict (firm, quarter, verdict, count), in no order:
+    /// counted in one pass, so that memory does not grow with the database.
+    pub fn verdict_counts(&self) -> Result<Vec<(String, String, Verdict, u64)>, StoreError> {
+        if self.reads_stored_verdicts() {
+            return VerdictQuery::counts(&self.store.conn);
+        }
+        let mut counts: HashMap<(String, String, Verdict), u64> = HashMap::new();
+        self.each_dossier(|dossier| {
+            let verdict = rules::decide(&self.judging.policy, &Case::of(&dossier)).verdict;
+            let quarter = dossier.search.quarter().to_string();
+            *counts.entry((dossier.search.firm, quarter, verdict)).or_insert(0) += 1;
+            Ok(())
+        })?;
+        Ok(counts.into_iter().map(|((firm, quarter, verdict), n)| (firm, quarter, verdict, n)).collect())
+    }
+
+    /// One search's rows valid at the moment.
+    pub fn dossier(&self, firm: &str, search_ref: &str) -> Result<Option<Dossier>, StoreError> {
+        let id: Option<i64> = self
+            .store
+            .conn
+            .query_row(
+                "SELECT search.id FROM search JOIN firm ON firm.id = search.firm_id
+                 WHERE firm.firm = ?1 AND search.search_ref = ?2",
+                (firm, search_ref),
+                |r| r.get(0),
+            )
+            .optional()?;
+        match id {
+            Some(id) => load_case(&self.store.conn, id, self.moment.as_stored()),
+            None => Ok(None),
+        }
+    }
+
+    /// One search's verdict, if the search exists at the moment.
+    pub fn verdict(&self, firm: &str, search_ref: &str) -> Result<Option<SearchVerdict>, StoreError> {
+        if self.reads_stored_verdicts() {
+            return VerdictQuery::one(&self.store.conn, firm, search_ref);
+        }
+        Ok(self
+            .dossier(firm, search_ref)?
+            .map(|d| rules::judge(&self.judging.policy, &Case::of(&d)).for_search(&d.search)))
+    }
+
+    /// Visits every search valid at the moment with its firm, candidates and exemption, in search id order,
+    /// without holding them all in memory.
+    pub fn each_dossier(&self, visit: impl FnMut(Dossier) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        for_each_case(&self.store.conn, self.moment.as_stored(), visit)
+    }
+}
