@@ -2,18 +2,14 @@
 //!
 //! The functional core is pure and unit-tested: [`model`] (the domain and its values), [`policy`] (the pledge
 //! as data), [`rules`] (the verdicts), [`import`] (reading files) and [`report`] (aggregation). The shell sits at
-//! the edges: [`store`] (SQLite), [`render`] (output formats), [`html`] and [`svg`] (the HTML report and its
-//! charts), [`term`] (the terminal) and [`cli`] (the commands).
+//! the edges: [`store`] (SQLite), [`output`] (terminal tables, CSV, JSON, the HTML report and its charts, the
+//! terminal itself, atomic output files) and [`cli`] (the commands).
 
 pub mod cli;
-pub mod fit;
-pub mod html;
 pub mod import;
 pub mod model;
+pub mod output;
 pub mod policy;
-pub mod render;
 pub mod report;
 pub mod rules;
 pub mod store;
-pub mod svg;
-pub mod term;

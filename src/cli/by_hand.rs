@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 
 use crate::import::records::Fields;
 use crate::import::{At, Batch, InputErrors, Place, Source};
+use crate::output::{self, Format};
 use crate::policy::hex_sha256;
-use crate::render::{self, Format};
 use crate::store::{CaseRow, Mode, Store, VerdictRow};
 
 /// The name errors give for the command line, where a file name would stand.
@@ -112,11 +112,11 @@ pub(super) fn print_search(store: &Store, firm: &str, search_ref: &str, format: 
     let mut out = std::io::stdout().lock();
     if format == Format::Json {
         let value = json!({
-            "schema_version": render::SCHEMA_VERSION,
+            "schema_version": output::json::SCHEMA_VERSION,
             "search": case.as_ref().map(case_json),
             "verdict": verdict.as_ref().map(verdict_json),
         });
-        render::write_json(&value, &mut out)?;
+        output::json::write(&value, &mut out)?;
     } else {
         match verdict {
             Some(v) => writeln!(out, "search {firm}/{search_ref}: {} ({})", v.verdict, v.reason)?,

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::import::Encoding;
-use crate::render::{self, Format};
+use crate::output::{self, Format};
 use crate::report::{self, Filter, Ledger};
 use crate::rules::Verdict;
 use crate::store::{FirmRow, ImportOptions, Mode, Store, VerdictRow};
@@ -119,8 +119,8 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     super::emit(None, |out| {
         if args.format == Format::Json {
             // Serialised straight from the rows: a long list of failing searches is not copied into a JSON tree.
-            let firms = render::rows_json(&summary);
-            let (schema_version, dry_run, fail_on_matched) = (render::SCHEMA_VERSION, args.dry_run, found);
+            let firms = output::json::rows(&summary);
+            let (schema_version, dry_run, fail_on_matched) = (output::json::SCHEMA_VERSION, args.dry_run, found);
             match stream_from {
                 Some(store) => {
                     let failing = StoredFailing { store, firm: filter.firm.as_deref() };
@@ -135,13 +135,13 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             }
             return writeln!(out);
         }
-        if let Some(line) = imported.as_ref().filter(|_| !crate::term::quiet()) {
+        if let Some(line) = imported.as_ref().filter(|_| !crate::output::terminal::quiet()) {
             let prefix = if args.dry_run { "dry run, nothing was written" } else { "imported" };
             writeln!(out, "{prefix}: {line}\n")?;
         }
         let scope = if args.dry_run { "the files' searches" } else { "the whole database" };
         writeln!(out, "Per firm ({scope}):")?;
-        render::write_table(&summary, out)?;
+        output::table::write(&summary, out)?;
         let total: u64 = firms
             .iter()
             .filter(|f| filter.firm_ok(&f.firm))
@@ -163,7 +163,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
                     .map(|r| vec![r[0].clone(), r[1].clone(), r[7].clone(), r[8].clone(), r[10].clone()])
                     .collect(),
             };
-            render::write_table(&table, out)?;
+            output::table::write(&table, out)?;
             if total > failing.len() as u64 {
                 writeln!(
                     out,

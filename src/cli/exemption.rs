@@ -7,7 +7,7 @@ use anyhow::bail;
 
 use super::by_hand::{self, Flags};
 use crate::import::{records, InputErrors};
-use crate::render::Format;
+use crate::output::Format;
 use crate::store::{Mode, Store};
 
 /// Arguments of `exemption`.

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::by_hand::{self, Flags};
 use crate::import::{records, InputErrors};
-use crate::render::{self, Format};
+use crate::output::{self, Format};
 use crate::report::{Cell, Table};
 use crate::store::{Mode, Store};
 
@@ -101,11 +101,11 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     if format == Format::Json {
         let value = json!({
-            "schema_version": render::SCHEMA_VERSION,
+            "schema_version": output::json::SCHEMA_VERSION,
             "firm": {"firm": stored.firm, "name": stored.name, "pledged_on": stored.pledged_on, "withdrawn_on": stored.withdrawn_on},
             "searches_judged": searches,
         });
-        render::write_json(&value, &mut out)?;
+        output::json::write(&value, &mut out)?;
     } else {
         writeln!(out, "firm {firm} stored; its {searches} searches judged again")?;
     }
@@ -127,6 +127,6 @@ fn list(db: &Path, format: Option<Format>) -> anyhow::Result<ExitCode> {
     }
     let table = Table { columns: vec!["firm", "name", "pledged_on", "withdrawn_on"], rows };
     let format = super::resolve_format(format, false);
-    super::emit(None, |out| render::write(&table, format, false, out))?;
+    super::emit(None, |out| output::write(&table, format, false, out))?;
     Ok(ExitCode::SUCCESS)
 }

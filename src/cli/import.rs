@@ -38,7 +38,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         args.encoding,
         ImportOptions { dry_run: args.dry_run, judge_under: None, only_firm: args.firm.as_deref().map(str::trim) },
     )?;
-    if crate::term::quiet() {
+    if crate::output::terminal::quiet() {
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = std::io::stdout().lock();

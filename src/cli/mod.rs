@@ -28,7 +28,7 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 use crate::import::{Encoding, InputErrors, InputFile};
-use crate::render::{self, Format};
+use crate::output::{self, Format};
 use crate::store::{Mode, Store, StoreError};
 
 /// Checks executive searches against the mobility pledge and reports compliance.
@@ -116,10 +116,10 @@ pub enum Command {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    crate::term::set_verbosity(match (cli.quiet, cli.verbose) {
-        (true, _) => crate::term::Verbosity::Quiet,
-        (_, true) => crate::term::Verbosity::Verbose,
-        _ => crate::term::Verbosity::Normal,
+    crate::output::terminal::set_verbosity(match (cli.quiet, cli.verbose) {
+        (true, _) => crate::output::terminal::Verbosity::Quiet,
+        (_, true) => crate::output::terminal::Verbosity::Verbose,
+        _ => crate::output::terminal::Verbosity::Normal,
     });
     if let Some(by) = cli.by.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
         let _ = ACTOR.set(by.to_string());
@@ -233,7 +233,7 @@ fn import_files(
 /// with `--quiet`.
 fn progress_bar(paths: &[PathBuf]) -> Option<indicatif::ProgressBar> {
     let bytes: u64 = paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
-    if !io::stderr().is_terminal() || crate::term::quiet() || bytes < 8 << 20 {
+    if !io::stderr().is_terminal() || crate::output::terminal::quiet() || bytes < 8 << 20 {
         return None;
     }
     let bar = indicatif::ProgressBar::with_draw_target(Some(bytes), indicatif::ProgressDrawTarget::stderr());
@@ -272,12 +272,12 @@ fn resolve_format(asked: Option<Format>, to_file: bool) -> Format {
 /// Sends output to `--output FILE` (atomically) or to standard output.
 fn emit(output: Option<&Path>, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> anyhow::Result<()> {
     match output {
-        Some(path) => render::write_atomically(path, fill),
+        Some(path) => output::atomic_write::write_atomically(path, fill),
         None => {
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());
             // Tables fit the terminal and verdicts are coloured only when standard output is one.
-            render::with_terminal(crate::term::Terminal::stdout(), || fill(&mut out))?;
+            output::table::with_terminal(crate::output::terminal::Terminal::stdout(), || fill(&mut out))?;
             out.flush()?;
             Ok(())
         }

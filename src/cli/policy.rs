@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
+use crate::output;
 use crate::policy::{self, Policy};
-use crate::render;
 use crate::store::{Mode, Store};
 
 /// Arguments of `policy`.
@@ -130,7 +130,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
                 policy.sha256, change.at, change.judged, change.changed
             )?;
         }
-        Command::Schema => render::write_json(&Policy::json_schema(), &mut out)?,
+        Command::Schema => output::json::write(&Policy::json_schema(), &mut out)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::model::Quarter;
-use crate::render;
+use crate::output;
+use crate::output::terminal;
 use crate::report::pack::{self, Input};
 use crate::report::Cell;
 use crate::store::{Mode, Store};
-use crate::term;
 
 /// Arguments of `quarterly`.
 #[derive(Debug, clap::Args)]
@@ -55,14 +55,14 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let mut files = Vec::with_capacity(tables.len());
     for (name, table) in &tables {
         let mut bytes = Vec::new();
-        render::write_csv(table, args.excel, &mut bytes)?;
+        output::csv::write(table, args.excel, &mut bytes)?;
         files.push((name.clone(), bytes));
     }
-    render::write_dir_atomically(&args.output, &files, pack::is_pack_file)?;
+    output::atomic_write::write_dir_atomically(&args.output, &files, pack::is_pack_file)?;
     for (name, table) in &tables {
-        term::detail(format_args!("{name}: {} rows", table.rows.len()));
+        terminal::detail(format_args!("{name}: {} rows", table.rows.len()));
     }
-    if !term::quiet() {
+    if !terminal::quiet() {
         let searches = data.verdicts.iter().filter(|r| r.quarter == args.quarter.to_string()).count();
         writeln!(
             std::io::stdout().lock(),

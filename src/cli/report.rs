@@ -4,13 +4,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::model::Quarter;
+use crate::output::terminal;
+use crate::output::{self, Format};
 use crate::policy::Policy;
-use crate::render::{self, Format};
 use crate::report::outcomes::Outcomes;
 use crate::report::pack::ExemptionRow;
 use crate::report::{self, Filter};
 use crate::store::{Mode, Store, VerdictRow, LATEST};
-use crate::term;
 
 /// Which report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -120,7 +120,7 @@ pub(super) fn gather(store: &Store, policy: Option<&Path>, as_of: Option<&str>) 
         Ok(())
     })?;
     exemptions.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
-    term::detail(format_args!(
+    terminal::detail(format_args!(
         "{} firms, {} searches, judged under {name} (sha256 {})",
         firms.len(),
         verdicts.len(),
@@ -148,7 +148,7 @@ pub(super) fn chain_head(store: &Store) -> anyhow::Result<(String, Option<String
 
 pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let store = Store::open(db, Mode::Existing)?;
-    term::detail(format_args!("reading {}", db.display()));
+    terminal::detail(format_args!("reading {}", db.display()));
     let filter = Filter { quarter: args.quarter.map(|q| q.to_string()), firm: args.firm.map(|f| f.trim().to_string()) };
     if args.which == Which::Html {
         if args.format.is_some() || args.excel {
@@ -164,7 +164,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             facts.push(("Data as of", at));
         }
         facts.push(("Chain head", head));
-        let html = crate::html::document(&crate::html::Input {
+        let html = output::html::document(&output::html::Input {
             firms: &data.firms,
             verdicts: &data.verdicts,
             outcomes: &data.outcomes,
@@ -172,7 +172,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         });
         super::emit(args.output.as_deref(), |out| out.write_all(html.as_bytes()))?;
         if let Some(path) = &args.output {
-            term::detail(format_args!("wrote {} ({} bytes)", path.display(), html.len()));
+            terminal::detail(format_args!("wrote {} ({} bytes)", path.display(), html.len()));
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -196,7 +196,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         {
             super::emit(args.output.as_deref(), |out| {
                 let columns = report::searches(&[], &filter).columns;
-                let mut csv = render::CsvRows::new(&columns, args.excel, out)?;
+                let mut csv = output::csv::RowWriter::new(&columns, args.excel, out)?;
                 store
                     .each_verdict(filter.firm.as_deref(), &[], |row| match filter.covers(&row) {
                         true => csv.row(&report::searches(std::slice::from_ref(&row), &filter).rows[0]),
@@ -228,6 +228,6 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let format = excel_format(args.format, args.excel, args.output.is_some())?;
-    super::emit(args.output.as_deref(), |out| render::write(&table, format, args.excel, out))?;
+    super::emit(args.output.as_deref(), |out| output::write(&table, format, args.excel, out))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -8,7 +8,7 @@ use anyhow::{anyhow, bail};
 
 use super::by_hand::{self, Flags};
 use crate::import::{records, InputErrors, SearchRecord};
-use crate::render::Format;
+use crate::output::Format;
 use crate::store::{Mode, Store, LATEST};
 
 /// Arguments of `search`.

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use crate::model::Quarter;
-use crate::render::{self, Format};
+use crate::output::{self, Format};
 use crate::report::{self, Cell, Filter, Ledger, Table};
 use crate::rules;
 use crate::store::{Mode, Store};
@@ -118,17 +118,17 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     };
     let format = super::report::excel_format(args.format, args.excel, false)?;
     super::emit(None, |out| match format {
-        Format::Json => render::write_json(
+        Format::Json => output::json::write(
             &json!({
-                "schema_version": render::SCHEMA_VERSION,
+                "schema_version": output::json::SCHEMA_VERSION,
                 "policy": args.policy.display().to_string(),
                 "policy_sha256": policy.sha256,
-                "changes": render::rows_json(&changes),
-                "firms": render::rows_json(&rates),
+                "changes": output::json::rows(&changes),
+                "firms": output::json::rows(&rates),
             }),
             out,
         ),
-        Format::Csv => render::write_csv(&changes, args.excel, out),
+        Format::Csv => output::csv::write(&changes, args.excel, out),
         Format::Table => {
             writeln!(
                 out,
@@ -137,10 +137,10 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
                 changes.rows.len()
             )?;
             if !changes.rows.is_empty() {
-                render::write_table(&changes, out)?;
+                output::table::write(&changes, out)?;
             }
             writeln!(out, "\nCompliance rate per firm, before and after:")?;
-            render::write_table(&rates, out)
+            output::table::write(&rates, out)
         }
     })?;
     Ok(ExitCode::SUCCESS)

@@ -1,4 +1,4 @@
-//! Reports: per search, per firm and per quarter, as a [`Table`] of typed cells that `render` writes as a
+//! Reports: per search, per firm and per quarter, as a [`Table`] of typed cells that [`crate::output`] writes as a
 //! terminal table, CSV or JSON. Pure: rows in, a table out.
 //!
 //! [`outcomes`] counts who reached shortlist, interview and hire; [`pack`] assembles the quarterly pack.

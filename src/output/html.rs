@@ -2,19 +2,19 @@
 //! quarters as charts, the failing searches with their reasons, and the outcome funnel.
 //!
 //! Self-contained means no network and no external assets: the CSS is inline and the charts are inline SVG drawn
-//! by [`crate::svg`]. Every text from the data is escaped. The page reads on a phone (one column, tables that
+//! by [`super::svg`]. Every text from the data is escaped. The page reads on a phone (one column, tables that
 //! scroll or stack) and prints (no shadows, no page breaks inside a chart). Pure: data in, a string out, and no
 //! clock, so the same database gives the same file.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use super::svg::{self, escape, percent, RatePoint};
 use crate::model::Quarter;
 use crate::report::outcomes::{Outcomes, STATE_BASELINE};
 use crate::report::{self, Cell, Filter, Ledger, Table};
 use crate::rules::Verdict;
 use crate::store::{FirmRow, VerdictRow};
-use crate::svg::{self, escape, percent, RatePoint};
 
 /// Everything the report is made from.
 #[derive(Debug, Clone, Copy)]

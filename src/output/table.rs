@@ -1,0 +1,74 @@
+//! Tables for people: a terminal table that fits the terminal's width and colours verdict words, plain when
+//! written to a file or a pipe.
+
+use std::cell::Cell as StdCell;
+use std::io::{self, Write};
+
+use tabled::builder::Builder;
+use tabled::settings::object::Columns;
+use tabled::settings::{Style, Width};
+
+use super::cell_text;
+use super::table_width::{self, Plan};
+use super::terminal::{self, Terminal};
+use crate::report::Table;
+use crate::rules::Verdict;
+
+thread_local! {
+    /// The style of the output being written: set while writing to a terminal, so tables written to files and
+    /// pipes are never styled.
+    static TERMINAL: StdCell<Option<Terminal>> = const { StdCell::new(None) };
+}
+
+/// Runs `write` with tables styled for a terminal (its width, colour), or plain when `terminal` is `None`.
+pub fn with_terminal<R>(terminal: Option<Terminal>, write: impl FnOnce() -> R) -> R {
+    let before = TERMINAL.with(|t| t.replace(terminal));
+    let result = write();
+    TERMINAL.with(|t| t.set(before));
+    result
+}
+
+/// Columns whose cells are verdict words, coloured on a terminal.
+const VERDICT_COLUMNS: [&str; 3] = ["verdict", "from", "to"];
+
+/// Writes a table for people; on a terminal (see [`with_terminal`]) it fits the width (see [`table_width`]: headers
+/// wrapped, then long columns wrapped at words, then one record per block) and verdict words are coloured.
+pub fn write(table: &Table, out: &mut dyn Write) -> io::Result<()> {
+    let terminal = TERMINAL.with(StdCell::get);
+    let color = terminal.is_some_and(|t| t.color);
+    let texts: Vec<Vec<String>> =
+        table.rows.iter().map(|row| row.iter().map(|c| cell_text(c, '.')).collect()).collect();
+    let paint = |column: usize, text: &str| -> String {
+        match Verdict::parse(text) {
+            Some(verdict) if color && VERDICT_COLUMNS.contains(&table.columns[column]) => terminal::paint(verdict),
+            _ => text.to_string(),
+        }
+    };
+    let plan = match terminal.and_then(|t| t.width) {
+        Some(width) => table_width::plan(&table.columns, &texts, width),
+        None => Plan::Natural,
+    };
+    let headers: Vec<String> = match &plan {
+        Plan::Expanded => {
+            let width = terminal.and_then(|t| t.width).unwrap_or(80);
+            return out.write_all(table_width::expanded(&table.columns, &texts, width, paint).as_bytes());
+        }
+        Plan::Columns { headers, .. } => headers.clone(),
+        Plan::Natural => table.columns.iter().map(|c| c.to_string()).collect(),
+    };
+    let mut builder = Builder::default();
+    builder.push_record(headers);
+    for row in &texts {
+        builder.push_record(row.iter().enumerate().map(|(i, text)| paint(i, text)));
+    }
+    let mut rendered = builder.build();
+    rendered.with(Style::sharp());
+    if let Plan::Columns { widths, .. } = &plan {
+        for (i, width) in widths.iter().enumerate() {
+            if texts.iter().any(|row| row[i].chars().count() > *width) {
+                rendered.modify(Columns::one(i), Width::wrap(*width).keep_words(true));
+            }
+        }
+    }
+    writeln!(out, "{rendered}")
+}
