@@ -75,10 +75,10 @@ pub(super) fn check(errors: InputErrors) -> anyhow::Result<()> {
     errors.into_result().map_err(anyhow::Error::from)
 }
 
-/// Stores a batch made by hand, recording `command` as its source.
-pub(super) fn store(db: &Path, mode: Mode, batch: &Batch, command: &str) -> anyhow::Result<Store> {
+/// Stores a batch made by hand, recording `actor` as who made it and `command` as its source.
+pub(super) fn store(db: &Path, mode: Mode, batch: &Batch, actor: &str, command: &str) -> anyhow::Result<Store> {
     let mut store = Store::open(db, mode)?;
-    store.import(batch, &super::actor(), command, crate::store::ImportOptions::default())?;
+    store.import(batch, actor, command, crate::store::ImportOptions::default())?;
     Ok(store)
 }
 

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use super::Invocation;
 use crate::import::Encoding;
 use crate::output::{self, Format};
 use crate::report::{self, Filter, Ledger};
@@ -55,7 +56,7 @@ fn parse_verdict(raw: &str) -> Result<Verdict, String> {
 /// The verdicts `check` lists search by search.
 const FAILING: [Verdict; 2] = [Verdict::NonCompliant, Verdict::Incomplete];
 
-pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     if args.format == Format::Csv {
         anyhow::bail!("check writes a table or JSON; use `pledgecheck report` for CSV");
     }
@@ -90,6 +91,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     };
     let (store, imported, judged) = if args.dry_run {
         let (_, outcome) = super::import_files(
+            invocation,
             db,
             &args.files,
             args.encoding,
@@ -99,7 +101,8 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     } else if args.files.is_empty() {
         (Some(Store::open(db, Mode::Existing)?), None, None)
     } else {
-        let (store, outcome) = super::import_files(db, &args.files, args.encoding, ImportOptions::default())?;
+        let (store, outcome) =
+            super::import_files(invocation, db, &args.files, args.encoding, ImportOptions::default())?;
         (Some(store), Some(outcome.summary()), None)
     };
     let (firms, ledger, failing) = match (&store, judged) {
@@ -135,13 +138,13 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             }
             return writeln!(out);
         }
-        if let Some(line) = imported.as_ref().filter(|_| !crate::output::terminal::quiet()) {
+        if let Some(line) = imported.as_ref().filter(|_| !invocation.quiet()) {
             let prefix = if args.dry_run { "dry run, nothing was written" } else { "imported" };
             writeln!(out, "{prefix}: {line}\n")?;
         }
         let scope = if args.dry_run { "the files' searches" } else { "the whole database" };
         writeln!(out, "Per firm ({scope}):")?;
-        output::table::write(&summary, out)?;
+        output::table::write(&summary, invocation.terminal, out)?;
         let total: u64 = firms
             .iter()
             .filter(|f| filter.firm_ok(&f.firm))
@@ -163,7 +166,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
                     .map(|r| vec![r[0].clone(), r[1].clone(), r[7].clone(), r[8].clone(), r[10].clone()])
                     .collect(),
             };
-            output::table::write(&table, out)?;
+            output::table::write(&table, invocation.terminal, out)?;
             if total > failing.len() as u64 {
                 writeln!(
                     out,

@@ -8,6 +8,7 @@ use anyhow::{anyhow, bail};
 use serde_json::json;
 
 use super::by_hand::{self, Flags};
+use super::Invocation;
 use crate::import::{records, InputErrors};
 use crate::output::{self, Format};
 use crate::report::{Cell, Table};
@@ -69,9 +70,9 @@ enum Command {
     },
 }
 
-pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let (firm, values, format, adding) = match args.command {
-        Command::List { format } => return list(db, format),
+        Command::List { format } => return list(invocation, db, format),
         Command::Add { firm, values, format } => (firm, values, format, true),
         Command::Update { firm, values, format } => (firm, values, format, false),
     };
@@ -95,7 +96,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     by_hand::check(errors)?;
     let mut batch = by_hand::batch();
     batch.firms.push((by_hand::place(), parsed.expect("no errors, so a firm")));
-    let store = by_hand::store(db, Mode::Create, &batch, &super::command_line())?;
+    let store = by_hand::store(db, Mode::Create, &batch, &invocation.actor, &super::command_line())?;
     let stored = store.firm(&firm)?.ok_or_else(|| anyhow!("firm {firm:?} vanished"))?;
     let searches = store.verdicts()?.into_iter().filter(|v| v.firm == firm).count();
     let mut out = std::io::stdout().lock();
@@ -112,7 +113,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn list(db: &Path, format: Option<Format>) -> anyhow::Result<ExitCode> {
+fn list(invocation: &Invocation, db: &Path, format: Option<Format>) -> anyhow::Result<ExitCode> {
     let store = Store::open(db, Mode::Existing)?;
     let mut rows = Vec::new();
     for f in store.firms()? {
@@ -126,7 +127,7 @@ fn list(db: &Path, format: Option<Format>) -> anyhow::Result<ExitCode> {
         ]);
     }
     let table = Table { columns: vec!["firm", "name", "pledged_on", "withdrawn_on"], rows };
-    let format = super::resolve_format(format, false);
-    super::emit(None, |out| output::write(&table, format, false, out))?;
+    let format = super::resolve_format(format, invocation.terminal);
+    super::emit(None, |out| output::write(&table, format, false, invocation.terminal, out))?;
     Ok(ExitCode::SUCCESS)
 }

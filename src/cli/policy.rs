@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
+use super::Invocation;
 use crate::output;
 use crate::policy::{self, Policy};
 use crate::store::{Mode, Store};
@@ -65,7 +66,7 @@ pub(super) fn load(path: &Path) -> anyhow::Result<(String, Policy)> {
     }
 }
 
-pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match args.command {
         Command::Check { file } => {
@@ -123,7 +124,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             let (text, policy) = load(&file)?;
             let mut store = Store::open(db, Mode::Create)?;
             let name = file.display().to_string();
-            let change = store.use_policy(&name, &text, &policy, &super::actor(), &super::command_line())?;
+            let change = store.use_policy(&name, &text, &policy, &invocation.actor, &super::command_line())?;
             writeln!(
                 out,
                 "policy {name} (sha256 {}) in force from {}: {} verdicts recomputed, {} changed",

@@ -4,9 +4,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use super::Invocation;
 use crate::model::Quarter;
 use crate::output;
-use crate::output::terminal;
 use crate::report::pack::{self, Input};
 use crate::report::Cell;
 use crate::store::{Mode, Store};
@@ -32,9 +32,9 @@ pub struct Args {
     excel: bool,
 }
 
-pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let store = Store::open(db, Mode::Existing)?;
-    let data = super::report::gather(&store, None, None)?;
+    let data = super::report::gather(invocation, &store, None, None)?;
     let stored = store.policy_in_force()?;
     let mut facts: Vec<(&'static str, Cell)> = vec![
         ("policy", Cell::text(&data.policy.0)),
@@ -60,9 +60,9 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     }
     output::atomic_write::write_dir_atomically(&args.output, &files, pack::is_pack_file)?;
     for (name, table) in &tables {
-        terminal::detail(format_args!("{name}: {} rows", table.rows.len()));
+        invocation.detail(format_args!("{name}: {} rows", table.rows.len()));
     }
-    if !terminal::quiet() {
+    if !invocation.quiet() {
         let searches = data.verdicts.iter().filter(|r| r.quarter == args.quarter.to_string()).count();
         writeln!(
             std::io::stdout().lock(),

@@ -3,8 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use super::Invocation;
 use crate::model::Quarter;
-use crate::output::terminal;
+use crate::output::terminal::Terminal;
 use crate::output::{self, Format};
 use crate::policy::Policy;
 use crate::report::outcomes::Outcomes;
@@ -85,7 +86,12 @@ pub(super) struct Data {
 }
 
 /// Reads the data, judged under `policy` if given (nothing stored), as it was at `as_of` if given, or as stored.
-pub(super) fn gather(store: &Store, policy: Option<&Path>, as_of: Option<&str>) -> anyhow::Result<Data> {
+pub(super) fn gather(
+    invocation: &Invocation,
+    store: &Store,
+    policy: Option<&Path>,
+    as_of: Option<&str>,
+) -> anyhow::Result<Data> {
     let (other, in_force) = match (policy, as_of) {
         (Some(path), _) => (Some(super::policy::load(path)?), None),
         (None, Some(moment)) => (None, Some(store.policy_at(moment)?)),
@@ -120,7 +126,7 @@ pub(super) fn gather(store: &Store, policy: Option<&Path>, as_of: Option<&str>) 
         Ok(())
     })?;
     exemptions.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
-    terminal::detail(format_args!(
+    invocation.detail(format_args!(
         "{} firms, {} searches, judged under {name} (sha256 {})",
         firms.len(),
         verdicts.len(),
@@ -129,12 +135,13 @@ pub(super) fn gather(store: &Store, policy: Option<&Path>, as_of: Option<&str>) 
     Ok(Data { firms, verdicts, outcomes, exemptions, policy: (name, judging.sha256.clone()) })
 }
 
-/// The format of a report: `--excel` means CSV, and goes with no other format.
-pub(super) fn excel_format(asked: Option<Format>, excel: bool, to_file: bool) -> anyhow::Result<Format> {
+/// The format of a report: `--excel` means CSV, and goes with no other format; else as [`super::resolve_format`]
+/// decides for the `terminal` the report goes to.
+pub(super) fn excel_format(asked: Option<Format>, excel: bool, terminal: Option<Terminal>) -> anyhow::Result<Format> {
     match (asked, excel) {
         (Some(Format::Table | Format::Json), true) => anyhow::bail!("--excel shapes CSV; use it with --format csv"),
         (None, true) => Ok(Format::Csv),
-        _ => Ok(super::resolve_format(asked, to_file)),
+        _ => Ok(super::resolve_format(asked, terminal)),
     }
 }
 
@@ -146,9 +153,10 @@ pub(super) fn chain_head(store: &Store) -> anyhow::Result<(String, Option<String
     Ok((head, at))
 }
 
-pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let store = Store::open(db, Mode::Existing)?;
-    terminal::detail(format_args!("reading {}", db.display()));
+    invocation.detail(format_args!("reading {}", db.display()));
+    let terminal = invocation.terminal_for(args.output.as_deref());
     let filter = Filter { quarter: args.quarter.map(|q| q.to_string()), firm: args.firm.map(|f| f.trim().to_string()) };
     if args.which == Which::Html {
         if args.format.is_some() || args.excel {
@@ -157,7 +165,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         if filter.quarter.is_some() || filter.firm.is_some() {
             anyhow::bail!("report html covers every firm and quarter; --quarter and --firm are for the other reports");
         }
-        let data = gather(&store, args.policy.as_deref(), args.as_of.as_deref())?;
+        let data = gather(invocation, &store, args.policy.as_deref(), args.as_of.as_deref())?;
         let mut facts = vec![("Policy", data.policy.0.clone()), ("Policy SHA-256", data.policy.1.clone())];
         let (head, head_at) = chain_head(&store)?;
         if let Some(at) = head_at {
@@ -172,13 +180,13 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         });
         super::emit(args.output.as_deref(), |out| out.write_all(html.as_bytes()))?;
         if let Some(path) = &args.output {
-            terminal::detail(format_args!("wrote {} ({} bytes)", path.display(), html.len()));
+            invocation.detail(format_args!("wrote {} ({} bytes)", path.display(), html.len()));
         }
         return Ok(ExitCode::SUCCESS);
     }
     let table = match args.which {
         Which::Outcomes => {
-            let data = gather(&store, args.policy.as_deref(), args.as_of.as_deref())?;
+            let data = gather(invocation, &store, args.policy.as_deref(), args.as_of.as_deref())?;
             data.outcomes.table(&data.firms, &filter)
         }
         // Stored verdicts: counted in the database, and a long search report streamed, so that memory stays flat.
@@ -192,7 +200,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         Which::Searches
             if args.policy.is_none()
                 && args.as_of.is_none()
-                && excel_format(args.format, args.excel, args.output.is_some())? == Format::Csv =>
+                && excel_format(args.format, args.excel, terminal)? == Format::Csv =>
         {
             super::emit(args.output.as_deref(), |out| {
                 let columns = report::searches(&[], &filter).columns;
@@ -227,7 +235,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     };
-    let format = excel_format(args.format, args.excel, args.output.is_some())?;
-    super::emit(args.output.as_deref(), |out| output::write(&table, format, args.excel, out))?;
+    let format = excel_format(args.format, args.excel, terminal)?;
+    super::emit(args.output.as_deref(), |out| output::write(&table, format, args.excel, terminal, out))?;
     Ok(ExitCode::SUCCESS)
 }

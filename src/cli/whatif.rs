@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
+use super::Invocation;
 use crate::model::Quarter;
 use crate::output::{self, Format};
 use crate::report::{self, Cell, Filter, Ledger, Table};
@@ -39,7 +40,7 @@ pub struct Args {
     excel: bool,
 }
 
-pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let (_, policy) = super::policy::load(&args.policy)?;
     let store = Store::open(db, Mode::Existing)?;
     let filter = Filter { quarter: args.quarter.map(|q| q.to_string()), firm: args.firm.map(|f| f.trim().to_string()) };
@@ -116,7 +117,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             })
             .collect(),
     };
-    let format = super::report::excel_format(args.format, args.excel, false)?;
+    let format = super::report::excel_format(args.format, args.excel, invocation.terminal)?;
     super::emit(None, |out| match format {
         Format::Json => output::json::write(
             &json!({
@@ -137,10 +138,10 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
                 changes.rows.len()
             )?;
             if !changes.rows.is_empty() {
-                output::table::write(&changes, out)?;
+                output::table::write(&changes, invocation.terminal, out)?;
             }
             writeln!(out, "\nCompliance rate per firm, before and after:")?;
-            output::table::write(&rates, out)
+            output::table::write(&rates, invocation.terminal, out)
         }
     })?;
     Ok(ExitCode::SUCCESS)

@@ -25,6 +25,7 @@ use std::io::{self, Write};
 
 use serde_json::json;
 
+use self::terminal::Terminal;
 use crate::report::{format_change, format_rate, Cell, Table};
 
 /// An output format.
@@ -38,10 +39,17 @@ pub enum Format {
     Json,
 }
 
-/// Writes a report table in a format; `excel` shapes CSV for Danish spreadsheets.
-pub fn write(table: &Table, format: Format, excel: bool, out: &mut dyn Write) -> io::Result<()> {
+/// Writes a report table in a format; `excel` shapes CSV for Danish spreadsheets, and a table is styled for
+/// `terminal` (see [`table::write`]).
+pub fn write(
+    table: &Table,
+    format: Format,
+    excel: bool,
+    terminal: Option<Terminal>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
-        Format::Table => table::write(table, out),
+        Format::Table => table::write(table, terminal, out),
         Format::Csv => csv::write(table, excel, out),
         Format::Json => json::write(&json!({"schema_version": json::SCHEMA_VERSION, "rows": json::rows(table)}), out),
     }

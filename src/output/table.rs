@@ -1,7 +1,6 @@
 //! Tables for people: a terminal table that fits the terminal's width and colours verdict words, plain when
 //! written to a file or a pipe.
 
-use std::cell::Cell as StdCell;
 use std::io::{self, Write};
 
 use tabled::builder::Builder;
@@ -14,27 +13,13 @@ use super::terminal::{self, Terminal};
 use crate::report::Table;
 use crate::rules::Verdict;
 
-thread_local! {
-    /// The style of the output being written: set while writing to a terminal, so tables written to files and
-    /// pipes are never styled.
-    static TERMINAL: StdCell<Option<Terminal>> = const { StdCell::new(None) };
-}
-
-/// Runs `write` with tables styled for a terminal (its width, colour), or plain when `terminal` is `None`.
-pub fn with_terminal<R>(terminal: Option<Terminal>, write: impl FnOnce() -> R) -> R {
-    let before = TERMINAL.with(|t| t.replace(terminal));
-    let result = write();
-    TERMINAL.with(|t| t.set(before));
-    result
-}
-
 /// Columns whose cells are verdict words, coloured on a terminal.
 const VERDICT_COLUMNS: [&str; 3] = ["verdict", "from", "to"];
 
-/// Writes a table for people; on a terminal (see [`with_terminal`]) it fits the width (see [`table_width`]: headers
-/// wrapped, then long columns wrapped at words, then one record per block) and verdict words are coloured.
-pub fn write(table: &Table, out: &mut dyn Write) -> io::Result<()> {
-    let terminal = TERMINAL.with(StdCell::get);
+/// Writes a table for people. On a `terminal` (`None` for a file or a pipe) it fits the width (see
+/// [`table_width`]: headers wrapped, then long columns wrapped at words, then one record per block) and verdict
+/// words are coloured when the terminal allows colour.
+pub fn write(table: &Table, terminal: Option<Terminal>, out: &mut dyn Write) -> io::Result<()> {
     let color = terminal.is_some_and(|t| t.color);
     let texts: Vec<Vec<String>> =
         table.rows.iter().map(|row| row.iter().map(|c| cell_text(c, '.')).collect()).collect();
