@@ -63,6 +63,7 @@ impl<'a> RowWriter<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::Verdict;
 
     fn table() -> Table {
         Table {
@@ -79,5 +80,13 @@ mod tests {
         let mut excel = Vec::new();
         write(&table(), true, &mut excel).unwrap();
         assert_eq!(String::from_utf8(excel).unwrap(), "\u{feff}firm;count;rate;date\r\n'=cmd;3;0,8750;\r\n");
+    }
+
+    #[test]
+    fn a_verdict_is_its_word() {
+        let table = Table { columns: vec!["verdict"], rows: vec![vec![Cell::Verdict(Verdict::NotApplicable)]] };
+        let mut out = Vec::new();
+        write(&table, true, &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "\u{feff}verdict\r\nnot-applicable\r\n");
     }
 }

@@ -144,8 +144,9 @@ fn points(ledger: &Ledger, firm: Option<&str>, span: &[Quarter]) -> Vec<RatePoin
         .collect()
 }
 
-fn verdict_badge(verdict: &str) -> String {
-    let word = escape(verdict);
+/// A verdict as a badge, coloured by the page's CSS for its class.
+fn verdict_badge(verdict: Verdict) -> String {
+    let word = escape(verdict.as_str());
     format!(r#"<span class="verdict v-{word}">{word}</span>"#)
 }
 
@@ -169,7 +170,7 @@ fn html_table(table: &Table, class: &str) -> String {
         for (cell, column) in row.iter().zip(&table.columns) {
             let label = escape(&column.replace('_', " "));
             let (class, content) = match cell {
-                Cell::Text(t) if *column == "verdict" => ("", verdict_badge(t)),
+                Cell::Verdict(verdict) => ("", verdict_badge(*verdict)),
                 Cell::Text(t) if column.ends_with("_on") || NOWRAP.contains(column) => (" class=\"nowrap\"", escape(t)),
                 Cell::Text(t) => ("", escape(t)),
                 Cell::Count(n) => (" class=\"num\"", n.to_string()),
@@ -411,7 +412,7 @@ fn failing_section(html: &mut String, failing: &[&VerdictRow]) {
                     Cell::text(&r.quarter),
                     Cell::text(&r.firm),
                     Cell::text(&r.search_ref),
-                    Cell::text(r.verdict.as_str()),
+                    Cell::Verdict(r.verdict),
                     Cell::text(&r.client),
                     Cell::text(&r.client_sector),
                     Cell::text(&r.reason),

@@ -20,6 +20,7 @@ pub fn rows(table: &Table) -> Value {
                 for (column, cell) in table.columns.iter().zip(row) {
                     let value = match cell {
                         Cell::Text(text) => Value::from(text.as_str()),
+                        Cell::Verdict(verdict) => Value::from(verdict.as_str()),
                         Cell::Count(n) => Value::from(*n),
                         Cell::Rate(Some(rate)) => Value::from(f64::from(*rate) / 10_000.0),
                         Cell::Change(Some(change)) => Value::from(*change as f64 / 10_000.0),
@@ -44,13 +45,23 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::rules::Verdict;
 
     #[test]
     fn json_types() {
         let table = Table {
-            columns: vec!["firm", "count", "rate", "date"],
-            rows: vec![vec![Cell::Text("=cmd".into()), Cell::Count(3), Cell::Rate(Some(8750)), Cell::Empty]],
+            columns: vec!["firm", "count", "rate", "date", "verdict"],
+            rows: vec![vec![
+                Cell::Text("=cmd".into()),
+                Cell::Count(3),
+                Cell::Rate(Some(8750)),
+                Cell::Empty,
+                Cell::Verdict(Verdict::NonCompliant),
+            ]],
         };
-        assert_eq!(rows(&table), json!([{"firm": "=cmd", "count": 3, "rate": 0.875, "date": null}]));
+        assert_eq!(
+            rows(&table),
+            json!([{"firm": "=cmd", "count": 3, "rate": 0.875, "date": null, "verdict": "non-compliant"}])
+        );
     }
 }

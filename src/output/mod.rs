@@ -59,6 +59,7 @@ pub fn write(
 fn cell_text(cell: &Cell, decimal: char) -> String {
     match cell {
         Cell::Text(text) => text.clone(),
+        Cell::Verdict(verdict) => verdict.as_str().to_string(),
         Cell::Count(n) => n.to_string(),
         Cell::Rate(Some(rate)) => format_rate(*rate, decimal),
         Cell::Change(Some(change)) => format_change(*change, decimal),

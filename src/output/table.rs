@@ -10,11 +10,7 @@ use tabled::settings::{Style, Width};
 use super::cell_text;
 use super::table_width::{self, Plan};
 use super::terminal::{self, Terminal};
-use crate::report::Table;
-use crate::rules::Verdict;
-
-/// Columns whose cells are verdict words, coloured on a terminal.
-const VERDICT_COLUMNS: [&str; 3] = ["verdict", "from", "to"];
+use crate::report::{Cell, Table};
 
 /// Writes a table for people. On a `terminal` (`None` for a file or a pipe) it fits the width (see
 /// [`table_width`]: headers wrapped, then long columns wrapped at words, then one record per block) and verdict
@@ -23,9 +19,10 @@ pub fn write(table: &Table, terminal: Option<Terminal>, out: &mut dyn Write) -> 
     let color = terminal.is_some_and(|t| t.color);
     let texts: Vec<Vec<String>> =
         table.rows.iter().map(|row| row.iter().map(|c| cell_text(c, '.')).collect()).collect();
-    let paint = |column: usize, text: &str| -> String {
-        match Verdict::parse(text) {
-            Some(verdict) if color && VERDICT_COLUMNS.contains(&table.columns[column]) => terminal::paint(verdict),
+    // A verdict cell is coloured where its word is shown whole, never a piece of it wrapped across lines.
+    let paint = |row: usize, column: usize, text: &str| -> String {
+        match table.rows[row].get(column) {
+            Some(Cell::Verdict(verdict)) if color && text == verdict.as_str() => terminal::paint(*verdict),
             _ => text.to_string(),
         }
     };
@@ -43,8 +40,8 @@ pub fn write(table: &Table, terminal: Option<Terminal>, out: &mut dyn Write) -> 
     };
     let mut builder = Builder::default();
     builder.push_record(headers);
-    for row in &texts {
-        builder.push_record(row.iter().enumerate().map(|(i, text)| paint(i, text)));
+    for (r, row) in texts.iter().enumerate() {
+        builder.push_record(row.iter().enumerate().map(|(column, text)| paint(r, column, text)));
     }
     let mut rendered = builder.build();
     rendered.with(Style::sharp());
@@ -56,4 +53,31 @@ pub fn write(table: &Table, terminal: Option<Terminal>, out: &mut dyn Write) -> 
         }
     }
     writeln!(out, "{rendered}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Verdict;
+
+    fn written(terminal: Option<Terminal>) -> String {
+        let table = Table {
+            columns: vec!["verdict", "note"],
+            rows: vec![vec![Cell::Verdict(Verdict::NonCompliant), Cell::text("compliant")]],
+        };
+        let mut out = Vec::new();
+        write(&table, terminal, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn only_verdict_cells_are_coloured_and_only_on_a_terminal_that_allows_it() {
+        let painted = terminal::paint(Verdict::NonCompliant);
+        let coloured = written(Some(Terminal { width: Some(80), color: true }));
+        assert!(coloured.contains(&painted));
+        assert!(!coloured.contains(&terminal::paint(Verdict::Compliant)), "a text cell is never coloured");
+        assert!(!written(Some(Terminal { width: Some(80), color: false })).contains('\u{1b}'));
+        assert!(!written(None).contains('\u{1b}'));
+        assert_eq!(written(None).replace(' ', ""), coloured.replace(&painted, "non-compliant").replace(' ', ""));
+    }
 }

@@ -122,8 +122,14 @@ pub fn wrap_words(text: &str, limit: usize) -> Vec<String> {
 }
 
 /// The expanded layout: a rule naming each record, then `column │ value` lines, values wrapped to the width.
-/// `paint` may colour a value (after wrapping, so colour codes never count towards the width).
-pub fn expanded(headers: &[&str], rows: &[Vec<String>], limit: usize, paint: impl Fn(usize, &str) -> String) -> String {
+/// `paint(record, column, line)` may colour the first line of a value (after wrapping, so colour codes never
+/// count towards the width).
+pub fn expanded(
+    headers: &[&str],
+    rows: &[Vec<String>],
+    limit: usize,
+    paint: impl Fn(usize, usize, &str) -> String,
+) -> String {
     let label = headers.iter().map(|h| h.chars().count()).max().unwrap_or(0);
     let value_width = limit.saturating_sub(label + 3).max(10);
     let mut out = String::new();
@@ -137,7 +143,7 @@ pub fn expanded(headers: &[&str], rows: &[Vec<String>], limit: usize, paint: imp
             let value = row.get(i).map_or("", String::as_str);
             for (k, line) in wrap_words(value, value_width).iter().enumerate() {
                 let name = if k == 0 { *header } else { "" };
-                let shown = if k == 0 { paint(i, line) } else { line.clone() };
+                let shown = if k == 0 { paint(number, i, line) } else { line.clone() };
                 out.push_str(&format!("{name:<label$} │ {shown}\n"));
             }
         }
@@ -192,7 +198,7 @@ mod tests {
         let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
         let body = vec![vec!["some value here".to_string(); 12]];
         assert_eq!(plan(&headers, &body, 80), Plan::Expanded);
-        let text = expanded(&headers, &body, 40, |_, v| v.to_string());
+        let text = expanded(&headers, &body, 40, |_, _, v| v.to_string());
         assert!(text.lines().all(|l| l.chars().count() <= 40), "{text}");
         assert!(text.starts_with("─[ 1 ]"));
     }

@@ -17,6 +17,8 @@ use crate::store::{FirmRow, VerdictRow};
 pub enum Cell {
     /// Text (ids, dates, words).
     Text(String),
+    /// A verdict: its word in every format, coloured on a terminal and a badge in HTML.
+    Verdict(Verdict),
     /// A count.
     Count(u64),
     /// A rate in ten-thousandths (8750 is 0.8750); `None` where nothing was rated.
@@ -330,7 +332,7 @@ pub fn searches(rows: &[VerdictRow], filter: &Filter) -> Table {
                 Cell::text(&r.opened_on),
                 Cell::optional(r.shortlist_on.as_deref()),
                 Cell::text(&r.quarter),
-                Cell::text(r.verdict.as_str()),
+                Cell::Verdict(r.verdict),
                 Cell::optional(r.policy_version.as_deref()),
                 Cell::text(&r.reason),
                 Cell::text(&r.rule),
