@@ -43,7 +43,7 @@ impl<'a> RowWriter<'a> {
         Ok(RowWriter { writer, excel })
     }
 
-    /// Writes one row.
+    /// Writes one row, its cells in the order of the columns.
     pub fn row(&mut self, row: &[Cell]) -> io::Result<()> {
         let excel = self.excel;
         self.writer

@@ -23,7 +23,7 @@ pub struct Input<'a> {
     pub firms: &'a [FirmRow],
     /// Every search's verdict.
     pub verdicts: &'a [VerdictRow],
-    /// The outcomes.
+    /// Who reached shortlist, interview and hire, for the outcome funnel and the table by client sector.
     pub outcomes: &'a Outcomes,
     /// Facts about the data shown under the title (label, value), such as the policy and the chain head.
     pub facts: &'a [(&'static str, String)],
@@ -153,8 +153,9 @@ fn verdict_badge(verdict: Verdict) -> String {
 /// Columns of identifiers and short words, which read badly broken at their hyphens.
 const NOWRAP: [&str; 4] = ["quarter", "firm", "search_ref", "client_sector"];
 
-/// A report table as HTML: numbers right-aligned, verdicts as badges, rates as percentages with 4 decimals kept
-/// in the cell's title.
+/// A report table as HTML: numbers right-aligned (rates and changes with 4 decimals, as in CSV), verdicts as
+/// badges, dates and identifiers unbroken. With `class` `stack`, each row stacks on a phone, its cells labelled
+/// with their column names.
 fn html_table(table: &Table, class: &str) -> String {
     let mut out = format!(r#"<div class="scroll"><table class="{class}"><thead><tr>"#);
     let numeric: Vec<bool> = (0..table.columns.len())

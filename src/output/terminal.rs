@@ -49,14 +49,14 @@ pub fn paint(verdict: Verdict) -> String {
 }
 
 /// How much the commands say beyond what was asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verbosity {
     /// `--quiet`: only the output asked for, and errors.
-    Quiet = 0,
+    Quiet,
     /// The default: also a line saying what was done.
-    Normal = 1,
+    Normal,
     /// `--verbose`: also details on standard error (the database, the policy, counts).
-    Verbose = 2,
+    Verbose,
 }
 
 impl Verbosity {
