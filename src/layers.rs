@@ -14,12 +14,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("import", &["model", "digest", "policy", "rules", "store"]),
     ("report", &["model", "policy", "rules"]),
     ("service", &["model", "policy", "rules", "store", "import", "report"]),
-    ("term", &["model"]),
-    ("fit", &["model", "term"]),
-    ("svg", &["model", "report"]),
-    ("render", &["model", "report", "term", "fit"]),
-    ("html", &["model", "report", "svg"]),
-    ("cli", &["model", "digest", "policy", "rules", "store", "import", "report", "service", "term", "render", "html"]),
+    ("output", &["model", "report"]),
+    ("cli", &["model", "digest", "policy", "rules", "store", "import", "report", "service", "output"]),
 ];
 
 /// The top-level modules each module of `src/` names through `crate::`, outside comments.

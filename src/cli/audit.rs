@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use crate::render::{self, Format};
+use crate::output::{self, Format};
 use crate::store::{Mode, Store};
 
 /// Arguments of `audit`.
@@ -43,7 +43,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     if format == Format::Json {
         let value = json!({
-            "schema_version": render::SCHEMA_VERSION,
+            "schema_version": output::json::SCHEMA_VERSION,
             "intact": found.intact() && expect_ok,
             "entries": found.entries,
             "head": found.head,
@@ -54,7 +54,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
                 "hash": hash, "found": entry.is_some(), "entry": entry.as_ref().map(|e| e.0), "at": entry.as_ref().map(|e| e.1.clone())
             })),
         });
-        render::write_json(&value, &mut out)?;
+        output::json::write(&value, &mut out)?;
     } else {
         match &found.first_bad_entry {
             Some(entry) => writeln!(out, "TAMPERED: {entry}")?,

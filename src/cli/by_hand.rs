@@ -11,7 +11,7 @@ use crate::digest::hex_sha256;
 use crate::import::records::Fields;
 use crate::import::{At, Batch, InputErrors, Place, Source};
 use crate::model::{Dossier, SearchVerdict};
-use crate::render::{self, Format};
+use crate::output::{self, Format};
 use crate::store::{Mode, Moment, Store};
 
 /// The name errors give for the command line, where a file name would stand.
@@ -76,10 +76,10 @@ pub(super) fn check(errors: InputErrors) -> anyhow::Result<()> {
     errors.into_result().map_err(anyhow::Error::from)
 }
 
-/// Stores a batch made by hand, recording `command` as its source.
-pub(super) fn store(db: &Path, mode: Mode, batch: &Batch, command: &str) -> anyhow::Result<Store> {
+/// Stores a batch made by hand, recording `actor` as who made it and `command` as its source.
+pub(super) fn store(db: &Path, mode: Mode, batch: &Batch, actor: &str, command: &str) -> anyhow::Result<Store> {
     let mut store = Store::open(db, mode)?;
-    crate::import::import_batch(&mut store, batch, &super::actor(), command, crate::import::ImportOptions::default())?;
+    crate::import::import_batch(&mut store, batch, actor, command, crate::import::ImportOptions::default())?;
     Ok(store)
 }
 
@@ -113,11 +113,11 @@ pub(super) fn print_search(store: &Store, firm: &str, search_ref: &str, format: 
     let mut out = std::io::stdout().lock();
     if format == Format::Json {
         let value = json!({
-            "schema_version": render::SCHEMA_VERSION,
+            "schema_version": output::json::SCHEMA_VERSION,
             "search": case.as_ref().map(case_json),
             "verdict": verdict.as_ref().map(verdict_json),
         });
-        render::write_json(&value, &mut out)?;
+        output::json::write(&value, &mut out)?;
     } else {
         match verdict {
             Some(v) => writeln!(out, "search {firm}/{search_ref}: {} ({})", v.verdict, v.reason)?,

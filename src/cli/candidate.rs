@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use anyhow::{anyhow, bail};
 
 use super::by_hand::{self, Flags};
+use super::Invocation;
 use crate::import::{records, InputErrors, SearchRecord};
-use crate::render::Format;
+use crate::output::Format;
 use crate::store::{Mode, Moment, Store};
 
 /// Arguments of `candidate`.
@@ -89,7 +90,7 @@ enum Change {
     Remove,
 }
 
-pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let (firm, search_ref, candidate_ref, change, format) = match args.command {
         Command::Add { firm, search_ref, candidate_ref, values, format } => {
             (firm, search_ref, candidate_ref, Change::Add(values), format)
@@ -148,7 +149,8 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let mut batch = by_hand::batch();
     batch.searches.push(SearchRecord { place: by_hand::place(), search: case.search.clone(), candidates });
     drop(store);
-    let store = by_hand::store(db, Mode::Existing, &batch, &by_hand::command_hiding(&candidate_ref))?;
+    let store =
+        by_hand::store(db, Mode::Existing, &batch, &invocation.actor, &by_hand::command_hiding(&candidate_ref))?;
     by_hand::print_search(&store, &firm, &search_ref, format)?;
     Ok(ExitCode::SUCCESS)
 }

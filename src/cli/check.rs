@@ -3,9 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use super::Invocation;
 use crate::import::{Encoding, ImportOptions};
 use crate::model::{SearchVerdict, Verdict};
-use crate::render::{self, Format};
+use crate::output::{self, Format};
 use crate::report::check::{self, Summary, FAILING};
 use crate::report::{self, Filter};
 use crate::service;
@@ -54,7 +55,7 @@ fn parse_verdict(raw: &str) -> Result<Verdict, String> {
     })
 }
 
-pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     if args.format == Format::Csv {
         anyhow::bail!("check writes a table or JSON; use `pledgecheck report` for CSV");
     }
@@ -62,12 +63,13 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let (store, imported, judged) = if args.dry_run {
         let other = args.policy.as_deref().map(super::policy::load).transpose()?.map(|(_, p)| p);
         let options = ImportOptions { dry_run: true, judge_under: other.as_ref(), only_firm: None };
-        let (_, outcome) = super::import_files(db, &args.files, args.encoding, options)?;
+        let (_, outcome) = super::import_files(invocation, db, &args.files, args.encoding, options)?;
         (None, Some(outcome.summary()), Some((outcome.judged_firms, outcome.judged)))
     } else if args.files.is_empty() {
         (Some(Store::open(db, Mode::Existing)?), None, None)
     } else {
-        let (store, outcome) = super::import_files(db, &args.files, args.encoding, ImportOptions::default())?;
+        let (store, outcome) =
+            super::import_files(invocation, db, &args.files, args.encoding, ImportOptions::default())?;
         (Some(store), Some(outcome.summary()), None)
     };
     let view = store.as_ref().map(|s| super::view(s, None, args.policy.as_deref())).transpose()?;
@@ -89,20 +91,20 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         if args.format == Format::Json {
             return write_json(&summary, stream_from, &failing, args.dry_run, found, out);
         }
-        if let Some(line) = imported.as_ref().filter(|_| !crate::term::quiet()) {
+        if let Some(line) = imported.as_ref().filter(|_| !invocation.quiet()) {
             let prefix = if args.dry_run { "dry run, nothing was written" } else { "imported" };
             writeln!(out, "{prefix}: {line}\n")?;
         }
         let scope = if args.dry_run { "the files' searches" } else { "the whole database" };
         writeln!(out, "Per firm ({scope}):")?;
-        render::write_table(&summary.table(), out)?;
+        output::table::write(&summary.table(), invocation.terminal, out)?;
         let total = summary.failing_total();
         if failing.is_empty() {
             return writeln!(out, "\nNo non-compliant or incomplete searches.");
         }
         writeln!(out, "\nNon-compliant and incomplete searches ({total}):")?;
         let table = report::searches(&failing, &Filter::default()).select(&FAILING_COLUMNS);
-        render::write_table(&table, out)?;
+        output::table::write(&table, invocation.terminal, out)?;
         if total > failing.len() as u64 {
             let more = total - failing.len() as u64;
             writeln!(out, "... and {more} more; `pledgecheck report searches` lists them all")?;
@@ -125,8 +127,8 @@ fn write_json(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     // Serialised straight from the rows: a long list of failing searches is not copied into a JSON tree.
-    let firms = render::rows_json(&summary.table());
-    let schema_version = render::SCHEMA_VERSION;
+    let firms = output::json::rows(&summary.table());
+    let schema_version = output::json::SCHEMA_VERSION;
     match view {
         Some(view) => {
             let failing = StoredFailing { view, firm: summary.filter.firm.as_deref() };

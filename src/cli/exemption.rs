@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use anyhow::bail;
 
 use super::by_hand::{self, Flags};
+use super::Invocation;
 use crate::import::{records, InputErrors};
-use crate::render::Format;
+use crate::output::Format;
 use crate::store::{Mode, Store};
 
 /// Arguments of `exemption`.
@@ -52,7 +53,7 @@ enum Command {
     },
 }
 
-pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::Add { firm, search_ref, reason, note, format } => {
             let (firm, search_ref) = (firm.trim().to_string(), search_ref.trim().to_string());
@@ -66,13 +67,13 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             by_hand::check(errors)?;
             let mut batch = by_hand::batch();
             batch.exemptions.extend(exemption.map(|e| (by_hand::place(), e)));
-            let store = by_hand::store(db, Mode::Existing, &batch, &super::command_line())?;
+            let store = by_hand::store(db, Mode::Existing, &batch, &invocation.actor, &super::command_line())?;
             by_hand::print_search(&store, &firm, &search_ref, format)?;
         }
         Command::Remove { firm, search_ref, format } => {
             let (firm, search_ref) = (firm.trim(), search_ref.trim());
             let mut store = Store::open(db, Mode::Existing)?;
-            if !store.remove_exemption(firm, search_ref, &super::actor(), &super::command_line())? {
+            if !store.remove_exemption(firm, search_ref, &invocation.actor, &super::command_line())? {
                 bail!("search {search_ref:?} of firm {firm:?} has no exemption");
             }
             by_hand::print_search(&store, firm, search_ref, format)?;

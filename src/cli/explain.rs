@@ -8,7 +8,7 @@ use anyhow::anyhow;
 use serde_json::json;
 
 use crate::model::Dossier;
-use crate::render::{self, Format};
+use crate::output::{self, Format};
 use crate::rules::{self, Case, Explanation};
 use crate::store::{Mode, Store};
 
@@ -54,9 +54,9 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         if args.format == Format::Json {
             let mut value = serde_json::to_value(&explanation).map_err(std::io::Error::other)?;
             let object = value.as_object_mut().expect("an explanation is an object");
-            object.insert("schema_version".into(), json!(render::SCHEMA_VERSION));
+            object.insert("schema_version".into(), json!(output::json::SCHEMA_VERSION));
             object.insert("search".into(), search_json(&case));
-            render::write_json(&value, out)
+            output::json::write(&value, out)
         } else {
             write_words(&case, &explanation, out)
         }

@@ -8,8 +8,9 @@ use anyhow::{anyhow, bail};
 use serde_json::json;
 
 use super::by_hand::{self, Flags};
+use super::Invocation;
 use crate::import::{records, InputErrors};
-use crate::render::{self, Format};
+use crate::output::{self, Format};
 use crate::report::{Cell, Table};
 use crate::store::{Mode, Moment, Store};
 
@@ -69,9 +70,9 @@ enum Command {
     },
 }
 
-pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let (firm, values, format, adding) = match args.command {
-        Command::List { format } => return list(db, format),
+        Command::List { format } => return list(invocation, db, format),
         Command::Add { firm, values, format } => (firm, values, format, true),
         Command::Update { firm, values, format } => (firm, values, format, false),
     };
@@ -95,7 +96,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     by_hand::check(errors)?;
     let mut batch = by_hand::batch();
     batch.firms.push((by_hand::place(), parsed.expect("no errors, so a firm")));
-    let store = by_hand::store(db, Mode::Create, &batch, &super::command_line())?;
+    let store = by_hand::store(db, Mode::Create, &batch, &invocation.actor, &super::command_line())?;
     let stored = store.firm(&firm)?.ok_or_else(|| anyhow!("firm {firm:?} vanished"))?;
     let mut searches = 0;
     store.view(Moment::Now, None)?.each_verdict(Some(&firm), &[], |_| {
@@ -105,18 +106,18 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     if format == Format::Json {
         let value = json!({
-            "schema_version": render::SCHEMA_VERSION,
+            "schema_version": output::json::SCHEMA_VERSION,
             "firm": {"firm": stored.firm, "name": stored.name, "pledged_on": stored.pledged_on, "withdrawn_on": stored.withdrawn_on},
             "searches_judged": searches,
         });
-        render::write_json(&value, &mut out)?;
+        output::json::write(&value, &mut out)?;
     } else {
         writeln!(out, "firm {firm} stored; its {searches} searches judged again")?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn list(db: &Path, format: Option<Format>) -> anyhow::Result<ExitCode> {
+fn list(invocation: &Invocation, db: &Path, format: Option<Format>) -> anyhow::Result<ExitCode> {
     let store = Store::open(db, Mode::Existing)?;
     let mut rows = Vec::new();
     for f in store.view(Moment::Now, None)?.firms()? {
@@ -130,7 +131,7 @@ fn list(db: &Path, format: Option<Format>) -> anyhow::Result<ExitCode> {
         ]);
     }
     let table = Table { columns: vec!["firm", "name", "pledged_on", "withdrawn_on"], rows };
-    let format = super::resolve_format(format, false);
-    super::emit(None, |out| render::write(&table, format, false, out))?;
+    let format = super::resolve_format(format, invocation.terminal);
+    super::emit(None, |out| output::write(&table, format, false, invocation.terminal, out))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::anyhow;
 
+use super::Invocation;
 use crate::store::{Mode, Store};
 
 /// Arguments of `forget`.
@@ -23,13 +24,13 @@ pub struct Args {
     candidate_ref: String,
 }
 
-pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let mut store = Store::open(db, Mode::Existing)?;
     let (firm, search_ref) = (args.firm.trim(), args.search_ref.trim());
     // The reference itself must not be kept in the log.
     let command = format!("pledgecheck forget {firm} {search_ref} <candidate>");
     let (token, versions) = store
-        .forget(firm, search_ref, args.candidate_ref.trim(), &super::actor(), &command)?
+        .forget(firm, search_ref, args.candidate_ref.trim(), &invocation.actor, &command)?
         .ok_or_else(|| anyhow!("no candidate {:?} in search {search_ref:?} of firm {firm:?}", args.candidate_ref))?;
     writeln!(std::io::stdout(), "forgot the candidate in {versions} stored versions; they are now {token}")?;
     Ok(ExitCode::SUCCESS)

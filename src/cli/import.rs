@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use super::Invocation;
 use crate::import::Encoding;
 use crate::import::ImportOptions;
 
@@ -31,14 +32,15 @@ pub struct Args {
     encoding: Encoding,
 }
 
-pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let (_, outcome) = super::import_files(
+        invocation,
         db,
         &args.files,
         args.encoding,
         ImportOptions { dry_run: args.dry_run, judge_under: None, only_firm: args.firm.as_deref().map(str::trim) },
     )?;
-    if crate::term::quiet() {
+    if invocation.quiet() {
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = std::io::stdout().lock();

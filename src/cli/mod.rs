@@ -28,7 +28,9 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 use crate::import::{Encoding, ImportError, InputErrors, InputFile};
-use crate::render::{self, Format};
+use crate::output::atomic_write;
+use crate::output::terminal::{Terminal, Verbosity};
+use crate::output::Format;
 use crate::store::{Mode, Moment, Store, View};
 
 /// Checks executive searches against the mobility pledge and reports compliance.
@@ -114,34 +116,62 @@ pub enum Command {
     Forget(forget::Args),
 }
 
+/// What the commands of one run share besides their arguments, taken once from the command line and the
+/// environment by [`run`] and passed to the commands that need it.
+struct Invocation {
+    /// Who is making any change, as the import log records it: `--by`, else the OS user.
+    actor: String,
+    /// How much to say beyond what was asked for: `--quiet`, `--verbose`, or neither.
+    verbosity: Verbosity,
+    /// Standard output's terminal, or `None` when it is a file or a pipe: tables written to it fit its width and
+    /// colour verdicts (when `NO_COLOR` allows).
+    terminal: Option<Terminal>,
+}
+
+impl Invocation {
+    /// Whether `--quiet` was given.
+    fn quiet(&self) -> bool {
+        self.verbosity == Verbosity::Quiet
+    }
+
+    /// Writes a detail to standard error under `--verbose`.
+    fn detail(&self, message: std::fmt::Arguments) {
+        self.verbosity.detail(message);
+    }
+
+    /// The terminal that output goes to: standard output's, unless the output goes to `--output FILE` (files
+    /// are never styled).
+    fn terminal_for(&self, output: Option<&Path>) -> Option<Terminal> {
+        self.terminal.filter(|_| output.is_none())
+    }
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    crate::term::set_verbosity(match (cli.quiet, cli.verbose) {
-        (true, _) => crate::term::Verbosity::Quiet,
-        (_, true) => crate::term::Verbosity::Verbose,
-        _ => crate::term::Verbosity::Normal,
-    });
-    if let Some(by) = cli.by.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
-        let _ = ACTOR.set(by.to_string());
-    }
+    let invocation = Invocation {
+        actor: actor(cli.by.as_deref()),
+        verbosity: Verbosity::from_flags(cli.quiet, cli.verbose),
+        terminal: Terminal::stdout(),
+    };
+    let (db, invocation) = (cli.db.as_path(), &invocation);
     match cli.command {
-        Command::Import(args) => import::run(&cli.db, args),
-        Command::Check(args) => check::run(&cli.db, args),
-        Command::Report(args) => report::run(&cli.db, args),
-        Command::Explain(args) => explain::run(&cli.db, args),
-        Command::Policy(args) => policy::run(&cli.db, args),
-        Command::Whatif(args) => whatif::run(&cli.db, args),
-        Command::Quarterly(args) => quarterly::run(&cli.db, args),
+        Command::Import(args) => import::run(invocation, db, args),
+        Command::Check(args) => check::run(invocation, db, args),
+        Command::Report(args) => report::run(invocation, db, args),
+        Command::Explain(args) => explain::run(db, args),
+        Command::Policy(args) => policy::run(invocation, db, args),
+        Command::Whatif(args) => whatif::run(invocation, db, args),
+        Command::Quarterly(args) => quarterly::run(invocation, db, args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
-        Command::Firm(args) => firm::run(&cli.db, args),
-        Command::Search(args) => search::run(&cli.db, args),
-        Command::Candidate(args) => candidate::run(&cli.db, args),
-        Command::Exemption(args) => exemption::run(&cli.db, args),
-        Command::Audit(args) => audit::run(&cli.db, args),
-        Command::History(args) => history::run(&cli.db, args),
-        Command::Backup(args) => backup::run(&cli.db, args),
-        Command::Forget(args) => forget::run(&cli.db, args),
+        Command::Firm(args) => firm::run(invocation, db, args),
+        Command::Search(args) => search::run(invocation, db, args),
+        Command::Candidate(args) => candidate::run(invocation, db, args),
+        Command::Exemption(args) => exemption::run(invocation, db, args),
+        Command::Audit(args) => audit::run(db, args),
+        Command::History(args) => history::run(db, args),
+        Command::Backup(args) => backup::run(db, args),
+        Command::Forget(args) => forget::run(invocation, db, args),
     }
 }
 
@@ -177,13 +207,10 @@ pub fn report_error(error: &anyhow::Error) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// The actor given by `--by`, set once at start.
-static ACTOR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-
-/// The person making a change: `--by`, else the OS user.
-fn actor() -> String {
-    if let Some(by) = ACTOR.get() {
-        return by.clone();
+/// The person making a change: `by` (from `--by`) unless blank, else the OS user.
+fn actor(by: Option<&str>) -> String {
+    if let Some(by) = by.map(str::trim).filter(|b| !b.is_empty()) {
+        return by.to_string();
     }
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
@@ -210,6 +237,7 @@ fn input_files(paths: &[PathBuf]) -> anyhow::Result<Vec<InputFile>> {
 /// Reads, validates and imports files, streaming; with `dry_run` nothing is stored and a missing database is not
 /// created.
 fn import_files(
+    invocation: &Invocation,
     db: &Path,
     paths: &[PathBuf],
     encoding: Encoding,
@@ -217,24 +245,32 @@ fn import_files(
 ) -> anyhow::Result<(Store, crate::import::ImportOutcome)> {
     let inputs = input_files(paths)?;
     let mut store = if options.dry_run && !db.exists() { Store::in_memory()? } else { Store::open(db, Mode::Create)? };
-    let outcome = match progress_bar(paths) {
+    let outcome = match progress_bar(paths, invocation.quiet()) {
         Some(bar) => {
             let tracked: Vec<Tracked> = inputs.into_iter().map(|file| Tracked { file, bar: bar.clone() }).collect();
-            let outcome =
-                crate::import::import_files(&mut store, &tracked, encoding, &actor(), &command_line(), options);
+            let outcome = crate::import::import_files(
+                &mut store,
+                &tracked,
+                encoding,
+                &invocation.actor,
+                &command_line(),
+                options,
+            );
             bar.finish_and_clear();
             outcome?
         }
-        None => crate::import::import_files(&mut store, &inputs, encoding, &actor(), &command_line(), options)?,
+        None => {
+            crate::import::import_files(&mut store, &inputs, encoding, &invocation.actor, &command_line(), options)?
+        }
     };
     Ok((store, outcome))
 }
 
 /// A progress bar on standard error for a long import: only on a terminal, only for large files, and never
 /// with `--quiet`.
-fn progress_bar(paths: &[PathBuf]) -> Option<indicatif::ProgressBar> {
+fn progress_bar(paths: &[PathBuf], quiet: bool) -> Option<indicatif::ProgressBar> {
     let bytes: u64 = paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
-    if !io::stderr().is_terminal() || crate::term::quiet() || bytes < 8 << 20 {
+    if !io::stderr().is_terminal() || quiet || bytes < 8 << 20 {
         return None;
     }
     let bar = indicatif::ProgressBar::with_draw_target(Some(bytes), indicatif::ProgressDrawTarget::stderr());
@@ -275,20 +311,20 @@ fn parse_as_of(raw: &str) -> Result<String, String> {
     crate::store::parse_moment(raw).map_err(|e| e.to_string())
 }
 
-/// The format to use: the one asked for, else a table on a terminal and CSV otherwise.
-fn resolve_format(asked: Option<Format>, to_file: bool) -> Format {
-    asked.unwrap_or(if !to_file && io::stdout().is_terminal() { Format::Table } else { Format::Csv })
+/// The format to use: the one asked for, else a table on a terminal (`terminal`: the one the output goes to, if
+/// any) and CSV otherwise.
+fn resolve_format(asked: Option<Format>, terminal: Option<Terminal>) -> Format {
+    asked.unwrap_or(if terminal.is_some() { Format::Table } else { Format::Csv })
 }
 
 /// Sends output to `--output FILE` (atomically) or to standard output.
 fn emit(output: Option<&Path>, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> anyhow::Result<()> {
     match output {
-        Some(path) => render::write_atomically(path, fill),
+        Some(path) => atomic_write::write_atomically(path, fill),
         None => {
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());
-            // Tables fit the terminal and verdicts are coloured only when standard output is one.
-            render::with_terminal(crate::term::Terminal::stdout(), || fill(&mut out))?;
+            fill(&mut out)?;
             out.flush()?;
             Ok(())
         }

@@ -6,9 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
+use super::Invocation;
+use crate::output;
 use crate::policy::{self, Policy};
-use crate::render;
-use crate::store::{Mode, Store};
+use crate::store::{Mode, Moment, Store};
 
 /// Arguments of `policy`.
 #[derive(Debug, clap::Args)]
@@ -65,7 +66,7 @@ pub(super) fn load(path: &Path) -> anyhow::Result<(String, Policy)> {
     }
 }
 
-pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match args.command {
         Command::Check { file } => {
@@ -85,8 +86,10 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             let (source, policy) = match &file {
                 Some(path) => (path.display().to_string(), load(path)?.1),
                 None if db.exists() => {
-                    let stored = Store::open(db, Mode::Existing)?.policy_in_force()?;
-                    (format!("{} (in force since {})", stored.name, stored.in_force_from), stored.policy)
+                    let store = Store::open(db, Mode::Existing)?;
+                    let stored = store.view(Moment::Now, None)?.judging().clone();
+                    let since = stored.in_force_from.unwrap_or_default();
+                    (format!("{} (in force since {since})", stored.name), stored.policy)
                 }
                 None => (policy::DEFAULT_POLICY_NAME.to_string(), Policy::default_policy()),
             };
@@ -94,43 +97,44 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             writeln!(out, "Policy {source}, sha256 {}\n", policy.sha256)?;
             write!(out, "{words}")?;
         }
-        Command::Test { file } => {
-            let (_, policy) = load(&file)?;
-            let outcomes = crate::rules::run_policy_tests(&policy);
-            let failed = outcomes.iter().filter(|o| !o.passed).count();
-            for o in &outcomes {
-                let j = &o.explanation.judgement;
-                if o.passed {
-                    writeln!(out, "ok    {}", o.case.name)?;
-                    continue;
-                }
-                let expected_rule = o.case.rule.as_deref().map(|r| format!(" (rule {r})")).unwrap_or_default();
-                let expected_version = o.case.version.as_deref().map(|v| format!(" under {v}")).unwrap_or_default();
-                writeln!(out, "FAIL  {}", o.case.name)?;
-                writeln!(out, "      expected {}{expected_rule}{expected_version}", o.case.expect)?;
-                let version = j.policy_version.as_deref().unwrap_or("no version");
-                writeln!(out, "      got      {} (rule {}) under {version}: {}", j.verdict, j.rule, j.reason)?;
-                for c in &o.explanation.candidates {
-                    writeln!(out, "      {}: {}", c.candidate_ref, c.why)?;
-                }
-            }
-            writeln!(out, "\n{} passed, {failed} failed", outcomes.len() - failed)?;
-            if failed > 0 {
-                return Ok(ExitCode::from(1));
-            }
-        }
+        Command::Test { file } => return test(&file, &mut out),
         Command::Use { file } => {
             let (text, policy) = load(&file)?;
             let mut store = Store::open(db, Mode::Create)?;
             let name = file.display().to_string();
-            let change = store.use_policy(&name, &text, &policy, &super::actor(), &super::command_line())?;
+            let change = store.use_policy(&name, &text, &policy, &invocation.actor, &super::command_line())?;
             writeln!(
                 out,
                 "policy {name} (sha256 {}) in force from {}: {} verdicts recomputed, {} changed",
                 policy.sha256, change.at, change.judged, change.changed
             )?;
         }
-        Command::Schema => render::write_json(&Policy::json_schema(), &mut out)?,
+        Command::Schema => output::json::write(&Policy::json_schema(), &mut out)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `policy test FILE`: runs the policy's own tests; exit 1 when one fails.
+fn test(file: &Path, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let (_, policy) = load(file)?;
+    let outcomes = crate::rules::run_policy_tests(&policy);
+    let failed = outcomes.iter().filter(|o| !o.passed).count();
+    for o in &outcomes {
+        let j = &o.explanation.judgement;
+        if o.passed {
+            writeln!(out, "ok    {}", o.case.name)?;
+            continue;
+        }
+        let expected_rule = o.case.rule.as_deref().map(|r| format!(" (rule {r})")).unwrap_or_default();
+        let expected_version = o.case.version.as_deref().map(|v| format!(" under {v}")).unwrap_or_default();
+        writeln!(out, "FAIL  {}", o.case.name)?;
+        writeln!(out, "      expected {}{expected_rule}{expected_version}", o.case.expect)?;
+        let version = j.policy_version.as_deref().unwrap_or("no version");
+        writeln!(out, "      got      {} (rule {}) under {version}: {}", j.verdict, j.rule, j.reason)?;
+        for c in &o.explanation.candidates {
+            writeln!(out, "      {}: {}", c.candidate_ref, c.why)?;
+        }
+    }
+    writeln!(out, "\n{} passed, {failed} failed", outcomes.len() - failed)?;
+    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

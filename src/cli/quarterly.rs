@@ -4,13 +4,13 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use super::Invocation;
 use crate::model::Quarter;
-use crate::render;
+use crate::output;
 use crate::report::pack::{self, Input};
 use crate::report::Cell;
 use crate::service::reports;
 use crate::store::{Mode, Moment, Store};
-use crate::term;
 
 /// Arguments of `quarterly`.
 #[derive(Debug, clap::Args)]
@@ -33,12 +33,12 @@ pub struct Args {
     excel: bool,
 }
 
-pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let store = Store::open(db, Mode::Existing)?;
     let view = store.view(Moment::Now, None)?;
     let data = reports::gather(&view)?;
     let judging = view.judging();
-    super::report::detail_of(&data, judging);
+    super::report::detail_of(invocation, &data, judging);
     let mut facts: Vec<(&'static str, Cell)> = vec![
         ("policy", Cell::text(&judging.name)),
         ("policy_sha256", Cell::text(&judging.policy.sha256)),
@@ -58,14 +58,14 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let mut files = Vec::with_capacity(tables.len());
     for (name, table) in &tables {
         let mut bytes = Vec::new();
-        render::write_csv(table, args.excel, &mut bytes)?;
+        output::csv::write(table, args.excel, &mut bytes)?;
         files.push((name.clone(), bytes));
     }
-    render::write_dir_atomically(&args.output, &files, pack::is_pack_file)?;
+    output::atomic_write::write_dir_atomically(&args.output, &files, pack::is_pack_file)?;
     for (name, table) in &tables {
-        term::detail(format_args!("{name}: {} rows", table.rows.len()));
+        invocation.detail(format_args!("{name}: {} rows", table.rows.len()));
     }
-    if !term::quiet() {
+    if !invocation.quiet() {
         let searches = data.verdicts.iter().filter(|r| r.quarter == args.quarter.to_string()).count();
         writeln!(
             std::io::stdout().lock(),

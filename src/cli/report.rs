@@ -3,12 +3,13 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use super::Invocation;
 use crate::model::Quarter;
-use crate::render::{self, Format};
+use crate::output::terminal::Terminal;
+use crate::output::{self, Format};
 use crate::report::{self, Filter};
 use crate::service::reports;
 use crate::store::{Mode, Store, View};
-use crate::term;
 
 /// Which report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -72,12 +73,13 @@ pub(super) fn parse_quarter(raw: &str) -> Result<Quarter, String> {
     Quarter::parse(raw).map_err(|e| e.to_string())
 }
 
-/// The format of a report: `--excel` means CSV, and goes with no other format.
-pub(super) fn excel_format(asked: Option<Format>, excel: bool, to_file: bool) -> anyhow::Result<Format> {
+/// The format of a report: `--excel` means CSV, and goes with no other format; else as [`super::resolve_format`]
+/// decides for the `terminal` the report goes to.
+pub(super) fn excel_format(asked: Option<Format>, excel: bool, terminal: Option<Terminal>) -> anyhow::Result<Format> {
     match (asked, excel) {
         (Some(Format::Table | Format::Json), true) => anyhow::bail!("--excel shapes CSV; use it with --format csv"),
         (None, true) => Ok(Format::Csv),
-        _ => Ok(super::resolve_format(asked, to_file)),
+        _ => Ok(super::resolve_format(asked, terminal)),
     }
 }
 
@@ -89,23 +91,27 @@ pub(super) fn chain_head(store: &Store) -> anyhow::Result<(String, Option<String
     Ok((head, at))
 }
 
-pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let store = Store::open(db, Mode::Existing)?;
-    term::detail(format_args!("reading {}", db.display()));
+    invocation.detail(format_args!("reading {}", db.display()));
+    let terminal = invocation.terminal_for(args.output.as_deref());
     let view = super::view(&store, args.as_of.as_deref(), args.policy.as_deref())?;
-    let filter = Filter { quarter: args.quarter.map(|q| q.to_string()), firm: args.firm.map(|f| f.trim().to_string()) };
+    let filter = Filter {
+        quarter: args.quarter.map(|q| q.to_string()),
+        firm: args.firm.as_deref().map(|f| f.trim().to_string()),
+    };
     let which = match args.which {
-        Which::Html => return html(&store, &view, &args.format, args.excel, &filter, args.output.as_deref()),
+        Which::Html => return html(invocation, &store, &view, &args, &filter),
         Which::Searches => reports::Which::Searches,
         Which::Firms => reports::Which::Firms,
         Which::Quarters => reports::Which::Quarters,
         Which::Outcomes => reports::Which::Outcomes,
     };
-    let format = excel_format(args.format, args.excel, args.output.is_some())?;
+    let format = excel_format(args.format, args.excel, terminal)?;
     if which == reports::Which::Searches && format == Format::Csv {
         // Streamed, row by row, so that memory stays flat however many searches there are.
         super::emit(args.output.as_deref(), |out| {
-            let mut csv = render::CsvRows::new(&report::SEARCH_COLUMNS, args.excel, out)?;
+            let mut csv = output::csv::RowWriter::new(&report::SEARCH_COLUMNS, args.excel, out)?;
             reports::each_search_row(&view, &filter, |row| csv.row(&report::search_row(row)))
                 .map_err(crate::store::StoreError::into_io)?;
             csv.finish()
@@ -113,20 +119,13 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let table = reports::table(&view, which, &filter)?;
-    super::emit(args.output.as_deref(), |out| render::write(&table, format, args.excel, out))?;
+    super::emit(args.output.as_deref(), |out| output::write(&table, format, args.excel, terminal, out))?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// `report html`: one self-contained page.
-fn html(
-    store: &Store,
-    view: &View,
-    format: &Option<Format>,
-    excel: bool,
-    filter: &Filter,
-    output: Option<&Path>,
-) -> anyhow::Result<ExitCode> {
-    if format.is_some() || excel {
+fn html(invocation: &Invocation, store: &Store, view: &View, args: &Args, filter: &Filter) -> anyhow::Result<ExitCode> {
+    if args.format.is_some() || args.excel {
         anyhow::bail!("report html writes one HTML file; --format and --excel are for the other reports");
     }
     if filter.quarter.is_some() || filter.firm.is_some() {
@@ -134,29 +133,29 @@ fn html(
     }
     let data = reports::gather(view)?;
     let judging = view.judging();
-    detail_of(&data, judging);
+    detail_of(invocation, &data, judging);
     let mut facts = vec![("Policy", judging.name.clone()), ("Policy SHA-256", judging.policy.sha256.clone())];
     let (head, head_at) = chain_head(store)?;
     if let Some(at) = head_at {
         facts.push(("Data as of", at));
     }
     facts.push(("Chain head", head));
-    let html = crate::html::document(&crate::html::Input {
+    let html = output::html::document(&output::html::Input {
         firms: &data.firms,
         verdicts: &data.verdicts,
         outcomes: &data.outcomes,
         facts: &facts,
     });
-    super::emit(output, |out| out.write_all(html.as_bytes()))?;
-    if let Some(path) = output {
-        term::detail(format_args!("wrote {} ({} bytes)", path.display(), html.len()));
+    super::emit(args.output.as_deref(), |out| out.write_all(html.as_bytes()))?;
+    if let Some(path) = &args.output {
+        invocation.detail(format_args!("wrote {} ({} bytes)", path.display(), html.len()));
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// Says under `--verbose` what a report was made of.
-pub(super) fn detail_of(data: &reports::Data, judging: &crate::store::Judging) {
-    term::detail(format_args!(
+pub(super) fn detail_of(invocation: &Invocation, data: &reports::Data, judging: &crate::store::Judging) {
+    invocation.detail(format_args!(
         "{} firms, {} searches, judged under {} (sha256 {})",
         data.firms.len(),
         data.verdicts.len(),

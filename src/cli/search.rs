@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use anyhow::{anyhow, bail};
 
 use super::by_hand::{self, Flags};
+use super::Invocation;
 use crate::import::{records, InputErrors, SearchRecord};
-use crate::render::Format;
+use crate::output::Format;
 use crate::store::{Mode, Moment, Store};
 
 /// Arguments of `search`.
@@ -83,17 +84,9 @@ enum Command {
     },
 }
 
-pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let (firm, search_ref, values, format, adding) = match args.command {
-        Command::Remove { firm, search_ref } => {
-            let (firm, search_ref) = (firm.trim(), search_ref.trim());
-            let mut store = Store::open(db, Mode::Existing)?;
-            if !store.remove_search(firm, search_ref, &super::actor(), &super::command_line())? {
-                bail!("no search {search_ref:?} of firm {firm:?}");
-            }
-            writeln!(std::io::stdout(), "search {firm}/{search_ref} removed")?;
-            return Ok(ExitCode::SUCCESS);
-        }
+        Command::Remove { firm, search_ref } => return remove(invocation, db, firm.trim(), search_ref.trim()),
         Command::Add { firm, search_ref, values, format } => (firm, search_ref, values, format, true),
         Command::Update { firm, search_ref, values, format } => (firm, search_ref, values, format, false),
     };
@@ -152,7 +145,17 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let mut batch = by_hand::batch();
     batch.searches.push(SearchRecord { place: by_hand::place(), search, candidates });
     drop(store);
-    let store = by_hand::store(db, Mode::Existing, &batch, &super::command_line())?;
+    let store = by_hand::store(db, Mode::Existing, &batch, &invocation.actor, &super::command_line())?;
     by_hand::print_search(&store, &firm, &search_ref, format)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `search remove`: closes the search's rows (kept in history) and drops its verdict.
+fn remove(invocation: &Invocation, db: &Path, firm: &str, search_ref: &str) -> anyhow::Result<ExitCode> {
+    let mut store = Store::open(db, Mode::Existing)?;
+    if !store.remove_search(firm, search_ref, &invocation.actor, &super::command_line())? {
+        bail!("no search {search_ref:?} of firm {firm:?}");
+    }
+    writeln!(std::io::stdout(), "search {firm}/{search_ref} removed")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
+use super::Invocation;
 use crate::model::Quarter;
-use crate::render::{self, Format};
+use crate::output::{self, Format};
 use crate::report::Filter;
 use crate::service;
 use crate::store::{Mode, Store};
@@ -39,24 +40,24 @@ pub struct Args {
     excel: bool,
 }
 
-pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let (_, policy) = super::policy::load(&args.policy)?;
     let store = Store::open(db, Mode::Existing)?;
     let filter = Filter { quarter: args.quarter.map(|q| q.to_string()), firm: args.firm.map(|f| f.trim().to_string()) };
     let (changes, rates) = service::whatif::compare(&store, &policy, &filter)?;
-    let format = super::report::excel_format(args.format, args.excel, false)?;
+    let format = super::report::excel_format(args.format, args.excel, invocation.terminal)?;
     super::emit(None, |out| match format {
-        Format::Json => render::write_json(
+        Format::Json => output::json::write(
             &json!({
-                "schema_version": render::SCHEMA_VERSION,
+                "schema_version": output::json::SCHEMA_VERSION,
                 "policy": args.policy.display().to_string(),
                 "policy_sha256": policy.sha256,
-                "changes": render::rows_json(&changes),
-                "firms": render::rows_json(&rates),
+                "changes": output::json::rows(&changes),
+                "firms": output::json::rows(&rates),
             }),
             out,
         ),
-        Format::Csv => render::write_csv(&changes, args.excel, out),
+        Format::Csv => output::csv::write(&changes, args.excel, out),
         Format::Table => {
             writeln!(
                 out,
@@ -65,10 +66,10 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
                 changes.rows.len()
             )?;
             if !changes.rows.is_empty() {
-                render::write_table(&changes, out)?;
+                output::table::write(&changes, invocation.terminal, out)?;
             }
             writeln!(out, "\nCompliance rate per firm, before and after:")?;
-            render::write_table(&rates, out)
+            output::table::write(&rates, invocation.terminal, out)
         }
     })?;
     Ok(ExitCode::SUCCESS)

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 mod verdict;
 
-pub use verdict::{rule, SearchVerdict, Verdict};
+pub use verdict::{rule, SearchVerdict, Verdict, VerdictCount};
 
 /// A value could not be read; the message says what was found and what was expected.
 #[derive(Debug, Clone, PartialEq, Eq)]

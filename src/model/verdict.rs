@@ -78,6 +78,19 @@ pub mod rule {
         [VERSION, SIGNED, LEVEL, CLIENT_SECTOR, NOT_CANCELLED, SHORTLIST_SENT, CROSS_SECTOR, EXEMPTION, UNKNOWN_SECTOR];
 }
 
+/// How many searches of a firm in a quarter have a verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerdictCount {
+    /// The firm id.
+    pub firm: String,
+    /// The quarter (`2026-Q3`).
+    pub quarter: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// How many searches.
+    pub searches: u64,
+}
+
 /// One search's verdict with the search columns reports show: a row of `report searches`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchVerdict {

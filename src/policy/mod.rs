@@ -14,11 +14,11 @@ use toml::Spanned;
 
 use crate::model::{Level, Sector, Stage};
 
+mod describe;
 mod own_tests;
-mod words;
 
+pub use describe::describe;
 pub use own_tests::PolicyTest;
-pub use words::describe;
 
 /// The text of the default policy.
 pub const DEFAULT_POLICY_TEXT: &str = include_str!("../../samples/pledge.toml");

@@ -1,4 +1,4 @@
-//! Reports: per search, per firm and per quarter, as a [`Table`] of typed cells that `render` writes as a
+//! Reports: per search, per firm and per quarter, as a [`Table`] of typed cells that [`crate::output`] writes as a
 //! terminal table, CSV or JSON. Pure: rows in, a table out.
 //!
 //! [`outcomes`] counts who reached shortlist, interview and hire; [`pack`] assembles the quarterly pack.
@@ -12,13 +12,15 @@ use std::collections::BTreeMap;
 
 use crate::model::Quarter;
 use crate::model::Verdict;
-use crate::model::{FirmName, SearchVerdict};
+use crate::model::{FirmName, SearchVerdict, VerdictCount};
 
 /// A cell of a report, typed so that each format writes it right.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cell {
     /// Text (ids, dates, words).
     Text(String),
+    /// A verdict: its word in every format, coloured on a terminal and a badge in HTML.
+    Verdict(Verdict),
     /// A count.
     Count(u64),
     /// A rate in ten-thousandths (8750 is 0.8750); `None` where nothing was rated.
@@ -209,10 +211,10 @@ impl Ledger {
     }
 
     /// Counts the counts the store gives (firm, quarter, verdict, how many) that the filter's firm covers.
-    pub fn of_counts(counts: Vec<(String, String, Verdict, u64)>, filter: &Filter) -> Ledger {
+    pub fn of_counts(counts: Vec<VerdictCount>, filter: &Filter) -> Ledger {
         let mut ledger = Ledger::default();
-        for (firm, quarter, verdict, n) in counts.into_iter().filter(|c| filter.firm_ok(&c.0)) {
-            ledger.add(&firm, &quarter, verdict, n);
+        for c in counts.into_iter().filter(|c| filter.firm_ok(&c.firm)) {
+            ledger.add(&c.firm, &c.quarter, c.verdict, c.searches);
         }
         ledger
     }
@@ -347,7 +349,7 @@ pub fn search_row(r: &SearchVerdict) -> Vec<Cell> {
         Cell::text(&r.opened_on),
         Cell::optional(r.shortlist_on.as_deref()),
         Cell::text(&r.quarter),
-        Cell::text(r.verdict.as_str()),
+        Cell::Verdict(r.verdict),
         Cell::optional(r.policy_version.as_deref()),
         Cell::text(&r.reason),
         Cell::text(&r.rule),

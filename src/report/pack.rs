@@ -106,7 +106,7 @@ fn exemptions(of_quarter: &[&SearchVerdict], exemptions: &[ExemptionRow]) -> Tab
             Cell::text(&r.client_sector),
             Cell::text(&r.level),
             Cell::optional(r.shortlist_on.as_deref()),
-            Cell::text(r.verdict.as_str()),
+            Cell::Verdict(r.verdict),
             Cell::optional(r.policy_version.as_deref()),
             Cell::text(&e.reason),
             Cell::text(&e.note),

@@ -44,8 +44,8 @@ impl Comparison {
                     Cell::text(&search.firm),
                     Cell::text(&search.search_ref),
                     Cell::Text(quarter),
-                    Cell::text(old.as_str()),
-                    Cell::text(judgement.verdict.as_str()),
+                    Cell::Verdict(old),
+                    Cell::Verdict(judgement.verdict),
                     judgement.policy_version.map_or(Cell::Empty, Cell::Text),
                     Cell::Text(judgement.reason),
                 ];

@@ -28,40 +28,102 @@ pub(crate) const CANDIDATE_VERSION: usize = 2;
 /// See [`FIRM_VERSION`].
 pub(crate) const EXEMPTION_VERSION: usize = 3;
 
-/// The four versioned tables, in the order the chain hashes them, with the query that gives each row's id,
-/// import id, row hash and content (every content column as text or NULL).
-pub(crate) const TABLES: [(&str, &str); 4] = [
-    (
-        "firm_version",
-        "SELECT v.id, v.import_id, v.row_hash, f.firm, v.name, v.pledged_on, v.withdrawn_on, v.valid_from
-         FROM firm_version v JOIN firm f ON f.id = v.firm_id",
-    ),
-    (
-        "search_version",
-        "SELECT v.id, v.import_id, v.row_hash, f.firm, s.search_ref, v.client, v.client_sector, v.position, v.level,
-                v.opened_on, v.shortlist_on, v.cancelled_on, v.valid_from
-         FROM search_version v JOIN search s ON s.id = v.search_id JOIN firm f ON f.id = s.firm_id",
-    ),
-    (
-        "candidate_version",
-        "SELECT v.id, v.import_id, v.row_hash, f.firm, s.search_ref, hex(v.ref_digest), v.sector, v.experience, v.stage,
-                v.added_on, v.valid_from
-         FROM candidate_version v JOIN search s ON s.id = v.search_id JOIN firm f ON f.id = s.firm_id",
-    ),
-    (
-        "exemption_version",
-        "SELECT v.id, v.import_id, v.row_hash, f.firm, s.search_ref, v.reason, v.note, v.valid_from
-         FROM exemption_version v JOIN search s ON s.id = v.search_id JOIN firm f ON f.id = s.firm_id",
-    ),
+/// A versioned table as the chain hashes its rows: the content fields in hash order, each with the SQL
+/// expression that reads it back (from `v`, the version row, `s` its search and `f` its firm). The writer names
+/// each value it hashes ([`row_hash`] checks the names against this list) and the verifier selects these
+/// expressions: the list is spelled once for both.
+pub(crate) struct ChainedTable {
+    /// The table.
+    pub name: &'static str,
+    /// The joins that reach its firm (and search).
+    from: &'static str,
+    /// The content fields, in hash order: (name, SQL expression).
+    pub fields: &'static [(&'static str, &'static str)],
+}
+
+impl ChainedTable {
+    /// The query that gives each row's id, import id, stored row hash and content fields, in order.
+    fn select(&self) -> String {
+        let fields: Vec<&str> = self.fields.iter().map(|(_, sql)| *sql).collect();
+        format!("SELECT v.id, v.import_id, v.row_hash, {} FROM {}", fields.join(", "), self.from)
+    }
+}
+
+/// The four versioned tables, in the order the chain hashes them.
+pub(crate) const TABLES: [ChainedTable; 4] = [
+    ChainedTable {
+        name: "firm_version",
+        from: "firm_version v JOIN firm f ON f.id = v.firm_id",
+        fields: &[
+            ("firm", "f.firm"),
+            ("name", "v.name"),
+            ("pledged_on", "v.pledged_on"),
+            ("withdrawn_on", "v.withdrawn_on"),
+            ("valid_from", "v.valid_from"),
+        ],
+    },
+    ChainedTable {
+        name: "search_version",
+        from: "search_version v JOIN search s ON s.id = v.search_id JOIN firm f ON f.id = s.firm_id",
+        fields: &[
+            ("firm", "f.firm"),
+            ("search_ref", "s.search_ref"),
+            ("client", "v.client"),
+            ("client_sector", "v.client_sector"),
+            ("position", "v.position"),
+            ("level", "v.level"),
+            ("opened_on", "v.opened_on"),
+            ("shortlist_on", "v.shortlist_on"),
+            ("cancelled_on", "v.cancelled_on"),
+            ("valid_from", "v.valid_from"),
+        ],
+    },
+    ChainedTable {
+        name: "candidate_version",
+        from: "candidate_version v JOIN search s ON s.id = v.search_id JOIN firm f ON f.id = s.firm_id",
+        fields: &[
+            ("firm", "f.firm"),
+            ("search_ref", "s.search_ref"),
+            ("ref_digest", "hex(v.ref_digest)"),
+            ("sector", "v.sector"),
+            ("experience", "v.experience"),
+            ("stage", "v.stage"),
+            ("added_on", "v.added_on"),
+            ("valid_from", "v.valid_from"),
+        ],
+    },
+    ChainedTable {
+        name: "exemption_version",
+        from: "exemption_version v JOIN search s ON s.id = v.search_id JOIN firm f ON f.id = s.firm_id",
+        fields: &[
+            ("firm", "f.firm"),
+            ("search_ref", "s.search_ref"),
+            ("reason", "v.reason"),
+            ("note", "v.note"),
+            ("valid_from", "v.valid_from"),
+        ],
+    },
 ];
+
+/// The hash of a row about to be written to `table` by entry `import_id`, from its content fields named as in
+/// [`ChainedTable::fields`] and in that order.
+pub(crate) fn new_row_hash(table: usize, fields: &[(&str, Option<&str>)], import_id: i64) -> [u8; 16] {
+    let chained = &TABLES[table];
+    debug_assert!(
+        fields.iter().map(|(name, _)| *name).eq(chained.fields.iter().map(|(name, _)| *name)),
+        "the fields of a {} row are hashed as ChainedTable lists them",
+        chained.name
+    );
+    row_hash(chained.name, fields.iter().map(|(_, value)| *value), import_id)
+}
 
 /// The hash of one row's content: the table, each field length-prefixed (NULL distinct from empty), and the id
 /// of the entry that wrote it; the first 16 bytes of SHA-256.
-pub(crate) fn row_hash(table: &str, fields: &[Option<&str>], import_id: i64) -> [u8; 16] {
+fn row_hash<'a>(table: &str, fields: impl IntoIterator<Item = Option<&'a str>>, import_id: i64) -> [u8; 16] {
     let mut h = Sha256::new();
     feed(&mut h, Some(table));
     for field in fields {
-        feed(&mut h, *field);
+        feed(&mut h, field);
     }
     feed(&mut h, Some(&import_id.to_string()));
     let digest = h.finalize();
@@ -96,7 +158,7 @@ pub(crate) fn new_salt() -> [u8; 16] {
     rand::random()
 }
 
-/// The hash of a row as its content says, from a row of one of [`TABLES`]' queries.
+/// The hash of a row as its content says, from a row of [`ChainedTable::select`].
 fn recomputed_row_hash(table: &str, row: &Row) -> rusqlite::Result<([u8; 16], i64, i64, Vec<u8>)> {
     let id: i64 = row.get(0)?;
     let import_id: i64 = row.get(1)?;
@@ -106,8 +168,7 @@ fn recomputed_row_hash(table: &str, row: &Row) -> rusqlite::Result<([u8; 16], i6
     for i in 3..count {
         fields.push(row.get(i)?);
     }
-    let refs: Vec<Option<&str>> = fields.iter().map(|f| f.as_deref()).collect();
-    Ok((row_hash(table, &refs, import_id), id, import_id, stored))
+    Ok((row_hash(table, fields.iter().map(|f| f.as_deref()), import_id), id, import_id, stored))
 }
 
 /// What one entry's hash covers, fed in a fixed order.
@@ -235,7 +296,8 @@ pub(crate) fn seal(
         .ok_or_else(|| StoreError::Corrupt(format!("entry {import_id} vanished")))?;
     let mut digest = EntryDigest::default();
     let written = std::mem::take(&mut *written.0.borrow_mut());
-    for (i, ((table, _), fed)) in TABLES.iter().zip(written.digests).enumerate() {
+    for (i, (chained, fed)) in TABLES.iter().zip(written.digests).enumerate() {
+        let table = chained.name;
         // The rows' ids are consecutive: when the table ends where the fed rows end, they are all its new rows.
         let max_id: i64 = conn.query_row(&format!("SELECT coalesce(max(id), 0) FROM {table}"), [], |r| r.get(0))?;
         if !written.broken && max_id - after_ids[i] == written.counts[i] {
@@ -358,8 +420,9 @@ pub(crate) fn verify(conn: &Connection) -> Result<Verification, StoreError> {
             bad_rows.push(message);
         }
     };
-    for (i, (table, select)) in TABLES.iter().enumerate() {
-        let mut stmt = conn.prepare(&format!("{select} ORDER BY v.id"))?;
+    for (i, chained) in TABLES.iter().enumerate() {
+        let table = chained.name;
+        let mut stmt = conn.prepare(&format!("{} ORDER BY v.id", chained.select()))?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             let (hash, id, import_id, stored) = recomputed_row_hash(table, row)?;

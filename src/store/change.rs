@@ -8,7 +8,7 @@
 
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
-use super::read::{load_case, LATEST};
+use super::read::{load_dossier, LATEST};
 use super::write::{current_exemption, current_firm, current_search_id, recompute, Entry, Stamp, Writer};
 use super::{policy_in_force, Store, StoreError};
 use crate::model::{Dossier, Exemption, Firm, Search};
@@ -167,7 +167,7 @@ impl Writer<'_> {
 
     /// A search's current rows, as this change has written them so far.
     pub fn current_dossier(&self, search_id: i64) -> Result<Option<Dossier>, StoreError> {
-        load_case(self.tx, search_id, LATEST)
+        load_dossier(self.tx, search_id, LATEST)
     }
 
     /// Whether a search has any version, current or closed.

@@ -223,7 +223,7 @@ impl Store {
     }
 
     /// The policy in force now.
-    pub fn policy_in_force(&self) -> Result<StoredPolicy, StoreError> {
+    fn policy_in_force(&self) -> Result<StoredPolicy, StoreError> {
         policy_in_force(&self.conn)
     }
 
@@ -247,7 +247,7 @@ impl Store {
              JOIN firm ON firm.id = search.firm_id WHERE firm.firm = ?1 AND search.search_ref = ?2",
         )?;
         let mut bad = Vec::new();
-        read::for_each_case(&self.conn, read::LATEST, |case| {
+        read::for_each_dossier(&self.conn, read::LATEST, |case| {
             let j = crate::rules::judge(&policy, &crate::rules::Case::of(&case));
             let s = &case.search;
             let row: Option<(String, String, String)> =

@@ -2,11 +2,11 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::{stored_date, Store, StoreError, FOREVER_SQL};
 use crate::model::{
-    Candidate, Dossier, Exemption, Experience, Firm, Level, Search, SearchVerdict, Sector, Stage, Verdict,
+    Candidate, Dossier, Exemption, Experience, Firm, Level, Search, SearchVerdict, Sector, Stage, Verdict, VerdictCount,
 };
 
 /// The page cache, in KiB (negative, as SQLite takes it), while SQLite's sorter orders a report (the sorter
@@ -48,8 +48,58 @@ fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {value:?}"))
 }
 
+/// The columns [`firm_at`] reads, from `firm` and its version `v`.
+pub(super) const FIRM_COLUMNS: &str = "firm.firm, v.name, v.pledged_on, v.withdrawn_on";
+
+/// The columns [`search_at`] reads, from `search` and its version `v`.
+const SEARCH_COLUMNS: &str =
+    "search.search_ref, v.client, v.client_sector, v.position, v.level, v.opened_on, v.shortlist_on, v.cancelled_on";
+
+/// The columns [`candidate_at`] reads, from a candidate version.
+const CANDIDATE_COLUMNS: &str = "candidate_ref, sector, experience, stage, added_on";
+
+/// A firm read from [`FIRM_COLUMNS`], starting at column `at`.
+pub(super) fn firm_at(row: &Row, at: usize) -> Result<Firm, StoreError> {
+    Ok(Firm {
+        firm: row.get(at)?,
+        name: row.get(at + 1)?,
+        pledged_on: stored_date(row.get(at + 2)?)?,
+        withdrawn_on: stored_date(row.get(at + 3)?)?,
+    })
+}
+
+/// A search of firm `firm` read from [`SEARCH_COLUMNS`], starting at column `at`.
+fn search_at(row: &Row, at: usize, firm: &str) -> Result<Search, StoreError> {
+    let client_sector = row.get_ref(at + 2)?.as_str().map_err(rusqlite::Error::from)?;
+    let level = row.get_ref(at + 4)?.as_str().map_err(rusqlite::Error::from)?;
+    Ok(Search {
+        firm: firm.to_string(),
+        search_ref: row.get(at)?,
+        client: row.get(at + 1)?,
+        client_sector: Sector::parse(client_sector).map_err(|_| corrupt("sector", client_sector))?,
+        position: row.get(at + 3)?,
+        level: Level::parse(level).map_err(|_| corrupt("level", level))?,
+        opened_on: stored_date(row.get(at + 5)?)?.ok_or_else(|| corrupt("date", ""))?,
+        shortlist_on: stored_date(row.get(at + 6)?)?,
+        cancelled_on: stored_date(row.get(at + 7)?)?,
+    })
+}
+
+/// A candidate read from [`CANDIDATE_COLUMNS`], starting at column `at`.
+fn candidate_at(row: &Row, at: usize) -> Result<Candidate, StoreError> {
+    let text = |i: usize| row.get_ref(at + i).and_then(|v| Ok(v.as_str()?));
+    let (sector, experience, stage) = (text(1)?, text(2)?, text(3)?);
+    Ok(Candidate {
+        candidate_ref: row.get(at)?,
+        sector: Sector::parse(sector).map_err(|_| corrupt("sector", sector))?,
+        experience: Experience::parse_stored(experience).map_err(|_| corrupt("experience", experience))?,
+        stage: Stage::parse(stage).map_err(|_| corrupt("stage", stage))?,
+        added_on: stored_date(row.get(at + 4)?)?,
+    })
+}
+
 /// Loads the rows of one search valid at `moment` (use [`LATEST`] for the current rows).
-pub(crate) fn load_case(conn: &Connection, search_id: i64, moment: &str) -> Result<Option<Dossier>, StoreError> {
+pub(crate) fn load_dossier(conn: &Connection, search_id: i64, moment: &str) -> Result<Option<Dossier>, StoreError> {
     // The current rows are selected by the literal, with no parameter for the moment, so the statements are
     // planned once (see `forever!`).
     let latest = moment == LATEST;
@@ -60,98 +110,50 @@ pub(crate) fn load_case(conn: &Connection, search_id: i64, moment: &str) -> Resu
             format!("{alias}valid_from <= ?2 AND {alias}valid_to > ?2")
         }
     };
-    fn with_moment<'a>(id: &'a i64, moment: &'a &str, latest: bool) -> Vec<&'a dyn rusqlite::ToSql> {
-        let mut p: Vec<&dyn rusqlite::ToSql> = vec![id];
+    let with_moment = |id: &'_ i64| -> Vec<Box<dyn rusqlite::ToSql>> {
+        let mut p: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(*id)];
         if !latest {
-            p.push(moment);
+            p.push(Box::new(moment.to_string()));
         }
         p
-    }
-    type SearchCols = (String, String, String, String, String, String, String, Option<String>, Option<String>, i64);
-    let row: Option<SearchCols> = conn
-        .prepare_cached(&format!(
-            "SELECT firm.firm, search.search_ref, client, client_sector, position, level, opened_on, shortlist_on,
-                    cancelled_on, firm.id
-             FROM search JOIN firm ON firm.id = search.firm_id
-             JOIN search_version v ON v.search_id = search.id AND {}
-             WHERE search.id = ?1",
-            valid("v.")
-        ))?
-        .query_row(&*with_moment(&search_id, &moment, latest), |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-                r.get(9)?,
-            ))
-        })
-        .optional()?;
-    let Some((
-        firm_name,
-        search_ref,
-        client,
-        client_sector,
-        position,
-        level,
-        opened_on,
-        shortlist_on,
-        cancelled_on,
-        firm_id,
-    )) = row
-    else {
-        return Ok(None);
     };
-    let search = Search {
-        firm: firm_name.clone(),
-        search_ref,
-        client,
-        client_sector: Sector::parse(&client_sector).map_err(|_| corrupt("sector", &client_sector))?,
-        position,
-        level: Level::parse(&level).map_err(|_| corrupt("level", &level))?,
-        opened_on: stored_date(Some(opened_on))?.ok_or_else(|| corrupt("date", ""))?,
-        shortlist_on: stored_date(shortlist_on)?,
-        cancelled_on: stored_date(cancelled_on)?,
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT firm.id, firm.firm, {SEARCH_COLUMNS}
+         FROM search JOIN firm ON firm.id = search.firm_id
+         JOIN search_version v ON v.search_id = search.id AND {}
+         WHERE search.id = ?1",
+        valid("v.")
+    ))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(with_moment(&search_id)))?;
+    let Some(r) = rows.next()? else { return Ok(None) };
+    let (firm_id, firm_name): (i64, String) = (r.get(0)?, r.get(1)?);
+    let search = search_at(r, 2, &firm_name)?;
+    drop(rows);
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {FIRM_COLUMNS} FROM firm JOIN firm_version v ON v.firm_id = firm.id AND {} WHERE firm.id = ?1",
+        valid("v.")
+    ))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(with_moment(&firm_id)))?;
+    let firm = match rows.next()? {
+        Some(r) => firm_at(r, 0)?,
+        None => return Err(corrupt("firm without a version", &firm_name)),
     };
-    let firm: Option<(Option<String>, Option<String>, Option<String>)> = conn
-        .prepare_cached(&format!(
-            "SELECT name, pledged_on, withdrawn_on FROM firm_version WHERE firm_id = ?1 AND {}",
-            valid("")
-        ))?
-        .query_row(&*with_moment(&firm_id, &moment, latest), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?;
-    let (name, pledged_on, withdrawn_on) = firm.ok_or_else(|| corrupt("firm without a version", &firm_name))?;
-    let firm =
-        Firm { firm: firm_name, name, pledged_on: stored_date(pledged_on)?, withdrawn_on: stored_date(withdrawn_on)? };
-    type CandidateCols = (String, String, String, String, Option<String>);
-    let rows: Vec<CandidateCols> = conn
-        .prepare_cached(&format!(
-            "SELECT candidate_ref, sector, experience, stage, added_on FROM candidate_version
-             WHERE search_id = ?1 AND {} ORDER BY candidate_ref",
-            valid("")
-        ))?
-        .query_map(&*with_moment(&search_id, &moment, latest), |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })?
-        .collect::<Result<_, _>>()?;
-    let mut candidates = Vec::with_capacity(rows.len());
-    for (candidate_ref, sector, experience, stage, added_on) in rows {
-        candidates.push(Candidate {
-            candidate_ref,
-            sector: Sector::parse(&sector).map_err(|_| corrupt("sector", &sector))?,
-            experience: Experience::parse_stored(&experience).map_err(|_| corrupt("experience", &experience))?,
-            stage: Stage::parse(&stage).map_err(|_| corrupt("stage", &stage))?,
-            added_on: stored_date(added_on)?,
-        });
+    drop(rows);
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {CANDIDATE_COLUMNS} FROM candidate_version WHERE search_id = ?1 AND {} ORDER BY candidate_ref",
+        valid("")
+    ))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(with_moment(&search_id)))?;
+    let mut candidates = Vec::new();
+    while let Some(r) = rows.next()? {
+        candidates.push(candidate_at(r, 0)?);
     }
+    drop(rows);
     let exemption = conn
         .prepare_cached(&format!("SELECT reason, note FROM exemption_version WHERE search_id = ?1 AND {}", valid("")))?
-        .query_row(&*with_moment(&search_id, &moment, latest), |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .query_row(rusqlite::params_from_iter(with_moment(&search_id)), |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
         .optional()?
         .map(|(reason, note)| Exemption {
             firm: search.firm.clone(),
@@ -238,7 +240,7 @@ impl VerdictQuery {
 
     /// How many current searches each firm has per quarter and verdict: one pass over the stored verdicts,
     /// counted as they come (no sort, so memory does not grow with the database).
-    pub(super) fn counts(conn: &Connection) -> Result<Vec<(String, String, Verdict, u64)>, StoreError> {
+    pub(super) fn counts(conn: &Connection) -> Result<Vec<VerdictCount>, StoreError> {
         let firms: HashMap<i64, String> = conn
             .prepare("SELECT id, firm FROM firm")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -261,7 +263,7 @@ impl VerdictQuery {
                 .get(&firm_id)
                 .cloned()
                 .ok_or_else(|| corrupt("verdict of a missing firm", &firm_id.to_string()))?;
-            out.push((firm, quarter, verdict, n));
+            out.push(VerdictCount { firm, quarter, verdict, searches: n });
         }
         Ok(out)
     }
@@ -269,16 +271,16 @@ impl VerdictQuery {
 
 /// Reads the cases valid at `moment` one by one, in search id order, without holding them all in memory: the
 /// searches, candidates and exemptions are read by three cursors in step.
-pub(crate) fn for_each_case(
+pub(crate) fn for_each_dossier(
     conn: &Connection,
     moment: &str,
     mut visit: impl FnMut(Dossier) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
-    for_each_case_with_verdict(conn, moment, 0..i64::MAX, |case, _| visit(case))
+    for_each_dossier_with_verdict(conn, moment, 0..i64::MAX, |case, _| visit(case))
 }
 
-/// [`for_each_case`], with each search's stored verdict (for the current rows).
-pub(crate) fn for_each_case_with_verdict(
+/// [`for_each_dossier`], with each search's stored verdict (for the current rows).
+pub(crate) fn for_each_dossier_with_verdict(
     conn: &Connection,
     moment: &str,
     ids: std::ops::Range<i64>,
@@ -286,33 +288,26 @@ pub(crate) fn for_each_case_with_verdict(
 ) -> Result<(), StoreError> {
     let mut firms = std::collections::HashMap::new();
     {
-        let mut stmt = conn.prepare(
-            "SELECT firm.id, firm.firm, name, pledged_on, withdrawn_on FROM firm
-             JOIN firm_version v ON v.firm_id = firm.id AND v.valid_from <= ?1 AND v.valid_to > ?1",
-        )?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT firm.id, {FIRM_COLUMNS} FROM firm
+             JOIN firm_version v ON v.firm_id = firm.id AND v.valid_from <= ?1 AND v.valid_to > ?1"
+        ))?;
         let mut rows = stmt.query([moment])?;
         while let Some(r) = rows.next()? {
-            let firm = Firm {
-                firm: r.get(1)?,
-                name: r.get(2)?,
-                pledged_on: stored_date(r.get(3)?)?,
-                withdrawn_on: stored_date(r.get(4)?)?,
-            };
-            firms.insert(r.get::<_, i64>(0)?, firm);
+            firms.insert(r.get::<_, i64>(0)?, firm_at(r, 1)?);
         }
     }
-    let mut searches = conn.prepare(
-        "SELECT search.id, search.firm_id, search.search_ref, client, client_sector, position, level, opened_on,
-                shortlist_on, cancelled_on, verdict.verdict
+    let mut searches = conn.prepare(&format!(
+        "SELECT search.id, search.firm_id, verdict.verdict, {SEARCH_COLUMNS}
          FROM search JOIN search_version v ON v.search_id = search.id AND v.valid_from <= ?1 AND v.valid_to > ?1
          LEFT JOIN verdict ON verdict.search_id = search.id
          WHERE search.id >= ?2 AND search.id < ?3
-         ORDER BY search.id",
-    )?;
-    let mut candidates = conn.prepare(
-        "SELECT search_id, candidate_ref, sector, experience, stage, added_on FROM candidate_version
-         WHERE search_id >= ?2 AND search_id < ?3 AND valid_from <= ?1 AND valid_to > ?1 ORDER BY search_id",
-    )?;
+         ORDER BY search.id"
+    ))?;
+    let mut candidates = conn.prepare(&format!(
+        "SELECT search_id, {CANDIDATE_COLUMNS} FROM candidate_version
+         WHERE search_id >= ?2 AND search_id < ?3 AND valid_from <= ?1 AND valid_to > ?1 ORDER BY search_id"
+    ))?;
     let mut exemptions = conn.prepare(
         "SELECT search_id, reason, note FROM exemption_version
          WHERE search_id >= ?2 AND search_id < ?3 AND valid_from <= ?1 AND valid_to > ?1 ORDER BY search_id",
@@ -330,20 +325,7 @@ pub(crate) fn for_each_case_with_verdict(
             .get(&firm_id)
             .cloned()
             .ok_or_else(|| corrupt("search of a firm without a version", &id.to_string()))?;
-        let client_sector: String = r.get(4)?;
-        let level: String = r.get(6)?;
-        let opened_on: Option<String> = r.get(7)?;
-        let search = Search {
-            firm: firm.firm.clone(),
-            search_ref: r.get(2)?,
-            client: r.get(3)?,
-            client_sector: Sector::parse(&client_sector).map_err(|_| corrupt("sector", &client_sector))?,
-            position: r.get(5)?,
-            level: Level::parse(&level).map_err(|_| corrupt("level", &level))?,
-            opened_on: stored_date(opened_on)?.ok_or_else(|| corrupt("date", ""))?,
-            shortlist_on: stored_date(r.get(8)?)?,
-            cancelled_on: stored_date(r.get(9)?)?,
-        };
+        let search = search_at(r, 3, &firm.firm)?;
         let mut list = Vec::new();
         while next_candidate.as_ref().is_some_and(|(sid, _)| *sid <= id) {
             let (sid, candidate) = next_candidate.take().expect("checked above");
@@ -361,7 +343,7 @@ pub(crate) fn for_each_case_with_verdict(
             }
             next_exemption = self::next_exemption(&mut exemption_rows)?;
         }
-        let stored: Option<String> = r.get(10)?;
+        let stored: Option<String> = r.get(2)?;
         let stored = stored.map(|v| Verdict::parse(&v).ok_or_else(|| corrupt("verdict", &v))).transpose()?;
         visit(Dossier { firm, search, candidates: list, exemption }, stored)?;
     }
@@ -370,19 +352,7 @@ pub(crate) fn for_each_case_with_verdict(
 
 fn next_candidate(rows: &mut rusqlite::Rows) -> Result<Option<(i64, Candidate)>, StoreError> {
     let Some(r) = rows.next()? else { return Ok(None) };
-    let sector: String = r.get(2)?;
-    let experience: String = r.get(3)?;
-    let stage: String = r.get(4)?;
-    Ok(Some((
-        r.get(0)?,
-        Candidate {
-            candidate_ref: r.get(1)?,
-            sector: Sector::parse(&sector).map_err(|_| corrupt("sector", &sector))?,
-            experience: Experience::parse_stored(&experience).map_err(|_| corrupt("experience", &experience))?,
-            stage: Stage::parse(&stage).map_err(|_| corrupt("stage", &stage))?,
-            added_on: stored_date(r.get(5)?)?,
-        },
-    )))
+    Ok(Some((r.get(0)?, candidate_at(r, 1)?)))
 }
 
 fn next_exemption(rows: &mut rusqlite::Rows) -> Result<Option<(i64, String, String)>, StoreError> {
@@ -401,7 +371,9 @@ impl Store {
     ) -> Result<(T, T), StoreError> {
         let fold = |store: &Store, ids: std::ops::Range<i64>| -> Result<T, StoreError> {
             let mut acc = init();
-            for_each_case_with_verdict(&store.conn, LATEST, ids, |dossier, stored| visit(&mut acc, dossier, stored))?;
+            for_each_dossier_with_verdict(&store.conn, LATEST, ids, |dossier, stored| {
+                visit(&mut acc, dossier, stored)
+            })?;
             Ok(acc)
         };
         let Some(path) = &self.path else { return Ok((fold(self, 0..i64::MAX)?, init())) };

@@ -8,9 +8,9 @@ use std::collections::HashMap;
 
 use rusqlite::OptionalExtension;
 
-use super::read::{for_each_case, load_case, VerdictQuery, LATEST};
+use super::read::{for_each_dossier, load_dossier, VerdictQuery, LATEST};
 use super::{policy_in_force, Store, StoreError, StoredPolicy};
-use crate::model::{Dossier, FirmName, SearchVerdict, Verdict};
+use crate::model::{Dossier, FirmName, SearchVerdict, Verdict, VerdictCount};
 use crate::policy::Policy;
 use crate::rules::{self, Case};
 
@@ -136,7 +136,7 @@ impl View<'_> {
 
     /// How many searches each firm has per quarter and verdict (firm, quarter, verdict, count), in no order:
     /// counted in one pass, so that memory does not grow with the database.
-    pub fn verdict_counts(&self) -> Result<Vec<(String, String, Verdict, u64)>, StoreError> {
+    pub fn verdict_counts(&self) -> Result<Vec<VerdictCount>, StoreError> {
         if self.reads_stored_verdicts() {
             return VerdictQuery::counts(&self.store.conn);
         }
@@ -147,7 +147,10 @@ impl View<'_> {
             *counts.entry((dossier.search.firm, quarter, verdict)).or_insert(0) += 1;
             Ok(())
         })?;
-        Ok(counts.into_iter().map(|((firm, quarter, verdict), n)| (firm, quarter, verdict, n)).collect())
+        Ok(counts
+            .into_iter()
+            .map(|((firm, quarter, verdict), searches)| VerdictCount { firm, quarter, verdict, searches })
+            .collect())
     }
 
     /// One search's rows valid at the moment.
@@ -163,7 +166,7 @@ impl View<'_> {
             )
             .optional()?;
         match id {
-            Some(id) => load_case(&self.store.conn, id, self.moment.as_stored()),
+            Some(id) => load_dossier(&self.store.conn, id, self.moment.as_stored()),
             None => Ok(None),
         }
     }
@@ -181,6 +184,6 @@ impl View<'_> {
     /// Visits every search valid at the moment with its firm, candidates and exemption, in search id order,
     /// without holding them all in memory.
     pub fn each_dossier(&self, visit: impl FnMut(Dossier) -> Result<(), StoreError>) -> Result<(), StoreError> {
-        for_each_case(&self.store.conn, self.moment.as_stored(), visit)
+        for_each_dossier(&self.store.conn, self.moment.as_stored(), visit)
     }
 }

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 
 use rusqlite::{params, Connection, OptionalExtension, Statement, Transaction, TransactionBehavior};
 
-use super::read::{load_case, LATEST};
+use super::read::{firm_at, load_dossier, FIRM_COLUMNS, LATEST};
 use super::{chain, forever, next_time, policy_in_force, Store, StoreError, FOREVER, FOREVER_SQL};
 use crate::model::{Candidate, Exemption, Firm, Search};
 use crate::rules::{self, Case};
@@ -38,8 +38,8 @@ impl Entry {
             )?;
         }
         let mut after_ids = [0; 4];
-        for (slot, (table, _)) in after_ids.iter_mut().zip(chain::TABLES) {
-            *slot = tx.query_row(&format!("SELECT coalesce(max(id), 0) FROM {table}"), [], |r| r.get(0))?;
+        for (slot, table) in after_ids.iter_mut().zip(&chain::TABLES) {
+            *slot = tx.query_row(&format!("SELECT coalesce(max(id), 0) FROM {}", table.name), [], |r| r.get(0))?;
         }
         Ok(Entry { id, at, after_ids, written: chain::Written::default() })
     }
@@ -73,7 +73,7 @@ pub(super) fn recompute(
     search_id: i64,
     at: &str,
 ) -> Result<(), StoreError> {
-    let Some(case) = load_case(tx, search_id, LATEST)? else {
+    let Some(case) = load_dossier(tx, search_id, LATEST)? else {
         tx.execute("DELETE FROM verdict WHERE search_id = ?1", [search_id])?;
         return Ok(());
     };
@@ -112,27 +112,16 @@ fn store_verdict(
 }
 
 /// A firm as it currently stands, with its id.
-pub(super) fn current_firm(tx: &Transaction, firm: &str) -> Result<Option<(i64, Firm)>, StoreError> {
-    type Row = (i64, Option<String>, Option<String>, Option<String>);
-    let row: Option<Row> = tx
-        .prepare_cached(concat!(
-            "SELECT firm.id, v.name, v.pledged_on, v.withdrawn_on FROM firm JOIN firm_version v ON v.firm_id = firm.id
-             AND v.valid_to = ",
-            forever!(),
-            " WHERE firm.firm = ?1"
-        ))?
-        .query_row([firm], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .optional()?;
-    row.map(|(id, name, pledged_on, withdrawn_on)| {
-        let firm = Firm {
-            firm: firm.to_string(),
-            name,
-            pledged_on: super::stored_date(pledged_on)?,
-            withdrawn_on: super::stored_date(withdrawn_on)?,
-        };
-        Ok((id, firm))
-    })
-    .transpose()
+pub(super) fn current_firm(conn: &Connection, firm: &str) -> Result<Option<(i64, Firm)>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT firm.id, {FIRM_COLUMNS} FROM firm JOIN firm_version v ON v.firm_id = firm.id
+         AND v.valid_to = {FOREVER_SQL} WHERE firm.firm = ?1"
+    ))?;
+    let mut rows = stmt.query([firm])?;
+    match rows.next()? {
+        Some(r) => Ok(Some((r.get(0)?, firm_at(r, 1)?))),
+        None => Ok(None),
+    }
 }
 
 /// A stored search's current exemption.
@@ -159,11 +148,13 @@ pub(super) fn current_exemption(
 
 pub(super) fn current_search_id(tx: &Transaction, firm: &str, search_ref: &str) -> Result<Option<i64>, StoreError> {
     Ok(tx
-        .prepare_cached(
+        .prepare_cached(concat!(
             "SELECT search.id FROM search JOIN firm ON firm.id = search.firm_id
-             JOIN search_version ON search_version.search_id = search.id AND search_version.valid_to = '9999-12-31T23:59:59.999999Z'
-             WHERE firm.firm = ?1 AND search.search_ref = ?2",
-        )?
+             JOIN search_version ON search_version.search_id = search.id AND search_version.valid_to = ",
+            forever!(),
+            "
+             WHERE firm.firm = ?1 AND search.search_ref = ?2"
+        ))?
         .query_row((firm, search_ref), |r| r.get(0))
         .optional()?)
 }
@@ -206,19 +197,19 @@ impl NewVersions {
     pub fn of(search: &Search, candidates: &[Candidate], stamp: &Stamp) -> NewVersions {
         let (opened_on, shortlist_on, cancelled_on) =
             (search.opened_on.to_string(), date(search.shortlist_on), date(search.cancelled_on));
-        let search_hash = chain::row_hash(
-            "search_version",
+        let search_hash = chain::new_row_hash(
+            chain::SEARCH_VERSION,
             &[
-                Some(&search.firm),
-                Some(&search.search_ref),
-                Some(&search.client),
-                Some(search.client_sector.as_str()),
-                Some(&search.position),
-                Some(search.level.as_str()),
-                Some(&opened_on),
-                shortlist_on.as_deref(),
-                cancelled_on.as_deref(),
-                Some(&stamp.at),
+                ("firm", Some(&search.firm)),
+                ("search_ref", Some(&search.search_ref)),
+                ("client", Some(&search.client)),
+                ("client_sector", Some(search.client_sector.as_str())),
+                ("position", Some(&search.position)),
+                ("level", Some(search.level.as_str())),
+                ("opened_on", Some(&opened_on)),
+                ("shortlist_on", shortlist_on.as_deref()),
+                ("cancelled_on", cancelled_on.as_deref()),
+                ("valid_from", Some(&stamp.at)),
             ],
             stamp.import_id,
         );
@@ -228,17 +219,17 @@ impl NewVersions {
                 let (experience, added_on) = (c.experience.to_string(), date(c.added_on));
                 let salt = chain::new_salt();
                 let digest = chain::ref_digest(&salt, &c.candidate_ref);
-                let hash = chain::row_hash(
-                    "candidate_version",
+                let hash = chain::new_row_hash(
+                    chain::CANDIDATE_VERSION,
                     &[
-                        Some(&search.firm),
-                        Some(&search.search_ref),
-                        Some(&crate::digest::upper_hex(&digest)),
-                        Some(c.sector.as_str()),
-                        Some(&experience),
-                        Some(c.stage.as_str()),
-                        added_on.as_deref(),
-                        Some(&stamp.at),
+                        ("firm", Some(&search.firm)),
+                        ("search_ref", Some(&search.search_ref)),
+                        ("ref_digest", Some(&crate::digest::upper_hex(&digest))),
+                        ("sector", Some(c.sector.as_str())),
+                        ("experience", Some(&experience)),
+                        ("stage", Some(c.stage.as_str())),
+                        ("added_on", added_on.as_deref()),
+                        ("valid_from", Some(&stamp.at)),
                     ],
                     stamp.import_id,
                 );
@@ -246,6 +237,65 @@ impl NewVersions {
             })
             .collect();
         NewVersions { opened_on, shortlist_on, cancelled_on, search_hash, candidates }
+    }
+}
+
+/// The stored columns of a search version, as written.
+struct SearchColumns<'a> {
+    client: &'a str,
+    client_sector: &'a str,
+    position: &'a str,
+    level: &'a str,
+    opened_on: &'a str,
+    shortlist_on: Option<&'a str>,
+    cancelled_on: Option<&'a str>,
+}
+
+impl SearchColumns<'_> {
+    /// The columns in the order `put_search` selects them.
+    fn fields(&self) -> [Option<&str>; 7] {
+        [
+            Some(self.client),
+            Some(self.client_sector),
+            Some(self.position),
+            Some(self.level),
+            Some(self.opened_on),
+            self.shortlist_on,
+            self.cancelled_on,
+        ]
+    }
+}
+
+/// The stored columns of a candidate version, as written.
+struct CandidateColumns<'a> {
+    candidate_ref: &'a str,
+    sector: &'a str,
+    experience: &'a str,
+    stage: &'a str,
+    added_on: Option<&'a str>,
+}
+
+impl CandidateColumns<'_> {
+    /// The columns in the order `put_search` selects them.
+    fn fields(&self) -> [Option<&str>; 5] {
+        [Some(self.candidate_ref), Some(self.sector), Some(self.experience), Some(self.stage), self.added_on]
+    }
+}
+
+/// `N` text columns of a stored row, read to compare with the columns to be written.
+struct StoredColumns<const N: usize>([Option<String>; N]);
+
+impl<const N: usize> StoredColumns<N> {
+    fn read(row: &rusqlite::Row) -> rusqlite::Result<StoredColumns<N>> {
+        let mut fields: [Option<String>; N] = std::array::from_fn(|_| None);
+        for (i, field) in fields.iter_mut().enumerate() {
+            *field = row.get(i)?;
+        }
+        Ok(StoredColumns(fields))
+    }
+
+    fn fields(&self) -> [Option<&str>; N] {
+        std::array::from_fn(|i| self.0[i].as_deref())
     }
 }
 
@@ -384,18 +434,25 @@ impl Writer<'_> {
             tx.prepare_cached("SELECT id FROM firm WHERE firm = ?1")?.query_row([&firm.firm], |r| r.get(0))?;
         let new = (firm.name.clone(), date(firm.pledged_on), date(firm.withdrawn_on));
         let current: Option<(Option<String>, Option<String>, Option<String>)> = tx
-            .prepare_cached(
-                "SELECT name, pledged_on, withdrawn_on FROM firm_version WHERE firm_id = ?1 AND valid_to = '9999-12-31T23:59:59.999999Z'",
-            )?
+            .prepare_cached(concat!(
+                "SELECT name, pledged_on, withdrawn_on FROM firm_version WHERE firm_id = ?1 AND valid_to = ",
+                forever!()
+            ))?
             .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
         if current.as_ref() == Some(&new) {
             return Ok(None);
         }
         self.close("firm_version", "firm_id", id)?;
-        let hash = chain::row_hash(
-            "firm_version",
-            &[Some(&firm.firm), new.0.as_deref(), new.1.as_deref(), new.2.as_deref(), Some(self.at)],
+        let hash = chain::new_row_hash(
+            chain::FIRM_VERSION,
+            &[
+                ("firm", Some(&firm.firm)),
+                ("name", new.0.as_deref()),
+                ("pledged_on", new.1.as_deref()),
+                ("withdrawn_on", new.2.as_deref()),
+                ("valid_from", Some(self.at)),
+            ],
             self.import_id,
         );
         tx.prepare_cached(
@@ -418,49 +475,43 @@ impl Writer<'_> {
         new: &NewVersions,
     ) -> Result<bool, StoreError> {
         let tx = self.tx;
-        let wanted_search = (
-            search.client.as_str(),
-            search.client_sector.as_str(),
-            search.position.as_str(),
-            search.level.as_str(),
-            new.opened_on.as_str(),
-            new.shortlist_on.as_deref(),
-            new.cancelled_on.as_deref(),
-        );
-        type Row = (String, String, String, String, String, Option<String>, Option<String>);
+        let wanted = SearchColumns {
+            client: &search.client,
+            client_sector: search.client_sector.as_str(),
+            position: &search.position,
+            level: search.level.as_str(),
+            opened_on: &new.opened_on,
+            shortlist_on: new.shortlist_on.as_deref(),
+            cancelled_on: new.cancelled_on.as_deref(),
+        };
         // A search seen for the first time has nothing stored to compare with.
-        let current: Option<Row> = if !existed {
+        let current: Option<StoredColumns<7>> = if !existed {
             None
         } else {
-            tx.prepare_cached(
+            tx.prepare_cached(concat!(
                 "SELECT client, client_sector, position, level, opened_on, shortlist_on, cancelled_on
-                 FROM search_version WHERE search_id = ?1 AND valid_to = '9999-12-31T23:59:59.999999Z'",
-            )?
-            .query_row(params![id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
-            })
+                 FROM search_version WHERE search_id = ?1 AND valid_to = ",
+                forever!()
+            ))?
+            .query_row(params![id], StoredColumns::read)
             .optional()?
         };
-        let same_search = current.as_ref().is_some_and(|c| {
-            (c.0.as_str(), c.1.as_str(), c.2.as_str(), c.3.as_str(), c.4.as_str(), c.5.as_deref(), c.6.as_deref())
-                == wanted_search
-        });
         let mut changed = false;
-        if !same_search {
+        if current.as_ref().is_none_or(|c| c.fields() != wanted.fields()) {
             changed = true;
             if current.is_some() {
                 self.close("search_version", "search_id", id)?;
             }
-            let w = wanted_search;
+            let w = &wanted;
             self.insert_search_version.execute(params![
                 id,
-                w.0,
-                w.1,
-                w.2,
-                w.3,
-                w.4,
-                w.5,
-                w.6,
+                w.client,
+                w.client_sector,
+                w.position,
+                w.level,
+                w.opened_on,
+                w.shortlist_on,
+                w.cancelled_on,
                 self.at,
                 FOREVER,
                 self.import_id,
@@ -469,54 +520,50 @@ impl Writer<'_> {
             self.written.row(chain::SEARCH_VERSION, tx.last_insert_rowid(), &new.search_hash);
         }
         // Candidates as a set: keep the unchanged, close the removed and changed, insert the new and changed.
-        type Stored = (String, String, String, String, Option<String>);
-        let stored: Vec<Stored> = if !existed {
+        let stored: Vec<StoredColumns<5>> = if !existed {
             Vec::new()
         } else {
-            tx.prepare_cached(
+            tx.prepare_cached(concat!(
                 "SELECT candidate_ref, sector, experience, stage, added_on FROM candidate_version
-                 WHERE search_id = ?1 AND valid_to = '9999-12-31T23:59:59.999999Z'",
-            )?
-            .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+                 WHERE search_id = ?1 AND valid_to = ",
+                forever!()
+            ))?
+            .query_map(params![id], StoredColumns::read)?
             .collect::<Result<_, _>>()?
         };
-        let wanted: Vec<(&str, &str, &str, &str, Option<&str>)> = candidates
+        let wanted: Vec<CandidateColumns> = candidates
             .iter()
             .zip(&new.candidates)
-            .map(|(c, n)| {
-                (
-                    c.candidate_ref.as_str(),
-                    c.sector.as_str(),
-                    n.experience.as_str(),
-                    c.stage.as_str(),
-                    n.added_on.as_deref(),
-                )
+            .map(|(c, n)| CandidateColumns {
+                candidate_ref: &c.candidate_ref,
+                sector: c.sector.as_str(),
+                experience: &n.experience,
+                stage: c.stage.as_str(),
+                added_on: n.added_on.as_deref(),
             })
             .collect();
-        fn as_wanted(s: &Stored) -> (&str, &str, &str, &str, Option<&str>) {
-            (s.0.as_str(), s.1.as_str(), s.2.as_str(), s.3.as_str(), s.4.as_deref())
-        }
-        for old in stored.iter().filter(|s| !wanted.contains(&as_wanted(s))) {
+        for old in stored.iter().filter(|s| !wanted.iter().any(|w| w.fields() == s.fields())) {
             changed = true;
-            tx.prepare_cached(
-                "UPDATE candidate_version SET valid_to = ?3 WHERE search_id = ?1 AND candidate_ref = ?2 AND valid_to = '9999-12-31T23:59:59.999999Z'",
-            )?
-            .execute(params![id, old.0, self.at])?;
+            tx.prepare_cached(concat!(
+                "UPDATE candidate_version SET valid_to = ?3 WHERE search_id = ?1 AND candidate_ref = ?2 AND valid_to = ",
+                forever!()
+            ))?
+            .execute(params![id, old.fields()[0], self.at])?;
         }
         for (w, n) in wanted.iter().zip(&new.candidates) {
-            if stored.iter().any(|s| as_wanted(s) == *w) {
+            if stored.iter().any(|s| s.fields() == w.fields()) {
                 continue;
             }
             changed = true;
             self.insert_candidate_version.execute(params![
                 id,
-                w.0,
+                w.candidate_ref,
                 n.digest,
                 n.salt,
-                w.1,
-                w.2,
-                w.3,
-                w.4,
+                w.sector,
+                w.experience,
+                w.stage,
+                w.added_on,
                 self.at,
                 FOREVER,
                 self.import_id,
@@ -541,14 +588,14 @@ impl Writer<'_> {
             return Ok(false);
         }
         self.close("exemption_version", "search_id", search_id)?;
-        let hash = chain::row_hash(
-            "exemption_version",
+        let hash = chain::new_row_hash(
+            chain::EXEMPTION_VERSION,
             &[
-                Some(&exemption.firm),
-                Some(&exemption.search_ref),
-                Some(&exemption.reason),
-                Some(&exemption.note),
-                Some(self.at),
+                ("firm", Some(&exemption.firm)),
+                ("search_ref", Some(&exemption.search_ref)),
+                ("reason", Some(&exemption.reason)),
+                ("note", Some(&exemption.note)),
+                ("valid_from", Some(self.at)),
             ],
             self.import_id,
         );
@@ -655,7 +702,7 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let Some(search_id) = current_search_id(&tx, firm, search_ref)? else { return Ok(false) };
         let has: bool = tx.query_row(
-            "SELECT count(*) > 0 FROM exemption_version WHERE search_id = ?1 AND valid_to = '9999-12-31T23:59:59.999999Z'",
+            concat!("SELECT count(*) > 0 FROM exemption_version WHERE search_id = ?1 AND valid_to = ", forever!()),
             params![search_id],
             |r| r.get(0),
         )?;
@@ -664,7 +711,7 @@ impl Store {
         }
         let entry = Entry::begin(&tx, actor, command, &[])?;
         tx.execute(
-            "UPDATE exemption_version SET valid_to = ?1 WHERE search_id = ?2 AND valid_to = '9999-12-31T23:59:59.999999Z'",
+            concat!("UPDATE exemption_version SET valid_to = ?1 WHERE search_id = ?2 AND valid_to = ", forever!()),
             params![entry.at, search_id],
         )?;
         let policy = policy_in_force(&tx)?.policy;
@@ -676,23 +723,6 @@ impl Store {
 
     /// The current firm, if it exists.
     pub fn firm(&self, firm: &str) -> Result<Option<Firm>, StoreError> {
-        let row: Option<(Option<String>, Option<String>, Option<String>)> = self
-            .conn
-            .query_row(
-                "SELECT v.name, v.pledged_on, v.withdrawn_on FROM firm JOIN firm_version v ON v.firm_id = firm.id
-                 WHERE firm.firm = ?1 AND v.valid_to = '9999-12-31T23:59:59.999999Z'",
-                params![firm],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        row.map(|(name, pledged_on, withdrawn_on)| {
-            Ok(Firm {
-                firm: firm.to_string(),
-                name,
-                pledged_on: super::stored_date(pledged_on)?,
-                withdrawn_on: super::stored_date(withdrawn_on)?,
-            })
-        })
-        .transpose()
+        Ok(current_firm(&self.conn, firm)?.map(|(_, firm)| firm))
     }
 }

@@ -10,7 +10,7 @@
 /// How to lay out a table in a given width.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Plan {
-    /// As it is.
+    /// As it is: it fits.
     Natural,
     /// Each column wrapped to its width; headers wrapped after `_`.
     Columns {
@@ -28,12 +28,13 @@ const SHORT: usize = 20;
 /// The narrowest a wrapped column may become in step 3.
 const FLOOR: usize = 12;
 
+/// The widest line of a text, in characters.
 fn width(text: &str) -> usize {
     text.lines().map(|l| l.chars().count()).max().unwrap_or(0)
 }
 
 /// The width a table with these content widths takes with the sharp style's borders and padding.
-pub fn table_width(widths: &[usize]) -> usize {
+pub fn with_borders(widths: &[usize]) -> usize {
     widths.iter().sum::<usize>() + 3 * widths.len() + 1
 }
 
@@ -60,7 +61,7 @@ pub fn plan(headers: &[&str], rows: &[Vec<String>], limit: usize) -> Plan {
     let content: Vec<usize> =
         (0..n).map(|i| rows.iter().map(|r| r.get(i).map_or(0, |c| width(c))).max().unwrap_or(0)).collect();
     let natural: Vec<usize> = headers.iter().zip(&content).map(|(h, c)| width(h).max(*c)).collect();
-    if table_width(&natural) <= limit {
+    if with_borders(&natural) <= limit {
         return Plan::Natural;
     }
     let wrapped: Vec<usize> = headers.iter().zip(&content).map(|(h, c)| header_floor(h).max(*c)).collect();
@@ -68,12 +69,12 @@ pub fn plan(headers: &[&str], rows: &[Vec<String>], limit: usize) -> Plan {
         let headers = headers.iter().zip(&widths).map(|(h, w)| wrap_header(h, *w)).collect();
         Plan::Columns { widths, headers }
     };
-    if table_width(&wrapped) <= limit {
+    if with_borders(&wrapped) <= limit {
         return columns(wrapped);
     }
     let fixed: usize = wrapped.iter().filter(|w| **w <= SHORT).sum();
     let flexible: Vec<usize> = (0..n).filter(|i| wrapped[*i] > SHORT).collect();
-    let budget = limit.saturating_sub(table_width(&vec![0; n]) + fixed);
+    let budget = limit.saturating_sub(with_borders(&vec![0; n]) + fixed);
     if flexible.is_empty() || budget < FLOOR * flexible.len() {
         return Plan::Expanded;
     }
@@ -122,8 +123,14 @@ pub fn wrap_words(text: &str, limit: usize) -> Vec<String> {
 }
 
 /// The expanded layout: a rule naming each record, then `column │ value` lines, values wrapped to the width.
-/// `paint` may colour a value (after wrapping, so colour codes never count towards the width).
-pub fn expanded(headers: &[&str], rows: &[Vec<String>], limit: usize, paint: impl Fn(usize, &str) -> String) -> String {
+/// `paint(record, column, line)` may colour the first line of a value (after wrapping, so colour codes never
+/// count towards the width).
+pub fn expanded(
+    headers: &[&str],
+    rows: &[Vec<String>],
+    limit: usize,
+    paint: impl Fn(usize, usize, &str) -> String,
+) -> String {
     let label = headers.iter().map(|h| h.chars().count()).max().unwrap_or(0);
     let value_width = limit.saturating_sub(label + 3).max(10);
     let mut out = String::new();
@@ -137,7 +144,7 @@ pub fn expanded(headers: &[&str], rows: &[Vec<String>], limit: usize, paint: imp
             let value = row.get(i).map_or("", String::as_str);
             for (k, line) in wrap_words(value, value_width).iter().enumerate() {
                 let name = if k == 0 { *header } else { "" };
-                let shown = if k == 0 { paint(i, line) } else { line.clone() };
+                let shown = if k == 0 { paint(number, i, line) } else { line.clone() };
                 out.push_str(&format!("{name:<label$} │ {shown}\n"));
             }
         }
@@ -164,7 +171,7 @@ mod tests {
         let body = rows(&[&["f", "1", "2"]]);
         match plan(&headers, &body, 34) {
             Plan::Columns { widths, headers } => {
-                assert!(table_width(&widths) <= 34);
+                assert!(with_borders(&widths) <= 34);
                 assert_eq!(headers[1], "non_\ncompliant");
             }
             other => panic!("{other:?}"),
@@ -180,7 +187,7 @@ mod tests {
         match plan(&headers, &body, 60) {
             Plan::Columns { widths, .. } => {
                 assert_eq!(widths[..2], [8, 13]);
-                assert!(table_width(&widths) <= 60);
+                assert!(with_borders(&widths) <= 60);
             }
             other => panic!("{other:?}"),
         }
@@ -192,7 +199,7 @@ mod tests {
         let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
         let body = vec![vec!["some value here".to_string(); 12]];
         assert_eq!(plan(&headers, &body, 80), Plan::Expanded);
-        let text = expanded(&headers, &body, 40, |_, v| v.to_string());
+        let text = expanded(&headers, &body, 40, |_, _, v| v.to_string());
         assert!(text.lines().all(|l| l.chars().count() <= 40), "{text}");
         assert!(text.starts_with("─[ 1 ]"));
     }

@@ -6,7 +6,6 @@
 
 use std::fmt;
 use std::io::{self, IsTerminal, Write};
-use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::model::Verdict;
 
@@ -50,41 +49,31 @@ pub fn paint(verdict: Verdict) -> String {
 }
 
 /// How much the commands say beyond what was asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verbosity {
     /// `--quiet`: only the output asked for, and errors.
-    Quiet = 0,
+    Quiet,
     /// The default: also a line saying what was done.
-    Normal = 1,
+    Normal,
     /// `--verbose`: also details on standard error (the database, the policy, counts).
-    Verbose = 2,
+    Verbose,
 }
 
-static VERBOSITY: AtomicU8 = AtomicU8::new(Verbosity::Normal as u8);
-
-/// Sets how much the commands say (once, from the command line).
-pub fn set_verbosity(verbosity: Verbosity) {
-    VERBOSITY.store(verbosity as u8, Ordering::Relaxed);
-}
-
-/// How much the commands say.
-pub fn verbosity() -> Verbosity {
-    match VERBOSITY.load(Ordering::Relaxed) {
-        0 => Verbosity::Quiet,
-        1 => Verbosity::Normal,
-        _ => Verbosity::Verbose,
+impl Verbosity {
+    /// The verbosity asked for by `--quiet` and `--verbose` (the command line lets only one be given).
+    pub fn from_flags(quiet: bool, verbose: bool) -> Verbosity {
+        match (quiet, verbose) {
+            (true, _) => Verbosity::Quiet,
+            (_, true) => Verbosity::Verbose,
+            _ => Verbosity::Normal,
+        }
     }
-}
 
-/// Whether `--quiet` was given.
-pub fn quiet() -> bool {
-    verbosity() == Verbosity::Quiet
-}
-
-/// Writes a detail to standard error under `--verbose`; a closed standard error is ignored.
-pub fn detail(message: fmt::Arguments) {
-    if verbosity() == Verbosity::Verbose {
-        let _ = writeln!(io::stderr().lock(), "pledgecheck: {message}");
+    /// Writes a detail to standard error under `--verbose`; a closed standard error is ignored.
+    pub fn detail(self, message: fmt::Arguments) {
+        if self == Verbosity::Verbose {
+            let _ = writeln!(io::stderr().lock(), "pledgecheck: {message}");
+        }
     }
 }
 
@@ -97,6 +86,13 @@ mod tests {
         assert!(color_allowed(None));
         assert!(color_allowed(Some(std::ffi::OsStr::new(""))));
         assert!(!color_allowed(Some(std::ffi::OsStr::new("1"))));
+    }
+
+    #[test]
+    fn quiet_wins_over_nothing_and_verbose_over_normal() {
+        assert_eq!(Verbosity::from_flags(false, false), Verbosity::Normal);
+        assert_eq!(Verbosity::from_flags(true, false), Verbosity::Quiet);
+        assert_eq!(Verbosity::from_flags(false, true), Verbosity::Verbose);
     }
 
     #[test]

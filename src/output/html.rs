@@ -2,19 +2,19 @@
 //! quarters as charts, the failing searches with their reasons, and the outcome funnel.
 //!
 //! Self-contained means no network and no external assets: the CSS is inline and the charts are inline SVG drawn
-//! by [`crate::svg`]. Every text from the data is escaped. The page reads on a phone (one column, tables that
+//! by [`super::svg`]. Every text from the data is escaped. The page reads on a phone (one column, tables that
 //! scroll or stack) and prints (no shadows, no page breaks inside a chart). Pure: data in, a string out, and no
 //! clock, so the same database gives the same file.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use super::svg::{self, escape, percent, RatePoint};
 use crate::model::Quarter;
 use crate::model::Verdict;
 use crate::model::{FirmName, SearchVerdict};
 use crate::report::outcomes::{Outcomes, STATE_BASELINE};
 use crate::report::{self, Cell, Filter, Ledger, Table};
-use crate::svg::{self, escape, percent, RatePoint};
 
 /// Everything the report is made from.
 #[derive(Debug, Clone, Copy)]
@@ -23,7 +23,7 @@ pub struct Input<'a> {
     pub firms: &'a [FirmName],
     /// Every search's verdict.
     pub verdicts: &'a [SearchVerdict],
-    /// The outcomes.
+    /// Who reached shortlist, interview and hire, for the outcome funnel and the table by client sector.
     pub outcomes: &'a Outcomes,
     /// Facts about the data shown under the title (label, value), such as the policy and the chain head.
     pub facts: &'a [(&'static str, String)],
@@ -144,16 +144,18 @@ fn points(ledger: &Ledger, firm: Option<&str>, span: &[Quarter]) -> Vec<RatePoin
         .collect()
 }
 
-fn verdict_badge(verdict: &str) -> String {
-    let word = escape(verdict);
+/// A verdict as a badge, coloured by the page's CSS for its class.
+fn verdict_badge(verdict: Verdict) -> String {
+    let word = escape(verdict.as_str());
     format!(r#"<span class="verdict v-{word}">{word}</span>"#)
 }
 
 /// Columns of identifiers and short words, which read badly broken at their hyphens.
 const NOWRAP: [&str; 4] = ["quarter", "firm", "search_ref", "client_sector"];
 
-/// A report table as HTML: numbers right-aligned, verdicts as badges, rates as percentages with 4 decimals kept
-/// in the cell's title.
+/// A report table as HTML: numbers right-aligned (rates and changes with 4 decimals, as in CSV), verdicts as
+/// badges, dates and identifiers unbroken. With `class` `stack`, each row stacks on a phone, its cells labelled
+/// with their column names.
 fn html_table(table: &Table, class: &str) -> String {
     let mut out = format!(r#"<div class="scroll"><table class="{class}"><thead><tr>"#);
     let numeric: Vec<bool> = (0..table.columns.len())
@@ -169,7 +171,7 @@ fn html_table(table: &Table, class: &str) -> String {
         for (cell, column) in row.iter().zip(&table.columns) {
             let label = escape(&column.replace('_', " "));
             let (class, content) = match cell {
-                Cell::Text(t) if *column == "verdict" => ("", verdict_badge(t)),
+                Cell::Verdict(verdict) => ("", verdict_badge(*verdict)),
                 Cell::Text(t) if column.ends_with("_on") || NOWRAP.contains(column) => (" class=\"nowrap\"", escape(t)),
                 Cell::Text(t) => ("", escape(t)),
                 Cell::Count(n) => (" class=\"num\"", n.to_string()),
@@ -411,7 +413,7 @@ fn failing_section(html: &mut String, failing: &[&SearchVerdict]) {
                     Cell::text(&r.quarter),
                     Cell::text(&r.firm),
                     Cell::text(&r.search_ref),
-                    Cell::text(r.verdict.as_str()),
+                    Cell::Verdict(r.verdict),
                     Cell::text(&r.client),
                     Cell::text(&r.client_sector),
                     Cell::text(&r.reason),
