@@ -1,8 +1,7 @@
 //! `check`: the per-firm summary and the failing searches, `--fail-on`, `--firm`, `--dry-run` and JSON output.
 
-mod common;
 
-use common::{all_samples, default_firms, expected_searches, row, shortlists, Env};
+use crate::support::{all_samples, default_firms, expected_searches, row, shortlists, Env};
 use serde_json::Value;
 
 fn samples() -> Env {

@@ -1,9 +1,8 @@
 //! The pledge as a policy file: `policy check|show|test|use|schema`, `explain --format json` naming the version,
 //! conditions and candidates, `whatif` and `--policy` with the stricter sample policy.
 
-mod common;
 
-use common::{sample, Env};
+use crate::support::{sample, Env};
 use serde_json::Value;
 
 fn stricter() -> String {

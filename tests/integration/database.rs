@@ -1,10 +1,9 @@
 //! Which database a command uses, and the databases it refuses: a missing one for commands that only read,
 //! one written by a newer pledgecheck for every command.
 
-mod common;
 
 use assert_cmd::Command;
-use common::{default_firms, row, shortlists, Env};
+use crate::support::{default_firms, row, shortlists, Env};
 
 /// The commands that only read.
 const READERS: [&[&str]; 5] = [

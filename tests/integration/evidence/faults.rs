@@ -2,13 +2,12 @@
 //! during an import leaves the database as before; `backup` makes a consistent copy while another process
 //! imports; `PRAGMA integrity_check` is clean after each. Generous timeouts, no timing assertions.
 
-mod common;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{csv_samples, firms, Env, SHORTLIST_COLUMNS};
+use crate::support::{csv_samples, firms, Env, SHORTLIST_COLUMNS};
 
 /// Long enough for a slow machine; the tests never assert how long anything took.
 const PATIENCE: Duration = Duration::from_secs(300);
@@ -145,7 +144,7 @@ fn a_first_load_killed_midway_leaves_the_database_as_before_and_in_wal_mode() {
     for searches in [50_000, 200_000, 800_000] {
         let env = Env::new();
         // Firms only: the next import is the database's first load of searches.
-        env.import(&[common::sample("firms.csv")]);
+        env.import(&[crate::support::sample("firms.csv")]);
         let before = env.snapshot();
         let head = env.run(&["audit", "verify"]).ok().stdout;
         if !kill_during_import(&env, searches, &env.db()) {
@@ -172,7 +171,7 @@ fn a_first_load_killed_midway_leaves_the_database_as_before_and_in_wal_mode() {
 #[test]
 fn a_first_load_beside_an_open_connection_keeps_the_log_and_a_reader_waiting_on_it_sees_all_or_nothing() {
     let env = Env::new();
-    env.import(&[common::sample("firms.csv")]);
+    env.import(&[crate::support::sample("firms.csv")]);
     // Another connection holds the database open: the load cannot leave WAL mode, and must not need to.
     let other = rusqlite::Connection::open(env.db()).unwrap();
     let searches: i64 = other.query_row("SELECT count(*) FROM search", [], |r| r.get(0)).unwrap();
@@ -183,13 +182,13 @@ fn a_first_load_beside_an_open_connection_keeps_the_log_and_a_reader_waiting_on_
 
     // Alone, a first load uses the rollback journal; a reader started meanwhile waits and sees the whole load.
     let env = Env::new();
-    env.import(&[common::sample("firms.csv")]);
+    env.import(&[crate::support::sample("firms.csv")]);
     let big = env.write("big.csv", big_file("nordsoeg", "BIG", 20_000, 4));
     let loader = spawn(&env, &["import", &big]);
     std::thread::sleep(Duration::from_millis(100));
     let report = spawn(&env, &["report", "firms", "--format", "csv"]).wait_with_output().unwrap();
     assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
-    let firms = common::Csv::parse(&String::from_utf8(report.stdout).unwrap());
+    let firms = crate::support::Csv::parse(&String::from_utf8(report.stdout).unwrap());
     let searches = firms.rows.iter().find(|r| r[0] == "nordsoeg").map_or("0", |r| firms.get(r, "searches"));
     assert!(searches == "0" || searches == "20000", "the reader saw {searches} searches");
     let (code, output) = finish(loader);

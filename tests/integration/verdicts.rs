@@ -1,9 +1,8 @@
 //! One test per verdict and per reason for it, read back through `report searches --format json` and
 //! `explain --format json`.
 
-mod common;
 
-use common::{default_firms, firms, row, Env};
+use crate::support::{default_firms, firms, row, Env};
 use serde_json::Value;
 
 /// Asserts a search's verdict and that its reason holds every fragment.
@@ -28,7 +27,7 @@ fn failing_scope(explanation: &Value) -> Vec<String> {
 }
 
 /// Loads firms and one search `f`/`s1` and returns its report row.
-fn judge_with_firms(env: &Env, firms_csv: &str, rows: &[common::Row]) -> Value {
+fn judge_with_firms(env: &Env, firms_csv: &str, rows: &[crate::support::Row]) -> Value {
     env.load(firms_csv, rows, &[]);
     env.search("f", "s1")
 }
@@ -283,7 +282,7 @@ fn non_compliant_when_the_cross_sector_candidate_is_only_on_the_longlist() {
 fn every_sample_search_has_the_verdict_and_quarter_of_expected_md() {
     let env = Env::new();
     env.import_samples();
-    let expected = common::expected_searches();
+    let expected = crate::support::expected_searches();
     assert_eq!(expected.len(), 37, "EXPECTED.md lists 37 searches");
     let rows = env.searches();
     let got: Vec<(String, String, String, String)> = rows

@@ -3,9 +3,8 @@
 //! the first entry altered, inserted or removed; either way it prints the latest chain hash, which
 //! `--expect HASH` checks later.
 
-mod common;
 
-use common::{csv_samples, default_firms, row, shortlists, Env, Run};
+use crate::support::{csv_samples, default_firms, row, shortlists, Env, Run};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -243,7 +242,7 @@ fn the_last_entry_deleted_with_its_rows_is_caught_with_expect() {
     let mut sql = String::from("PRAGMA foreign_keys = OFF;");
     for table in ["firm_version", "search_version", "candidate_version", "exemption_version"] {
         sql.push_str(&format!("DELETE FROM {table} WHERE import_id = {id};"));
-        sql.push_str(&format!("UPDATE {table} SET valid_to = '{}' WHERE valid_to = '{at}';", common::FOREVER));
+        sql.push_str(&format!("UPDATE {table} SET valid_to = '{}' WHERE valid_to = '{at}';", crate::support::FOREVER));
     }
     sql.push_str(&format!("DELETE FROM import_file WHERE import_id = {id}; DELETE FROM import_log WHERE id = {id};"));
     tamper(&env, &sql);
@@ -318,7 +317,7 @@ fn an_inserted_or_deleted_row_is_caught() {
 #[test]
 fn a_stored_policy_edited_with_plain_sql_is_named() {
     let env = history();
-    env.run(&["policy", "use", common::sample("stricter.toml").to_str().unwrap()]).ok();
+    env.run(&["policy", "use", crate::support::sample("stricter.toml").to_str().unwrap()]).ok();
     let id = one(&env, "SELECT max(id) FROM policy");
     tamper(&env, &format!("UPDATE policy SET text = replace(text, '2', '3') WHERE id = {id}"));
     assert_tampered(&env, &format!("policy row {id}"));
@@ -337,7 +336,7 @@ fn a_hash_noted_earlier_is_found_after_more_changes_and_a_made_up_one_is_not() {
     let s = env.write("s.csv", shortlists(&[row()]));
     env.import(&[s]);
     env.run(&["search", "update", "f", "s1", "--level", "executive"]).ok();
-    env.run(&["policy", "use", common::sample("stricter.toml").to_str().unwrap()]).ok();
+    env.run(&["policy", "use", crate::support::sample("stricter.toml").to_str().unwrap()]).ok();
 
     let run = env.run(&["audit", "verify", "--expect", &noted]).ok();
     assert!(run.stdout.contains(&format!("expected hash {noted} is entry {noted_entry}")), "{}", run.stdout);

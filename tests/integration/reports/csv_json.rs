@@ -1,11 +1,10 @@
 //! `report searches|firms|quarters` in CSV and JSON, decoded: columns in the contract's order, the counts of
 //! samples/EXPECTED.md, rates, filters, `--output` and `--excel`.
 
-mod common;
 
 use std::collections::BTreeMap;
 
-use common::{expected_searches, firms, row, shortlists, Csv, Env, COUNT_COLUMNS, SEARCH_REPORT_COLUMNS};
+use crate::support::{expected_searches, firms, row, shortlists, Csv, Env, COUNT_COLUMNS, SEARCH_REPORT_COLUMNS};
 use serde_json::Value;
 
 fn samples() -> Env {
@@ -125,23 +124,23 @@ fn firms_csv_has_the_counts_of_expected_md() {
     let csv = samples().report_csv(&["firms"]);
     assert_columns(&csv, &firm_columns());
     let got: Vec<Vec<String>> = csv.rows.iter().map(|r| r[..10].to_vec()).collect();
-    assert_eq!(got, common::expected_firms_all());
+    assert_eq!(got, crate::support::expected_firms_all());
 }
 
 #[test]
 fn firms_csv_of_the_three_csv_samples_has_the_counts_of_expected_md() {
     let env = Env::new();
-    env.import(&common::csv_samples());
+    env.import(&crate::support::csv_samples());
     let csv = env.report_csv(&["firms"]);
     let got: Vec<Vec<String>> =
         csv.rows.iter().map(|r| std::iter::once(r[0].clone()).chain(r[2..10].iter().cloned()).collect()).collect();
-    assert_eq!(got, common::expected_firms_csv_only());
+    assert_eq!(got, crate::support::expected_firms_csv_only());
 }
 
 #[test]
 fn firms_json_has_numbers_and_null_rates() {
     let json = samples().report_json(&["firms"]);
-    let expected = common::expected_firms_all();
+    let expected = crate::support::expected_firms_all();
     assert_eq!(json.len(), expected.len());
     for (object, want) in json.iter().zip(&expected) {
         assert_eq!(object["firm"], want[0].as_str());
@@ -173,7 +172,7 @@ fn every_firm_is_listed_with_zeros_when_it_has_no_searches() {
 fn rates_round_half_up_to_four_decimals() {
     // 1 compliant of 32 rated = 0.03125, half-up 0.0313; 7 of 8 = 0.875.
     let env = Env::new();
-    let mut rows: Vec<common::Row> = (0..32).map(|i| row().set("search_ref", &format!("a{i:02}"))).collect();
+    let mut rows: Vec<crate::support::Row> = (0..32).map(|i| row().set("search_ref", &format!("a{i:02}"))).collect();
     rows[0] = rows[0].clone().candidate("c1", "state");
     rows.extend((0..8).map(|i| {
         let r = row().set("firm", "g").set("search_ref", &format!("b{i}"));
@@ -275,7 +274,7 @@ fn the_firm_filter() {
     assert_eq!(firms.rows.len(), 1);
     assert_eq!(
         &firms.rows[0][..10],
-        common::expected_firms_all().iter().find(|r| r[0] == "nordsoeg").unwrap().as_slice()
+        crate::support::expected_firms_all().iter().find(|r| r[0] == "nordsoeg").unwrap().as_slice()
     );
     let quarters = env.report_csv(&["quarters", "--firm", "vestlys", "--quarter", "2025-Q4"]);
     assert_eq!(quarters.rows.len(), 1);

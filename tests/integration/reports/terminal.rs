@@ -1,12 +1,11 @@
 //! The terminal: a closed pipe ends quietly with 0; colour and fitted tables only on a terminal, never with
 //! NO_COLOR; --quiet and --verbose; shell completions and man pages from the command definitions.
 
-mod report_support;
 
 use std::io::Read;
 use std::process::Stdio;
 
-use report_support::Env;
+use crate::report_support::Env;
 
 /// A database with a few thousand searches, so that every report is larger than a pipe's buffer.
 fn big() -> Env {

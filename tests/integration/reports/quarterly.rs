@@ -2,12 +2,11 @@
 //! output from the same database, and the folder written atomically (an earlier pack replaced, a foreign folder
 //! refused and left alone).
 
-mod report_support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use report_support::{read_csv, Env};
+use crate::report_support::{read_csv, Env};
 
 const KINDS: [&str; 6] = ["summary", "firms", "searches", "failing", "exemptions", "outcomes"];
 
