@@ -1,6 +1,5 @@
 //! `check`: the per-firm summary and the failing searches, `--fail-on`, `--firm`, `--dry-run` and JSON output.
 
-
 use crate::support::{all_samples, default_firms, expected_searches, row, shortlists, Env};
 use serde_json::Value;
 

@@ -1,9 +1,8 @@
 //! Which database a command uses, and the databases it refuses: a missing one for commands that only read,
 //! one written by a newer pledgecheck for every command.
 
-
-use assert_cmd::Command;
 use crate::support::{default_firms, row, shortlists, Env};
+use assert_cmd::Command;
 
 /// The commands that only read.
 const READERS: [&[&str]; 5] = [

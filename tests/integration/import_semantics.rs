@@ -1,7 +1,6 @@
 //! What an import does to the database: idempotence, replacing a search as a whole while keeping its old rows,
 //! one transaction across all files, and the import log.
 
-
 use crate::support::{all_samples, default_firms, exemptions, firms, row, shortlists, Env, FOREVER};
 use sha2::{Digest, Sha256};
 

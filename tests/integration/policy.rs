@@ -1,7 +1,6 @@
 //! The pledge as a policy file: `policy check|show|test|use|schema`, `explain --format json` naming the version,
 //! conditions and candidates, `whatif` and `--policy` with the stricter sample policy.
 
-
 use crate::support::{sample, Env};
 use serde_json::Value;
 

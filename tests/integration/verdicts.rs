@@ -1,7 +1,6 @@
 //! One test per verdict and per reason for it, read back through `report searches --format json` and
 //! `explain --format json`.
 
-
 use crate::support::{default_firms, firms, row, Env};
 use serde_json::Value;
 

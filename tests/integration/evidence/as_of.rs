@@ -1,9 +1,8 @@
 //! As-of (issue 5): `report ... --as-of TIME` and `explain ... --as-of TIME` give, byte for byte, what they gave
 //! at that time: the rows valid then, judged under the policy in force then.
 
-
-use chrono::{SecondsFormat, Utc};
 use crate::support::{csv_samples, sample, Env};
+use chrono::{SecondsFormat, Utc};
 
 /// A time just after everything written so far, in RFC 3339 with microseconds, and a pause so that the next
 /// change is recorded strictly later.

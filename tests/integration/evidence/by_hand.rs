@@ -3,7 +3,6 @@
 //! stored); values get the same validation and messages as an import; adding what exists or changing what does
 //! not exist exits 2 and writes nothing.
 
-
 use crate::support::{default_firms, firms, row, shortlists, Csv, Env, Run};
 use serde_json::Value;
 

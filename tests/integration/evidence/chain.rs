@@ -3,7 +3,6 @@
 //! the first entry altered, inserted or removed; either way it prints the latest chain hash, which
 //! `--expect HASH` checks later.
 
-
 use crate::support::{csv_samples, default_firms, row, shortlists, Env, Run};
 use serde_json::Value;
 use sha2::{Digest, Sha256};

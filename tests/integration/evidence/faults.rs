@@ -2,7 +2,6 @@
 //! during an import leaves the database as before; `backup` makes a consistent copy while another process
 //! imports; `PRAGMA integrity_check` is clean after each. Generous timeouts, no timing assertions.
 
-
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

@@ -3,7 +3,6 @@
 //! with before and after; candidate references stay out of the logged command lines; and `import --firm ID`
 //! refuses rows of other firms.
 
-
 use crate::support::{default_firms, firms, row, shortlists, Env};
 use serde_json::Value;
 use sha2::{Digest, Sha256};

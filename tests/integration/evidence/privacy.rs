@@ -2,7 +2,6 @@
 //! `forget FIRM SEARCH_REF CANDIDATE_REF` replaces a candidate's reference in every stored version while verdicts,
 //! as-of reads and `audit verify` stay as they were.
 
-
 use crate::support::{default_firms, firms, row, shortlists, Env, SHORTLIST_COLUMNS};
 
 /// A reference no hash, date or word of pledgecheck's own contains.
@@ -51,7 +50,11 @@ fn columns_that_look_like_personal_data_are_refused_with_an_explanation() {
     // `name` belongs in a firms file, and nowhere else.
     let with_name = env.write("named.csv", "firm,search_ref,reason,note,name\nf,s1,no-qualified-candidate,,Anna\n");
     let run = env.run(&["import", &with_name]).code(2);
-    assert!(crate::support::error_line(&run.stderr, "named.csv", 1, Some("name")).contains("personal data"), "{}", run.stderr);
+    assert!(
+        crate::support::error_line(&run.stderr, "named.csv", 1, Some("name")).contains("personal data"),
+        "{}",
+        run.stderr
+    );
     let firm_email = env.write("firms2.csv", "firm,name,pledged_on,withdrawn_on,email\nf,F,2021-06-01,,a@b.dk\n");
     let run = env.run(&["import", &firm_email]).code(2);
     assert!(crate::support::error_line(&run.stderr, "firms2.csv", 1, Some("email")).contains("personal data"));

@@ -6,7 +6,6 @@
 //!
 //! CI runs a bounded number of cases (64 for the library, 16 for the binary); set `PROPTEST_CASES` for more.
 
-
 use std::cell::RefCell;
 
 use pledgecheck::import::{read, Encoding, Input};

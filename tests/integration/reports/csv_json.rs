@@ -1,7 +1,6 @@
 //! `report searches|firms|quarters` in CSV and JSON, decoded: columns in the contract's order, the counts of
 //! samples/EXPECTED.md, rates, filters, `--output` and `--excel`.
 
-
 use std::collections::BTreeMap;
 
 use crate::support::{expected_searches, firms, row, shortlists, Csv, Env, COUNT_COLUMNS, SEARCH_REPORT_COLUMNS};

@@ -1,7 +1,6 @@
 //! `--excel` on every CSV output: read back as a Danish spreadsheet reads it (byte-order mark, `;`, decimal comma,
 //! CRLF), the files hold the same numbers and texts as the plain CSV, and formula-like texts are guarded.
 
-
 use crate::report_support::{excel_value, plain_value, read_csv, read_excel_csv, Env, Value2};
 
 /// Compares a plain CSV and its Excel twin cell by cell, as values; returns how many numbers were compared.

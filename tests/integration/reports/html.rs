@@ -1,7 +1,6 @@
 //! `pledgecheck report html`: one self-contained file (no network, no external assets), holding its charts, the
 //! failing searches and the outcome funnel, with every text from the data escaped.
 
-
 use crate::report_support::Env;
 
 fn html(env: &Env) -> String {

@@ -2,7 +2,6 @@
 //! output from the same database, and the folder written atomically (an earlier pack replaced, a foreign folder
 //! refused and left alone).
 
-
 use std::collections::BTreeMap;
 use std::path::Path;
 

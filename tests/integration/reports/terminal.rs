@@ -1,7 +1,6 @@
 //! The terminal: a closed pipe ends quietly with 0; colour and fitted tables only on a terminal, never with
 //! NO_COLOR; --quiet and --verbose; shell completions and man pages from the command definitions.
 
-
 use std::io::Read;
 use std::process::Stdio;
 
