@@ -24,6 +24,5 @@ mod evidence;
 mod import_semantics;
 mod policy;
 mod properties;
-mod report_support;
 mod reports;
 mod verdicts;

@@ -279,8 +279,7 @@ fn non_compliant_when_the_cross_sector_candidate_is_only_on_the_longlist() {
 
 #[test]
 fn every_sample_search_has_the_verdict_and_quarter_of_expected_md() {
-    let env = Env::new();
-    env.import_samples();
+    let env = Env::with_samples();
     let expected = crate::support::expected_searches();
     assert_eq!(expected.len(), 37, "EXPECTED.md lists 37 searches");
     let rows = env.searches();
@@ -298,8 +297,7 @@ fn every_sample_search_has_the_verdict_and_quarter_of_expected_md() {
 
 #[test]
 fn explain_agrees_with_the_stored_verdict_on_every_sample() {
-    let env = Env::new();
-    env.import_samples();
+    let env = Env::with_samples();
     for row in env.searches() {
         let (firm, search_ref) = (row["firm"].as_str().unwrap(), row["search_ref"].as_str().unwrap());
         let explanation = env.explain(firm, search_ref);

@@ -26,10 +26,6 @@ fn tamper(env: &Env, sql: &str) {
     assert!(conn.changes() > 0, "the edit changed nothing: {sql}");
 }
 
-fn one(env: &Env, sql: &str) -> i64 {
-    env.count(sql)
-}
-
 /// `audit verify --format json`, decoded, with the exit code checked.
 #[track_caller]
 fn verify_json(env: &Env, code: i32, extra: &[&str]) -> Value {
@@ -79,7 +75,7 @@ fn an_untouched_database_verifies_and_prints_the_chain_hash() {
     let run = env.run(&["audit", "verify"]).ok();
     let head = printed_head(&run);
     assert!(!run.stdout.contains("TAMPERED"), "{}", run.stdout);
-    let entries = one(&env, "SELECT count(*) FROM import_log");
+    let entries = env.count("SELECT count(*) FROM import_log");
     assert!(run.stdout.contains(&format!("{entries} entries")), "{}", run.stdout);
 
     let value = verify_json(&env, 0, &[]);
@@ -124,7 +120,7 @@ fn a_stored_row_edited_with_plain_sql_is_named() {
     ];
     for (table, edit) in edits {
         let env = history();
-        let id = one(&env, &format!("SELECT max(id) FROM {table}"));
+        let id = env.count(&format!("SELECT max(id) FROM {table}"));
         tamper(&env, &edit.replace("{id}", &id.to_string()));
         let value = assert_tampered(&env, &format!("{table} row {id}"));
         assert!(value["bad_row_count"].as_u64().unwrap() >= 1, "{edit}");
@@ -205,7 +201,7 @@ fn an_import_log_entry_edited_with_plain_sql_is_named() {
     ] {
         let env = history();
         // The second import, which wrote rows and has a file.
-        let id = one(&env, "SELECT max(import_id) FROM import_file WHERE name = 's.csv'");
+        let id = env.count("SELECT max(import_id) FROM import_file WHERE name = 's.csv'");
         tamper(&env, &edit.replace("{id}", &id.to_string()));
         let value = assert_tampered(&env, &format!("entry {id} "));
         assert!(value["first_bad_entry"].as_str().unwrap().starts_with(&format!("entry {id} ")), "{edit}: {value:#}");
@@ -215,8 +211,8 @@ fn an_import_log_entry_edited_with_plain_sql_is_named() {
 #[test]
 fn a_deleted_import_log_entry_is_named_by_the_next_entry() {
     let env = history();
-    let entries = one(&env, "SELECT count(*) FROM import_log");
-    let id = one(&env, "SELECT id FROM import_log WHERE actor = 'rita'");
+    let entries = env.count("SELECT count(*) FROM import_log");
+    let id = env.count("SELECT id FROM import_log WHERE actor = 'rita'");
     assert!(id < entries);
     tamper(
         &env,
@@ -224,7 +220,7 @@ fn a_deleted_import_log_entry_is_named_by_the_next_entry() {
             "PRAGMA foreign_keys = OFF; DELETE FROM import_file WHERE import_id = {id}; DELETE FROM import_log WHERE id = {id};"
         ),
     );
-    let next = one(&env, &format!("SELECT min(id) FROM import_log WHERE id > {id}"));
+    let next = env.count(&format!("SELECT min(id) FROM import_log WHERE id > {id}"));
     let value = assert_tampered(&env, &format!("entry {next} "));
     let first = value["first_bad_entry"].as_str().unwrap();
     assert!(first.starts_with(&format!("entry {next} ")), "{first}");
@@ -235,7 +231,7 @@ fn a_deleted_import_log_entry_is_named_by_the_next_entry() {
 fn the_last_entry_deleted_with_its_rows_is_caught_with_expect() {
     let env = history();
     let head = printed_head(&env.run(&["audit", "verify"]).ok());
-    let id = one(&env, "SELECT max(id) FROM import_log");
+    let id = env.count("SELECT max(id) FROM import_log");
     // The cleanest possible removal: the entry, its files and every row it wrote, and reopen what it closed.
     let at: String = env.sql().query_row("SELECT at FROM import_log WHERE id = ?1", [id], |r| r.get(0)).unwrap();
     let mut sql = String::from("PRAGMA foreign_keys = OFF;");
@@ -257,13 +253,13 @@ fn the_last_entry_deleted_with_its_rows_is_caught_with_expect() {
 #[test]
 fn a_candidate_reference_edited_with_plain_sql_is_named() {
     let env = history();
-    let id = one(&env, "SELECT max(id) FROM candidate_version WHERE candidate_ref = 'c2'");
+    let id = env.count("SELECT max(id) FROM candidate_version WHERE candidate_ref = 'c2'");
     tamper(&env, &format!("UPDATE candidate_version SET candidate_ref = 'c7' WHERE id = {id}"));
     assert_tampered(&env, &format!("candidate_version row {id}"));
 
     // Dropping the salt (as `forget` does) without a recorded redaction is caught too.
     let env = history();
-    let id = one(&env, "SELECT min(id) FROM candidate_version");
+    let id = env.count("SELECT min(id) FROM candidate_version");
     tamper(
         &env,
         &format!("UPDATE candidate_version SET candidate_ref = 'redacted-x', ref_salt = NULL WHERE id = {id}"),
@@ -276,7 +272,7 @@ fn an_inserted_or_deleted_row_is_caught() {
     // A row inserted without an entry of its own, claiming the entry of the last import.
     let env = history();
     let (import_id, id) =
-        (one(&env, "SELECT max(import_id) FROM candidate_version"), one(&env, "SELECT max(id) FROM candidate_version"));
+        (env.count("SELECT max(import_id) FROM candidate_version"), env.count("SELECT max(id) FROM candidate_version"));
     tamper(
         &env,
         &format!(
@@ -292,8 +288,8 @@ fn an_inserted_or_deleted_row_is_caught() {
     // A row deleted: the entry that wrote it no longer matches.
     let env = history();
     let (id, import_id) = (
-        one(&env, "SELECT max(id) FROM exemption_version"),
-        one(&env, "SELECT import_id FROM exemption_version ORDER BY id DESC LIMIT 1"),
+        env.count("SELECT max(id) FROM exemption_version"),
+        env.count("SELECT import_id FROM exemption_version ORDER BY id DESC LIMIT 1"),
     );
     tamper(&env, &format!("DELETE FROM exemption_version WHERE id = {id}"));
     assert_tampered(&env, &format!("entry {import_id} "));
@@ -301,7 +297,7 @@ fn an_inserted_or_deleted_row_is_caught() {
     // An entry appended by hand, with a made-up hash.
     let env = history();
     let head = printed_head(&env.run(&["audit", "verify"]).ok());
-    let id = one(&env, "SELECT max(id) FROM import_log") + 1;
+    let id = env.count("SELECT max(id) FROM import_log") + 1;
     tamper(
         &env,
         &format!(
@@ -317,7 +313,7 @@ fn an_inserted_or_deleted_row_is_caught() {
 fn a_stored_policy_edited_with_plain_sql_is_named() {
     let env = history();
     env.run(&["policy", "use", crate::support::sample("stricter.toml").to_str().unwrap()]).ok();
-    let id = one(&env, "SELECT max(id) FROM policy");
+    let id = env.count("SELECT max(id) FROM policy");
     tamper(&env, &format!("UPDATE policy SET text = replace(text, '2', '3') WHERE id = {id}"));
     assert_tampered(&env, &format!("policy row {id}"));
 }
@@ -328,7 +324,7 @@ fn a_hash_noted_earlier_is_found_after_more_changes_and_a_made_up_one_is_not() {
     let f = env.write("firms.csv", default_firms());
     env.import(&[f]);
     let noted = printed_head(&env.run(&["audit", "verify"]).ok());
-    let noted_entry = one(&env, "SELECT max(id) FROM import_log");
+    let noted_entry = env.count("SELECT max(id) FROM import_log");
 
     // More imports and changes by hand.
     env.import(&csv_samples());
@@ -394,7 +390,7 @@ fn entries_sealed_from_the_rows_as_written_or_read_back_verify_alike() {
     ]);
     env.run(&["firm", "add", "f", "--name", "F", "--pledged-on", "2021-06-01"]).ok();
     env.import(&[env.write("apart.csv", apart)]);
-    assert_eq!(one(&env, "SELECT count(*) FROM candidate_version WHERE candidate_ref = 'apart-3'"), 1);
+    assert_eq!(env.count("SELECT count(*) FROM candidate_version WHERE candidate_ref = 'apart-3'"), 1);
     env.run(&["audit", "verify"]).ok();
     // A later import that changes, adds and closes rows: sealed from the rows as written.
     let changed = shortlists(&[row().candidate("later-4", "state"), row().set("search_ref", "s3")]);

@@ -6,12 +6,6 @@ use std::collections::BTreeMap;
 use crate::support::{expected_searches, firms, row, shortlists, Csv, Env, COUNT_COLUMNS, SEARCH_REPORT_COLUMNS};
 use serde_json::Value;
 
-fn samples() -> Env {
-    let env = Env::new();
-    env.import_samples();
-    env
-}
-
 /// The firms report's columns, in order.
 fn firm_columns() -> Vec<&'static str> {
     let mut columns = vec!["firm", "name"];
@@ -62,7 +56,7 @@ fn expected_counts<'a>(verdicts: impl Iterator<Item = &'a str>) -> Vec<u64> {
 
 #[test]
 fn searches_csv_has_the_contract_columns_and_the_expected_rows_in_byte_order() {
-    let csv = samples().report_csv(&["searches"]);
+    let csv = Env::with_samples().report_csv(&["searches"]);
     assert_columns(&csv, &SEARCH_REPORT_COLUMNS);
     let got: Vec<[&str; 4]> = csv
         .rows
@@ -96,7 +90,7 @@ fn reports_order_by_the_bytes_of_the_text() {
 
 #[test]
 fn searches_json_holds_the_same_values_as_csv() {
-    let env = samples();
+    let env = Env::with_samples();
     let csv = env.report_csv(&["searches"]);
     let json = env.report_json(&["searches"]);
     assert_eq!(json.len(), csv.rows.len());
@@ -120,7 +114,7 @@ fn searches_json_holds_the_same_values_as_csv() {
 
 #[test]
 fn firms_csv_has_the_counts_of_expected_md() {
-    let csv = samples().report_csv(&["firms"]);
+    let csv = Env::with_samples().report_csv(&["firms"]);
     assert_columns(&csv, &firm_columns());
     let got: Vec<Vec<String>> = csv.rows.iter().map(|r| r[..10].to_vec()).collect();
     assert_eq!(got, crate::support::expected_firms_all());
@@ -138,7 +132,7 @@ fn firms_csv_of_the_three_csv_samples_has_the_counts_of_expected_md() {
 
 #[test]
 fn firms_json_has_numbers_and_null_rates() {
-    let json = samples().report_json(&["firms"]);
+    let json = Env::with_samples().report_json(&["firms"]);
     let expected = crate::support::expected_firms_all();
     assert_eq!(json.len(), expected.len());
     for (object, want) in json.iter().zip(&expected) {
@@ -194,7 +188,7 @@ fn rates_round_half_up_to_four_decimals() {
 
 #[test]
 fn every_rate_in_csv_has_exactly_four_decimals() {
-    let env = samples();
+    let env = Env::with_samples();
     for which in ["firms", "quarters"] {
         let csv = env.report_csv(&[which]);
         for row in &csv.rows {
@@ -207,7 +201,7 @@ fn every_rate_in_csv_has_exactly_four_decimals() {
 
 #[test]
 fn quarters_count_each_pair_of_quarter_and_firm_with_searches() {
-    let csv = samples().report_csv(&["quarters"]);
+    let csv = Env::with_samples().report_csv(&["quarters"]);
     assert_columns(&csv, &quarter_columns());
     let mut want: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
     let expected = expected_searches();
@@ -228,7 +222,7 @@ fn quarters_count_each_pair_of_quarter_and_firm_with_searches() {
 
 #[test]
 fn quarters_json_rates_are_numbers_or_null() {
-    let json = samples().report_json(&["quarters"]);
+    let json = Env::with_samples().report_json(&["quarters"]);
     for object in &json {
         let rated =
             ["compliant", "non_compliant", "incomplete"].iter().map(|c| object[*c].as_u64().unwrap()).sum::<u64>();
@@ -246,7 +240,7 @@ fn quarters_json_rates_are_numbers_or_null() {
 
 #[test]
 fn the_quarter_filter() {
-    let env = samples();
+    let env = Env::with_samples();
     let want: Vec<String> =
         expected_searches().into_iter().filter(|e| e.quarter == "2026-Q2").map(|e| e.search_ref).collect();
     let searches = env.report_json(&["searches", "--quarter", "2026-Q2"]);
@@ -265,7 +259,7 @@ fn the_quarter_filter() {
 
 #[test]
 fn the_firm_filter() {
-    let env = samples();
+    let env = Env::with_samples();
     let searches = env.report_json(&["searches", "--firm", "nordsoeg"]);
     assert_eq!(searches.len(), 14);
     assert!(searches.iter().all(|r| r["firm"] == "nordsoeg"));
@@ -282,7 +276,7 @@ fn the_firm_filter() {
 
 #[test]
 fn a_malformed_quarter_is_bad_usage() {
-    let env = samples();
+    let env = Env::with_samples();
     env.run(&["report", "firms", "--quarter", "2026-Q5"]).code(2);
 }
 
@@ -290,7 +284,7 @@ fn a_malformed_quarter_is_bad_usage() {
 
 #[test]
 fn output_writes_the_report_to_a_file() {
-    let env = samples();
+    let env = Env::with_samples();
     let stdout = env.run(&["report", "firms", "--format", "csv"]).ok().stdout;
     let run = env.run(&["report", "firms", "--output", "firms.csv"]).ok();
     assert!(run.stdout.is_empty(), "{}", run.stdout);
@@ -307,7 +301,7 @@ fn output_writes_the_report_to_a_file() {
 
 #[test]
 fn excel_csv_has_a_bom_semicolons_decimal_commas_and_crlf() {
-    let env = samples();
+    let env = Env::with_samples();
     let bytes = env.run(&["report", "firms", "--format", "csv", "--excel"]).ok().bytes;
     let body = bytes.strip_prefix("\u{feff}".as_bytes()).expect("a byte-order mark");
     assert!(body.ends_with(b"\r\n"));
@@ -326,7 +320,7 @@ fn excel_csv_has_a_bom_semicolons_decimal_commas_and_crlf() {
 
 #[test]
 fn excel_keeps_dates_iso() {
-    let env = samples();
+    let env = Env::with_samples();
     let bytes = env.run(&["report", "searches", "--excel", "--output", "s.csv"]).ok();
     assert!(bytes.stdout.is_empty());
     let file = std::fs::read(env.path("s.csv")).unwrap();
