@@ -1,9 +1,7 @@
 //! The pledge as a policy file: `policy check|show|test|use|schema`, `explain --format json` naming the version,
 //! conditions and candidates, `whatif` and `--policy` with the stricter sample policy.
 
-mod common;
-
-use common::{sample, Env};
+use crate::support::{sample, Env};
 use serde_json::Value;
 
 fn stricter() -> String {
@@ -99,8 +97,7 @@ fn policy_tests_pass_and_a_wrong_expectation_fails_with_its_explanation() {
 
 #[test]
 fn policy_use_recomputes_every_verdict_and_is_recorded() {
-    let env = Env::new();
-    env.import_samples();
+    let env = Env::with_samples();
     let before = env.report_json(&["searches"]);
     let run = env.run(&["policy", "use", &stricter()]).ok();
     assert!(run.stdout.contains("verdicts recomputed"), "{}", run.stdout);
@@ -139,8 +136,7 @@ fn policy_schema_is_a_json_schema_of_the_format() {
 
 #[test]
 fn explain_json_names_the_version_each_condition_and_each_candidates_part() {
-    let env = Env::new();
-    env.import_samples();
+    let env = Env::with_samples();
     let e = env.explain("nordsoeg", "NS-2026-003");
     assert_eq!(e["verdict"], "non-compliant");
     assert_eq!(e["rule"], "pledge.cross-sector");
@@ -164,8 +160,7 @@ fn explain_json_names_the_version_each_condition_and_each_candidates_part() {
 
 #[test]
 fn whatif_shows_changes_and_rates_before_and_after_and_stores_nothing() {
-    let env = Env::new();
-    env.import_samples();
+    let env = Env::with_samples();
     let before = env.snapshot();
     let value = env.run(&["whatif", "--policy", &stricter(), "--format", "json"]).ok().json();
     assert_eq!(value["schema_version"], 1);

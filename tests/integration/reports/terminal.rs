@@ -1,12 +1,9 @@
 //! The terminal: a closed pipe ends quietly with 0; colour and fitted tables only on a terminal, never with
 //! NO_COLOR; --quiet and --verbose; shell completions and man pages from the command definitions.
 
-mod report_support;
-
 use std::io::Read;
-use std::process::Stdio;
 
-use report_support::Env;
+use crate::support::{Env, BINARY};
 
 /// A database with a few thousand searches, so that every report is larger than a pipe's buffer.
 fn big() -> Env {
@@ -28,15 +25,7 @@ fn big() -> Env {
 
 /// Runs the binary, reads a few bytes of its output and closes the pipe; returns the exit code and stderr.
 fn close_early(env: &Env, args: &[&str]) -> (Option<i32>, String) {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pledgecheck"))
-        .current_dir(env.dir.path())
-        .arg("--db")
-        .arg(env.db())
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = env.spawn(args);
     let mut first = [0u8; 16];
     child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
     drop(child.stdout.take());
@@ -81,10 +70,9 @@ fn on_terminal(env: &Env, columns: usize, command: &str, no_color: bool) -> Opti
         eprintln!("skipped: no `script` to run on a terminal");
         return None;
     }
-    let binary = assert_cmd::cargo::cargo_bin("pledgecheck");
-    let line = format!("stty cols {columns} rows 50; {} --db {} {command}", binary.display(), env.db().display());
+    let line = format!("stty cols {columns} rows 50; {BINARY} --db {} {command}", env.db().display());
     let mut cmd = std::process::Command::new("script");
-    cmd.args(["-qec", &line, "/dev/null"]).current_dir(env.dir.path()).env_remove("NO_COLOR");
+    cmd.args(["-qec", &line, "/dev/null"]).current_dir(env.dir()).env_remove("NO_COLOR");
     if no_color {
         cmd.env("NO_COLOR", "1");
     }
@@ -138,9 +126,9 @@ fn on_a_terminal_tables_fit_and_verdicts_are_coloured() {
 fn quiet_and_verbose() {
     let env = Env::new();
     let firms = env.write("firms.csv", "firm,name,pledged_on\nf,F,2021-01-01\n");
-    let quiet = env.run(&["--quiet", "import", firms.to_str().unwrap()]).ok();
+    let quiet = env.run(&["--quiet", "import", &firms]).ok();
     assert!(quiet.stdout.is_empty() && quiet.stderr.is_empty());
-    let normal = env.run(&["import", firms.to_str().unwrap()]).ok();
+    let normal = env.run(&["import", &firms]).ok();
     assert!(normal.text().contains("0 firms changed"));
     let verbose = env.run(&["-v", "report", "firms", "--format", "json"]).ok();
     assert_eq!(verbose.json()["schema_version"], 1, "details go to stderr, not into the JSON");

@@ -1,9 +1,7 @@
 //! The SQL views of schema/0002_views.sql give the reports' numbers: a user who opens the database in sqlite3
 //! gets what `report searches|firms|quarters` and the quarterly summary print, rates rounded half-up alike.
 
-mod report_support;
-
-use report_support::Env;
+use crate::support::Env;
 use rusqlite::types::Value as Sql;
 use rusqlite::Connection;
 use serde_json::Value;

@@ -1,10 +1,8 @@
 //! Which database a command uses, and the databases it refuses: a missing one for commands that only read,
 //! one written by a newer pledgecheck for every command.
 
-mod common;
-
+use crate::support::{default_firms, row, shortlists, Env, BINARY};
 use assert_cmd::Command;
-use common::{default_firms, row, shortlists, Env};
 
 /// The commands that only read.
 const READERS: [&[&str]; 5] = [
@@ -60,7 +58,7 @@ fn the_database_comes_from_pledgecheck_db_or_defaults_to_the_current_directory()
     let env = Env::new();
     let f = env.write("f.csv", default_firms());
     let bin = || {
-        let mut cmd = Command::cargo_bin("pledgecheck").unwrap();
+        let mut cmd = Command::new(BINARY);
         cmd.current_dir(env.dir()).env_remove("PLEDGECHECK_DB");
         cmd
     };

@@ -2,9 +2,7 @@
 //! and hashes that change from one database to the next (the chain head, when the data changed) are masked.
 //! Review a changed snapshot with `cargo insta review` (or `INSTA_UPDATE=always cargo test` and `git diff`).
 
-mod report_support;
-
-use report_support::Env;
+use crate::support::Env;
 
 fn output(env: &Env, args: &[&str]) -> String {
     env.run(args).ok().text()

@@ -3,9 +3,7 @@
 //! the first entry altered, inserted or removed; either way it prints the latest chain hash, which
 //! `--expect HASH` checks later.
 
-mod common;
-
-use common::{csv_samples, default_firms, row, shortlists, Env, Run};
+use crate::support::{csv_samples, default_firms, row, shortlists, Env, Run};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -26,10 +24,6 @@ fn tamper(env: &Env, sql: &str) {
     let conn = rusqlite::Connection::open(env.db()).expect("open the database for writing");
     conn.execute_batch(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
     assert!(conn.changes() > 0, "the edit changed nothing: {sql}");
-}
-
-fn one(env: &Env, sql: &str) -> i64 {
-    env.count(sql)
 }
 
 /// `audit verify --format json`, decoded, with the exit code checked.
@@ -81,7 +75,7 @@ fn an_untouched_database_verifies_and_prints_the_chain_hash() {
     let run = env.run(&["audit", "verify"]).ok();
     let head = printed_head(&run);
     assert!(!run.stdout.contains("TAMPERED"), "{}", run.stdout);
-    let entries = one(&env, "SELECT count(*) FROM import_log");
+    let entries = env.count("SELECT count(*) FROM import_log");
     assert!(run.stdout.contains(&format!("{entries} entries")), "{}", run.stdout);
 
     let value = verify_json(&env, 0, &[]);
@@ -126,7 +120,7 @@ fn a_stored_row_edited_with_plain_sql_is_named() {
     ];
     for (table, edit) in edits {
         let env = history();
-        let id = one(&env, &format!("SELECT max(id) FROM {table}"));
+        let id = env.count(&format!("SELECT max(id) FROM {table}"));
         tamper(&env, &edit.replace("{id}", &id.to_string()));
         let value = assert_tampered(&env, &format!("{table} row {id}"));
         assert!(value["bad_row_count"].as_u64().unwrap() >= 1, "{edit}");
@@ -207,7 +201,7 @@ fn an_import_log_entry_edited_with_plain_sql_is_named() {
     ] {
         let env = history();
         // The second import, which wrote rows and has a file.
-        let id = one(&env, "SELECT max(import_id) FROM import_file WHERE name = 's.csv'");
+        let id = env.count("SELECT max(import_id) FROM import_file WHERE name = 's.csv'");
         tamper(&env, &edit.replace("{id}", &id.to_string()));
         let value = assert_tampered(&env, &format!("entry {id} "));
         assert!(value["first_bad_entry"].as_str().unwrap().starts_with(&format!("entry {id} ")), "{edit}: {value:#}");
@@ -217,8 +211,8 @@ fn an_import_log_entry_edited_with_plain_sql_is_named() {
 #[test]
 fn a_deleted_import_log_entry_is_named_by_the_next_entry() {
     let env = history();
-    let entries = one(&env, "SELECT count(*) FROM import_log");
-    let id = one(&env, "SELECT id FROM import_log WHERE actor = 'rita'");
+    let entries = env.count("SELECT count(*) FROM import_log");
+    let id = env.count("SELECT id FROM import_log WHERE actor = 'rita'");
     assert!(id < entries);
     tamper(
         &env,
@@ -226,7 +220,7 @@ fn a_deleted_import_log_entry_is_named_by_the_next_entry() {
             "PRAGMA foreign_keys = OFF; DELETE FROM import_file WHERE import_id = {id}; DELETE FROM import_log WHERE id = {id};"
         ),
     );
-    let next = one(&env, &format!("SELECT min(id) FROM import_log WHERE id > {id}"));
+    let next = env.count(&format!("SELECT min(id) FROM import_log WHERE id > {id}"));
     let value = assert_tampered(&env, &format!("entry {next} "));
     let first = value["first_bad_entry"].as_str().unwrap();
     assert!(first.starts_with(&format!("entry {next} ")), "{first}");
@@ -237,13 +231,13 @@ fn a_deleted_import_log_entry_is_named_by_the_next_entry() {
 fn the_last_entry_deleted_with_its_rows_is_caught_with_expect() {
     let env = history();
     let head = printed_head(&env.run(&["audit", "verify"]).ok());
-    let id = one(&env, "SELECT max(id) FROM import_log");
+    let id = env.count("SELECT max(id) FROM import_log");
     // The cleanest possible removal: the entry, its files and every row it wrote, and reopen what it closed.
     let at: String = env.sql().query_row("SELECT at FROM import_log WHERE id = ?1", [id], |r| r.get(0)).unwrap();
     let mut sql = String::from("PRAGMA foreign_keys = OFF;");
     for table in ["firm_version", "search_version", "candidate_version", "exemption_version"] {
         sql.push_str(&format!("DELETE FROM {table} WHERE import_id = {id};"));
-        sql.push_str(&format!("UPDATE {table} SET valid_to = '{}' WHERE valid_to = '{at}';", common::FOREVER));
+        sql.push_str(&format!("UPDATE {table} SET valid_to = '{}' WHERE valid_to = '{at}';", crate::support::FOREVER));
     }
     sql.push_str(&format!("DELETE FROM import_file WHERE import_id = {id}; DELETE FROM import_log WHERE id = {id};"));
     tamper(&env, &sql);
@@ -259,13 +253,13 @@ fn the_last_entry_deleted_with_its_rows_is_caught_with_expect() {
 #[test]
 fn a_candidate_reference_edited_with_plain_sql_is_named() {
     let env = history();
-    let id = one(&env, "SELECT max(id) FROM candidate_version WHERE candidate_ref = 'c2'");
+    let id = env.count("SELECT max(id) FROM candidate_version WHERE candidate_ref = 'c2'");
     tamper(&env, &format!("UPDATE candidate_version SET candidate_ref = 'c7' WHERE id = {id}"));
     assert_tampered(&env, &format!("candidate_version row {id}"));
 
     // Dropping the salt (as `forget` does) without a recorded redaction is caught too.
     let env = history();
-    let id = one(&env, "SELECT min(id) FROM candidate_version");
+    let id = env.count("SELECT min(id) FROM candidate_version");
     tamper(
         &env,
         &format!("UPDATE candidate_version SET candidate_ref = 'redacted-x', ref_salt = NULL WHERE id = {id}"),
@@ -278,7 +272,7 @@ fn an_inserted_or_deleted_row_is_caught() {
     // A row inserted without an entry of its own, claiming the entry of the last import.
     let env = history();
     let (import_id, id) =
-        (one(&env, "SELECT max(import_id) FROM candidate_version"), one(&env, "SELECT max(id) FROM candidate_version"));
+        (env.count("SELECT max(import_id) FROM candidate_version"), env.count("SELECT max(id) FROM candidate_version"));
     tamper(
         &env,
         &format!(
@@ -294,8 +288,8 @@ fn an_inserted_or_deleted_row_is_caught() {
     // A row deleted: the entry that wrote it no longer matches.
     let env = history();
     let (id, import_id) = (
-        one(&env, "SELECT max(id) FROM exemption_version"),
-        one(&env, "SELECT import_id FROM exemption_version ORDER BY id DESC LIMIT 1"),
+        env.count("SELECT max(id) FROM exemption_version"),
+        env.count("SELECT import_id FROM exemption_version ORDER BY id DESC LIMIT 1"),
     );
     tamper(&env, &format!("DELETE FROM exemption_version WHERE id = {id}"));
     assert_tampered(&env, &format!("entry {import_id} "));
@@ -303,7 +297,7 @@ fn an_inserted_or_deleted_row_is_caught() {
     // An entry appended by hand, with a made-up hash.
     let env = history();
     let head = printed_head(&env.run(&["audit", "verify"]).ok());
-    let id = one(&env, "SELECT max(id) FROM import_log") + 1;
+    let id = env.count("SELECT max(id) FROM import_log") + 1;
     tamper(
         &env,
         &format!(
@@ -318,8 +312,8 @@ fn an_inserted_or_deleted_row_is_caught() {
 #[test]
 fn a_stored_policy_edited_with_plain_sql_is_named() {
     let env = history();
-    env.run(&["policy", "use", common::sample("stricter.toml").to_str().unwrap()]).ok();
-    let id = one(&env, "SELECT max(id) FROM policy");
+    env.run(&["policy", "use", crate::support::sample("stricter.toml").to_str().unwrap()]).ok();
+    let id = env.count("SELECT max(id) FROM policy");
     tamper(&env, &format!("UPDATE policy SET text = replace(text, '2', '3') WHERE id = {id}"));
     assert_tampered(&env, &format!("policy row {id}"));
 }
@@ -330,14 +324,14 @@ fn a_hash_noted_earlier_is_found_after_more_changes_and_a_made_up_one_is_not() {
     let f = env.write("firms.csv", default_firms());
     env.import(&[f]);
     let noted = printed_head(&env.run(&["audit", "verify"]).ok());
-    let noted_entry = one(&env, "SELECT max(id) FROM import_log");
+    let noted_entry = env.count("SELECT max(id) FROM import_log");
 
     // More imports and changes by hand.
     env.import(&csv_samples());
     let s = env.write("s.csv", shortlists(&[row()]));
     env.import(&[s]);
     env.run(&["search", "update", "f", "s1", "--level", "executive"]).ok();
-    env.run(&["policy", "use", common::sample("stricter.toml").to_str().unwrap()]).ok();
+    env.run(&["policy", "use", crate::support::sample("stricter.toml").to_str().unwrap()]).ok();
 
     let run = env.run(&["audit", "verify", "--expect", &noted]).ok();
     assert!(run.stdout.contains(&format!("expected hash {noted} is entry {noted_entry}")), "{}", run.stdout);
@@ -396,7 +390,7 @@ fn entries_sealed_from_the_rows_as_written_or_read_back_verify_alike() {
     ]);
     env.run(&["firm", "add", "f", "--name", "F", "--pledged-on", "2021-06-01"]).ok();
     env.import(&[env.write("apart.csv", apart)]);
-    assert_eq!(one(&env, "SELECT count(*) FROM candidate_version WHERE candidate_ref = 'apart-3'"), 1);
+    assert_eq!(env.count("SELECT count(*) FROM candidate_version WHERE candidate_ref = 'apart-3'"), 1);
     env.run(&["audit", "verify"]).ok();
     // A later import that changes, adds and closes rows: sealed from the rows as written.
     let changed = shortlists(&[row().candidate("later-4", "state"), row().set("search_ref", "s3")]);

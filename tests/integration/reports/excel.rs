@@ -1,22 +1,20 @@
 //! `--excel` on every CSV output: read back as a Danish spreadsheet reads it (byte-order mark, `;`, decimal comma,
 //! CRLF), the files hold the same numbers and texts as the plain CSV, and formula-like texts are guarded.
 
-mod report_support;
-
-use report_support::{excel_value, plain_value, read_csv, read_excel_csv, Env, Value2};
+use crate::support::{Cell, Csv, Env};
 
 /// Compares a plain CSV and its Excel twin cell by cell, as values; returns how many numbers were compared.
 #[track_caller]
 fn assert_same_values(what: &str, plain: &[u8], excel: &[u8]) -> usize {
-    let (plain_header, plain_rows) = read_csv(plain);
-    let (excel_header, excel_rows) = read_excel_csv(excel);
+    let Csv { header: plain_header, rows: plain_rows } = Csv::plain(plain);
+    let Csv { header: excel_header, rows: excel_rows } = Csv::excel(excel);
     assert_eq!(plain_header, excel_header, "{what}: headers");
     assert_eq!(plain_rows.len(), excel_rows.len(), "{what}: rows");
     let mut numbers = 0;
     for (p, e) in plain_rows.iter().zip(&excel_rows) {
         for ((column, p), e) in plain_header.iter().zip(p).zip(e) {
-            let (p, e) = (plain_value(p), excel_value(e));
-            numbers += usize::from(matches!(p, Value2::Number(_)));
+            let (p, e) = (Cell::plain(p), Cell::excel(e));
+            numbers += usize::from(matches!(p, Cell::Number(_)));
             assert_eq!(p, e, "{what}: column {column}");
         }
     }
@@ -36,8 +34,8 @@ fn every_report_reads_back_with_the_same_numbers() {
         vec!["whatif", "--policy", &stricter],
     ];
     for args in reports {
-        let plain = env.run(&[args.clone(), vec!["--format", "csv"]].concat()).ok().stdout;
-        let excel = env.run(&[args.clone(), vec!["--excel"]].concat()).ok().stdout;
+        let plain = env.run(&[args.clone(), vec!["--format", "csv"]].concat()).ok().bytes;
+        let excel = env.run(&[args.clone(), vec!["--excel"]].concat()).ok().bytes;
         let numbers = assert_same_values(&args.join(" "), &plain, &excel);
         if args[0] == "report" && args[1] != "searches" {
             assert!(numbers > 0, "{}: no numbers compared", args.join(" "));
@@ -48,12 +46,12 @@ fn every_report_reads_back_with_the_same_numbers() {
 #[test]
 fn rates_are_written_with_a_decimal_comma() {
     let env = Env::with_samples();
-    let excel = env.run(&["report", "firms", "--excel"]).ok().stdout;
-    let (header, rows) = read_excel_csv(&excel);
+    let excel = env.run(&["report", "firms", "--excel"]).ok().bytes;
+    let Csv { header, rows } = Csv::excel(&excel);
     let rate = header.iter().position(|c| c == "compliance_rate").unwrap();
     let nordsoeg = rows.iter().find(|r| r[0] == "nordsoeg").unwrap();
     assert_eq!(nordsoeg[rate], "0,5000");
-    assert_eq!(excel_value(&nordsoeg[rate]), Value2::Number(0.5));
+    assert_eq!(Cell::excel(&nordsoeg[rate]), Cell::Number(0.5));
 }
 
 #[test]
@@ -87,16 +85,16 @@ fn formula_like_texts_are_guarded_and_read_back_as_the_same_text() {
     );
     env.import(&[firms, shortlists]);
     for report in ["searches", "firms", "quarters", "outcomes"] {
-        let plain = env.run(&["report", report, "--format", "csv"]).ok().stdout;
-        let excel = env.run(&["report", report, "--excel"]).ok().stdout;
+        let plain = env.run(&["report", report, "--format", "csv"]).ok().bytes;
+        let excel = env.run(&["report", report, "--excel"]).ok().bytes;
         assert_same_values(report, &plain, &excel);
         let text = String::from_utf8(excel).unwrap();
-        // Every formula-like cell is guarded (excel_value checks), and the firm is one of them.
+        // Every formula-like cell is guarded (Cell::excel checks), and the firm is one of them.
         assert!(text.contains("'@evil;"), "{report}: {text}");
     }
-    let searches = String::from_utf8(env.run(&["report", "searches", "--excel"]).ok().stdout).unwrap();
+    let searches = String::from_utf8(env.run(&["report", "searches", "--excel"]).ok().bytes).unwrap();
     assert!(searches.contains("'-1+1;'+Kommune;"), "{searches}");
-    let firms = String::from_utf8(env.run(&["report", "firms", "--excel"]).ok().stdout).unwrap();
+    let firms = String::from_utf8(env.run(&["report", "firms", "--excel"]).ok().bytes).unwrap();
     assert!(firms.contains("'=HYPERLINK(\"\"x\"\")"), "{firms}");
 }
 

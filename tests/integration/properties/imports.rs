@@ -5,8 +5,6 @@
 //!
 //! CI runs a bounded number of cases (64 for the library, 16 for the binary); set `PROPTEST_CASES` for more.
 
-mod common;
-
 use std::cell::RefCell;
 
 use pledgecheck::import::{import_files, Encoding, ImportOptions, ImportOutcome, Input};
@@ -14,7 +12,7 @@ use pledgecheck::store::{Mode, Store};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
-use common::{all_samples, Env, SHORTLIST_COLUMNS};
+use crate::support::{all_samples, Env, SHORTLIST_COLUMNS};
 
 /// The number of cases: `PROPTEST_CASES` if set, else `default`.
 fn config(default: u32) -> Config {

@@ -2,13 +2,11 @@
 //! during an import leaves the database as before; `backup` makes a consistent copy while another process
 //! imports; `PRAGMA integrity_check` is clean after each. Generous timeouts, no timing assertions.
 
-mod common;
-
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use common::{csv_samples, firms, Env, SHORTLIST_COLUMNS};
+use crate::support::{csv_samples, firms, Csv, Env, BINARY, SHORTLIST_COLUMNS};
 
 /// Long enough for a slow machine; the tests never assert how long anything took.
 const PATIENCE: Duration = Duration::from_secs(300);
@@ -26,20 +24,6 @@ fn big_file(firm: &str, prefix: &str, searches: usize, per_search: usize) -> Str
         }
     }
     text
-}
-
-/// The binary, run in the test's directory on its database, outside assert_cmd so that it can run concurrently.
-fn spawn(env: &Env, args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_pledgecheck"))
-        .current_dir(env.dir())
-        .env_remove("PLEDGECHECK_DB")
-        .arg("--db")
-        .arg(env.db())
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start pledgecheck")
 }
 
 /// Waits for a child, killing it if it outlives [`PATIENCE`]; returns its exit code and output.
@@ -85,8 +69,8 @@ fn two_processes_importing_at_once_both_succeed_with_nothing_lost() {
         let a = env.write("a.csv", big_file("a", "A", 4_000, 3));
         let b = env.write("b.csv", big_file("b", "B", 3_000, 4));
         let entries = if fresh { 0 } else { count(&env.db(), "SELECT count(*) FROM import_log") };
-        let first = spawn(&env, &["import", &f, &a]);
-        let second = spawn(&env, &["import", &f, &b]);
+        let first = env.spawn(&["import", &f, &a]);
+        let second = env.spawn(&["import", &f, &b]);
         let (code_a, out_a) = finish(first);
         let (code_b, out_b) = finish(second);
         assert_eq!(code_a, Some(0), "fresh database: {fresh}; first import:\n{out_a}");
@@ -116,7 +100,7 @@ fn two_processes_importing_at_once_both_succeed_with_nothing_lost() {
 fn kill_during_import(env: &Env, searches: usize, written_to: &Path) -> bool {
     let big = env.write("big.csv", big_file("nordsoeg", "BIG", searches, 4));
     let size_before = std::fs::metadata(written_to).map_or(0, |m| m.len());
-    let mut child = spawn(env, &["import", &big]);
+    let mut child = env.spawn(&["import", &big]);
     std::thread::sleep(Duration::from_millis(200));
     let start = Instant::now();
     loop {
@@ -145,7 +129,7 @@ fn a_first_load_killed_midway_leaves_the_database_as_before_and_in_wal_mode() {
     for searches in [50_000, 200_000, 800_000] {
         let env = Env::new();
         // Firms only: the next import is the database's first load of searches.
-        env.import(&[common::sample("firms.csv")]);
+        env.import(&[crate::support::sample("firms.csv")]);
         let before = env.snapshot();
         let head = env.run(&["audit", "verify"]).ok().stdout;
         if !kill_during_import(&env, searches, &env.db()) {
@@ -172,7 +156,7 @@ fn a_first_load_killed_midway_leaves_the_database_as_before_and_in_wal_mode() {
 #[test]
 fn a_first_load_beside_an_open_connection_keeps_the_log_and_a_reader_waiting_on_it_sees_all_or_nothing() {
     let env = Env::new();
-    env.import(&[common::sample("firms.csv")]);
+    env.import(&[crate::support::sample("firms.csv")]);
     // Another connection holds the database open: the load cannot leave WAL mode, and must not need to.
     let other = rusqlite::Connection::open(env.db()).unwrap();
     let searches: i64 = other.query_row("SELECT count(*) FROM search", [], |r| r.get(0)).unwrap();
@@ -183,13 +167,13 @@ fn a_first_load_beside_an_open_connection_keeps_the_log_and_a_reader_waiting_on_
 
     // Alone, a first load uses the rollback journal; a reader started meanwhile waits and sees the whole load.
     let env = Env::new();
-    env.import(&[common::sample("firms.csv")]);
+    env.import(&[crate::support::sample("firms.csv")]);
     let big = env.write("big.csv", big_file("nordsoeg", "BIG", 20_000, 4));
-    let loader = spawn(&env, &["import", &big]);
+    let loader = env.spawn(&["import", &big]);
     std::thread::sleep(Duration::from_millis(100));
-    let report = spawn(&env, &["report", "firms", "--format", "csv"]).wait_with_output().unwrap();
+    let report = env.spawn(&["report", "firms", "--format", "csv"]).wait_with_output().unwrap();
     assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
-    let firms = common::Csv::parse(&String::from_utf8(report.stdout).unwrap());
+    let firms = Csv::parse(&String::from_utf8(report.stdout).unwrap());
     let searches = firms.rows.iter().find(|r| r[0] == "nordsoeg").map_or("0", |r| firms.get(r, "searches"));
     assert!(searches == "0" || searches == "20000", "the reader saw {searches} searches");
     let (code, output) = finish(loader);
@@ -236,7 +220,7 @@ fn a_backup_taken_while_another_process_imports_is_consistent() {
     env.import(&csv_samples());
     let big = env.write("big.csv", big_file("nordsoeg", "BIG", 25_000, 4));
     let wal = env.db().with_extension("db-wal");
-    let importer = spawn(&env, &["import", &big]);
+    let importer = env.spawn(&["import", &big]);
     // Let the import get going, so the backup runs while it writes.
     let start = Instant::now();
     while std::fs::metadata(&wal).map_or(0, |m| m.len()) < (1 << 20) && start.elapsed() < PATIENCE {
@@ -256,7 +240,7 @@ fn a_backup_taken_while_another_process_imports_is_consistent() {
 
     for copy in &copies {
         assert_eq!(integrity(copy), "ok", "{}", copy.display());
-        let run = Command::new(env!("CARGO_BIN_EXE_pledgecheck"))
+        let run = Command::new(BINARY)
             .env_remove("PLEDGECHECK_DB")
             .arg("--db")
             .arg(copy)
@@ -323,7 +307,7 @@ fn a_writer_waits_for_an_import_that_takes_longer_than_thirty_seconds() {
         thread
     };
     let s = env.write("s.csv", big_file("nordsoeg", "LATE", 10, 2));
-    let (code, output) = finish(spawn(&env, &["import", &s]));
+    let (code, output) = finish(env.spawn(&["import", &s]));
     holder.join().unwrap();
     assert_eq!(code, Some(0), "{output}");
     assert_eq!(count(&env.db(), "SELECT count(*) FROM search"), 28 + 10);

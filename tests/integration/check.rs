@@ -1,15 +1,7 @@
 //! `check`: the per-firm summary and the failing searches, `--fail-on`, `--firm`, `--dry-run` and JSON output.
 
-mod common;
-
-use common::{all_samples, default_firms, expected_searches, row, shortlists, Env};
+use crate::support::{all_samples, default_firms, expected_searches, row, shortlists, Env};
 use serde_json::Value;
-
-fn samples() -> Env {
-    let env = Env::new();
-    env.import_samples();
-    env
-}
 
 /// `check ARGS --format json`, decoded, with the exit code.
 fn check_json(env: &Env, args: &[&str]) -> (Option<i32>, Value) {
@@ -28,7 +20,7 @@ fn refs(rows: &Value) -> Vec<String> {
 
 #[test]
 fn fail_on_non_compliant_exits_1_on_the_samples() {
-    let env = samples();
+    let env = Env::with_samples();
     env.run(&["check", "--fail-on", "non-compliant"]).code(1);
 }
 
@@ -43,14 +35,14 @@ fn importing_and_failing_in_one_call() {
 
 #[test]
 fn without_fail_on_check_exits_0() {
-    let env = samples();
+    let env = Env::with_samples();
     let run = env.run(&["check"]).ok();
     assert!(run.stdout.contains("KE-26-036"), "the failing searches are listed:\n{}", run.stdout);
 }
 
 #[test]
 fn fail_on_pending() {
-    let env = samples();
+    let env = Env::with_samples();
     env.run(&["check", "--fail-on", "pending"]).code(1);
     env.run(&["check", "--fail-on", "pending", "--firm", "kbh-executive"]).code(1);
     env.run(&["check", "--fail-on", "pending", "--firm", "vestlys"]).code(0);
@@ -69,13 +61,13 @@ fn fail_on_without_a_match_exits_0() {
 
 #[test]
 fn an_unknown_verdict_is_bad_usage() {
-    let env = samples();
+    let env = Env::with_samples();
     env.run(&["check", "--fail-on", "bogus"]).code(2);
 }
 
 #[test]
 fn json_has_the_firm_summary_and_exactly_the_failing_searches() {
-    let env = samples();
+    let env = Env::with_samples();
     let (code, value) = check_json(&env, &["--fail-on", "non-compliant"]);
     assert_eq!(code, Some(1));
     assert_eq!(value["fail_on_matched"], true);
@@ -93,7 +85,7 @@ fn json_has_the_firm_summary_and_exactly_the_failing_searches() {
 
 #[test]
 fn the_firm_filter_narrows_summary_and_failing_searches() {
-    let env = samples();
+    let env = Env::with_samples();
     let (_, value) = check_json(&env, &["--firm", "nordsoeg"]);
     let firms: Vec<&str> = value["firms"].as_array().unwrap().iter().map(|f| f["firm"].as_str().unwrap()).collect();
     assert_eq!(firms, ["nordsoeg"]);
@@ -115,7 +107,7 @@ fn dry_run_without_a_database_creates_none() {
 
 #[test]
 fn dry_run_with_a_database_uses_its_firms_and_stores_nothing() {
-    let env = samples();
+    let env = Env::with_samples();
     let before = env.snapshot();
     let s = env.write("mine.csv", shortlists(&[row().set("firm", "nordsoeg").set("search_ref", "NEW-1")]));
     let (code, value) = check_json(&env, &["--dry-run", &s]);
@@ -138,7 +130,7 @@ fn dry_run_refuses_bad_input_with_status_2() {
 
 #[test]
 fn a_bad_file_given_to_check_writes_nothing() {
-    let env = samples();
+    let env = Env::with_samples();
     let before = env.snapshot();
     let s = env.write("s.csv", shortlists(&[row().set("firm", "nordsoeg").set("level", "boss")]));
     env.run(&["check", &s]).code(2);

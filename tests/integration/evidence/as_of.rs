@@ -1,10 +1,8 @@
 //! As-of (issue 5): `report ... --as-of TIME` and `explain ... --as-of TIME` give, byte for byte, what they gave
 //! at that time: the rows valid then, judged under the policy in force then.
 
-mod common;
-
+use crate::support::{csv_samples, sample, Csv, Env};
 use chrono::{SecondsFormat, Utc};
-use common::{csv_samples, sample, Env};
 
 /// A time just after everything written so far, in RFC 3339 with microseconds, and a pause so that the next
 /// change is recorded strictly later.
@@ -79,7 +77,7 @@ fn reports_as_of_a_time_are_byte_for_byte_what_they_were_then() {
     // A time before the database existed has nothing to report, or is refused; it is never today's data.
     let run = env.run(&["report", "searches", "--format", "csv", "--as-of", "2000-01-01"]);
     if run.code == Some(0) {
-        assert_eq!(common::Csv::parse(&run.stdout).rows.len(), 0, "{}", run.stdout);
+        assert_eq!(Csv::parse(&run.stdout).rows.len(), 0, "{}", run.stdout);
     } else {
         run.code(2);
     }

@@ -1,9 +1,7 @@
 //! What an import does to the database: idempotence, replacing a search as a whole while keeping its old rows,
 //! one transaction across all files, and the import log.
 
-mod common;
-
-use common::{all_samples, default_firms, exemptions, firms, row, shortlists, Env, FOREVER};
+use crate::support::{all_samples, default_firms, exemptions, firms, row, shortlists, Env, FOREVER};
 use sha2::{Digest, Sha256};
 
 /// `(candidate_ref, valid_from, valid_to)` of every candidate row, oldest first.
@@ -48,7 +46,7 @@ fn importing_the_same_files_twice_changes_nothing() {
     for table in
         ["firm", "search", "verdict", "firm_version", "search_version", "candidate_version", "exemption_version"]
     {
-        let rows = |s: &common::Snapshot| s.0.iter().find(|(t, _)| t == table).map(|(_, r)| r.clone());
+        let rows = |s: &crate::support::Snapshot| s.0.iter().find(|(t, _)| t == table).map(|(_, r)| r.clone());
         assert_eq!(rows(&after), rows(&before), "table {table} changed");
     }
     assert_eq!(

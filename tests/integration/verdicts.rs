@@ -1,9 +1,7 @@
 //! One test per verdict and per reason for it, read back through `report searches --format json` and
 //! `explain --format json`.
 
-mod common;
-
-use common::{default_firms, firms, row, Env};
+use crate::support::{default_firms, firms, row, Env};
 use serde_json::Value;
 
 /// Asserts a search's verdict and that its reason holds every fragment.
@@ -28,7 +26,7 @@ fn failing_scope(explanation: &Value) -> Vec<String> {
 }
 
 /// Loads firms and one search `f`/`s1` and returns its report row.
-fn judge_with_firms(env: &Env, firms_csv: &str, rows: &[common::Row]) -> Value {
+fn judge_with_firms(env: &Env, firms_csv: &str, rows: &[crate::support::Row]) -> Value {
     env.load(firms_csv, rows, &[]);
     env.search("f", "s1")
 }
@@ -281,9 +279,8 @@ fn non_compliant_when_the_cross_sector_candidate_is_only_on_the_longlist() {
 
 #[test]
 fn every_sample_search_has_the_verdict_and_quarter_of_expected_md() {
-    let env = Env::new();
-    env.import_samples();
-    let expected = common::expected_searches();
+    let env = Env::with_samples();
+    let expected = crate::support::expected_searches();
     assert_eq!(expected.len(), 37, "EXPECTED.md lists 37 searches");
     let rows = env.searches();
     let got: Vec<(String, String, String, String)> = rows
@@ -300,8 +297,7 @@ fn every_sample_search_has_the_verdict_and_quarter_of_expected_md() {
 
 #[test]
 fn explain_agrees_with_the_stored_verdict_on_every_sample() {
-    let env = Env::new();
-    env.import_samples();
+    let env = Env::with_samples();
     for row in env.searches() {
         let (firm, search_ref) = (row["firm"].as_str().unwrap(), row["search_ref"].as_str().unwrap());
         let explanation = env.explain(firm, search_ref);

@@ -1,9 +1,7 @@
 //! One test per class of bad input: exit status 2, stderr names the file, the line and the column (or the JSON
 //! path), and the database is exactly as before.
 
-mod common;
-
-use common::{column, default_firms, error_line, exemptions, firms, row, shortlists, Env, Row};
+use crate::support::{column, default_firms, error_line, exemptions, firms, row, shortlists, Env, Row};
 
 /// A database holding firm `f` and its search `s0`, so that "unchanged" means something.
 fn baseline() -> Env {

@@ -1,9 +1,7 @@
 //! `pledgecheck report html`: one self-contained file (no network, no external assets), holding its charts, the
 //! failing searches and the outcome funnel, with every text from the data escaped.
 
-mod report_support;
-
-use report_support::Env;
+use crate::support::Env;
 
 fn html(env: &Env) -> String {
     env.run(&["report", "html", "--output", "report.html"]).ok();

@@ -2,9 +2,7 @@
 //! `forget FIRM SEARCH_REF CANDIDATE_REF` replaces a candidate's reference in every stored version while verdicts,
 //! as-of reads and `audit verify` stay as they were.
 
-mod common;
-
-use common::{default_firms, firms, row, shortlists, Env, SHORTLIST_COLUMNS};
+use crate::support::{default_firms, firms, row, shortlists, Env, SHORTLIST_COLUMNS};
 
 /// A reference no hash, date or word of pledgecheck's own contains.
 const SECRET: &str = "Person-Qwz-7";
@@ -42,7 +40,7 @@ fn columns_that_look_like_personal_data_are_refused_with_an_explanation() {
         text.push('\n');
         let file = env.write("personal.csv", text);
         let run = env.run(&["import", &file]).code(2);
-        let line = common::error_line(&run.stderr, "personal.csv", 1, None);
+        let line = crate::support::error_line(&run.stderr, "personal.csv", 1, None);
         assert!(line.contains("column 11"), "{column}: {line}");
         assert!(line.contains("personal data"), "{column}: no explanation: {line}");
         assert!(line.contains("candidate_ref"), "{column}: does not say what to use instead: {line}");
@@ -52,10 +50,14 @@ fn columns_that_look_like_personal_data_are_refused_with_an_explanation() {
     // `name` belongs in a firms file, and nowhere else.
     let with_name = env.write("named.csv", "firm,search_ref,reason,note,name\nf,s1,no-qualified-candidate,,Anna\n");
     let run = env.run(&["import", &with_name]).code(2);
-    assert!(common::error_line(&run.stderr, "named.csv", 1, Some("name")).contains("personal data"), "{}", run.stderr);
+    assert!(
+        crate::support::error_line(&run.stderr, "named.csv", 1, Some("name")).contains("personal data"),
+        "{}",
+        run.stderr
+    );
     let firm_email = env.write("firms2.csv", "firm,name,pledged_on,withdrawn_on,email\nf,F,2021-06-01,,a@b.dk\n");
     let run = env.run(&["import", &firm_email]).code(2);
-    assert!(common::error_line(&run.stderr, "firms2.csv", 1, Some("email")).contains("personal data"));
+    assert!(crate::support::error_line(&run.stderr, "firms2.csv", 1, Some("email")).contains("personal data"));
     let firm_name = env.write("firms3.csv", firms(&["f,Firm F A/S,2021-06-01,"]));
     env.import(&[firm_name]);
     assert_eq!(env.snapshot().rows("firm_version"), before.rows("firm_version") + 1);
@@ -191,7 +193,7 @@ fn forgetting_a_candidate_rewrites_every_version_and_keeps_the_verdicts_and_the_
         .prepare(&format!(
             "SELECT v.candidate_ref FROM candidate_version v JOIN search s ON s.id = v.search_id
              WHERE s.search_ref = 's1' AND v.valid_to = '{}' ORDER BY v.candidate_ref",
-            common::FOREVER
+            crate::support::FOREVER
         ))
         .unwrap()
         .query_map([], |r| r.get(0))

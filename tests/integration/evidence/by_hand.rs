@@ -3,9 +3,7 @@
 //! stored); values get the same validation and messages as an import; adding what exists or changing what does
 //! not exist exits 2 and writes nothing.
 
-mod common;
-
-use common::{default_firms, firms, row, shortlists, Csv, Env, Run};
+use crate::support::{default_firms, firms, row, shortlists, Csv, Env, Run};
 use serde_json::Value;
 
 /// Firm `f` (signed 2021-06-01) with search `s1`: Aarhus Kommune, top, opened 2026-01-10, shortlist 2026-03-01,
@@ -58,7 +56,7 @@ fn by_hand_message(stderr: &str, flag: &str) -> String {
 /// The message of the stderr line naming `file`, `line` and `(column)`.
 #[track_caller]
 fn file_message(stderr: &str, file: &str, line: usize, column: &str) -> String {
-    let found = common::error_line(stderr, file, line, Some(column));
+    let found = crate::support::error_line(stderr, file, line, Some(column));
     found.split_once(&format!("({column}): ")).expect("a message after the column").1.to_string()
 }
 
@@ -335,7 +333,7 @@ fn changes_by_hand_need_an_existing_database_except_firm_add() {
 struct Bad {
     args: Vec<&'static str>,
     flag: &'static str,
-    row: common::Row,
+    row: crate::support::Row,
     column: &'static str,
 }
 

@@ -3,9 +3,7 @@
 //! with before and after; candidate references stay out of the logged command lines; and `import --firm ID`
 //! refuses rows of other firms.
 
-mod common;
-
-use common::{default_firms, firms, row, shortlists, Env};
+use crate::support::{default_firms, firms, row, shortlists, Env};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -293,7 +291,7 @@ fn import_for_one_firm_refuses_rows_of_another_firm_and_writes_nothing() {
         shortlists(&[row(), row().candidate("c2", "private"), row().set("firm", "g").set("search_ref", "s9")]),
     );
     let run = env.run(&["import", "--firm", "f", &mixed]).code(2);
-    let line = common::error_line(&run.stderr, "mixed.csv", 4, Some("firm"));
+    let line = crate::support::error_line(&run.stderr, "mixed.csv", 4, Some("firm"));
     assert!(line.contains("\"g\"") && line.contains("--firm"), "{line}");
     assert_eq!(run.stderr.matches("mixed.csv:").count(), 1, "only the row of g is refused: {}", run.stderr);
     assert_eq!(env.snapshot(), before);
@@ -301,10 +299,10 @@ fn import_for_one_firm_refuses_rows_of_another_firm_and_writes_nothing() {
     // A firms file of another firm, and an exemption of another firm, are refused too.
     let other_firm = env.write("other.csv", firms(&["g,G renamed,2021-06-01,"]));
     let run = env.run(&["import", "--firm", "f", &other_firm]).code(2);
-    common::error_line(&run.stderr, "other.csv", 2, Some("firm"));
-    let exemption = env.write("ex.csv", common::exemptions(&[["g", "s9", "no-qualified-candidate", ""]]));
+    crate::support::error_line(&run.stderr, "other.csv", 2, Some("firm"));
+    let exemption = env.write("ex.csv", crate::support::exemptions(&[["g", "s9", "no-qualified-candidate", ""]]));
     let run = env.run(&["import", "--firm", "f", &exemption]).code(2);
-    common::error_line(&run.stderr, "ex.csv", 2, Some("firm"));
+    crate::support::error_line(&run.stderr, "ex.csv", 2, Some("firm"));
     let json = env.write(
         "one.json",
         r#"{"searches": [{"firm": "f", "search_ref": "j1", "client": "Aarhus Kommune", "client_sector": "kommune",

@@ -1,18 +1,10 @@
 //! `report searches|firms|quarters` in CSV and JSON, decoded: columns in the contract's order, the counts of
 //! samples/EXPECTED.md, rates, filters, `--output` and `--excel`.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{expected_searches, firms, row, shortlists, Csv, Env, COUNT_COLUMNS, SEARCH_REPORT_COLUMNS};
+use crate::support::{expected_searches, firms, row, shortlists, Csv, Env, COUNT_COLUMNS, SEARCH_REPORT_COLUMNS};
 use serde_json::Value;
-
-fn samples() -> Env {
-    let env = Env::new();
-    env.import_samples();
-    env
-}
 
 /// The firms report's columns, in order.
 fn firm_columns() -> Vec<&'static str> {
@@ -64,7 +56,7 @@ fn expected_counts<'a>(verdicts: impl Iterator<Item = &'a str>) -> Vec<u64> {
 
 #[test]
 fn searches_csv_has_the_contract_columns_and_the_expected_rows_in_byte_order() {
-    let csv = samples().report_csv(&["searches"]);
+    let csv = Env::with_samples().report_csv(&["searches"]);
     assert_columns(&csv, &SEARCH_REPORT_COLUMNS);
     let got: Vec<[&str; 4]> = csv
         .rows
@@ -98,7 +90,7 @@ fn reports_order_by_the_bytes_of_the_text() {
 
 #[test]
 fn searches_json_holds_the_same_values_as_csv() {
-    let env = samples();
+    let env = Env::with_samples();
     let csv = env.report_csv(&["searches"]);
     let json = env.report_json(&["searches"]);
     assert_eq!(json.len(), csv.rows.len());
@@ -122,26 +114,26 @@ fn searches_json_holds_the_same_values_as_csv() {
 
 #[test]
 fn firms_csv_has_the_counts_of_expected_md() {
-    let csv = samples().report_csv(&["firms"]);
+    let csv = Env::with_samples().report_csv(&["firms"]);
     assert_columns(&csv, &firm_columns());
     let got: Vec<Vec<String>> = csv.rows.iter().map(|r| r[..10].to_vec()).collect();
-    assert_eq!(got, common::expected_firms_all());
+    assert_eq!(got, crate::support::expected_firms_all());
 }
 
 #[test]
 fn firms_csv_of_the_three_csv_samples_has_the_counts_of_expected_md() {
     let env = Env::new();
-    env.import(&common::csv_samples());
+    env.import(&crate::support::csv_samples());
     let csv = env.report_csv(&["firms"]);
     let got: Vec<Vec<String>> =
         csv.rows.iter().map(|r| std::iter::once(r[0].clone()).chain(r[2..10].iter().cloned()).collect()).collect();
-    assert_eq!(got, common::expected_firms_csv_only());
+    assert_eq!(got, crate::support::expected_firms_csv_only());
 }
 
 #[test]
 fn firms_json_has_numbers_and_null_rates() {
-    let json = samples().report_json(&["firms"]);
-    let expected = common::expected_firms_all();
+    let json = Env::with_samples().report_json(&["firms"]);
+    let expected = crate::support::expected_firms_all();
     assert_eq!(json.len(), expected.len());
     for (object, want) in json.iter().zip(&expected) {
         assert_eq!(object["firm"], want[0].as_str());
@@ -173,7 +165,7 @@ fn every_firm_is_listed_with_zeros_when_it_has_no_searches() {
 fn rates_round_half_up_to_four_decimals() {
     // 1 compliant of 32 rated = 0.03125, half-up 0.0313; 7 of 8 = 0.875.
     let env = Env::new();
-    let mut rows: Vec<common::Row> = (0..32).map(|i| row().set("search_ref", &format!("a{i:02}"))).collect();
+    let mut rows: Vec<crate::support::Row> = (0..32).map(|i| row().set("search_ref", &format!("a{i:02}"))).collect();
     rows[0] = rows[0].clone().candidate("c1", "state");
     rows.extend((0..8).map(|i| {
         let r = row().set("firm", "g").set("search_ref", &format!("b{i}"));
@@ -196,7 +188,7 @@ fn rates_round_half_up_to_four_decimals() {
 
 #[test]
 fn every_rate_in_csv_has_exactly_four_decimals() {
-    let env = samples();
+    let env = Env::with_samples();
     for which in ["firms", "quarters"] {
         let csv = env.report_csv(&[which]);
         for row in &csv.rows {
@@ -209,7 +201,7 @@ fn every_rate_in_csv_has_exactly_four_decimals() {
 
 #[test]
 fn quarters_count_each_pair_of_quarter_and_firm_with_searches() {
-    let csv = samples().report_csv(&["quarters"]);
+    let csv = Env::with_samples().report_csv(&["quarters"]);
     assert_columns(&csv, &quarter_columns());
     let mut want: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
     let expected = expected_searches();
@@ -230,7 +222,7 @@ fn quarters_count_each_pair_of_quarter_and_firm_with_searches() {
 
 #[test]
 fn quarters_json_rates_are_numbers_or_null() {
-    let json = samples().report_json(&["quarters"]);
+    let json = Env::with_samples().report_json(&["quarters"]);
     for object in &json {
         let rated =
             ["compliant", "non_compliant", "incomplete"].iter().map(|c| object[*c].as_u64().unwrap()).sum::<u64>();
@@ -248,7 +240,7 @@ fn quarters_json_rates_are_numbers_or_null() {
 
 #[test]
 fn the_quarter_filter() {
-    let env = samples();
+    let env = Env::with_samples();
     let want: Vec<String> =
         expected_searches().into_iter().filter(|e| e.quarter == "2026-Q2").map(|e| e.search_ref).collect();
     let searches = env.report_json(&["searches", "--quarter", "2026-Q2"]);
@@ -267,7 +259,7 @@ fn the_quarter_filter() {
 
 #[test]
 fn the_firm_filter() {
-    let env = samples();
+    let env = Env::with_samples();
     let searches = env.report_json(&["searches", "--firm", "nordsoeg"]);
     assert_eq!(searches.len(), 14);
     assert!(searches.iter().all(|r| r["firm"] == "nordsoeg"));
@@ -275,7 +267,7 @@ fn the_firm_filter() {
     assert_eq!(firms.rows.len(), 1);
     assert_eq!(
         &firms.rows[0][..10],
-        common::expected_firms_all().iter().find(|r| r[0] == "nordsoeg").unwrap().as_slice()
+        crate::support::expected_firms_all().iter().find(|r| r[0] == "nordsoeg").unwrap().as_slice()
     );
     let quarters = env.report_csv(&["quarters", "--firm", "vestlys", "--quarter", "2025-Q4"]);
     assert_eq!(quarters.rows.len(), 1);
@@ -284,7 +276,7 @@ fn the_firm_filter() {
 
 #[test]
 fn a_malformed_quarter_is_bad_usage() {
-    let env = samples();
+    let env = Env::with_samples();
     env.run(&["report", "firms", "--quarter", "2026-Q5"]).code(2);
 }
 
@@ -292,7 +284,7 @@ fn a_malformed_quarter_is_bad_usage() {
 
 #[test]
 fn output_writes_the_report_to_a_file() {
-    let env = samples();
+    let env = Env::with_samples();
     let stdout = env.run(&["report", "firms", "--format", "csv"]).ok().stdout;
     let run = env.run(&["report", "firms", "--output", "firms.csv"]).ok();
     assert!(run.stdout.is_empty(), "{}", run.stdout);
@@ -309,7 +301,7 @@ fn output_writes_the_report_to_a_file() {
 
 #[test]
 fn excel_csv_has_a_bom_semicolons_decimal_commas_and_crlf() {
-    let env = samples();
+    let env = Env::with_samples();
     let bytes = env.run(&["report", "firms", "--format", "csv", "--excel"]).ok().bytes;
     let body = bytes.strip_prefix("\u{feff}".as_bytes()).expect("a byte-order mark");
     assert!(body.ends_with(b"\r\n"));
@@ -328,7 +320,7 @@ fn excel_csv_has_a_bom_semicolons_decimal_commas_and_crlf() {
 
 #[test]
 fn excel_keeps_dates_iso() {
-    let env = samples();
+    let env = Env::with_samples();
     let bytes = env.run(&["report", "searches", "--excel", "--output", "s.csv"]).ok();
     assert!(bytes.stdout.is_empty());
     let file = std::fs::read(env.path("s.csv")).unwrap();

@@ -2,12 +2,10 @@
 //! output from the same database, and the folder written atomically (an earlier pack replaced, a foreign folder
 //! refused and left alone).
 
-mod report_support;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use report_support::{read_csv, Env};
+use crate::support::{Csv, Env};
 
 const KINDS: [&str; 6] = ["summary", "firms", "searches", "failing", "exemptions", "outcomes"];
 
@@ -33,7 +31,7 @@ fn writes_the_quarters_files() {
         n
     });
     // No temporary folder is left beside it.
-    let beside: Vec<_> = std::fs::read_dir(env.dir.path())
+    let beside: Vec<_> = std::fs::read_dir(env.dir())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with(".pledgecheck"))
@@ -42,12 +40,12 @@ fn writes_the_quarters_files() {
 
     // searches = report searches --quarter; firms = report firms --quarter; outcomes = report outcomes --quarter.
     for (kind, report) in [("searches", "searches"), ("firms", "firms"), ("outcomes", "outcomes")] {
-        let expected = env.run(&["report", report, "--quarter", "2026-Q2", "--format", "csv"]).ok().stdout;
-        assert_eq!(read_csv(&files[&format!("2026-Q2-{kind}.csv")]), read_csv(&expected), "{kind}");
+        let expected = env.run(&["report", report, "--quarter", "2026-Q2", "--format", "csv"]).ok().bytes;
+        assert_eq!(Csv::plain(&files[&format!("2026-Q2-{kind}.csv")]), Csv::plain(&expected), "{kind}");
     }
 
     // failing: the quarter's non-compliant and incomplete searches, with their reasons.
-    let (header, failing) = read_csv(&files["2026-Q2-failing.csv"]);
+    let Csv { header, rows: failing } = Csv::plain(&files["2026-Q2-failing.csv"]);
     let verdict = header.iter().position(|c| c == "verdict").unwrap();
     let reason = header.iter().position(|c| c == "reason").unwrap();
     let refs: Vec<&str> = failing.iter().map(|r| r[1].as_str()).collect();
@@ -57,7 +55,7 @@ fn writes_the_quarters_files() {
 
     // exemptions: those recorded on the quarter's searches (2026-Q1 holds KE-26-007 and KE-26-015).
     env.run(&["quarterly", "2026-Q1", "--output", "q1"]).ok();
-    let (header, rows) = read_csv(&std::fs::read(env.path("q1").join("2026-Q1-exemptions.csv")).unwrap());
+    let Csv { header, rows } = Csv::plain(&std::fs::read(env.path("q1").join("2026-Q1-exemptions.csv")).unwrap());
     assert_eq!(header[..2], ["firm", "search_ref"]);
     let found: Vec<(&str, &str, &str)> = rows
         .iter()
@@ -76,7 +74,7 @@ fn writes_the_quarters_files() {
 fn the_summary_compares_with_the_previous_quarter() {
     let env = Env::with_samples();
     env.run(&["quarterly", "2026-Q2", "--output", "pack"]).ok();
-    let (header, rows) = read_csv(&std::fs::read(env.path("pack").join("2026-Q2-summary.csv")).unwrap());
+    let Csv { header, rows } = Csv::plain(&std::fs::read(env.path("pack").join("2026-Q2-summary.csv")).unwrap());
     assert_eq!(header, ["item", "value"]);
     let items: BTreeMap<&str, &str> = rows.iter().map(|r| (r[0].as_str(), r[1].as_str())).collect();
     // EXPECTED.md: 2026-Q2 has 12 searches, 5 compliant, 1 non-compliant, 2 incomplete: 5/8; 2026-Q1 rates 0/3.
