@@ -136,9 +136,9 @@ pub struct Place {
 pub struct SearchRecord {
     /// Where its first row or its object is.
     pub place: Place,
-    /// The search.
+    /// The search as its first row (or its object) gives it.
     pub search: Search,
-    /// Its candidates.
+    /// The candidates of this run of rows, in file order.
     pub candidates: Vec<Candidate>,
 }
 
@@ -176,7 +176,7 @@ impl Sources {
 pub trait Sink {
     /// What can go wrong in the sink itself (not in the input).
     type Error;
-    /// A firm.
+    /// A firm, read whole from one row or object.
     fn firm(
         &mut self,
         sources: &Sources,
@@ -192,7 +192,7 @@ pub trait Sink {
         candidate_lines: Vec<usize>,
         errors: &mut InputErrors,
     ) -> Result<(), Self::Error>;
-    /// An exemption.
+    /// An exemption, read before any search (see [`stream`]).
     fn exemption(
         &mut self,
         sources: &Sources,

@@ -240,7 +240,7 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, ValueError> {
 /// A quarter of a year, written `2026-Q3`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Quarter {
-    /// The year.
+    /// The calendar year.
     pub year: i32,
     /// 1 to 4.
     pub number: u32,
@@ -473,7 +473,7 @@ pub struct FirmName {
 pub struct Dossier {
     /// The firm running the search.
     pub firm: Firm,
-    /// The search.
+    /// The search the rules judge.
     pub search: Search,
     /// Its candidates, in any order.
     pub candidates: Vec<Candidate>,

@@ -85,7 +85,7 @@ pub struct VerdictCount {
     pub firm: String,
     /// The quarter (`2026-Q3`).
     pub quarter: String,
-    /// The verdict.
+    /// The verdict these searches share.
     pub verdict: Verdict,
     /// How many searches.
     pub searches: u64,
@@ -110,7 +110,7 @@ pub struct SearchVerdict {
     pub shortlist_on: Option<String>,
     /// The search's quarter (`2026-Q3`).
     pub quarter: String,
-    /// The verdict.
+    /// The search's verdict under the policy that judged it.
     pub verdict: Verdict,
     /// The id of the deciding rule.
     pub rule: String,

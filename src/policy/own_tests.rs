@@ -50,7 +50,7 @@ pub(super) struct CaseFile {
     /// The firm's pledge dates (default: signed on 1990-01-01, never withdrawn).
     #[serde(default)]
     firm: FirmFile,
-    /// The search.
+    /// The search: its client sector, level and dates.
     search: SearchFile,
     /// Its candidates.
     #[serde(default)]
@@ -113,13 +113,13 @@ pub struct PolicyTest {
     pub name: String,
     /// The version it names, if any.
     pub version: Option<String>,
-    /// The firm.
+    /// The firm, with the pledge dates the test gives (signed in 1990 unless it says otherwise).
     pub firm: Firm,
-    /// The search.
+    /// The search, with placeholders for what the rules do not look at.
     pub search: Search,
-    /// The candidates.
+    /// The candidates, in the order the test lists them.
     pub candidates: Vec<Candidate>,
-    /// The exemption.
+    /// The exemption, if the test gives a reason.
     pub exemption: Option<Exemption>,
     /// The expected verdict.
     pub expect: Verdict,

@@ -21,7 +21,7 @@ pub enum Cell {
     Text(String),
     /// A verdict: its word in every format, coloured on a terminal and a badge in HTML.
     Verdict(Verdict),
-    /// A count.
+    /// A count of searches or candidates.
     Count(u64),
     /// A rate in ten-thousandths (8750 is 0.8750); `None` where nothing was rated.
     Rate(Option<u32>),
@@ -48,7 +48,7 @@ impl Cell {
 pub struct Table {
     /// The column names, in order.
     pub columns: Vec<&'static str>,
-    /// The rows.
+    /// The rows, each with one cell per column.
     pub rows: Vec<Vec<Cell>>,
 }
 

@@ -12,20 +12,20 @@ use crate::model::{FirmName, SearchVerdict};
 /// An exemption recorded on a search.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExemptionRow {
-    /// The firm.
+    /// The firm running the search.
     pub firm: String,
     /// The search.
     pub search_ref: String,
     /// The reason, lower case.
     pub reason: String,
-    /// The note.
+    /// The note recorded with the exemption (may be empty).
     pub note: String,
 }
 
 /// Everything a pack is made from.
 #[derive(Debug, Clone, Copy)]
 pub struct Input<'a> {
-    /// The quarter.
+    /// The quarter the pack is for.
     pub quarter: Quarter,
     /// Every firm.
     pub firms: &'a [FirmName],
@@ -33,7 +33,7 @@ pub struct Input<'a> {
     pub verdicts: &'a [SearchVerdict],
     /// Every exemption recorded.
     pub exemptions: &'a [ExemptionRow],
-    /// The outcomes.
+    /// Who reached shortlist, interview and hire.
     pub outcomes: &'a Outcomes,
     /// Facts about the data for the summary (policy, data time, chain head), in order.
     pub facts: &'a [(&'static str, Cell)],

@@ -21,7 +21,7 @@ pub use policy_tests::{run_policy_tests, TestOutcome};
 pub struct Case<'a> {
     /// The firm as it stands (its pledge dates).
     pub firm: &'a Firm,
-    /// The search.
+    /// The search, with its dates, level and client sector.
     pub search: &'a Search,
     /// Its candidates, in any order.
     pub candidates: &'a [Candidate],
@@ -32,7 +32,7 @@ pub struct Case<'a> {
 /// A verdict with the rule that decided it and a reason in plain words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Judgement {
-    /// The verdict.
+    /// The verdict, decided in the contract's order.
     pub verdict: Verdict,
     /// The id of the deciding rule.
     pub rule: &'static str,
@@ -218,7 +218,7 @@ fn tally(rules: &Rules, assessments: &[(&Candidate, Assessment)]) -> Tally {
 /// A verdict and its deciding rule, without words: the fast path for judging many searches.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Decision<'p> {
-    /// The verdict.
+    /// The verdict, decided in the contract's order.
     pub verdict: Verdict,
     /// The id of the deciding rule.
     pub rule: &'static str,
@@ -457,9 +457,9 @@ pub struct Explanation {
 /// An exemption's part in a verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExemptionPart {
-    /// The reason.
+    /// The reason recorded, lower case.
     pub reason: String,
-    /// The note.
+    /// The note recorded with it (may be empty).
     pub note: String,
     /// Whether the policy accepts the reason.
     pub accepted: bool,

@@ -105,7 +105,7 @@ pub struct StoredPolicy {
     pub name: String,
     /// When it came into force.
     pub in_force_from: String,
-    /// The policy.
+    /// The policy, parsed from its stored text.
     pub policy: Policy,
 }
 

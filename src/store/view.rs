@@ -45,7 +45,7 @@ pub struct Judging {
     pub name: String,
     /// When it came into force, for a stored policy.
     pub in_force_from: Option<String>,
-    /// The policy.
+    /// The policy that judges the view's searches.
     pub policy: Policy,
     /// Whether it is the stored policy of the view's moment (so that, now, the stored verdicts are its verdicts).
     pub stored: bool,
