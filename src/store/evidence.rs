@@ -229,15 +229,7 @@ impl Store {
         command: &str,
     ) -> Result<Option<(String, usize)>, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let search_id: Option<i64> = tx
-            .query_row(
-                "SELECT search.id FROM search JOIN firm ON firm.id = search.firm_id
-                 WHERE firm.firm = ?1 AND search.search_ref = ?2",
-                (firm, search_ref),
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(search_id) = search_id else { return Ok(None) };
+        let Some(search_id) = super::read::search_id(&tx, firm, search_ref, false)? else { return Ok(None) };
         let ids: Vec<i64> = tx
             .prepare("SELECT id FROM candidate_version WHERE search_id = ?1 AND candidate_ref = ?2 ORDER BY id")?
             .query_map(params![search_id, candidate_ref], |r| r.get(0))?

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::{stored_date, Store, StoreError, FOREVER_SQL};
+use super::{forever, stored_date, Store, StoreError, FOREVER_SQL};
 use crate::model::{
     Candidate, Dossier, Exemption, Experience, Firm, Level, Search, SearchVerdict, Sector, Stage, Verdict, VerdictCount,
 };
@@ -96,6 +96,28 @@ fn candidate_at(row: &Row, at: usize) -> Result<Candidate, StoreError> {
         stage: Stage::parse(stage).map_err(|_| corrupt("stage", stage))?,
         added_on: stored_date(row.get(at + 4)?)?,
     })
+}
+
+/// The id of a search, by firm and reference: any search ever stored (`current` false), or only one that
+/// currently exists.
+pub(super) fn search_id(
+    conn: &Connection,
+    firm: &str,
+    search_ref: &str,
+    current: bool,
+) -> Result<Option<i64>, StoreError> {
+    let sql = if current {
+        concat!(
+            "SELECT search.id FROM search JOIN firm ON firm.id = search.firm_id
+             JOIN search_version v ON v.search_id = search.id AND v.valid_to = ",
+            forever!(),
+            " WHERE firm.firm = ?1 AND search.search_ref = ?2"
+        )
+    } else {
+        "SELECT search.id FROM search JOIN firm ON firm.id = search.firm_id
+         WHERE firm.firm = ?1 AND search.search_ref = ?2"
+    };
+    Ok(conn.prepare_cached(sql)?.query_row((firm, search_ref), |r| r.get(0)).optional()?)
 }
 
 /// Loads the rows of one search valid at `moment` (use [`LATEST`] for the current rows).

@@ -6,9 +6,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::OptionalExtension;
-
-use super::read::{for_each_dossier, load_dossier, VerdictQuery, LATEST};
+use super::read::{for_each_dossier, load_dossier, search_id, VerdictQuery, LATEST};
 use super::{policy_in_force, Store, StoreError, StoredPolicy};
 use crate::model::{Dossier, FirmName, SearchVerdict, Verdict, VerdictCount};
 use crate::policy::Policy;
@@ -155,17 +153,7 @@ impl View<'_> {
 
     /// One search's rows valid at the moment.
     pub fn dossier(&self, firm: &str, search_ref: &str) -> Result<Option<Dossier>, StoreError> {
-        let id: Option<i64> = self
-            .store
-            .conn
-            .query_row(
-                "SELECT search.id FROM search JOIN firm ON firm.id = search.firm_id
-                 WHERE firm.firm = ?1 AND search.search_ref = ?2",
-                (firm, search_ref),
-                |r| r.get(0),
-            )
-            .optional()?;
-        match id {
+        match search_id(&self.store.conn, firm, search_ref, false)? {
             Some(id) => load_dossier(&self.store.conn, id, self.moment.as_stored()),
             None => Ok(None),
         }

@@ -146,17 +146,8 @@ pub(super) fn current_exemption(
         .optional()?)
 }
 
-pub(super) fn current_search_id(tx: &Transaction, firm: &str, search_ref: &str) -> Result<Option<i64>, StoreError> {
-    Ok(tx
-        .prepare_cached(concat!(
-            "SELECT search.id FROM search JOIN firm ON firm.id = search.firm_id
-             JOIN search_version ON search_version.search_id = search.id AND search_version.valid_to = ",
-            forever!(),
-            "
-             WHERE firm.firm = ?1 AND search.search_ref = ?2"
-        ))?
-        .query_row((firm, search_ref), |r| r.get(0))
-        .optional()?)
+pub(super) fn current_search_id(conn: &Connection, firm: &str, search_ref: &str) -> Result<Option<i64>, StoreError> {
+    super::read::search_id(conn, firm, search_ref, true)
 }
 
 fn date(d: Option<chrono::NaiveDate>) -> Option<String> {
