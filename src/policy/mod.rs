@@ -191,8 +191,8 @@ pub struct PolicyFile {
     version: Vec<Spanned<VersionFile>>,
     /// Tests: a small search, its candidates and the verdict the policy must give.
     #[serde(default)]
-    #[schemars(with = "Vec<own_tests::CaseFile>")]
-    test: Vec<Spanned<own_tests::CaseFile>>,
+    #[schemars(with = "Vec<own_tests::TestTable>")]
+    test: Vec<Spanned<own_tests::TestTable>>,
 }
 
 /// One version of the pledge.

@@ -42,7 +42,7 @@ fn value<T>(result: Result<T, ValueError>, field: &str) -> Result<T, String> {
 /// One `[[test]]` table.
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct CaseFile {
+pub(super) struct TestTable {
     /// What the test shows, in words.
     name: String,
     /// The version the search must fall under; opened_on defaults to its effective_from.
@@ -127,7 +127,7 @@ pub struct PolicyTest {
     pub rule: Option<String>,
 }
 
-impl CaseFile {
+impl TestTable {
     /// Reads a test, resolving a named version's date; the error says which test and field.
     pub(super) fn read(self, index: usize, versions: &[Version]) -> Result<PolicyTest, String> {
         let name = self.name.clone();

@@ -71,14 +71,73 @@ impl Comparison {
 
     /// Each firm's compliance rate before and after.
     pub fn rates(&self, firms: &[FirmName], filter: &Filter) -> Table {
-        let (before, after) = (firms_of(firms, &self.before, filter), firms_of(firms, &self.after, filter));
-        let rate = before.column("compliance_rate").expect("the firms report has a rate");
+        let before = firms_of(firms, &self.before, filter).select(&["firm", "name", "searches", "compliance_rate"]);
+        let after = firms_of(firms, &self.after, filter).select(&["compliance_rate"]);
         let rows = before
             .rows
-            .iter()
-            .zip(&after.rows)
-            .map(|(b, a)| vec![b[0].clone(), b[1].clone(), b[2].clone(), b[rate].clone(), a[rate].clone()])
+            .into_iter()
+            .zip(after.rows)
+            .map(|(mut row, rate_after)| {
+                row.extend(rate_after);
+                row
+            })
             .collect();
         Table { columns: RATE_COLUMNS.to_vec(), rows }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Candidate, Experience, Firm, Level, Search, Sector, Stage};
+
+    fn dossier(search_ref: &str, sector: Sector) -> Dossier {
+        let date = |s: &str| crate::model::parse_date(s).unwrap();
+        Dossier {
+            firm: Firm {
+                firm: "f".into(),
+                name: Some("F".into()),
+                pledged_on: Some(date("2021-01-01")),
+                withdrawn_on: None,
+            },
+            search: Search {
+                firm: "f".into(),
+                search_ref: search_ref.into(),
+                client: "C".into(),
+                client_sector: Sector::State,
+                position: "P".into(),
+                level: Level::Top,
+                opened_on: date("2026-01-05"),
+                shortlist_on: Some(date("2026-02-01")),
+                cancelled_on: None,
+            },
+            candidates: vec![Candidate {
+                candidate_ref: "c1".into(),
+                sector,
+                experience: Experience::default(),
+                stage: Stage::Shortlist,
+                added_on: None,
+            }],
+            exemption: None,
+        }
+    }
+
+    #[test]
+    fn only_searches_that_change_are_listed_and_rates_move() {
+        let policy = Policy::default_policy();
+        let filter = Filter::default();
+        let mut comparison = Comparison::default();
+        // Stored as non-compliant, but a private candidate is cross-sector: the policy says compliant.
+        comparison.add(&policy, &filter, &dossier("s1", Sector::Private), Some(Verdict::NonCompliant));
+        let mut other = Comparison::default();
+        other.add(&policy, &filter, &dossier("s0", Sector::State), Some(Verdict::NonCompliant));
+        comparison.absorb(other);
+        let changes = comparison.changes();
+        assert_eq!(changes.rows.len(), 1);
+        assert_eq!(changes.rows[0][..2], [Cell::text("f"), Cell::text("s1")]);
+        assert_eq!(changes.rows[0][3..5], [Cell::Verdict(Verdict::NonCompliant), Cell::Verdict(Verdict::Compliant)]);
+        let rates = comparison.rates(&[FirmName { firm: "f".into(), name: Some("F".into()) }], &filter);
+        assert_eq!(rates.columns, RATE_COLUMNS);
+        assert_eq!(rates.rows[0][2..], [Cell::Count(2), Cell::Rate(Some(0)), Cell::Rate(Some(5000))]);
     }
 }
