@@ -488,17 +488,9 @@ fn outcomes_section(html: &mut String, outcomes: &Outcomes) {
         rows: Vec::new(),
     };
     for (sector, f) in outcomes.by_sector(&Filter::default()) {
-        by_sector.rows.push(vec![
-            Cell::text(sector),
-            Cell::Count(f.searches),
-            Cell::Count(f.shortlisted),
-            Cell::Count(f.shortlisted_cross_sector),
-            Cell::Count(f.interviewed),
-            Cell::Count(f.interviewed_cross_sector),
-            Cell::Count(f.hired),
-            Cell::Count(f.hired_cross_sector),
-            Cell::Rate(f.hired_cross_sector_share()),
-        ]);
+        let mut row = vec![Cell::text(sector)];
+        row.extend(f.cells());
+        by_sector.rows.push(row);
     }
     html.push_str("<h3 style=\"margin-top:16px\">By client sector</h3>");
     html.push_str(&html_table(&by_sector, ""));

@@ -55,6 +55,21 @@ impl std::ops::AddAssign for Funnel {
 
 impl Funnel {
     /// The share of hires that are cross-sector, in ten-thousandths.
+    /// The counts from searches to hired cross-sector, then the hired cross-sector share: the columns of
+    /// `report outcomes` after its keys.
+    pub fn cells(&self) -> [Cell; 8] {
+        [
+            Cell::Count(self.searches),
+            Cell::Count(self.shortlisted),
+            Cell::Count(self.shortlisted_cross_sector),
+            Cell::Count(self.interviewed),
+            Cell::Count(self.interviewed_cross_sector),
+            Cell::Count(self.hired),
+            Cell::Count(self.hired_cross_sector),
+            Cell::Rate(self.hired_cross_sector_share()),
+        ]
+    }
+
     pub fn hired_cross_sector_share(&self) -> Option<u32> {
         rate(self.hired_cross_sector, self.hired)
     }
@@ -175,23 +190,19 @@ impl Outcomes {
             .map(|((quarter, firm, sector), f)| {
                 let state = *sector == Sector::State.as_str();
                 let when_state = |cell: Cell| if state { cell } else { Cell::Empty };
-                vec![
+                let mut cells = vec![
                     Cell::text(quarter),
                     Cell::text(firm),
                     Cell::optional(names.get(firm.as_str()).copied().flatten()),
                     Cell::text(*sector),
-                    Cell::Count(f.searches),
-                    Cell::Count(f.shortlisted),
-                    Cell::Count(f.shortlisted_cross_sector),
-                    Cell::Count(f.interviewed),
-                    Cell::Count(f.interviewed_cross_sector),
-                    Cell::Count(f.hired),
-                    Cell::Count(f.hired_cross_sector),
-                    Cell::Rate(f.hired_cross_sector_share()),
+                ];
+                cells.extend(f.cells());
+                cells.extend([
                     when_state(Cell::Count(f.hired_other_public)),
                     when_state(Cell::Rate(f.hired_other_public_share())),
                     when_state(Cell::Rate(rate(STATE_BASELINE.0, STATE_BASELINE.1))),
-                ]
+                ]);
+                cells
             })
             .collect();
         Table { columns: COLUMNS.to_vec(), rows }
