@@ -76,3 +76,21 @@ for f in "$work/pack"/*; do
 done
 printf 'firm,search_ref,client,client_sector,position,level,opened_on\nf,s,C,stats,P,top,31-02-2026\n' >"$work/bad.csv"
 out import-bad import "$work/bad.csv"
+out check-files-policy check --policy "$root/samples/stricter.toml" "${files[@]}"
+out check-files-bad-policy check --policy "$work/no-such-policy.toml" "${files[@]}"
+# As it was: a moment between two imports, the second of which changes searches.
+sleep 1
+moment=$(date -u +%Y-%m-%dT%H:%M:%S)
+sleep 1
+{ head -n 1 "$data/shortlists.csv"; tail -n +2 "$data/shortlists.csv" | awk 'NR % 7 != 3'; } >"$work/fewer.csv"
+out import-fewer import "$data/firms.csv" "$work/fewer.csv"
+for which in searches firms quarters outcomes; do
+    out "report-$which-as-of" report "$which" --format csv --as-of "$moment"
+    out "report-$which-now" report "$which" --format csv
+done
+out explain-as-of explain "$firm" "$ref" --as-of "$moment"
+out explain-before-the-database explain "$firm" "$ref" --as-of 2000-01-01
+out report-before-the-database report firms --as-of 2000-01-01
+out firm-list firm list --format csv
+out history-search history "$firm" "$ref" --format json
+

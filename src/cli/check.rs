@@ -10,7 +10,7 @@ use crate::output::{self, Format};
 use crate::report::check::{self, Summary, FAILING};
 use crate::report::{self, Filter};
 use crate::service;
-use crate::store::{Mode, Store, View};
+use crate::store::{Mode, Moment, Store, View};
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
@@ -60,9 +60,11 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
         anyhow::bail!("check writes a table or JSON; use `pledgecheck report` for CSV");
     }
     let filter = Filter { quarter: None, firm: args.firm.as_deref().map(|f| f.trim().to_string()) };
+    // Read before anything is imported: a bad policy file writes nothing.
+    let other = super::other_policy(args.policy.as_deref())?;
     let (store, imported, judged) = if args.dry_run {
-        let other = args.policy.as_deref().map(super::policy::load).transpose()?.map(|(_, p)| p);
-        let options = ImportOptions { dry_run: true, judge_under: other.as_ref(), only_firm: None };
+        let judge_under = other.as_ref().map(|(_, policy)| policy);
+        let options = ImportOptions { dry_run: true, judge_under, only_firm: None };
         let (_, outcome) = super::import_files(invocation, db, &args.files, args.encoding, options)?;
         (None, Some(outcome.summary()), Some((outcome.judged_firms, outcome.judged)))
     } else if args.files.is_empty() {
@@ -72,7 +74,7 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
             super::import_files(invocation, db, &args.files, args.encoding, ImportOptions::default())?;
         (Some(store), Some(outcome.summary()), None)
     };
-    let view = store.as_ref().map(|s| super::view(s, None, args.policy.as_deref())).transpose()?;
+    let view = store.as_ref().map(|s| s.view(Moment::Now, other)).transpose()?;
     // A table for people shows the first failing searches; JSON for programs lists them all, read from the
     // database while the JSON is written.
     let (summary, failing) = match (&view, judged) {

@@ -49,7 +49,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let case = view
         .dossier(firm, search_ref)?
         .ok_or_else(|| anyhow!("no search {search_ref:?} of firm {firm:?} in {}{when}", db.display()))?;
-    let explanation = rules::explain(&view.judging().policy, &Case::of(&case));
+    let explanation = rules::explain(&view.judging()?.policy, &Case::of(&case));
     super::emit(None, |out| {
         if args.format == Format::Json {
             let mut value = serde_json::to_value(&explanation).map_err(std::io::Error::other)?;

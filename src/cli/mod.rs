@@ -299,11 +299,12 @@ impl crate::import::Open for Tracked {
 /// The view a read command reads through, chosen once: the rows at `--as-of` (else now) under `--policy FILE`
 /// (else the policy in force then).
 fn view<'s>(store: &'s Store, as_of: Option<&str>, policy: Option<&Path>) -> anyhow::Result<View<'s>> {
-    let other = match policy {
-        Some(path) => Some((path.display().to_string(), policy::load(path)?.1)),
-        None => None,
-    };
-    Ok(store.view(Moment::of(as_of), other)?)
+    Ok(store.view(Moment::of(as_of), other_policy(policy)?)?)
+}
+
+/// `--policy FILE`, read and validated (before anything is written), with the name views give it.
+fn other_policy(path: Option<&Path>) -> anyhow::Result<Option<(String, crate::policy::Policy)>> {
+    path.map(|path| Ok((path.display().to_string(), policy::load(path)?.1))).transpose()
 }
 
 /// Reads `--as-of TIME` into the stored form.

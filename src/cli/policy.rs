@@ -87,7 +87,7 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
                 Some(path) => (path.display().to_string(), load(path)?.1),
                 None if db.exists() => {
                     let store = Store::open(db, Mode::Existing)?;
-                    let stored = store.view(Moment::Now, None)?.judging().clone();
+                    let stored = store.view(Moment::Now, None)?.judging()?.clone();
                     let since = stored.in_force_from.unwrap_or_default();
                     (format!("{} (in force since {since})", stored.name), stored.policy)
                 }

@@ -37,7 +37,7 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
     let store = Store::open(db, Mode::Existing)?;
     let view = store.view(Moment::Now, None)?;
     let data = reports::gather(&view)?;
-    let judging = view.judging();
+    let judging = view.judging()?;
     super::report::detail_of(invocation, &data, judging);
     let mut facts: Vec<(&'static str, Cell)> = vec![
         ("policy", Cell::text(&judging.name)),

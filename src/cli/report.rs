@@ -118,7 +118,15 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
         })?;
         return Ok(ExitCode::SUCCESS);
     }
-    let table = reports::table(&view, which, &filter)?;
+    let table = match which {
+        // As the HTML report, the outcomes say under --verbose what they were made of.
+        reports::Which::Outcomes => {
+            let data = reports::gather(&view)?;
+            detail_of(invocation, &data, view.judging()?);
+            data.outcomes.table(&data.firms, &filter)
+        }
+        _ => reports::table(&view, which, &filter)?,
+    };
     super::emit(args.output.as_deref(), |out| output::write(&table, format, args.excel, terminal, out))?;
     Ok(ExitCode::SUCCESS)
 }
@@ -132,7 +140,7 @@ fn html(invocation: &Invocation, store: &Store, view: &View, args: &Args, filter
         anyhow::bail!("report html covers every firm and quarter; --quarter and --firm are for the other reports");
     }
     let data = reports::gather(view)?;
-    let judging = view.judging();
+    let judging = view.judging()?;
     detail_of(invocation, &data, judging);
     let mut facts = vec![("Policy", judging.name.clone()), ("Policy SHA-256", judging.policy.sha256.clone())];
     let (head, head_at) = chain_head(store)?;

@@ -13,6 +13,9 @@ pub fn summary(view: &View, filter: &Filter) -> Result<Summary, StoreError> {
 /// The first `limit` failing searches of the view that the filter's firm covers, in report order.
 pub fn first_failing(view: &View, filter: &Filter, limit: usize) -> Result<Vec<SearchVerdict>, StoreError> {
     let mut failing = Vec::new();
+    if limit == 0 {
+        return Ok(failing);
+    }
     view.each_verdict(filter.firm.as_deref(), &FAILING, |row| {
         if failing.len() < limit {
             failing.push(row);

@@ -36,7 +36,7 @@ pub struct Data {
 
 /// Reads every firm, verdict, outcome and exemption of the view.
 pub fn gather(view: &View) -> Result<Data, StoreError> {
-    let policy = &view.judging().policy;
+    let policy = &view.judging()?.policy;
     let mut outcomes = Outcomes::default();
     let mut exemptions = Vec::new();
     view.each_dossier(|dossier| {
@@ -52,7 +52,7 @@ pub fn gather(view: &View) -> Result<Data, StoreError> {
 
 /// Who reached shortlist, interview and hire, over every search of the view.
 pub fn outcomes(view: &View) -> Result<Outcomes, StoreError> {
-    let policy = &view.judging().policy;
+    let policy = &view.judging()?.policy;
     let mut outcomes = Outcomes::default();
     view.each_dossier(|dossier| {
         outcomes.add(policy, &dossier);

@@ -4,6 +4,7 @@
 //! "another moment or another policy" (verdicts worked out from the rows, nothing stored) give the same answers
 //! through the same calls.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use super::read::{for_each_dossier, load_dossier, search_id, VerdictQuery, LATEST};
@@ -53,30 +54,39 @@ pub struct Judging {
 pub struct View<'s> {
     store: &'s Store,
     moment: Moment,
-    judging: Judging,
+    /// `--policy FILE`, if given: its name and the policy.
+    other: Option<(String, Policy)>,
+    /// The policy that judges, read when first needed: a read that judges nothing (a list of firms, a search's
+    /// rows) works even where the stored policy does not read.
+    judging: OnceCell<Judging>,
 }
 
 impl Store {
     /// A view at `moment`, under the policy in force then, or under `other` (a name and a policy) if given.
     pub fn view(&self, moment: Moment, other: Option<(String, Policy)>) -> Result<View<'_>, StoreError> {
-        let judging = match other {
-            Some((name, policy)) => Judging { name, in_force_from: None, policy, stored: false },
-            None => {
-                let StoredPolicy { name, in_force_from, policy } = match &moment {
-                    Moment::Now => policy_in_force(&self.conn)?,
-                    Moment::At(t) => self.policy_at(t)?,
-                };
-                Judging { name, in_force_from: Some(in_force_from), policy, stored: true }
-            }
-        };
-        Ok(View { store: self, moment, judging })
+        Ok(View { store: self, moment, other, judging: OnceCell::new() })
     }
 }
 
 impl View<'_> {
     /// The policy the view judges under.
-    pub fn judging(&self) -> &Judging {
-        &self.judging
+    pub fn judging(&self) -> Result<&Judging, StoreError> {
+        if let Some(judging) = self.judging.get() {
+            return Ok(judging);
+        }
+        let judging = match &self.other {
+            Some((name, policy)) => {
+                Judging { name: name.clone(), in_force_from: None, policy: policy.clone(), stored: false }
+            }
+            None => {
+                let StoredPolicy { name, in_force_from, policy } = match &self.moment {
+                    Moment::Now => policy_in_force(&self.store.conn)?,
+                    Moment::At(t) => self.store.policy_at(t)?,
+                };
+                Judging { name, in_force_from: Some(in_force_from), policy, stored: true }
+            }
+        };
+        Ok(self.judging.get_or_init(|| judging))
     }
 
     /// The moment the view reads.
@@ -86,7 +96,7 @@ impl View<'_> {
 
     /// Whether the verdicts are those stored (now, under the policy in force): then they are read, not worked out.
     pub fn reads_stored_verdicts(&self) -> bool {
-        self.moment == Moment::Now && self.judging.stored
+        self.moment == Moment::Now && self.other.is_none()
     }
 
     /// Every firm valid at the moment, ordered by id.
@@ -104,9 +114,10 @@ impl View<'_> {
         if self.reads_stored_verdicts() {
             return VerdictQuery::all(&self.store.conn);
         }
+        let policy = &self.judging()?.policy;
         let mut rows = Vec::new();
         self.each_dossier(|dossier| {
-            rows.push(rules::judge(&self.judging.policy, &Case::of(&dossier)).for_search(&dossier.search));
+            rows.push(rules::judge(policy, &Case::of(&dossier)).for_search(&dossier.search));
             Ok(())
         })?;
         rows.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
@@ -138,9 +149,10 @@ impl View<'_> {
         if self.reads_stored_verdicts() {
             return VerdictQuery::counts(&self.store.conn);
         }
+        let policy = &self.judging()?.policy;
         let mut counts: HashMap<(String, String, Verdict), u64> = HashMap::new();
         self.each_dossier(|dossier| {
-            let verdict = rules::decide(&self.judging.policy, &Case::of(&dossier)).verdict;
+            let verdict = rules::decide(policy, &Case::of(&dossier)).verdict;
             let quarter = dossier.search.quarter().to_string();
             *counts.entry((dossier.search.firm, quarter, verdict)).or_insert(0) += 1;
             Ok(())
@@ -164,9 +176,8 @@ impl View<'_> {
         if self.reads_stored_verdicts() {
             return VerdictQuery::one(&self.store.conn, firm, search_ref);
         }
-        Ok(self
-            .dossier(firm, search_ref)?
-            .map(|d| rules::judge(&self.judging.policy, &Case::of(&d)).for_search(&d.search)))
+        let Some(d) = self.dossier(firm, search_ref)? else { return Ok(None) };
+        Ok(Some(rules::judge(&self.judging()?.policy, &Case::of(&d)).for_search(&d.search)))
     }
 
     /// Visits every search valid at the moment with its firm, candidates and exemption, in search id order,
