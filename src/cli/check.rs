@@ -138,7 +138,7 @@ fn write_json(
             serde_json::to_writer_pretty(&mut *out, &value)?;
         }
         None => {
-            let failing: Vec<FailingJson> = failing.iter().map(FailingJson::from).collect();
+            let failing: Vec<serde_json::Value> = failing.iter().map(failing_json).collect();
             let value = CheckJson { schema_version, dry_run, firms, failing, fail_on_matched };
             serde_json::to_writer_pretty(&mut *out, &value)?;
         }
@@ -171,7 +171,7 @@ impl serde::Serialize for StoredFailing<'_> {
         let mut seq = serializer.serialize_seq(None)?;
         let mut failed = None;
         let read = self.view.each_verdict(self.firm, &FAILING, |row| {
-            seq.serialize_element(&FailingJson::from(&row)).map_err(|e| {
+            seq.serialize_element(&failing_json(&row)).map_err(|e| {
                 failed = Some(e);
                 std::io::Error::other("the JSON could not be written")
             })
@@ -184,38 +184,7 @@ impl serde::Serialize for StoredFailing<'_> {
     }
 }
 
-/// A failing search in `check --format json`: the columns of `report searches`.
-#[derive(serde::Serialize)]
-struct FailingJson<'a> {
-    firm: &'a str,
-    search_ref: &'a str,
-    client: &'a str,
-    client_sector: &'a str,
-    level: &'a str,
-    opened_on: &'a str,
-    shortlist_on: Option<&'a str>,
-    quarter: &'a str,
-    verdict: &'a str,
-    policy_version: Option<&'a str>,
-    reason: &'a str,
-    rule: &'a str,
-}
-
-impl<'a> From<&'a SearchVerdict> for FailingJson<'a> {
-    fn from(r: &'a SearchVerdict) -> Self {
-        FailingJson {
-            firm: &r.firm,
-            search_ref: &r.search_ref,
-            client: &r.client,
-            client_sector: &r.client_sector,
-            level: &r.level,
-            opened_on: &r.opened_on,
-            shortlist_on: r.shortlist_on.as_deref(),
-            quarter: &r.quarter,
-            verdict: r.verdict.as_str(),
-            policy_version: r.policy_version.as_deref(),
-            reason: &r.reason,
-            rule: &r.rule,
-        }
-    }
+/// A failing search in `check --format json`: a row of `report searches`.
+fn failing_json(row: &SearchVerdict) -> serde_json::Value {
+    output::json::object(&report::SEARCH_COLUMNS, &report::search_row(row))
 }

@@ -3,10 +3,10 @@
 //!
 //! Files are streamed: a CSV file is read row by row and never held in memory whole. The rows of a search are
 //! gathered while they stand together (a *run*); a search whose rows stand apart arrives as several runs, which
-//! the import session merges ([`session`]). All firms are read first, then all
-//! exemptions, then all searches, whatever the order of the files: a shortlist may name a firm from a later firms
-//! file, and the store writes each search with its exemption in hand. What needs the database (an unknown firm, an
-//! exemption for a missing search) is checked by the store.
+//! the import session merges. All firms are read first, then all exemptions, then all searches, whatever the
+//! order of the files: a shortlist may name a firm from a later firms file, and the session writes each search
+//! with its exemption in hand. What needs the database (an unknown firm, an exemption for a missing search) the
+//! session checks through the store's look-ups (`session.rs`).
 
 mod csv;
 pub mod error;

@@ -1,5 +1,5 @@
-//! Reading on a second thread: the files are read, decoded and validated there while the sink (the store,
-//! writing to SQLite) works on the calling thread, so the two costs overlap instead of adding up.
+//! Reading on a second thread: the files are read, decoded and validated there while the sink (the import
+//! session, writing to SQLite) works on the calling thread, so the two costs overlap instead of adding up.
 //!
 //! The records reach the sink in the order [`super::stream`] would hand them, with the reader's errors in
 //! between, so the errors of a call and their order are the same either way. Memory stays bounded: the reader

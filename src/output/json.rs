@@ -9,29 +9,27 @@ use crate::report::{Cell, Table};
 /// The version of every JSON output's shape.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// A table's rows as JSON objects: counts as numbers, rates as numbers or null, empty cells as null.
+/// A table's rows as JSON objects (see [`object`]).
 pub fn rows(table: &Table) -> Value {
-    Value::Array(
-        table
-            .rows
-            .iter()
-            .map(|row| {
-                let mut object = Map::new();
-                for (column, cell) in table.columns.iter().zip(row) {
-                    let value = match cell {
-                        Cell::Text(text) => Value::from(text.as_str()),
-                        Cell::Verdict(verdict) => Value::from(verdict.as_str()),
-                        Cell::Count(n) => Value::from(*n),
-                        Cell::Rate(Some(rate)) => Value::from(f64::from(*rate) / 10_000.0),
-                        Cell::Change(Some(change)) => Value::from(*change as f64 / 10_000.0),
-                        Cell::Rate(None) | Cell::Change(None) | Cell::Empty => Value::Null,
-                    };
-                    object.insert(column.to_string(), value);
-                }
-                Value::Object(object)
-            })
-            .collect(),
-    )
+    Value::Array(table.rows.iter().map(|row| object(&table.columns, row)).collect())
+}
+
+/// One row as a JSON object keyed by column, in column order: counts as numbers, rates as numbers or null, empty
+/// cells as null.
+pub fn object(columns: &[&str], row: &[Cell]) -> Value {
+    let mut object = Map::new();
+    for (column, cell) in columns.iter().zip(row) {
+        let value = match cell {
+            Cell::Text(text) => Value::from(text.as_str()),
+            Cell::Verdict(verdict) => Value::from(verdict.as_str()),
+            Cell::Count(n) => Value::from(*n),
+            Cell::Rate(Some(rate)) => Value::from(f64::from(*rate) / 10_000.0),
+            Cell::Change(Some(change)) => Value::from(*change as f64 / 10_000.0),
+            Cell::Rate(None) | Cell::Change(None) | Cell::Empty => Value::Null,
+        };
+        object.insert(column.to_string(), value);
+    }
+    Value::Object(object)
 }
 
 /// Writes a JSON value, pretty, with a final newline.

@@ -9,7 +9,6 @@ use std::ops::Range;
 
 use chrono::NaiveDate;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use crate::model::{Level, Sector, Stage};
@@ -140,7 +139,7 @@ impl Policy {
         let file: PolicyFile = toml::from_str(text).map_err(|e| {
             vec![PolicyError { location: e.span().map(|s| Location::of(text, s)), message: e.message().to_string() }]
         })?;
-        let sha256 = format!("{:x}", Sha256::digest(text.as_bytes()));
+        let sha256 = crate::digest::hex_sha256(text.as_bytes());
         file.validate(text, sha256)
     }
 }

@@ -13,7 +13,7 @@ pub struct Summary {
     pub firms: Vec<FirmName>,
     /// Their verdict counts per quarter.
     pub ledger: Ledger,
-    /// Whether the summary covers one firm only.
+    /// Which firm the summary covers (all when none).
     pub filter: Filter,
 }
 

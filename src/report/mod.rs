@@ -321,8 +321,8 @@ impl Filter {
     }
 }
 
-/// The columns of `report searches` (the contract's, then `rule`); every list of searches (`check`, the pack's
-/// searches and failing files, the HTML report) takes its columns from here, by name.
+/// The columns of `report searches` (the contract's, then `rule`); `check` (table and JSON) takes its columns
+/// from here, by name.
 pub const SEARCH_COLUMNS: [&str; 12] = [
     "firm",
     "search_ref",

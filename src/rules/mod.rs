@@ -1,8 +1,9 @@
 //! The rules engine: a search, its candidates, its firm and its exemption in, a verdict with its reason out.
 //!
-//! Pure functions over the typed policy. [`judge`] is the fast path used for every stored verdict; [`explain`]
-//! gives the same verdict with every scope condition, every candidate's part and, for a failing search, what
-//! would make it pass. Both rest on the same per-candidate assessment, so they cannot disagree.
+//! Pure functions over the typed policy. [`decide`] is the fast path (the verdict and its rule, for counts);
+//! [`judge`] adds the reason in words (every stored verdict); [`explain`] gives the same verdict with every scope
+//! condition, every candidate's part and, for a failing search, what would make it pass. All three rest on the
+//! same per-candidate assessment, so they cannot disagree.
 
 use std::fmt::{self, Write as _};
 

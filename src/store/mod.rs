@@ -33,15 +33,23 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 /// How long a writer waits for another process's write (an import) to finish.
 pub const BUSY_TIMEOUT_SECONDS: u64 = 600;
 
+/// `valid_to` of a row that is still valid: the one place the time is spelled.
+macro_rules! forever_text {
+    () => {
+        "9999-12-31T23:59:59.999999Z"
+    };
+}
+pub(crate) use forever_text;
+
 /// `valid_to` of a row that is still valid.
-pub const FOREVER: &str = "9999-12-31T23:59:59.999999Z";
+pub const FOREVER: &str = forever_text!();
 
 /// [`FOREVER`] as an SQL literal. Current rows are selected with this literal, never a bound parameter: a
 /// parameter compared with `valid_to` makes SQLite re-plan the statement on every execution (the partial
 /// indexes of closed rows depend on its value), which made imports many times slower.
 macro_rules! forever {
     () => {
-        "'9999-12-31T23:59:59.999999Z'"
+        concat!("'", $crate::store::forever_text!(), "'")
     };
 }
 pub(crate) use forever;

@@ -1,4 +1,5 @@
-//! Reading back: one search's case (the rows valid at a moment), stored verdicts and firms for reports.
+//! Reading back: one search's dossier (its rows valid at a moment), every dossier in turn, and the stored
+//! verdicts (listed, streamed, counted); [`super::View`] is the way in for the rest of the crate.
 
 use std::collections::HashMap;
 
@@ -291,7 +292,7 @@ impl VerdictQuery {
     }
 }
 
-/// Reads the cases valid at `moment` one by one, in search id order, without holding them all in memory: the
+/// Reads the dossiers valid at `moment` one by one, in search id order, without holding them all in memory: the
 /// searches, candidates and exemptions are read by three cursors in step.
 pub(crate) fn for_each_dossier(
     conn: &Connection,

@@ -1,5 +1,6 @@
-//! Writing a batch: one transaction per call, each record compared with what is stored after normalising and
-//! written as a new version only when it differs, verdicts recomputed before the commit.
+//! Writing versions within one entry of the import log: each firm, search (with its candidates) or exemption
+//! compared with what is stored and written as a new version only where it differs, and stored verdicts; also
+//! the changes that are not imports (a policy put in force, a search or exemption removed).
 
 use std::cell::RefCell;
 
