@@ -12,7 +12,7 @@
 //! | `properties::*` | property tests: the value parsers, importing, the rules engine |
 //!
 //! Run one part with a filter on the module path: `cargo test --test integration reports::`, or one test by name.
-//! The fault tests (`evidence::faults`) take the longest; `cargo test --test integration -- --skip faults` leaves
+//! The fault tests (`evidence::faults`) take the longest; `cargo test --test integration -- --skip evidence::faults` leaves
 //! them out.
 
 mod support;
