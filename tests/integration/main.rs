@@ -1,19 +1,22 @@
-//! pledgecheck's integration tests, in one test binary (each binary links the whole crate and SQLite, so one
-//! builds and links once). Most tests run the `pledgecheck` binary on files in a temporary directory with its own
-//! database; the property tests call the library.
+//! pledgecheck's integration tests, in one test binary: each test binary links the whole crate and SQLite, so
+//! one binary builds and links once. Most tests run the `pledgecheck` binary on files in a temporary directory
+//! with its own database; the property tests call the library.
 //!
-//! | module | what it covers |
-//! | --- | --- |
-//! | [`support`] | the helpers every test uses: [`support::Env`] (a temporary directory, its database and the binary run in it), [`support::Run`], input-file builders ([`support::row`], [`support::shortlists`], ...), the sample files, and decoders for CSV, JSON and the database |
-//! | `bad_input`, `import_semantics`, `database` | importing: refused input, what an import writes, which database is used |
-//! | `verdicts`, `check`, `policy` | the verdicts and their reasons, `check`, policy files |
-//! | `reports::*` | every report: CSV/JSON, Excel CSV, HTML, the quarterly pack, snapshots, the terminal, the SQL views |
-//! | `evidence::*` | history, the hash chain, as-of, logging by hand, privacy, and faults (concurrent and killed processes) |
-//! | `properties::*` | property tests: the value parsers, importing, the rules engine |
+//! - [`support`]: the helpers every test uses: [`support::Env`] (a temporary directory with its own database, and
+//!   the binary run in it), input-file builders ([`support::row`], [`support::shortlists`], ...), the sample
+//!   files, and decoders for CSV, JSON and the database.
+//! - `bad_input`, `import_semantics`, `database`: importing: refused input, what an import writes, which
+//!   database is used.
+//! - `verdicts`, `check`, `policy`: the verdicts and their reasons, `check`, policy files.
+//! - `reports::*`: every report: CSV and JSON, Excel CSV, HTML, the quarterly pack, insta snapshots (in
+//!   `reports/snapshots/`), the terminal, the SQL views.
+//! - `evidence::*`: history, the hash chain, as-of, logging by hand, privacy, and faults (concurrent and killed
+//!   processes).
+//! - `properties::*`: property tests: the value parsers and file readers, importing, the rules engine.
 //!
-//! Run one part with a filter on the module path: `cargo test --test integration reports::`, or one test by name.
-//! The fault tests (`evidence::faults`) take the longest; `cargo test --test integration -- --skip faults` leaves
-//! them out.
+//! Run a part with a filter on the module path, `cargo test --test integration reports::`, or one test by name.
+//! The fault tests take the longest (one holds a write lock for over 30 s);
+//! `cargo test --test integration -- --skip evidence::faults` leaves them out.
 
 mod support;
 

@@ -169,8 +169,14 @@ fn a_first_load_beside_an_open_connection_keeps_the_log_and_a_reader_waiting_on_
     let env = Env::new();
     env.import(&[crate::support::sample("firms.csv")]);
     let big = env.write("big.csv", big_file("nordsoeg", "BIG", 20_000, 4));
-    let loader = env.spawn(&["import", &big]);
-    std::thread::sleep(Duration::from_millis(100));
+    let mut loader = env.spawn(&["import", &big]);
+    // The reader starts once the load is under way: its rollback journal is there (or the load has ended).
+    let journal = env.path("pledge.db-journal");
+    let start = Instant::now();
+    while !journal.exists() && loader.try_wait().expect("wait for pledgecheck").is_none() {
+        assert!(start.elapsed() < PATIENCE, "the load wrote nothing in {PATIENCE:?}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let report = env.spawn(&["report", "firms", "--format", "csv"]).wait_with_output().unwrap();
     assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
     let firms = Csv::parse(&String::from_utf8(report.stdout).unwrap());
@@ -288,27 +294,65 @@ fn backup_refuses_a_missing_database_and_replaces_a_file_atomically() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
+/// How long a writer used to wait for another's write before giving up (the busy timeout of pledgecheck's first
+/// versions). An import that holds the write lock longer than this must not make other writers fail.
+const OLD_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How much longer than [`OLD_BUSY_TIMEOUT`] the writer is kept waiting, for the moments between its opening the
+/// database and its asking for the write lock (longer on a busy machine).
+const MARGIN: Duration = Duration::from_secs(3);
+
+/// Whether process `pid` has `file` open: `None` where the system cannot tell (no `/proc`), else from the targets
+/// of `/proc/PID/fd` (false once the process has ended).
+fn has_open(pid: u32, file: &Path) -> Option<bool> {
+    if !Path::new("/proc/self/fd").is_dir() {
+        return None;
+    }
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else { return Some(false) };
+    Some(fds.filter_map(|e| std::fs::read_link(e.ok()?.path()).ok()).any(|target| target == file))
+}
+
 #[test]
 fn a_writer_waits_for_an_import_that_takes_longer_than_thirty_seconds() {
     let env = Env::new();
     env.import(&csv_samples());
-    // Another process's long import, as SQLite sees it: a write transaction held for 40 s.
-    let holder = {
-        let db = env.db();
-        let (ready, started) = std::sync::mpsc::channel();
-        let thread = std::thread::spawn(move || {
-            let conn = rusqlite::Connection::open(db).unwrap();
-            conn.execute_batch("BEGIN IMMEDIATE").unwrap();
-            ready.send(()).unwrap();
-            std::thread::sleep(Duration::from_secs(40));
-            conn.execute_batch("COMMIT").unwrap();
-        });
-        started.recv().unwrap();
-        thread
-    };
+    // Another process's long import, as SQLite sees it: a write transaction held until this test ends it.
+    let holder = rusqlite::Connection::open(env.db()).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
     let s = env.write("s.csv", big_file("nordsoeg", "LATE", 10, 2));
-    let (code, output) = finish(env.spawn(&["import", &s]));
-    holder.join().unwrap();
+    let mut writer = env.spawn(&["import", &s]);
+    let started = Instant::now();
+
+    // Hold the lock until the writer has waited on it for longer than writers used to: counted from when it has
+    // the database open (from its start where the system cannot tell), so that a slow start does not shorten the
+    // wait. No fixed sleep: a writer that gives up fails the test at once.
+    let db = std::fs::canonicalize(env.db()).unwrap();
+    let mut waiting_since: Option<Instant> = None;
+    loop {
+        if let Some(status) = writer.try_wait().expect("wait for pledgecheck") {
+            let (_, output) = finish(writer);
+            panic!(
+                "the writer ended ({status}) after {:?}, while the write lock was held:\n{output}",
+                started.elapsed()
+            );
+        }
+        if waiting_since.is_none() {
+            match has_open(writer.id(), &db) {
+                Some(true) => waiting_since = Some(Instant::now()),
+                None => waiting_since = Some(started),
+                Some(false) => {
+                    assert!(started.elapsed() < PATIENCE, "the writer did not open the database in {PATIENCE:?}")
+                }
+            }
+        }
+        if waiting_since.is_some_and(|since| since.elapsed() > OLD_BUSY_TIMEOUT + MARGIN) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    holder.execute_batch("COMMIT").unwrap();
+
+    let (code, output) = finish(writer);
     assert_eq!(code, Some(0), "{output}");
     assert_eq!(count(&env.db(), "SELECT count(*) FROM search"), 28 + 10);
 }

@@ -3,7 +3,10 @@
 //! a second import of the same files changes nothing) or an error with nothing written (the row count of every
 //! table unchanged, a dry run included). A dry run accepts or refuses a call's files as the import does.
 //!
-//! CI runs a bounded number of cases (64 for the library, 16 for the binary); set `PROPTEST_CASES` for more.
+//! Each run counts its clean and refused imports and fails if it saw only one kind (see [`Branches`]).
+//!
+//! CI runs a bounded number of cases (64 for the library, 32 for the binary: enough that both clean and refused
+//! imports occur); set `PROPTEST_CASES` for more.
 
 use std::cell::RefCell;
 
@@ -12,7 +15,7 @@ use pledgecheck::store::{Mode, Store};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
-use crate::support::{all_samples, Env, SHORTLIST_COLUMNS};
+use crate::support::{all_samples, csv_samples, Branches, Env, SHORTLIST_COLUMNS};
 
 /// The number of cases: `PROPTEST_CASES` if set, else `default`.
 fn config(default: u32) -> Config {
@@ -320,6 +323,24 @@ fn arbitrary_file() -> BoxedStrategy<Input> {
         .boxed()
 }
 
+/// A CSV sample cut after a whole line, now and then with arbitrary bytes after it: a file that often imports
+/// cleanly, for the runs of arbitrary bytes to reach the store too.
+fn cut_sample_file() -> BoxedStrategy<Input> {
+    let samples: Vec<(String, Vec<u8>)> = csv_samples()
+        .iter()
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(p).unwrap()))
+        .collect();
+    let tail = prop::option::weighted(0.3, prop::collection::vec(any::<u8>(), 0..100));
+    (prop::sample::select(samples), any::<prop::sample::Index>(), tail)
+        .prop_map(|((name, bytes), at, tail)| {
+            let ends: Vec<usize> = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1).collect();
+            let mut bytes = bytes[..*at.get(&ends)].to_vec();
+            bytes.extend(tail.unwrap_or_default());
+            Input { name, bytes }
+        })
+        .boxed()
+}
+
 /// One call's files: up to a firms file, two shortlists files, an exemptions file, a JSON file and a file of
 /// arbitrary bytes, at least one; the share of broken values differs from call to call, none in some.
 fn batch() -> BoxedStrategy<(Vec<Input>, Encoding)> {
@@ -370,8 +391,10 @@ fn entries(counts: &[(String, i64)]) -> i64 {
     counts.iter().find(|(t, _)| t == "import_log").map_or(0, |(_, n)| *n)
 }
 
-/// A database with the samples and firms `f` (signed) and `F` (not), so that files can name stored firms and
-/// searches.
+/// The firms `f` (signed) and `F` (not) that the generated files name, besides those of the samples.
+const MORE_FIRMS: &[u8] = b"firm,name,pledged_on\nf,Firm F,2021-06-01\nF,,\n";
+
+/// A database with the samples and [`MORE_FIRMS`], so that files can name stored firms and searches.
 fn seeded() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("prop.db"), Mode::Create).unwrap();
@@ -379,7 +402,7 @@ fn seeded() -> (tempfile::TempDir, Store) {
         .iter()
         .map(|p| Input { name: p.display().to_string(), bytes: std::fs::read(p).unwrap() })
         .collect();
-    inputs.push(Input { name: "f.csv".into(), bytes: b"firm,name,pledged_on\nf,Firm F,2021-06-01\nF,,\n".to_vec() });
+    inputs.push(Input { name: "f.csv".into(), bytes: MORE_FIRMS.to_vec() });
     import_files(&mut store, &inputs, Encoding::Utf8, "seed", "seed", options(false)).unwrap();
     (dir, store)
 }
@@ -448,23 +471,17 @@ fn run_library(strategy: impl Strategy<Value = (Vec<Input>, Encoding)>, name: &s
     let (dir, store) = seeded();
     let counter = rusqlite::Connection::open(dir.path().join("prop.db")).unwrap();
     let store = RefCell::new(store);
-    let clean = RefCell::new((0u32, 0u32));
+    let imports = Branches::new();
     let mut runner = TestRunner::new(config(64));
     let result = runner.run(&strategy, |(inputs, encoding)| {
         let ok = import_checked(&mut store.borrow_mut(), &counter, &inputs, encoding)?;
-        let mut c = clean.borrow_mut();
-        if ok {
-            c.0 += 1;
-        } else {
-            c.1 += 1;
-        }
+        imports.record(ok);
         Ok(())
     });
-    let (clean, refused) = clean.into_inner();
-    eprintln!("{name}: {clean} clean imports, {refused} refused");
     if let Err(e) = result {
         panic!("{name}: {e}");
     }
+    imports.assert_both(&format!("{name}: imports"));
 }
 
 #[test]
@@ -474,7 +491,8 @@ fn arbitrary_files_from_a_small_alphabet_import_cleanly_or_write_nothing() {
 
 #[test]
 fn arbitrary_bytes_import_cleanly_or_write_nothing() {
-    let strategy = (prop::collection::vec(arbitrary_file(), 1..3), prop::bool::weighted(0.3))
+    let file = prop_oneof![arbitrary_file(), cut_sample_file()];
+    let strategy = (prop::collection::vec(file, 1..3), prop::bool::weighted(0.3))
         .prop_map(|(files, cp)| (files, if cp { Encoding::Windows1252 } else { Encoding::Utf8 }));
     run_library(strategy, "bytes");
 }
@@ -483,8 +501,9 @@ fn arbitrary_bytes_import_cleanly_or_write_nothing() {
 fn the_binary_never_panics_and_imports_cleanly_or_writes_nothing() {
     let env = Env::new();
     env.import(&all_samples());
-    let mut runner = TestRunner::new(config(16));
-    let counts = RefCell::new((0u32, 0u32));
+    env.import(&[env.write("more-firms.csv", MORE_FIRMS)]);
+    let mut runner = TestRunner::new(config(32));
+    let imports = Branches::new();
     runner
         .run(&batch(), |(inputs, encoding)| {
             let mut args: Vec<String> = vec!["import".into()];
@@ -498,12 +517,11 @@ fn the_binary_never_panics_and_imports_cleanly_or_writes_nothing() {
             let run = env.run(&args);
             prop_assert!(!run.stderr.contains("panicked"), "a panic: {}", run.stderr);
             prop_assert!(run.code == Some(0) || run.code == Some(2), "exit {:?}: {}", run.code, run.stderr);
-            if run.code == Some(2) {
-                counts.borrow_mut().1 += 1;
+            let clean = imports.record(run.code == Some(0));
+            if !clean {
                 prop_assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
                 prop_assert_eq!(env.snapshot(), before);
             } else {
-                counts.borrow_mut().0 += 1;
                 let verify = env.run(&["audit", "verify"]);
                 prop_assert_eq!(verify.code, Some(0), "{}", verify.stdout);
                 let again = env.run(&args);
@@ -515,7 +533,6 @@ fn the_binary_never_panics_and_imports_cleanly_or_writes_nothing() {
             Ok(())
         })
         .unwrap();
-    let (clean, refused) = counts.into_inner();
-    eprintln!("binary: {clean} clean imports, {refused} refused");
+    imports.assert_both("binary: imports");
     env.run(&["audit", "verify"]).ok();
 }

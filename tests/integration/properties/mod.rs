@@ -1,5 +1,7 @@
-//! Property tests (proptest), calling the library: the value parsers and file readers, and importing. Each test
-//! whose inputs are either accepted or refused counts both outcomes and fails if a run explored only one.
+//! Property tests (proptest), calling the library: the value parsers and file readers, importing, and the rules
+//! engine. Each test whose inputs are either accepted or refused counts both outcomes and fails if a run explored
+//! only one; the rules test checks that every verdict occurred.
 
 mod imports;
+mod rules;
 mod values;

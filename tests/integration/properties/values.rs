@@ -1,12 +1,29 @@
 //! Properties of the value parsers and of reading input files: no input makes them panic, dates stay in range
 //! and round-trip, words match in any case, and experience lists round-trip through their string form.
+//!
+//! The tests whose inputs are either accepted or refused count both outcomes ([`Branches`]) and fail if a run
+//! saw only one; their generators mix arbitrary input with input near or at the valid, so that the parsers are
+//! exercised past their first check.
 
 use chrono::{Duration, NaiveDate};
 use pledgecheck::import::{stream, Encoding, Input, InputErrors, Place, SearchRecord, Sink, Sources};
 use pledgecheck::model::{parse_date, Experience, Level, Sector, Stage};
 use pledgecheck::model::{Exemption, Firm};
 use proptest::prelude::*;
+use proptest::test_runner::{Config, FileFailurePersistence};
 use serde_json::Value;
+
+use crate::support::{csv_samples, Branches, SHORTLIST_COLUMNS};
+
+/// proptest's defaults (`PROPTEST_CASES` and the rest), with failing cases kept beside this file in
+/// values.proptest-regressions (by default proptest would keep them under tests/proptest-regressions/, since the
+/// test binary's root is a main.rs).
+fn config() -> Config {
+    Config {
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..Config::default()
+    }
+}
 
 fn first_day() -> NaiveDate {
     NaiveDate::from_ymd_opt(1990, 1, 1).unwrap()
@@ -22,10 +39,14 @@ fn valid_date() -> impl Strategy<Value = NaiveDate> {
     (0..=days).prop_map(|d| first_day() + Duration::days(d))
 }
 
-/// Text shaped like a date, often not a valid one: numbers of any width, any separator, either order.
+/// Text shaped like a date, often not a valid one: numbers of any width, any separator, either order; half the
+/// time each number is near a valid date's (years around 1990-2100, months 1-12, days 1-31).
 fn date_like() -> impl Strategy<Value = String> {
-    (0u32..100_000, 0u32..120, 0u32..120, prop::sample::select(vec!['-', '.', '/', ' ']), any::<bool>(), any::<bool>())
-        .prop_map(|(year, month, day, sep, iso, pad)| {
+    let year = prop_oneof![0u32..100_000, 1985u32..2106];
+    let month = prop_oneof![0u32..120, 1u32..=12];
+    let day = prop_oneof![0u32..120, 1u32..=31];
+    (year, month, day, prop::sample::select(vec!['-', '.', '/', ' ']), any::<bool>(), any::<bool>()).prop_map(
+        |(year, month, day, sep, iso, pad)| {
             let (m, d) =
                 if pad { (format!("{month:02}"), format!("{day:02}")) } else { (month.to_string(), day.to_string()) };
             if iso {
@@ -33,7 +54,8 @@ fn date_like() -> impl Strategy<Value = String> {
             } else {
                 format!("{d}{sep}{m}{sep}{year}")
             }
-        })
+        },
+    )
 }
 
 /// A word with each character in upper or lower case, with surrounding spaces.
@@ -76,29 +98,141 @@ fn sector_words() -> Vec<(&'static str, Sector)> {
     ]
 }
 
+/// Any text, and now and then a word the parsers know (in any case, with spaces around).
+fn text_or_word() -> impl Strategy<Value = String> {
+    let words = vec![
+        "state",
+        "kommune",
+        "unknown",
+        "top",
+        "direktør",
+        "manager",
+        "hired",
+        "longlist",
+        "2026-03-31",
+        "31.03.2026",
+        "1/3/2026",
+        "private:4;state:2",
+        "region:3",
+    ];
+    prop_oneof![3 => "\\PC*", 1 => any_case(words).prop_map(|(_, text)| text)]
+}
+
+/// Arbitrary bytes; now and then a CSV sample cut after a whole line, with arbitrary bytes after it or not.
+fn arbitrary_or_cut_samples() -> impl Strategy<Value = Vec<u8>> {
+    let samples: Vec<Vec<u8>> = csv_samples().iter().map(|p| std::fs::read(p).expect("a sample")).collect();
+    let tail = prop::option::of(prop::collection::vec(any::<u8>(), 0..100));
+    let cut = (prop::sample::select(samples), any::<prop::sample::Index>(), tail).prop_map(|(sample, at, tail)| {
+        let ends: Vec<usize> = sample.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1).collect();
+        let mut bytes = sample[..*at.get(&ends)].to_vec();
+        bytes.extend(tail.unwrap_or_default());
+        bytes
+    });
+    prop_oneof![3 => prop::collection::vec(any::<u8>(), 0..400), 1 => cut]
+}
+
+static VALUE_PARSERS: Branches = Branches::new();
+static LIST_LIKE_EXPERIENCE: Branches = Branches::new();
+static DATE_LIKE_TEXT: Branches = Branches::new();
+static ARBITRARY_BYTES: Branches = Branches::new();
+static CSV_LIKE_TEXT: Branches = Branches::new();
+static JSON_LIKE_TEXT: Branches = Branches::new();
+
+#[test]
+fn value_parsers_never_panic() {
+    value_parsers_never_panic_cases();
+    VALUE_PARSERS.assert_both("value parsers (clean: some parser accepted the text)");
+}
+
+#[test]
+fn experience_parser_never_panics_on_list_like_text() {
+    experience_parser_never_panics_on_list_like_text_cases();
+    LIST_LIKE_EXPERIENCE.assert_both("list-like experience");
+}
+
+#[test]
+fn dates_that_parse_lie_between_1990_and_2100() {
+    dates_that_parse_lie_between_1990_and_2100_cases();
+    DATE_LIKE_TEXT.assert_both("date-like text");
+}
+
+#[test]
+fn reading_arbitrary_bytes_never_panics() {
+    reading_arbitrary_bytes_never_panics_cases();
+    ARBITRARY_BYTES.assert_both("arbitrary bytes (clean: read as some name and encoding)");
+}
+
+#[test]
+fn reading_csv_like_text_never_panics() {
+    reading_csv_like_text_never_panics_cases();
+    CSV_LIKE_TEXT.assert_both("CSV-like text (clean: read as some name)");
+}
+
+#[test]
+fn reading_json_like_text_never_panics() {
+    reading_json_like_text_never_panics_cases();
+    JSON_LIKE_TEXT.assert_both("JSON-like text (clean: read as some name)");
+}
+
+// The cases of the tests above: each runs its cases and counts them; the test then checks the counts.
 proptest! {
-    #[test]
-    fn value_parsers_never_panic(text in "\\PC*") {
-        let _ = parse_date(&text);
-        let _ = Sector::parse(&text);
-        let _ = Level::parse(&text);
-        let _ = Stage::parse(&text);
-        let _ = Experience::parse(&text);
+    #![proptest_config(config())]
+
+    fn value_parsers_never_panic_cases(text in text_or_word()) {
+        let accepted = [
+            parse_date(&text).is_ok(),
+            Sector::parse(&text).is_ok(),
+            Level::parse(&text).is_ok(),
+            Stage::parse(&text).is_ok(),
+            Experience::parse(&text).is_ok(),
+        ];
+        VALUE_PARSERS.record(accepted.contains(&true));
     }
 
-    #[test]
-    fn experience_parser_never_panics_on_list_like_text(
+    fn experience_parser_never_panics_on_list_like_text_cases(
         text in "([a-zæøå-]{0,14}[ ]?:[ ]?[0-9+-]{0,12}[;, \t]{0,2}){0,5}",
     ) {
-        let _ = Experience::parse(&text);
+        LIST_LIKE_EXPERIENCE.record(Experience::parse(&text).is_ok());
     }
 
-    #[test]
-    fn dates_that_parse_lie_between_1990_and_2100(text in date_like()) {
-        if let Ok(date) = parse_date(&text) {
+    fn dates_that_parse_lie_between_1990_and_2100_cases(text in date_like()) {
+        let parsed = parse_date(&text);
+        if let Ok(date) = parsed {
             prop_assert!(date >= first_day() && date <= last_day(), "{text:?} read as {date}");
         }
+        DATE_LIKE_TEXT.record(parsed.is_ok());
     }
+
+    fn reading_arbitrary_bytes_never_panics_cases(bytes in arbitrary_or_cut_samples()) {
+        let mut clean = false;
+        for name in ["x.csv", "x.json"] {
+            for encoding in [Encoding::Utf8, Encoding::Windows1252] {
+                clean |= read(&[Input { name: name.into(), bytes: bytes.clone() }], encoding).is_ok();
+            }
+        }
+        ARBITRARY_BYTES.record(clean);
+    }
+
+    fn reading_csv_like_text_never_panics_cases(text in prop_oneof![3 => csv_like(), 1 => csv_under_a_real_header()]) {
+        let mut clean = false;
+        for name in ["x.csv", "x.json"] {
+            clean |= read(&[Input { name: name.into(), bytes: text.clone().into_bytes() }], Encoding::Utf8).is_ok();
+        }
+        CSV_LIKE_TEXT.record(clean);
+    }
+
+    fn reading_json_like_text_never_panics_cases(text in prop_oneof![json_like_file(), json_lists_file()]) {
+        let mut clean = false;
+        for name in ["x.json", "x.csv"] {
+            clean |= read(&[Input { name: name.into(), bytes: text.clone().into_bytes() }], Encoding::Utf8).is_ok();
+        }
+        JSON_LIKE_TEXT.record(clean);
+    }
+}
+
+// Properties of input that is always valid.
+proptest! {
+    #![proptest_config(config())]
 
     #[test]
     fn an_iso_date_round_trips_through_day_first_forms(date in valid_date()) {
@@ -165,31 +299,6 @@ proptest! {
         // The stored form holds sums, which may pass the limit of one input entry.
         let experience = Experience::from_entries(entries);
         prop_assert_eq!(Experience::parse_stored(&experience.to_string()), Ok(experience));
-    }
-
-    #[test]
-    fn reading_arbitrary_bytes_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
-        for name in ["x.csv", "x.json"] {
-            for encoding in [Encoding::Utf8, Encoding::Windows1252] {
-                let _ = read_only(&[Input { name: name.into(), bytes: bytes.clone() }], encoding);
-            }
-        }
-    }
-
-    #[test]
-    fn reading_csv_like_text_never_panics(text in csv_like()) {
-        for name in ["x.csv", "x.json"] {
-            let _ = read_only(&[Input { name: name.into(), bytes: text.clone().into_bytes() }], Encoding::Utf8);
-        }
-    }
-
-    #[test]
-    fn reading_json_like_text_never_panics(value in json_like()) {
-        let file = serde_json::json!({"firms": value.clone(), "searches": [value.clone()], "exemptions": value});
-        let text = file.to_string();
-        for name in ["x.json", "x.csv"] {
-            let _ = read_only(&[Input { name: name.into(), bytes: text.clone().into_bytes() }], Encoding::Utf8);
-        }
     }
 }
 
@@ -270,8 +379,45 @@ fn json_like() -> impl Strategy<Value = Value> {
     })
 }
 
-/// Reads files through the parsers only (no database), as the import does before it writes.
-fn read_only(inputs: &[Input], encoding: Encoding) -> InputErrors {
+/// A real header (shortlists, firms or exemptions) over up to 3 lines built from the vocabulary, with either
+/// separator and line ending.
+fn csv_under_a_real_header() -> impl Strategy<Value = String> {
+    let headers = vec![
+        SHORTLIST_COLUMNS.to_vec(),
+        vec!["firm", "name", "pledged_on", "withdrawn_on"],
+        vec!["firm", "search_ref", "reason", "note"],
+    ];
+    let line = prop::collection::vec(prop::sample::select(vocabulary()), 0..16);
+    (
+        prop::sample::select(headers),
+        prop::collection::vec(line, 0..4),
+        prop::sample::select(vec![",", ";"]),
+        prop::sample::select(vec!["\n", "\r\n"]),
+    )
+        .prop_map(|(header, lines, sep, end)| {
+            std::iter::once(header).chain(lines).map(|l| l.join(sep)).collect::<Vec<_>>().join(end)
+        })
+}
+
+/// A JSON file whose three lists each hold the same JSON-like value.
+fn json_like_file() -> impl Strategy<Value = String> {
+    json_like().prop_map(|value| {
+        serde_json::json!({"firms": value.clone(), "searches": [value.clone()], "exemptions": value}).to_string()
+    })
+}
+
+/// A JSON file whose three lists are each empty or hold JSON-like values.
+fn json_lists_file() -> impl Strategy<Value = String> {
+    let list =
+        || prop::option::weighted(0.4, prop::collection::vec(json_like(), 1..3)).prop_map(Option::unwrap_or_default);
+    (list(), list(), list()).prop_map(|(firms, searches, exemptions)| {
+        serde_json::json!({"firms": firms, "searches": searches, "exemptions": exemptions}).to_string()
+    })
+}
+
+/// Reads files through the parsers only (no database), as the import does before it writes: the input errors,
+/// if any.
+fn read(inputs: &[Input], encoding: Encoding) -> Result<(), InputErrors> {
     struct Discard;
     impl Sink for Discard {
         type Error = std::convert::Infallible;
@@ -292,5 +438,5 @@ fn read_only(inputs: &[Input], encoding: Encoding) -> InputErrors {
         }
     }
     let Ok((_, errors)) = stream(inputs, encoding, &mut Discard);
-    errors
+    errors.into_result()
 }

@@ -7,12 +7,15 @@
 //! - [`outputs`]: decoders for what the binary writes: [`Csv`] (plain and Excel CSV), spreadsheet [`Cell`]s,
 //!   [`error_line`] for error messages, and the columns reports start with.
 //! - [`expected`]: the searches and counts of samples/EXPECTED.md.
+//! - [`Branches`]: counts the outcomes of a property test's cases, to show that it explored both.
 
+mod branches;
 mod env;
 pub mod expected;
 pub mod inputs;
 pub mod outputs;
 
+pub use branches::Branches;
 pub use env::{Env, Run, BINARY};
 pub use expected::{expected_firms_all, expected_firms_csv_only, expected_searches};
 pub use inputs::{
