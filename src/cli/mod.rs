@@ -126,6 +126,8 @@ struct Invocation {
     /// Standard output's terminal, or `None` when it is a file or a pipe: tables written to it fit its width and
     /// colour verdicts (when `NO_COLOR` allows).
     terminal: Option<Terminal>,
+    /// Today's date: the default `--send-on` of a projection.
+    today: chrono::NaiveDate,
 }
 
 impl Invocation {
@@ -152,13 +154,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         actor: actor(cli.by.as_deref()),
         verbosity: Verbosity::from_flags(cli.quiet, cli.verbose),
         terminal: Terminal::stdout(),
+        today: today(),
     };
     let (db, invocation) = (cli.db.as_path(), &invocation);
     match cli.command {
         Command::Import(args) => import::run(invocation, db, args),
         Command::Check(args) => check::run(invocation, db, args),
         Command::Report(args) => report::run(invocation, db, args),
-        Command::Explain(args) => explain::run(db, args),
+        Command::Explain(args) => explain::run(invocation, db, args),
         Command::Policy(args) => policy::run(invocation, db, args),
         Command::Whatif(args) => whatif::run(invocation, db, args),
         Command::Quarterly(args) => quarterly::run(invocation, db, args),
@@ -216,6 +219,20 @@ fn actor(by: Option<&str>) -> String {
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// Today in local time; `PLEDGECHECK_TODAY` (a date) stands in for it, so that scripts and tests that project a
+/// pending search or warn of a future date give the same output every day.
+fn today() -> chrono::NaiveDate {
+    std::env::var("PLEDGECHECK_TODAY")
+        .ok()
+        .and_then(|d| crate::model::parse_date(&d).ok())
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+/// Reads a date argument (`--send-on`): ISO or Danish day-first, as in the files.
+fn parse_day(raw: &str) -> Result<chrono::NaiveDate, String> {
+    crate::model::parse_date(raw).map_err(|e| e.to_string())
 }
 
 /// The command line, as recorded in the import log.

@@ -15,9 +15,11 @@ use super::{
     csv, stream_pipelined, At, Batch, Encoding, InputErrors, Kind, Open, Place, PrepareSearch, Preparer, SearchRecord,
     Sink, Sources,
 };
+use chrono::NaiveDate;
+
 use crate::model::{Exemption, Firm, FirmName, SearchVerdict};
 use crate::policy::Policy;
-use crate::rules::{self, Case};
+use crate::rules::{self, Case, Projection};
 use crate::store::{FileRecord, Mark, NewVersions, Store, StoreError, Writer};
 
 /// How an import runs.
@@ -29,6 +31,9 @@ pub struct ImportOptions<'a> {
     pub judge_under: Option<&'a Policy>,
     /// Refuse every record of another firm.
     pub only_firm: Option<&'a str>,
+    /// Project each of the files' pending searches as if its shortlist went out on this date (with `dry_run` or
+    /// `judge_under`).
+    pub send_on: Option<NaiveDate>,
 }
 
 /// How many records of a kind a call held, and how many of them changed what is stored.
@@ -54,6 +59,9 @@ pub struct ImportOutcome {
     pub judged: Vec<SearchVerdict>,
     /// The firms of those searches, ordered by id.
     pub judged_firms: Vec<FirmName>,
+    /// The pending ones among them projected as if sent on `send_on` (firm, search reference, projection), in the
+    /// same order.
+    pub projected: Vec<(String, String, Projection)>,
     /// The time the import was recorded at.
     pub at: String,
 }
@@ -154,7 +162,7 @@ fn run(
             return Err(ImportError::Input(errors));
         }
         if options.dry_run || options.judge_under.is_some() {
-            session.judge_files_searches(options.judge_under.unwrap_or(&policy))?;
+            session.judge_files_searches(options.judge_under.unwrap_or(&policy), options.send_on)?;
         }
         (sources, session.outcome)
     };
@@ -301,7 +309,7 @@ impl Session<'_> {
     }
 
     /// The files' searches judged under `policy`, for a dry run or a judgement under another policy.
-    fn judge_files_searches(&mut self, policy: &Policy) -> Result<(), StoreError> {
+    fn judge_files_searches(&mut self, policy: &Policy, send_on: Option<NaiveDate>) -> Result<(), StoreError> {
         let outcome = &mut self.outcome;
         for id in self.w.seen_ids()? {
             let Some(dossier) = self.w.current_dossier(id)? else { continue };
@@ -310,9 +318,15 @@ impl Session<'_> {
                     .judged_firms
                     .push(FirmName { firm: dossier.firm.firm.clone(), name: dossier.firm.name.clone() });
             }
-            outcome.judged.push(rules::judge(policy, &Case::of(&dossier)).for_search(&dossier.search));
+            let case = Case::of(&dossier);
+            outcome.judged.push(rules::judge(policy, &case).for_search(&dossier.search));
+            if let Some(projection) = send_on.and_then(|on| rules::project(policy, &case, on)) {
+                let s = &dossier.search;
+                outcome.projected.push((s.firm.clone(), s.search_ref.clone(), projection));
+            }
         }
         outcome.judged.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
+        outcome.projected.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         outcome.judged_firms.sort_by(|a, b| a.firm.cmp(&b.firm));
         Ok(())
     }

@@ -9,6 +9,7 @@
 //! | `verdicts`, `check`, `policy` | the verdicts and their reasons, `check`, policy files |
 //! | `reports::*` | every report: CSV/JSON, Excel CSV, HTML, the quarterly pack, snapshots, the terminal, the SQL views |
 //! | `evidence::*` | history, the hash chain, as-of, logging by hand, privacy, and faults (concurrent and killed processes) |
+//! | `real_use::*` | issue 13: the pre-send projection, re-imports, exports as they come, personal data, typos |
 //! | `properties::*` | property tests: the value parsers, importing, the rules engine |
 //!
 //! Run one part with a filter on the module path: `cargo test --test integration reports::`, or one test by name.
@@ -24,5 +25,6 @@ mod evidence;
 mod import_semantics;
 mod policy;
 mod properties;
+mod real_use;
 mod reports;
 mod verdicts;
