@@ -14,6 +14,7 @@ mod firm;
 mod forget;
 mod history;
 mod import;
+mod imports;
 mod policy;
 mod quarterly;
 mod report;
@@ -105,6 +106,10 @@ pub enum Command {
         after_help = "Examples:\n  pledgecheck exemption add nordsoeg NS-2026-050 --reason no-qualified-candidate\n  pledgecheck exemption remove nordsoeg NS-2026-050"
     )]
     Exemption(exemption::Args),
+    /// List the import log: each import or change with its id, time, who, files and what it changed.
+    Imports(imports::ImportsArgs),
+    /// Take one import back as a new recorded change (history and the hash chain keep both).
+    Undo(imports::UndoArgs),
     /// Check the tamper-evident history.
     #[command(after_help = "Example:\n  pledgecheck audit verify")]
     Audit(audit::Args),
@@ -171,6 +176,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::run(invocation, db, args),
         Command::Candidate(args) => candidate::run(invocation, db, args),
         Command::Exemption(args) => exemption::run(invocation, db, args),
+        Command::Imports(args) => imports::imports(invocation, db, args),
+        Command::Undo(args) => imports::undo(invocation, db, args),
         Command::Audit(args) => audit::run(db, args),
         Command::History(args) => history::run(db, args),
         Command::Backup(args) => backup::run(db, args),

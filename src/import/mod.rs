@@ -22,7 +22,10 @@ use std::path::PathBuf;
 
 pub use error::{At, InputError, InputErrors};
 pub use pipeline::{stream_pipelined, PrepareSearch, Preparer};
-pub use session::{import_batch, import_files, ImportError, ImportOptions, ImportOutcome, Tally};
+pub use session::{
+    import_batch, import_files, plural, undo_import, CandidateTally, ImportError, ImportOptions, ImportOutcome,
+    SearchDiff, Tally, UndoError, UndoOutcome,
+};
 
 use crate::model::{Candidate, Exemption, Firm, Search};
 

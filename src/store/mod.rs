@@ -6,6 +6,7 @@ mod chain;
 mod change;
 mod evidence;
 mod read;
+mod undo;
 mod view;
 mod write;
 
@@ -19,8 +20,9 @@ pub use chain::Verification;
 pub use change::{FileRecord, Mark, Recording};
 pub use evidence::{parse_moment, Change};
 pub use read::LATEST;
+pub use undo::{ImportEntry, LaterChange, Touched};
 pub use view::{Judging, Moment, View};
-pub use write::{NewVersions, PolicyChange, Stamp, Writer};
+pub use write::{NewVersions, PolicyChange, PutSearch, Stamp, Writer};
 
 use crate::policy::{Policy, PolicyError, DEFAULT_POLICY_NAME, DEFAULT_POLICY_TEXT};
 

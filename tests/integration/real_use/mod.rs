@@ -2,3 +2,4 @@
 //! come, personal data in values, typos in filters.
 
 mod projection;
+mod reimport;
