@@ -44,6 +44,10 @@ pub struct Args {
     #[arg(long, value_name = "ID")]
     firm: Option<String>,
 
+    /// Read CSV files through this import profile (as `import --profile`).
+    #[arg(long, value_name = "FILE", requires = "files")]
+    profile: Option<PathBuf>,
+
     /// How the files are encoded.
     #[arg(long, value_enum, default_value = "utf-8")]
     encoding: Encoding,
@@ -70,17 +74,19 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
     }
     let filter = Filter { quarter: None, firm: args.firm.as_deref().map(|f| f.trim().to_string()) };
     let send_on = args.send_on.unwrap_or(invocation.today);
+    let profile = args.profile.as_deref().map(super::profile::load).transpose()?;
+    let profile = profile.as_ref();
     let (store, imported, judged) = if args.dry_run {
         let other = args.policy.as_deref().map(super::policy::load).transpose()?.map(|(_, p)| p);
-        let options =
-            ImportOptions { dry_run: true, judge_under: other.as_ref(), send_on: Some(send_on), ..<_>::default() };
+        let send_on = Some(send_on);
+        let options = ImportOptions { dry_run: true, judge_under: other.as_ref(), send_on, profile, ..<_>::default() };
         let (_, outcome) = super::import_files(invocation, db, &args.files, args.encoding, options)?;
         (None, Some(outcome.summary()), Some((outcome.judged_firms, outcome.judged, outcome.projected)))
     } else if args.files.is_empty() {
         (Some(Store::open(db, Mode::Existing)?), None, None)
     } else {
-        let (store, outcome) =
-            super::import_files(invocation, db, &args.files, args.encoding, ImportOptions::default())?;
+        let options = ImportOptions { profile, ..ImportOptions::default() };
+        let (store, outcome) = super::import_files(invocation, db, &args.files, args.encoding, options)?;
         (Some(store), Some(outcome.summary()), None)
     };
     let view = store.as_ref().map(|s| super::view(s, None, args.policy.as_deref())).transpose()?;

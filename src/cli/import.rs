@@ -12,7 +12,8 @@ use crate::import::{plural, ImportOptions, SearchDiff};
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     pledgecheck import samples/firms.csv samples/shortlists.csv samples/exemptions.csv\n  \
-    pledgecheck import --encoding windows-1252 --dry-run export.csv")]
+    pledgecheck import --encoding windows-1252 --dry-run export.csv\n  \
+    pledgecheck import --profile samples/ats-profile.toml samples/ats-export.csv")]
 pub struct Args {
     /// CSV files (firms, shortlists or exemptions, told apart by their header) or JSON files.
     #[arg(required = true, value_name = "FILE")]
@@ -32,12 +33,18 @@ pub struct Args {
     #[arg(long, value_name = "ID")]
     firm: Option<String>,
 
+    /// Read CSV files through this import profile: a system's column names, columns to drop and words mapped to
+    /// pledgecheck's (see `pledgecheck profile check`).
+    #[arg(long, value_name = "FILE")]
+    profile: Option<PathBuf>,
+
     /// How the files are encoded.
     #[arg(long, value_enum, default_value = "utf-8")]
     encoding: Encoding,
 }
 
 pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let profile = args.profile.as_deref().map(super::profile::load).transpose()?;
     let (_, outcome) = super::import_files(
         invocation,
         db,
@@ -47,6 +54,7 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
             dry_run: args.dry_run,
             only_firm: args.firm.as_deref().map(str::trim),
             merge: args.merge,
+            profile: profile.as_ref(),
             ..ImportOptions::default()
         },
     )?;

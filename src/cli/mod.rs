@@ -16,6 +16,7 @@ mod history;
 mod import;
 mod imports;
 mod policy;
+mod profile;
 mod quarterly;
 mod report;
 mod search;
@@ -78,6 +79,8 @@ pub enum Command {
         after_help = "Examples:\n  pledgecheck policy check samples/stricter.toml\n  pledgecheck policy use samples/stricter.toml"
     )]
     Policy(policy::Args),
+    /// Check an import profile (a system's column names and words mapped to pledgecheck's).
+    Profile(profile::Args),
     /// Judge the stored searches under another policy and show what would change; stores nothing.
     Whatif(whatif::Args),
     /// Write a quarter's report files (summary, firms, searches, failing, exemptions, outcomes) into a folder.
@@ -169,6 +172,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Explain(args) => explain::run(invocation, db, args),
         Command::Policy(args) => policy::run(invocation, db, args),
         Command::Whatif(args) => whatif::run(invocation, db, args),
+        Command::Profile(args) => profile::run(invocation, args),
         Command::Quarterly(args) => quarterly::run(invocation, db, args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),

@@ -12,8 +12,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::{
-    csv, stream_pipelined, At, Batch, Encoding, InputErrors, Kind, Open, Place, PrepareSearch, Preparer, SearchRecord,
-    Sink, Sources,
+    csv, stream_pipelined_with, At, Batch, Encoding, InputErrors, Kind, Open, Place, PrepareSearch, Preparer,
+    SearchRecord, Sink, Sources,
 };
 use chrono::NaiveDate;
 
@@ -37,6 +37,8 @@ pub struct ImportOptions<'a> {
     /// Add or update the files' candidates of a stored search, never remove one (exports that carry only new or
     /// changed rows); a search's own columns still replace the stored ones.
     pub merge: bool,
+    /// Read CSV files through this import profile (their column names and words to ours).
+    pub profile: Option<&'a super::Profile>,
 }
 
 /// How many records of a kind a call held, and how many of them changed what is stored.
@@ -284,7 +286,9 @@ pub fn import_files(
     options: ImportOptions,
 ) -> Result<ImportOutcome, ImportError> {
     let first_load = !options.dry_run && store.begin_first_load()?;
-    let done = run(store, actor, command, options, |session| stream_pipelined(inputs, encoding, session));
+    let done = run(store, actor, command, options, |session| {
+        stream_pipelined_with(inputs, encoding, options.profile, session)
+    });
     if first_load {
         store.end_first_load();
     }

@@ -1,5 +1,6 @@
 //! Real use (issue 13): a recruiter's pre-send check, re-imports that show what they change, exports as they
 //! come, personal data in values, typos in filters.
 
+mod exports;
 mod projection;
 mod reimport;
