@@ -9,9 +9,11 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
+mod personal;
 mod suggest;
 mod verdict;
 
+pub use personal::{excerpt, personal_data, PersonalData};
 pub use suggest::{did_you_mean, did_you_mean_text};
 pub use verdict::{rule, SearchVerdict, Verdict, VerdictCount};
 

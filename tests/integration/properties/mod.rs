@@ -2,4 +2,5 @@
 //! whose inputs are either accepted or refused counts both outcomes and fails if a run explored only one.
 
 mod imports;
+mod personal;
 mod values;

@@ -2,5 +2,6 @@
 //! come, personal data in values, typos in filters.
 
 mod exports;
+mod personal;
 mod projection;
 mod reimport;
