@@ -103,6 +103,10 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
             (Summary::of_rows(firms, &rows, &filter), check::failing(&rows, &filter), projected)
         }
     };
+    if let Some(firm) = filter.firm.as_deref() {
+        let place = if args.dry_run { "the files' searches".to_string() } else { db.display().to_string() };
+        service::filters::known_firm(firm, &summary.firms, &place)?;
+    }
     let found = summary.has_any(&args.fail_on) || check::projected_has_any(&projected, &filter, &args.fail_on);
     let stream_from = view.as_ref().filter(|_| args.format == Format::Json);
     let shown = Shown { summary: &summary, failing: &failing, projected: &projected, dry_run: args.dry_run };

@@ -4,7 +4,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::anyhow;
 use chrono::NaiveDate;
 use serde_json::json;
 
@@ -53,9 +52,11 @@ pub(super) fn run(invocation: &super::Invocation, db: &Path, args: Args) -> anyh
     let view = super::view(&store, args.as_of.as_deref(), args.policy.as_deref())?;
     let (firm, search_ref) = (args.firm.trim(), args.search_ref.trim());
     let when = args.as_of.as_deref().map(|t| format!(" at {t}")).unwrap_or_default();
-    let case = view
-        .dossier(firm, search_ref)?
-        .ok_or_else(|| anyhow!("no search {search_ref:?} of firm {firm:?} in {}{when}", db.display()))?;
+    let place = format!("{}{when}", db.display());
+    let case = match view.dossier(firm, search_ref)? {
+        Some(case) => case,
+        None => return Err(crate::service::filters::missing_search(&view, firm, search_ref, &place).into()),
+    };
     let policy = &view.judging().policy;
     let explanation = rules::explain(policy, &Case::of(&case));
     let send_on = args.send_on.unwrap_or(invocation.today);

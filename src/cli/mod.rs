@@ -272,6 +272,7 @@ fn import_files(
     options: crate::import::ImportOptions,
 ) -> anyhow::Result<(Store, crate::import::ImportOutcome)> {
     let inputs = input_files(paths)?;
+    let options = crate::import::ImportOptions { today: Some(invocation.today), ..options };
     let mut store = if options.dry_run && !db.exists() { Store::in_memory()? } else { Store::open(db, Mode::Create)? };
     let outcome = match progress_bar(paths, invocation.quiet()) {
         Some(bar) => {
@@ -291,6 +292,9 @@ fn import_files(
             crate::import::import_files(&mut store, &inputs, encoding, &invocation.actor, &command_line(), options)?
         }
     };
+    if let Some(warning) = outcome.future_warning(invocation.today).filter(|_| !invocation.quiet()) {
+        let _ = writeln!(io::stderr().lock(), "{warning}");
+    }
     Ok((store, outcome))
 }
 

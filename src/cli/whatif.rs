@@ -44,6 +44,9 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
     let (_, policy) = super::policy::load(&args.policy)?;
     let store = Store::open(db, Mode::Existing)?;
     let filter = Filter { quarter: args.quarter.map(|q| q.to_string()), firm: args.firm.map(|f| f.trim().to_string()) };
+    let view = store.view(crate::store::Moment::Now, None)?;
+    service::filters::known_firm_in(&view, filter.firm.as_deref(), &db.display().to_string())?;
+    drop(view);
     let (changes, rates) = service::whatif::compare(&store, &policy, &filter)?;
     let format = super::report::excel_format(args.format, args.excel, invocation.terminal)?;
     super::emit(None, |out| match format {

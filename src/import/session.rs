@@ -39,6 +39,9 @@ pub struct ImportOptions<'a> {
     pub merge: bool,
     /// Read CSV files through this import profile (their column names and words to ours).
     pub profile: Option<&'a super::Profile>,
+    /// Today: a shortlist, addition or cancellation date after it is accepted and listed in
+    /// [`ImportOutcome::future`].
+    pub today: Option<NaiveDate>,
 }
 
 /// How many records of a kind a call held, and how many of them changed what is stored.
@@ -65,6 +68,10 @@ pub struct ImportOutcome {
     pub verdicts_changed: usize,
     /// What a dry run would change, search by search (only in a dry run), in firm and search order.
     pub diff: Vec<SearchDiff>,
+    /// Searches with a date after today (the first [`FUTURE_LISTED`]): firm, search reference, column, date.
+    pub future: Vec<(String, String, &'static str, NaiveDate)>,
+    /// How many searches have a date after today.
+    pub future_total: usize,
     /// The verdicts of the files' searches (dry run, or judged under another policy), ordered by firm and search
     /// reference.
     pub judged: Vec<SearchVerdict>,
@@ -111,12 +118,31 @@ pub struct SearchDiff {
     pub verdict_after: Option<Verdict>,
 }
 
+/// How many searches with a date after today an outcome names.
+pub const FUTURE_LISTED: usize = 20;
+
 /// `n word` with the word's plural when n is not 1 ("1 search", "2 searches").
 pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
 impl ImportOutcome {
+    /// A warning naming the searches with a date after `today`, if any.
+    pub fn future_warning(&self, today: NaiveDate) -> Option<String> {
+        if self.future_total == 0 {
+            return None;
+        }
+        let named: Vec<String> =
+            self.future.iter().map(|(f, s, column, date)| format!("{f}/{s} ({column} {date})")).collect();
+        let more = self.future_total - self.future.len();
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        Some(format!(
+            "warning: {} after today ({today}), accepted: {}{more}",
+            plural(self.future_total, "search has a date", "searches have dates"),
+            named.join(", ")
+        ))
+    }
+
     /// One line for people.
     pub fn summary(&self) -> String {
         let c = &self.candidates;
@@ -334,10 +360,12 @@ fn run(
             policy: &policy,
             only_firm: options.only_firm,
             merge: options.merge,
+            today: options.today,
             firms: HashMap::new(),
             firms_met: HashMap::new(),
             firms_changed: BTreeSet::new(),
             exemptions_waiting: false,
+            suggested: HashMap::new(),
             outcome: ImportOutcome { at: recording.at().to_string(), ..ImportOutcome::default() },
         };
         let (sources, mut errors) = feed(&mut session)?;
@@ -368,6 +396,8 @@ pub(super) struct Session<'a> {
     only_firm: Option<&'a str>,
     /// Add and update candidates, never remove them (`import --merge`).
     merge: bool,
+    /// Today, for warning of dates after it.
+    today: Option<NaiveDate>,
     /// Firms as they stand, by id; `None` for an unknown firm.
     firms: HashMap<String, Option<(i64, Firm)>>,
     /// Where each firm of this call was met.
@@ -375,6 +405,8 @@ pub(super) struct Session<'a> {
     firms_changed: BTreeSet<i64>,
     /// Whether any exemption of this call waits for its search.
     exemptions_waiting: bool,
+    /// "Did you mean" for unknown firm ids, once per id.
+    suggested: HashMap<String, String>,
     outcome: ImportOutcome,
 }
 
@@ -407,6 +439,34 @@ impl Session<'_> {
             }
             _ => true,
         }
+    }
+
+    /// Notes a search with a shortlist, cancellation or addition date after today (accepted, with a warning).
+    fn note_future(&mut self, record: &SearchRecord) {
+        let Some(today) = self.today else { return };
+        let s = &record.search;
+        let added = record.candidates.iter().filter_map(|c| c.added_on).max();
+        let later = [("shortlist_on", s.shortlist_on), ("cancelled_on", s.cancelled_on), ("added_on", added)]
+            .into_iter()
+            .find_map(|(column, date)| date.filter(|d| *d > today).map(|d| (column, d)));
+        if let Some((column, date)) = later {
+            self.outcome.future_total += 1;
+            if self.outcome.future.len() < FUTURE_LISTED {
+                self.outcome.future.push((s.firm.clone(), s.search_ref.clone(), column, date));
+            }
+        }
+    }
+
+    /// ` (did you mean ...?)` for an unknown firm id, from the firms stored and those of this call (by id or
+    /// display name); worked out once per id.
+    fn firm_suggestion(&mut self, firm: &str) -> Result<String, StoreError> {
+        if let Some(known) = self.suggested.get(firm) {
+            return Ok(known.clone());
+        }
+        let firms = self.w.current_firm_names()?;
+        let text = crate::model::firm_suggestions(firm, &firms);
+        self.suggested.insert(firm.to_string(), text.clone());
+        Ok(text)
     }
 
     fn firm_of(&mut self, firm: &str) -> Result<Option<(i64, Firm)>, StoreError> {
@@ -700,8 +760,10 @@ impl PrepareSearch for Session<'_> {
             return Ok(());
         }
         let Some((firm_id, firm)) = self.firm_of(&record.search.firm)? else {
+            let suggest = self.firm_suggestion(&record.search.firm)?;
             let message = format!(
-                "unknown firm {:?} (expected a firm from a firms file of this import or already in the database)",
+                "unknown firm {:?}{suggest} (expected a firm from a firms file of this import or already in the \
+                 database; firm ids match exactly)",
                 record.search.firm
             );
             errors.push(sources.error_at(&record.place, "firm", message));
@@ -713,6 +775,7 @@ impl PrepareSearch for Session<'_> {
             return self.merge_later_run(sources, id, place_from(first), record, candidate_lines, errors);
         }
         // The first run of this search in this call.
+        self.note_future(record);
         let existed = !made;
         let merged;
         let (record, new) = match self.merged_with_stored(id, existed, record)? {

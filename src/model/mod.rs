@@ -14,7 +14,7 @@ mod suggest;
 mod verdict;
 
 pub use personal::{excerpt, personal_data, PersonalData};
-pub use suggest::{did_you_mean, did_you_mean_text};
+pub use suggest::{did_you_mean, did_you_mean_text, firm_suggestions};
 pub use verdict::{rule, SearchVerdict, Verdict, VerdictCount};
 
 /// A value could not be read; the message says what was found and what was expected.
@@ -79,10 +79,13 @@ impl Sector {
             "civil-society" | "civilsamfund" | "forening" | "fond" => Sector::CivilSociety,
             "unknown" => Sector::Unknown,
             _ => {
+                let words =
+                    ["state", "stat", "region", "municipality", "kommune", "private", "privat", "civil-society"];
                 return Err(ValueError(format!(
-                    "unknown sector {raw:?} (expected one of state, region, municipality, private, civil-society, \
-                     unknown, or Danish stat, region, kommune, privat, civilsamfund)"
-                )))
+                    "unknown sector {raw:?}{} (expected one of state, region, municipality, private, civil-society, \
+                     unknown, or Danish stat, region, kommune, privat, civilsamfund)",
+                    did_you_mean_text(raw, words.into_iter().chain(["civilsamfund"]))
+                )));
             }
         })
     }
@@ -128,10 +131,12 @@ impl Level {
             "executive" | "chef" => Level::Executive,
             "manager" | "leder" | "mellemleder" => Level::Manager,
             _ => {
+                let words = ["top", "executive", "manager", "topchef", "direktør", "chef", "leder", "mellemleder"];
                 return Err(ValueError(format!(
-                    "unknown level {raw:?} (expected top, executive or manager, or Danish topchef, direktør, chef, \
-                     leder, mellemleder)"
-                )))
+                    "unknown level {raw:?}{} (expected top, executive or manager, or Danish topchef, direktør, chef, \
+                     leder, mellemleder)",
+                    did_you_mean_text(raw, words)
+                )));
             }
         })
     }
@@ -180,10 +185,13 @@ impl Stage {
             "interview" | "samtale" => Stage::Interview,
             "hired" | "ansat" => Stage::Hired,
             _ => {
+                let words =
+                    ["longlist", "shortlist", "interview", "hired", "longliste", "kortliste", "samtale", "ansat"];
                 return Err(ValueError(format!(
-                    "unknown stage {raw:?} (expected longlist, shortlist, interview or hired, or Danish longliste, \
-                     kortliste, samtale, ansat)"
-                )))
+                    "unknown stage {raw:?}{} (expected longlist, shortlist, interview or hired, or Danish longliste, \
+                     kortliste, samtale, ansat)",
+                    did_you_mean_text(raw, words)
+                )));
             }
         })
     }

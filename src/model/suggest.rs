@@ -33,6 +33,32 @@ pub fn did_you_mean_text<'a>(word: &str, known: impl IntoIterator<Item = &'a str
     }
 }
 
+/// The firm ids close to `firm`, by id or by display name (a name is suggested as its firm's id, never resolved).
+pub fn firm_suggestions(firm: &str, firms: &[super::FirmName]) -> String {
+    let mut keys: Vec<(&str, &str)> = firms.iter().map(|f| (f.firm.as_str(), f.firm.as_str())).collect();
+    keys.extend(firms.iter().filter_map(|f| f.name.as_deref().map(|n| (n, f.firm.as_str()))));
+    let mut close = did_you_mean(firm, keys.iter().map(|(k, _)| *k));
+    // A display name given in full is the likeliest mistake of all.
+    if let Some(named) =
+        firms.iter().find(|f| f.name.as_deref().is_some_and(|n| n.trim().eq_ignore_ascii_case(firm.trim())))
+    {
+        close.insert(0, named.firm.clone());
+    }
+    let mut ids: Vec<&str> = Vec::new();
+    for key in &close {
+        if let Some((_, id)) = keys.iter().find(|(k, _)| k == key) {
+            if !ids.contains(id) && *id != firm {
+                ids.push(id);
+            }
+        }
+    }
+    if ids.is_empty() {
+        String::new()
+    } else {
+        format!(" (did you mean {}?)", ids.join(", "))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

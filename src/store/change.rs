@@ -161,6 +161,19 @@ impl Writer<'_> {
         current_firm(self.tx, firm)
     }
 
+    /// Every current firm with its display name, by id.
+    pub fn current_firm_names(&self) -> Result<Vec<crate::model::FirmName>, StoreError> {
+        Ok(self
+            .tx
+            .prepare(&format!(
+                "SELECT firm.firm, v.name FROM firm JOIN firm_version v ON v.firm_id = firm.id AND v.valid_to = {}
+                 ORDER BY firm.firm",
+                super::FOREVER_SQL
+            ))?
+            .query_map([], |r| Ok(crate::model::FirmName { firm: r.get(0)?, name: r.get(1)? }))?
+            .collect::<Result<_, _>>()?)
+    }
+
     /// A stored search's current exemption.
     pub fn current_exemption(&self, search_id: i64, search: &Search) -> Result<Option<Exemption>, StoreError> {
         current_exemption(self.tx, search_id, search)

@@ -5,3 +5,4 @@ mod exports;
 mod personal;
 mod projection;
 mod reimport;
+mod typos;
