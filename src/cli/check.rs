@@ -53,7 +53,7 @@ pub struct Args {
     encoding: Encoding,
 
     /// Output format: table or json.
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, value_parser = super::people_format(), default_value = "table")]
     format: Format,
 
     /// Judge under this policy file instead of the one in force; nothing is stored.

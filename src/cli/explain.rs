@@ -26,7 +26,7 @@ pub struct Args {
     search_ref: String,
 
     /// Output format: table (words for people) or json.
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, value_parser = super::people_format(), default_value = "table")]
     format: Format,
 
     /// Explain the verdict as it stood at this time (RFC 3339, or YYYY-MM-DD[THH:MM[:SS]] in UTC): the rows

@@ -22,7 +22,7 @@ pub struct Args {
     search_ref: Option<String>,
 
     /// Output format: table or json.
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, value_parser = super::people_format(), default_value = "table")]
     format: Format,
 }
 

@@ -46,7 +46,8 @@ pub struct Cli {
     #[arg(long, global = true, env = "PLEDGECHECK_DB", default_value = "pledgecheck.db", value_name = "PATH")]
     pub db: PathBuf,
 
-    /// Who is making the change, as recorded in the import log (default: the OS user).
+    /// Who makes the change, as the import log records it (default: the OS account). A global option: commands
+    /// that change nothing ignore it.
     #[arg(long, global = true, env = "PLEDGECHECK_BY", value_name = "NAME")]
     pub by: Option<String>,
 
@@ -152,7 +153,7 @@ impl Invocation {
     /// The terminal that output goes to: standard output's, unless the output goes to `--output FILE` (files
     /// are never styled).
     fn terminal_for(&self, output: Option<&Path>) -> Option<Terminal> {
-        self.terminal.filter(|_| output.is_none())
+        self.terminal.filter(|_| output.is_none() || is_stdout(output))
     }
 }
 
@@ -229,7 +230,21 @@ fn actor(by: Option<&str>) -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+        .or_else(os_account)
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// The OS account running the process, when no variable names it (a service, a container): the name of the
+/// process's user id in /etc/passwd, else `uid N`.
+fn os_account() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status.lines().find_map(|l| l.strip_prefix("Uid:"))?.split_whitespace().next()?.to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let name = passwd.lines().find_map(|l| {
+        let fields: Vec<&str> = l.split(':').collect();
+        (fields.get(2) == Some(&uid.as_str())).then(|| fields[0].to_string())
+    });
+    Some(name.unwrap_or(format!("uid {uid}")))
 }
 
 /// Today in local time; `PLEDGECHECK_TODAY` (a date) stands in for it, so that scripts and tests that project a
@@ -349,9 +364,26 @@ fn resolve_format(asked: Option<Format>, terminal: Option<Terminal>) -> Format {
     asked.unwrap_or(if terminal.is_some() { Format::Table } else { Format::Csv })
 }
 
-/// Sends output to `--output FILE` (atomically) or to standard output.
+/// Whether an `--output` names standard output (`-`).
+fn is_stdout(output: Option<&Path>) -> bool {
+    output.is_some_and(|p| p == Path::new("-"))
+}
+
+/// Output formats for people (`check`, `explain`, `history`): the help lists only these.
+fn people_format() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(["table", "json"]).map(|word| {
+        if word == "json" {
+            Format::Json
+        } else {
+            Format::Table
+        }
+    })
+}
+
+/// Sends output to `--output FILE` (atomically) or to standard output (no `--output`, or `--output -`).
 fn emit(output: Option<&Path>, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> anyhow::Result<()> {
-    match output {
+    match output.filter(|p| !is_stdout(Some(p))) {
         Some(path) => atomic_write::write_atomically(path, fill),
         None => {
             let stdout = io::stdout();

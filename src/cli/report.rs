@@ -51,8 +51,8 @@ pub struct Args {
     #[arg(long, value_name = "ID")]
     firm: Option<String>,
 
-    /// Write to this file (atomically) instead of standard output.
-    #[arg(long, value_name = "FILE")]
+    /// Write to this file (atomically) instead of standard output; `-` is standard output.
+    #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
 
     /// CSV for Danish spreadsheets: byte-order mark, `;`, decimal commas, CRLF, formula guard.

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::Invocation;
 use crate::model::Quarter;
 use crate::output::{self, Format};
-use crate::report::Filter;
+use crate::report::{whatif, Filter};
 use crate::service;
 use crate::store::{Mode, Store};
 
@@ -60,13 +60,13 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
             }),
             out,
         ),
-        Format::Csv => output::csv::write(&changes, args.excel, out),
+        Format::Csv => output::csv::write(&whatif::changes_with_rates(&changes, &rates), args.excel, out),
         Format::Table => {
             writeln!(
                 out,
-                "Under {} (nothing stored): {} searches change verdict.",
+                "Under {} (nothing stored): {} verdict.",
                 args.policy.display(),
-                changes.rows.len()
+                crate::import::plural(changes.rows.len(), "search changes", "searches change")
             )?;
             if !changes.rows.is_empty() {
                 output::table::write(&changes, invocation.terminal, out)?;

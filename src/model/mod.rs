@@ -360,8 +360,8 @@ impl Experience {
         let expected = "expected entries of sector:years such as private:4;municipality:2";
         // Spaces around the colon belong to the entry, not between entries.
         let mut compact = String::with_capacity(raw.len());
-        for piece in raw.split(':') {
-            if !compact.is_empty() {
+        for (i, piece) in raw.split(':').enumerate() {
+            if i > 0 {
                 compact.push(':');
             }
             compact.push_str(piece.trim());
@@ -374,6 +374,11 @@ impl Experience {
             let (sector, years) = token.split_once(':').ok_or_else(|| {
                 ValueError(format!("malformed experience {raw:?}: entry {token:?} has no years ({expected})"))
             })?;
+            if sector.is_empty() {
+                return Err(ValueError(format!(
+                    "malformed experience {raw:?}: entry {token:?} has no sector before the colon ({expected})"
+                )));
+            }
             let sector = Sector::parse(sector).map_err(|e| ValueError(format!("malformed experience {raw:?}: {e}")))?;
             let count = parse_years(years, limit)
                 .map_err(|e| ValueError(format!("malformed experience {raw:?}: {e} ({expected})")))?;

@@ -73,6 +73,19 @@ pub enum StoreError {
     /// A stored value does not read.
     #[error("the database holds a value pledgecheck cannot read: {0}")]
     Corrupt(String),
+    /// A file (a backup) cannot be written.
+    #[error("cannot write {0}")]
+    Unwritable(String),
+    /// A moment asked for (`--as-of`) lies before the database existed.
+    #[error(
+        "{moment} is before the database was created (its first entry is at {created}); nothing was recorded then"
+    )]
+    BeforeCreation {
+        /// The moment asked for.
+        moment: String,
+        /// When the database was created.
+        created: String,
+    },
     /// SQLite failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),

@@ -10,6 +10,7 @@
 //! | `reports::*` | every report: CSV/JSON, Excel CSV, HTML, the quarterly pack, snapshots, the terminal, the SQL views |
 //! | `evidence::*` | history, the hash chain, as-of, logging by hand, privacy, and faults (concurrent and killed processes) |
 //! | `real_use::*` | issue 13: the pre-send projection, re-imports, exports as they come, personal data, typos |
+//! | `readme` | every `console` example of README.md, run in order and compared with what it shows |
 //! | `properties::*` | property tests: the value parsers, importing, the rules engine |
 //!
 //! Run one part with a filter on the module path: `cargo test --test integration reports::`, or one test by name.
@@ -25,6 +26,7 @@ mod evidence;
 mod import_semantics;
 mod policy;
 mod properties;
+mod readme;
 mod real_use;
 mod reports;
 mod verdicts;

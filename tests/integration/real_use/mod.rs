@@ -5,4 +5,5 @@ mod exports;
 mod personal;
 mod projection;
 mod reimport;
+mod small;
 mod typos;
