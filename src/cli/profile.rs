@@ -33,14 +33,14 @@ pub(super) fn run(invocation: &super::Invocation, args: Args) -> anyhow::Result<
         let name = profile.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
         writeln!(
             std::io::stdout().lock(),
-            "{}{name}: a valid profile: {} mapped, {} dropped, word maps for {}",
+            "{}{name}: a valid profile: {} mapped, {} dropped, {}",
             file.display(),
             crate::import::plural(profile.columns.len(), "column", "columns"),
             crate::import::plural(profile.ignore.len(), "column", "columns"),
             if profile.values.is_empty() {
-                "no column".to_string()
+                "no word maps".to_string()
             } else {
-                profile.values.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ")
+                format!("word maps for {}", profile.values.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", "))
             }
         )?;
     }

@@ -405,6 +405,13 @@ fn check_header(file: &str, kind: Kind, header: &[String], raw: &[String], error
         });
     };
     let mut listed = false;
+    // Every unknown column of the file, as written: the first message shows the profile line that drops them.
+    let unknown: Vec<String> = header
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| !h.starts_with('#') && !header[..*i].contains(h) && !columns.iter().any(|(c, _)| c == *h))
+        .map(|(i, h)| format!("{:?}", raw.get(i).map_or(h.as_str(), String::as_str)))
+        .collect();
     for (index, name) in header.iter().enumerate() {
         if name.starts_with('#') {
             continue;
@@ -432,14 +439,23 @@ fn check_header(file: &str, kind: Kind, header: &[String], raw: &[String], error
                     .map(|(c, _)| *c)
                     .chain(DANISH_COLUMNS.iter().filter(|(_, c)| columns.iter().any(|(k, _)| k == c)).map(|(d, _)| *d));
                 // The columns a file may have are listed once, with the first unknown column.
-                let expected = if std::mem::replace(&mut listed, true) {
-                    String::new()
-                } else {
+                let first = !std::mem::replace(&mut listed, true);
+                let expected = if first {
                     format!(" (expected the columns {known}, or their Danish names)")
+                } else {
+                    String::new()
+                };
+                let way_out = if first {
+                    format!(
+                        "; to read the file as it is, drop the columns with a profile: a file holding the line \
+                         ignore = [{}], passed as --profile FILE (samples/ats-profile.toml shows more)",
+                        unknown.join(", ")
+                    )
+                } else {
+                    "; an import profile (--profile FILE) can map or drop it".to_string()
                 };
                 format!(
-                    "unknown column {written:?} in a {} file{}{expected}; an import profile (--profile FILE) can map \
-                     or drop a system's own columns",
+                    "unknown column {written:?} in a {} file{}{expected}{way_out}",
                     kind.as_str(),
                     crate::model::did_you_mean_text(written, names)
                 )

@@ -246,7 +246,8 @@ pub fn document(input: &Input) -> String {
         if rated(&now) < svg::FEW {
             note.push_str("; few searches, read with care");
         } else if rated(&before) >= svg::FEW {
-            let change = tenths_of_percent(now.compliant, rated(&now)) - tenths_of_percent(before.compliant, rated(&before));
+            let change =
+                tenths_of_percent(now.compliant, rated(&now)) - tenths_of_percent(before.compliant, rated(&before));
             let _ = write!(note, "; {} points from {previous}", signed_tenths(change));
         }
         card_note(&mut html, &format!("Compliance rate, {last}"), now.compliant, rated(&now), &note);
@@ -433,7 +434,9 @@ fn unrated_why(verdicts: &[SearchVerdict], firm: &str) -> String {
             (Verdict::NotApplicable, crate::model::rule::SIGNED) => "opened while not signed or withdrawn".to_string(),
             (Verdict::NotApplicable, crate::model::rule::VERSION) => "opened before the pledge took effect".to_string(),
             (Verdict::NotApplicable, crate::model::rule::LEVEL) => "below the levels covered".to_string(),
-            (Verdict::NotApplicable, crate::model::rule::CLIENT_SECTOR) => "private or civil-society clients".to_string(),
+            (Verdict::NotApplicable, crate::model::rule::CLIENT_SECTOR) => {
+                "private or civil-society clients".to_string()
+            }
             (Verdict::NotApplicable, _) => "cancelled before a shortlist".to_string(),
             (verdict, _) => verdict.as_str().to_string(),
         };

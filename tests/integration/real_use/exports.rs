@@ -93,3 +93,43 @@ fn profile_check_accepts_the_sample_and_names_every_problem() {
     assert!(run.stderr.contains("bad.toml: values.stage.\"Klar\": unknown stage \"ready\""), "{}", run.stderr);
     env.run(&["import", "--profile", &bad, "x.csv"]).code(2);
 }
+
+/// A new recruiter's messy Excel export: BOM, `;`, CRLF, Danish headers written with spaces and capitals, Excel
+/// date-times, Danish words, two extra columns, a row of bare separators, and a pending shortlist that would fail.
+const MESSY: &str = "\u{feff}Firma;Sags ID;Kunde;Kundesektor;Stilling;Niveau;Oprettet;Kortliste sendt;Kandidat;\
+                     Kandidatsektor;Erfaring;Fase;Konsulent;Noter\r\n\
+                     nordsoeg;NS-2026-101;Vejle Kommune;Kommune;Kommunaldirektør;Topchef;03-11-2026 00:00;;K-17;\
+                     Kommune;Kommune: 6;Kortliste;Lise;god kandidat\r\n\
+                     nordsoeg;NS-2026-101;Vejle Kommune;Kommune;Kommunaldirektør;Topchef;03-11-2026 00:00;;K-18;\
+                     Kommune;kommune:1;Samtale;Lise;\r\n;;;;;;;;;;;;;\r\n";
+
+#[test]
+fn a_recruiter_s_messy_export_is_checked_before_it_goes_out() {
+    let env = Env::new();
+    let firms = sample("firms.csv").display().to_string();
+    let export = env.write("eksport.csv", MESSY);
+    let refused = env.run(&["check", "--dry-run", &firms, &export]).code(2);
+    assert!(
+        refused
+            .stderr
+            .contains("a file holding the line ignore = [\"Konsulent\", \"Noter\"], passed as --profile FILE"),
+        "{}",
+        refused.stderr
+    );
+    let profile = env.write("profil.toml", "ignore = [\"Konsulent\", \"Noter\"]\n");
+    let gate = [
+        "check",
+        "--dry-run",
+        "--profile",
+        &profile,
+        &firms,
+        &export,
+        "--send-on",
+        "2026-12-02",
+        "--fail-on",
+        "non-compliant,incomplete",
+    ];
+    let run = env.run(&gate).code(1);
+    assert!(run.stdout.contains("nordsoeg NS-2026-101, if sent 2026-12-02: non-compliant"), "{}", run.stdout);
+    assert!(!env.db().exists());
+}
