@@ -119,7 +119,7 @@ pub struct SearchDiff {
 }
 
 /// How many searches with a date after today an outcome names.
-pub const FUTURE_LISTED: usize = 20;
+pub const FUTURE_LISTED: usize = 10;
 
 /// `n word` with the word's plural when n is not 1 ("1 search", "2 searches").
 pub fn plural(n: usize, one: &str, many: &str) -> String {
