@@ -46,6 +46,11 @@ fn an_unknown_search_is_explained_with_suggestions() {
     );
     let run = env.run(&["explain", "nordsog", "NS-2026-003"]).code(2);
     assert!(run.stderr.contains("(did you mean nordsoeg?)"), "{}", run.stderr);
+    let run = env.run(&["history", "nordsog"]).code(2);
+    assert!(run.stderr.contains("(did you mean nordsoeg?)"), "{}", run.stderr);
+    let run = env.run(&["history", "nordsoeg", "NS-2026-03"]).code(2);
+    assert!(run.stderr.contains("did you mean NS-2026-003"), "{}", run.stderr);
+    env.run(&["history", "nordsoeg", "NS-2026-003"]).ok();
 }
 
 #[test]
