@@ -138,7 +138,7 @@ for rows in "${sizes[@]}"; do
     measure bare_insert /dev/null "$bare" "$s" "$work/bare.db"
     before="rm -f '$work/pc.db' '$work/pc.db-wal' '$work/pc.db-shm'"
     measure import "$work/import.out" "$pc" --db "$work/pc.db" import "$f" "$s" "$e"
-    grep -q "$searches searches changed ($searches read)" "$work/import.out" \
+    grep -q "$searches searches changed ($searches read;" "$work/import.out" \
         || die "import: unexpected summary: $(cat "$work/import.out")"
     before=''
     measure report_firms /dev/null "$pc" --db "$work/pc.db" report firms --format csv
@@ -148,7 +148,7 @@ for rows in "${sizes[@]}"; do
     measure check_dry_run /dev/null "$pc" --db "$work/pc.db" check --dry-run "$work/one-search.csv"
     measure explain /dev/null "$pc" --db "$work/pc.db" explain "$firm" "$ref"
     measure reimport "$work/reimport.out" "$pc" --db "$work/pc.db" import "$f" "$s" "$e"
-    grep -q "0 searches changed ($searches read)" "$work/reimport.out" \
+    grep -q "0 searches changed ($searches read;" "$work/reimport.out" \
         || die "re-import: not idempotent: $(cat "$work/reimport.out")"
 
     # Read back what was recorded for this size.

@@ -4,19 +4,20 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::anyhow;
+use chrono::NaiveDate;
 use serde_json::json;
 
 use crate::model::Dossier;
 use crate::output::{self, Format};
-use crate::rules::{self, Case, Explanation};
+use crate::rules::{self, Case, Explanation, Projection};
 use crate::store::{Mode, Store};
 
 /// Arguments of `explain`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     pledgecheck explain nordsoeg NS-2026-004\n  \
-    pledgecheck explain kbh-executive KE-26-007 --format json")]
+    pledgecheck explain kbh-executive KE-26-007 --format json\n  \
+    pledgecheck explain nordsoeg NS-2026-050 --send-on 2026-12-15   # a pending search, as if sent then")]
 pub struct Args {
     /// The firm's id.
     firm: String,
@@ -25,7 +26,7 @@ pub struct Args {
     search_ref: String,
 
     /// Output format: table (words for people) or json.
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, value_parser = super::people_format(), default_value = "table")]
     format: Format,
 
     /// Explain the verdict as it stood at this time (RFC 3339, or YYYY-MM-DD[THH:MM[:SS]] in UTC): the rows
@@ -36,9 +37,14 @@ pub struct Args {
     /// Judge under this policy file instead of the one in force; nothing is stored.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
+
+    /// For a pending search: judge it as if its shortlist went out on this date (default: today). The verdict
+    /// stays pending; the projection is shown beside it.
+    #[arg(long, value_name = "DATE", value_parser = super::parse_day)]
+    send_on: Option<NaiveDate>,
 }
 
-pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(invocation: &super::Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     if args.format == Format::Csv {
         anyhow::bail!("explain writes words (--format table) or JSON");
     }
@@ -46,19 +52,34 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let view = super::view(&store, args.as_of.as_deref(), args.policy.as_deref())?;
     let (firm, search_ref) = (args.firm.trim(), args.search_ref.trim());
     let when = args.as_of.as_deref().map(|t| format!(" at {t}")).unwrap_or_default();
-    let case = view
-        .dossier(firm, search_ref)?
-        .ok_or_else(|| anyhow!("no search {search_ref:?} of firm {firm:?} in {}{when}", db.display()))?;
-    let explanation = rules::explain(&view.judging()?.policy, &Case::of(&case));
+    let place = format!("{}{when}", db.display());
+    let case = match view.dossier(firm, search_ref)? {
+        Some(case) => case,
+        None => return Err(crate::service::filters::missing_search(&view, firm, search_ref, &place).into()),
+    };
+    let policy = &view.judging()?.policy;
+    let explanation = rules::explain(policy, &Case::of(&case));
+    let send_on = args.send_on.unwrap_or(invocation.today);
+    let projection = rules::project(policy, &Case::of(&case), send_on);
     super::emit(None, |out| {
         if args.format == Format::Json {
             let mut value = serde_json::to_value(&explanation).map_err(std::io::Error::other)?;
             let object = value.as_object_mut().expect("an explanation is an object");
             object.insert("schema_version".into(), json!(output::json::SCHEMA_VERSION));
             object.insert("search".into(), search_json(&case));
+            if let Some(p) = &projection {
+                object.insert("send_on".into(), json!(p.send_on.to_string()));
+                object.insert("projected_verdict".into(), json!(p.explanation.judgement.verdict.as_str()));
+                let projected = serde_json::to_value(&p.explanation).map_err(std::io::Error::other)?;
+                object.insert("projection".into(), projected);
+            }
             output::json::write(&value, out)
         } else {
-            write_words(&case, &explanation, out)
+            write_words(&case, &explanation, out)?;
+            match &projection {
+                Some(p) => writeln!(out).and_then(|()| write_projection("If", p, out)),
+                None => Ok(()),
+            }
         }
     })?;
     Ok(ExitCode::SUCCESS)
@@ -97,20 +118,8 @@ fn write_words(case: &Dossier, e: &Explanation, out: &mut dyn Write) -> std::io:
         }
     }
     if let Some(required) = e.required {
-        let needs = if required == 1 {
-            "1 qualifying candidate".to_string()
-        } else {
-            format!("{required} qualifying candidates")
-        };
-        writeln!(out, "\nCandidates (the pledge needs {needs}):")?;
-        if e.candidates.is_empty() {
-            writeln!(out, "  none on the list")?;
-        }
-        for c in &e.candidates {
-            let experience =
-                if c.experience.is_empty() { String::new() } else { format!(", experience {}", c.experience) };
-            writeln!(out, "  {} ({}, current sector {}{experience}): {}", c.candidate_ref, c.stage, c.sector, c.why)?;
-        }
+        writeln!(out, "\nCandidates (the pledge needs {}):", qualifying(required))?;
+        write_candidates(e, out)?;
     }
     if let Some(x) = &e.exemption {
         let note = if x.note.is_empty() { String::new() } else { format!(" ({})", x.note) };
@@ -119,6 +128,49 @@ fn write_words(case: &Dossier, e: &Explanation, out: &mut dyn Write) -> std::io:
     }
     if let Some(remedy) = &e.remedy {
         writeln!(out, "\nTo meet the pledge: {remedy}")?;
+    }
+    Ok(())
+}
+
+fn qualifying(required: usize) -> String {
+    if required == 1 {
+        "1 qualifying candidate".to_string()
+    } else {
+        format!("{required} qualifying candidates")
+    }
+}
+
+fn write_candidates(e: &Explanation, out: &mut dyn Write) -> std::io::Result<()> {
+    if e.candidates.is_empty() {
+        writeln!(out, "  none on the list")?;
+    }
+    for c in &e.candidates {
+        let experience = if c.experience.is_empty() { String::new() } else { format!(", experience {}", c.experience) };
+        writeln!(out, "  {} ({}, current sector {}{experience}): {}", c.candidate_ref, c.stage, c.sector, c.why)?;
+    }
+    Ok(())
+}
+
+/// A pending search judged as if sent, in words: `"{lead} sent DATE: VERDICT"`, its reason, every candidate's
+/// part and what would make it pass (also used by `check --dry-run`).
+pub(super) fn write_projection(lead: &str, p: &Projection, out: &mut dyn Write) -> std::io::Result<()> {
+    let e = &p.explanation;
+    let j = &e.judgement;
+    writeln!(
+        out,
+        "{lead} sent {}: {} (a projection; the verdict stays pending until the shortlist goes out)",
+        p.send_on, j.verdict
+    )?;
+    writeln!(out, "  {}", j.reason)?;
+    let needs = e.required.map(qualifying).unwrap_or_default();
+    writeln!(out, "  Candidates (the pledge needs {needs}):")?;
+    let mut lines = Vec::new();
+    write_candidates(e, &mut lines)?;
+    for line in String::from_utf8_lossy(&lines).lines() {
+        writeln!(out, "  {line}")?;
+    }
+    if let Some(remedy) = &e.remedy {
+        writeln!(out, "  To meet the pledge: {remedy}")?;
     }
     Ok(())
 }

@@ -112,7 +112,8 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
         });
         output::json::write(&value, &mut out)?;
     } else {
-        writeln!(out, "firm {firm} stored; its {searches} searches judged again")?;
+        let searches = crate::import::plural(searches as usize, "search", "searches");
+        writeln!(out, "firm {firm} stored; its {searches} judged again")?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -22,7 +22,7 @@ pub struct Args {
     search_ref: Option<String>,
 
     /// Output format: table or json.
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, value_parser = super::people_format(), default_value = "table")]
     format: Format,
 }
 
@@ -31,7 +31,19 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("history writes a table or JSON");
     }
     let store = Store::open(db, Mode::Existing)?;
-    let changes = store.history(args.firm.as_deref().map(str::trim), args.search_ref.as_deref().map(str::trim))?;
+    let (firm, search_ref) = (args.firm.as_deref().map(str::trim), args.search_ref.as_deref().map(str::trim));
+    let changes = store.history(firm, search_ref)?;
+    if changes.is_empty() {
+        // Nothing recorded for a firm or search that was never there is a typo, not an empty history.
+        if let Some(firm) = firm {
+            let view = store.view(crate::store::Moment::Now, None)?;
+            let place = db.display().to_string();
+            crate::service::filters::known_firm_in(&view, Some(firm), &place)?;
+            if let Some(search_ref) = search_ref {
+                return Err(crate::service::filters::missing_search(&view, firm, search_ref, &place).into());
+            }
+        }
+    }
     super::emit(None, |out| {
         if args.format == Format::Json {
             return output::json::write(

@@ -14,7 +14,9 @@ mod firm;
 mod forget;
 mod history;
 mod import;
+mod imports;
 mod policy;
+mod profile;
 mod quarterly;
 mod report;
 mod search;
@@ -44,7 +46,8 @@ pub struct Cli {
     #[arg(long, global = true, env = "PLEDGECHECK_DB", default_value = "pledgecheck.db", value_name = "PATH")]
     pub db: PathBuf,
 
-    /// Who is making the change, as recorded in the import log (default: the OS user).
+    /// Who makes the change, as the import log records it (default: the OS account). A global option: commands
+    /// that change nothing ignore it.
     #[arg(long, global = true, env = "PLEDGECHECK_BY", value_name = "NAME")]
     pub by: Option<String>,
 
@@ -77,6 +80,8 @@ pub enum Command {
         after_help = "Examples:\n  pledgecheck policy check samples/stricter.toml\n  pledgecheck policy use samples/stricter.toml"
     )]
     Policy(policy::Args),
+    /// Check an import profile (a system's column names and words mapped to pledgecheck's).
+    Profile(profile::Args),
     /// Judge the stored searches under another policy and show what would change; stores nothing.
     Whatif(whatif::Args),
     /// Write a quarter's report files (summary, firms, searches, failing, exemptions, outcomes) into a folder.
@@ -105,6 +110,10 @@ pub enum Command {
         after_help = "Examples:\n  pledgecheck exemption add nordsoeg NS-2026-050 --reason no-qualified-candidate\n  pledgecheck exemption remove nordsoeg NS-2026-050"
     )]
     Exemption(exemption::Args),
+    /// List the import log: each import or change with its id, time, who, files and what it changed.
+    Imports(imports::ImportsArgs),
+    /// Take one import back as a new recorded change (history and the hash chain keep both).
+    Undo(imports::UndoArgs),
     /// Check the tamper-evident history.
     #[command(after_help = "Example:\n  pledgecheck audit verify")]
     Audit(audit::Args),
@@ -126,6 +135,8 @@ struct Invocation {
     /// Standard output's terminal, or `None` when it is a file or a pipe: tables written to it fit its width and
     /// colour verdicts (when `NO_COLOR` allows).
     terminal: Option<Terminal>,
+    /// Today's date: the default `--send-on` of a projection.
+    today: chrono::NaiveDate,
 }
 
 impl Invocation {
@@ -142,7 +153,7 @@ impl Invocation {
     /// The terminal that output goes to: standard output's, unless the output goes to `--output FILE` (files
     /// are never styled).
     fn terminal_for(&self, output: Option<&Path>) -> Option<Terminal> {
-        self.terminal.filter(|_| output.is_none())
+        self.terminal.filter(|_| output.is_none() || is_stdout(output))
     }
 }
 
@@ -152,15 +163,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         actor: actor(cli.by.as_deref()),
         verbosity: Verbosity::from_flags(cli.quiet, cli.verbose),
         terminal: Terminal::stdout(),
+        today: today(),
     };
     let (db, invocation) = (cli.db.as_path(), &invocation);
     match cli.command {
         Command::Import(args) => import::run(invocation, db, args),
         Command::Check(args) => check::run(invocation, db, args),
         Command::Report(args) => report::run(invocation, db, args),
-        Command::Explain(args) => explain::run(db, args),
+        Command::Explain(args) => explain::run(invocation, db, args),
         Command::Policy(args) => policy::run(invocation, db, args),
         Command::Whatif(args) => whatif::run(invocation, db, args),
+        Command::Profile(args) => profile::run(invocation, args),
         Command::Quarterly(args) => quarterly::run(invocation, db, args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
@@ -168,6 +181,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::run(invocation, db, args),
         Command::Candidate(args) => candidate::run(invocation, db, args),
         Command::Exemption(args) => exemption::run(invocation, db, args),
+        Command::Imports(args) => imports::imports(invocation, db, args),
+        Command::Undo(args) => imports::undo(invocation, db, args),
         Command::Audit(args) => audit::run(db, args),
         Command::History(args) => history::run(db, args),
         Command::Backup(args) => backup::run(db, args),
@@ -215,7 +230,35 @@ fn actor(by: Option<&str>) -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+        .or_else(os_account)
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// The OS account running the process, when no variable names it (a service, a container): the name of the
+/// process's user id in /etc/passwd, else `uid N`.
+fn os_account() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status.lines().find_map(|l| l.strip_prefix("Uid:"))?.split_whitespace().next()?.to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let name = passwd.lines().find_map(|l| {
+        let fields: Vec<&str> = l.split(':').collect();
+        (fields.get(2) == Some(&uid.as_str())).then(|| fields[0].to_string())
+    });
+    Some(name.unwrap_or(format!("uid {uid}")))
+}
+
+/// Today in local time; `PLEDGECHECK_TODAY` (a date) stands in for it, so that scripts and tests that project a
+/// pending search or warn of a future date give the same output every day.
+fn today() -> chrono::NaiveDate {
+    std::env::var("PLEDGECHECK_TODAY")
+        .ok()
+        .and_then(|d| crate::model::parse_date(&d).ok())
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+/// Reads a date argument (`--send-on`): ISO or Danish day-first, as in the files.
+fn parse_day(raw: &str) -> Result<chrono::NaiveDate, String> {
+    crate::model::parse_date(raw).map_err(|e| e.to_string())
 }
 
 /// The command line, as recorded in the import log.
@@ -244,6 +287,7 @@ fn import_files(
     options: crate::import::ImportOptions,
 ) -> anyhow::Result<(Store, crate::import::ImportOutcome)> {
     let inputs = input_files(paths)?;
+    let options = crate::import::ImportOptions { today: Some(invocation.today), ..options };
     let mut store = if options.dry_run && !db.exists() { Store::in_memory()? } else { Store::open(db, Mode::Create)? };
     let outcome = match progress_bar(paths, invocation.quiet()) {
         Some(bar) => {
@@ -263,6 +307,9 @@ fn import_files(
             crate::import::import_files(&mut store, &inputs, encoding, &invocation.actor, &command_line(), options)?
         }
     };
+    if let Some(warning) = outcome.future_warning(invocation.today).filter(|_| !invocation.quiet()) {
+        let _ = writeln!(io::stderr().lock(), "{warning}");
+    }
     Ok((store, outcome))
 }
 
@@ -318,9 +365,26 @@ fn resolve_format(asked: Option<Format>, terminal: Option<Terminal>) -> Format {
     asked.unwrap_or(if terminal.is_some() { Format::Table } else { Format::Csv })
 }
 
-/// Sends output to `--output FILE` (atomically) or to standard output.
+/// Whether an `--output` names standard output (`-`).
+fn is_stdout(output: Option<&Path>) -> bool {
+    output.is_some_and(|p| p == Path::new("-"))
+}
+
+/// Output formats for people (`check`, `explain`, `history`): the help lists only these.
+fn people_format() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(["table", "json"]).map(|word| {
+        if word == "json" {
+            Format::Json
+        } else {
+            Format::Table
+        }
+    })
+}
+
+/// Sends output to `--output FILE` (atomically) or to standard output (no `--output`, or `--output -`).
 fn emit(output: Option<&Path>, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> anyhow::Result<()> {
-    match output {
+    match output.filter(|p| !is_stdout(Some(p))) {
         Some(path) => atomic_write::write_atomically(path, fill),
         None => {
             let stdout = io::stdout();

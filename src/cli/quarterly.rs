@@ -25,7 +25,7 @@ pub struct Args {
     quarter: Quarter,
 
     /// The folder to write (created; an earlier pack in it is replaced, anything else is refused).
-    #[arg(long, value_name = "DIR")]
+    #[arg(short, long, value_name = "DIR")]
     output: PathBuf,
 
     /// CSV for Danish spreadsheets: byte-order mark, `;`, decimal commas, CRLF, formula guard.
@@ -39,10 +39,18 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
     let data = reports::gather(&view)?;
     let judging = view.judging()?;
     super::report::detail_of(invocation, &data, judging);
+    // The date the policy version that applies to the quarter took effect (its last day's version).
+    let last_day = chrono::NaiveDate::from_ymd_opt(args.quarter.year, args.quarter.number * 3, 1)
+        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+        .and_then(|d| d.pred_opt());
+    let version_from = last_day
+        .and_then(|d| judging.policy.version_on(d))
+        .map(|v| v.effective_from.to_string())
+        .or_else(|| judging.in_force_from.clone());
     let mut facts: Vec<(&'static str, Cell)> = vec![
         ("policy", Cell::text(&judging.name)),
         ("policy_sha256", Cell::text(&judging.policy.sha256)),
-        ("policy_in_force_from", Cell::optional(judging.in_force_from.as_deref())),
+        ("policy_in_force_from", Cell::optional(version_from.as_deref())),
     ];
     let (head, head_at) = super::report::chain_head(&store)?;
     facts.push(("data_changed_at", Cell::optional(head_at.as_deref())));
@@ -69,9 +77,10 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
         let searches = data.verdicts.iter().filter(|r| r.quarter == args.quarter.to_string()).count();
         writeln!(
             std::io::stdout().lock(),
-            "wrote {} files for {} ({searches} searches) to {}",
-            files.len(),
+            "wrote {} for {} ({}) to {}",
+            crate::import::plural(files.len(), "file", "files"),
             args.quarter,
+            crate::import::plural(searches, "search", "searches"),
             args.output.display()
         )?;
     }

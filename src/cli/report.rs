@@ -8,7 +8,7 @@ use crate::model::Quarter;
 use crate::output::terminal::Terminal;
 use crate::output::{self, Format};
 use crate::report::{self, Filter};
-use crate::service::reports;
+use crate::service::{self, reports};
 use crate::store::{Mode, Store, View};
 
 /// Which report.
@@ -51,8 +51,8 @@ pub struct Args {
     #[arg(long, value_name = "ID")]
     firm: Option<String>,
 
-    /// Write to this file (atomically) instead of standard output.
-    #[arg(long, value_name = "FILE")]
+    /// Write to this file (atomically) instead of standard output; `-` is standard output.
+    #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
 
     /// CSV for Danish spreadsheets: byte-order mark, `;`, decimal commas, CRLF, formula guard.
@@ -100,6 +100,8 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
         quarter: args.quarter.map(|q| q.to_string()),
         firm: args.firm.as_deref().map(|f| f.trim().to_string()),
     };
+    let place = db.display().to_string() + &args.as_of.as_deref().map(|t| format!(" at {t}")).unwrap_or_default();
+    service::filters::known_firm_in(&view, filter.firm.as_deref(), &place)?;
     let which = match args.which {
         Which::Html => return html(invocation, &store, &view, &args, &filter),
         Which::Searches => reports::Which::Searches,

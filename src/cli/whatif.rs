@@ -8,7 +8,7 @@ use serde_json::json;
 use super::Invocation;
 use crate::model::Quarter;
 use crate::output::{self, Format};
-use crate::report::Filter;
+use crate::report::{whatif, Filter};
 use crate::service;
 use crate::store::{Mode, Store};
 
@@ -44,6 +44,9 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
     let (_, policy) = super::policy::load(&args.policy)?;
     let store = Store::open(db, Mode::Existing)?;
     let filter = Filter { quarter: args.quarter.map(|q| q.to_string()), firm: args.firm.map(|f| f.trim().to_string()) };
+    let view = store.view(crate::store::Moment::Now, None)?;
+    service::filters::known_firm_in(&view, filter.firm.as_deref(), &db.display().to_string())?;
+    drop(view);
     let (changes, rates) = service::whatif::compare(&store, &policy, &filter)?;
     let format = super::report::excel_format(args.format, args.excel, invocation.terminal)?;
     super::emit(None, |out| match format {
@@ -57,13 +60,13 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
             }),
             out,
         ),
-        Format::Csv => output::csv::write(&changes, args.excel, out),
+        Format::Csv => output::csv::write(&whatif::changes_with_rates(&changes, &rates), args.excel, out),
         Format::Table => {
             writeln!(
                 out,
-                "Under {} (nothing stored): {} searches change verdict.",
+                "Under {} (nothing stored): {} verdict.",
                 args.policy.display(),
-                changes.rows.len()
+                crate::import::plural(changes.rows.len(), "search changes", "searches change")
             )?;
             if !changes.rows.is_empty() {
                 output::table::write(&changes, invocation.terminal, out)?;

@@ -7,6 +7,7 @@ use std::io::{BufRead, Read};
 use ::csv::{ByteRecord, ReaderBuilder};
 
 use super::error::{At, InputError, InputErrors};
+use super::profile::{map_word, normalise_name, Profile};
 use super::records::{self, Fields, CANDIDATE_COLUMNS};
 use super::stream::{self, CrlfToLf, Hashing};
 use super::{Encoding, Kind, Open, Place, SearchRecord, Sink, Sources};
@@ -34,9 +35,77 @@ const SHORTLIST_COLUMNS: &[(&str, bool)] = &[
 
 const EXEMPTION_COLUMNS: &[(&str, bool)] = &[("firm", true), ("search_ref", true), ("reason", true), ("note", false)];
 
+/// Danish names of the columns (and other spellings), read as pledgecheck's. Compared after trimming, lower case,
+/// with spaces and `-` read as `_`. `navn` is a firm's `name` in a firms file, and personal data anywhere else.
+pub const DANISH_COLUMNS: &[(&str, &str)] = &[
+    ("firma", "firm"),
+    ("firmanavn", "name"),
+    ("tilsluttet", "pledged_on"),
+    ("underskrevet", "pledged_on"),
+    ("udtraadt", "withdrawn_on"),
+    ("udtrådt", "withdrawn_on"),
+    ("sags_id", "search_ref"),
+    ("sagsnr", "search_ref"),
+    ("kunde", "client"),
+    ("kundesektor", "client_sector"),
+    ("stilling", "position"),
+    ("niveau", "level"),
+    ("oprettet", "opened_on"),
+    ("kortliste_sendt", "shortlist_on"),
+    ("annulleret", "cancelled_on"),
+    ("kandidat", "candidate_ref"),
+    ("kandidat_id", "candidate_ref"),
+    ("kandidatsektor", "candidate_sector"),
+    ("erfaring", "experience"),
+    ("fase", "stage"),
+    ("tilfoejet", "added_on"),
+    ("tilføjet", "added_on"),
+    ("begrundelse", "reason"),
+    ("aarsag", "reason"),
+    ("årsag", "reason"),
+    ("bemaerkning", "note"),
+    ("bemærkning", "note"),
+];
+
+/// Every column of every kind of CSV file, each once.
+pub(super) fn known_columns() -> Vec<&'static str> {
+    let mut all: Vec<&'static str> = Vec::new();
+    for (name, _) in SHORTLIST_COLUMNS.iter().chain(FIRM_COLUMNS).chain(EXEMPTION_COLUMNS) {
+        if !all.contains(name) {
+            all.push(name);
+        }
+    }
+    all
+}
+
+/// Our name for a header field: a column the profile drops becomes `#name` (never read), one it maps becomes
+/// ours, a Danish name becomes its column; anything else stays as written (trimmed, lower case), to be checked.
+fn column_name(raw: &str, profile: Option<&Profile>) -> String {
+    let lower = normalise_name(raw);
+    if let Some(p) = profile {
+        if p.ignores(&lower) {
+            return format!("#{lower}");
+        }
+        if let Some(ours) = p.column(&lower) {
+            return ours.to_string();
+        }
+    }
+    let key = lower.replace([' ', '-'], "_");
+    let known = SHORTLIST_COLUMNS.iter().chain(FIRM_COLUMNS).chain(EXEMPTION_COLUMNS).any(|(c, _)| *c == key);
+    if known {
+        return key;
+    }
+    match DANISH_COLUMNS.iter().find(|(danish, _)| *danish == key) {
+        Some((_, ours)) => ours.to_string(),
+        None => lower,
+    }
+}
+
 /// Column names that suggest personal data, which pledgecheck never stores.
-const PERSONAL: &[&str] =
-    &["email", "e-mail", "mail", "cpr", "phone", "telefon", "birth", "født", "address", "adresse"];
+const PERSONAL: &[&str] = &[
+    "email", "e-mail", "mail", "cpr", "phone", "telefon", "tlf", "mobil", "birth", "født", "fødsel", "foedsel",
+    "address", "adresse",
+];
 
 fn columns_of(kind: Kind) -> &'static [(&'static str, bool)] {
     match kind {
@@ -148,6 +217,7 @@ pub(super) fn header(
     index: usize,
     input: &impl Open,
     encoding: Encoding,
+    profile: Option<&Profile>,
     sources: &mut Sources,
     errors: &mut InputErrors,
 ) {
@@ -178,7 +248,8 @@ pub(super) fn header(
     if !decode(&record, encoding, &name, 1, &[], &mut fields, errors) {
         return;
     }
-    let header: Vec<String> = fields.iter().map(|h| h.trim().to_lowercase()).collect();
+    let raw: Vec<String> = fields.iter().map(|h| h.trim().to_string()).collect();
+    let mut header: Vec<String> = raw.iter().map(|h| column_name(h, profile)).collect();
     let Some(kind) = kind_of(&header) else {
         return errors.push(InputError {
             file: name,
@@ -187,11 +258,16 @@ pub(super) fn header(
                 "the header fits no kind of file (found {}; expected firms: firm,name,pledged_on,withdrawn_on; \
                  shortlists: firm,search_ref,client,client_sector,position,level,opened_on,...; \
                  exemptions: firm,search_ref,reason,note)",
-                header.join(",")
+                raw.join(",")
             ),
         });
     };
-    if check_header(&name, kind, &header, errors) {
+    if kind == Kind::Firms {
+        for h in header.iter_mut().filter(|h| *h == "navn") {
+            *h = "name".into();
+        }
+    }
+    if check_header(&name, kind, &header, &raw, errors) {
         sources.0[index].kind = Some(kind);
         sources.0[index].header = header;
     }
@@ -203,6 +279,7 @@ pub(super) fn read<S: Sink>(
     index: usize,
     input: &impl Open,
     encoding: Encoding,
+    profile: Option<&Profile>,
     sources: &mut Sources,
     sink: &mut S,
     errors: &mut InputErrors,
@@ -219,6 +296,9 @@ pub(super) fn read<S: Sink>(
             return Ok(());
         }
     };
+    // The profile's word maps, by the position of their column.
+    let words: Vec<(usize, &[(String, String)])> =
+        header.iter().enumerate().filter_map(|(i, h)| profile.and_then(|p| p.words(h)).map(|w| (i, w))).collect();
     let mut record = ByteRecord::new();
     let mut fields = Vec::with_capacity(header.len());
     let mut run: Option<Run> = None;
@@ -263,6 +343,12 @@ pub(super) fn read<S: Sink>(
         if !decode(&record, encoding, &name, line, &header, &mut fields, errors) {
             continue;
         }
+        for (i, map) in &words {
+            let mapped = map_word(map, &fields[*i]);
+            if mapped != fields[*i] {
+                fields[*i] = mapped.to_string();
+            }
+        }
         let row = Row { file: &name, line, fields: &fields, header: &header };
         let place = Place { source: index, at: At::Line { line, column: None } };
         match kind {
@@ -305,8 +391,9 @@ fn kind_of(header: &[String]) -> Option<Kind> {
     }
 }
 
-/// Refuses unknown, repeated and missing columns; true when the header is good.
-fn check_header(file: &str, kind: Kind, header: &[String], errors: &mut InputErrors) -> bool {
+/// Refuses unknown, repeated and missing columns (`raw`: the names as written, for messages); true when the
+/// header is good. A column a profile drops (`#name`) is neither known nor refused.
+fn check_header(file: &str, kind: Kind, header: &[String], raw: &[String], errors: &mut InputErrors) -> bool {
     let columns = columns_of(kind);
     let mut good = true;
     let mut fail = |index: usize, name: &str, message: String| {
@@ -317,20 +404,61 @@ fn check_header(file: &str, kind: Kind, header: &[String], errors: &mut InputErr
             message,
         });
     };
+    let mut listed = false;
+    // Every unknown column of the file, as written: the first message shows the profile line that drops them.
+    let unknown: Vec<String> = header
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| !h.starts_with('#') && !header[..*i].contains(h) && !columns.iter().any(|(c, _)| c == *h))
+        .map(|(i, h)| format!("{:?}", raw.get(i).map_or(h.as_str(), String::as_str)))
+        .collect();
     for (index, name) in header.iter().enumerate() {
+        if name.starts_with('#') {
+            continue;
+        }
+        let written = raw.get(index).map_or(name.as_str(), String::as_str);
         if header[..index].contains(name) {
-            fail(index, name, format!("column {name} is repeated"));
+            let first = raw.get(header.iter().position(|h| h == name).unwrap_or(0)).map_or("", String::as_str);
+            let also = if first == written { String::new() } else { format!(" (as {first:?} and {written:?})") };
+            fail(index, name, format!("column {name} is repeated{also}"));
         } else if !columns.iter().any(|(c, _)| c == name) {
-            let personal = PERSONAL.iter().any(|p| name.contains(p)) || (kind != Kind::Firms && name.contains("name"));
+            let lower = written.to_lowercase();
+            let personal = PERSONAL.iter().any(|p| lower.contains(p))
+                || (kind != Kind::Firms && (lower.contains("name") || lower.contains("navn")));
             let known = columns.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ");
             let message = if personal {
                 format!(
-                    "column {name:?} looks like personal data, which pledgecheck does not store (candidates are known \
-                     only by a pseudonymous candidate_ref); remove the column. A {} file has the columns {known}",
+                    "column {written:?} looks like personal data, which pledgecheck does not store (candidates are \
+                     known only by a pseudonymous candidate_ref); remove the column, or drop it unread with an import \
+                     profile (--profile FILE with ignore = [{written:?}]). A {} file has the columns {known}",
                     kind.as_str()
                 )
             } else {
-                format!("unknown column {name:?} in a {} file (expected the columns {known})", kind.as_str())
+                let names = columns
+                    .iter()
+                    .map(|(c, _)| *c)
+                    .chain(DANISH_COLUMNS.iter().filter(|(_, c)| columns.iter().any(|(k, _)| k == c)).map(|(d, _)| *d));
+                // The columns a file may have are listed once, with the first unknown column.
+                let first = !std::mem::replace(&mut listed, true);
+                let expected = if first {
+                    format!(" (expected the columns {known}, or their Danish names)")
+                } else {
+                    String::new()
+                };
+                let way_out = if first {
+                    format!(
+                        "; to read the file as it is, drop the columns with a profile: a file holding the line \
+                         ignore = [{}], passed as --profile FILE (samples/ats-profile.toml shows more)",
+                        unknown.join(", ")
+                    )
+                } else {
+                    "; an import profile (--profile FILE) can map or drop it".to_string()
+                };
+                format!(
+                    "unknown column {written:?} in a {} file{}{expected}{way_out}",
+                    kind.as_str(),
+                    crate::model::did_you_mean_text(written, names)
+                )
             };
             fail(index, name, message);
         }

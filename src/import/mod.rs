@@ -12,6 +12,7 @@ mod csv;
 pub mod error;
 mod json;
 mod pipeline;
+pub mod profile;
 pub(crate) mod records;
 mod session;
 mod stream;
@@ -21,8 +22,12 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 
 pub use error::{At, InputError, InputErrors};
-pub use pipeline::{stream_pipelined, PrepareSearch, Preparer};
-pub use session::{import_batch, import_files, ImportError, ImportOptions, ImportOutcome, Tally};
+pub use pipeline::{stream_pipelined, stream_pipelined_with, PrepareSearch, Preparer};
+pub use profile::Profile;
+pub use session::{
+    import_batch, import_files, plural, undo_import, CandidateTally, ImportError, ImportOptions, ImportOutcome,
+    SearchDiff, Tally, UndoError, UndoOutcome,
+};
 
 use crate::model::{Candidate, Exemption, Firm, Search};
 
@@ -209,7 +214,7 @@ pub fn stream<S: Sink>(
     encoding: Encoding,
     sink: &mut S,
 ) -> Result<(Sources, InputErrors), S::Error> {
-    let mut opened = Opened::new(inputs, encoding);
+    let mut opened = Opened::new(inputs, encoding, None);
     opened.feed(inputs, encoding, sink)?;
     Ok((opened.sources, opened.errors))
 }
@@ -221,12 +226,14 @@ pub(crate) struct Opened {
     pub(crate) sources: Sources,
     /// The errors found so far.
     pub(crate) errors: InputErrors,
-    json_values: HashMap<usize, serde_json::Value>,
+    pub(crate) json_values: HashMap<usize, serde_json::Value>,
+    /// The import profile CSV files are read through, if any.
+    pub(crate) profile: Option<Profile>,
 }
 
 impl Opened {
     /// Tells what each file holds.
-    pub(crate) fn new(inputs: &[impl Open], encoding: Encoding) -> Opened {
+    pub(crate) fn new(inputs: &[impl Open], encoding: Encoding, profile: Option<&Profile>) -> Opened {
         let mut sources = Sources(Vec::with_capacity(inputs.len()));
         let mut errors = InputErrors::default();
         let mut json_values = HashMap::new();
@@ -248,10 +255,10 @@ impl Opened {
                         }
                     }
                 }
-                stream::Peek::Csv => csv::header(index, input, encoding, &mut sources, &mut errors),
+                stream::Peek::Csv => csv::header(index, input, encoding, profile, &mut sources, &mut errors),
             }
         }
-        Opened { sources, errors, json_values }
+        Opened { sources, errors, json_values, profile: profile.cloned() }
     }
 
     /// Hands every record to the sink: all firms, then all exemptions, then all searches, whatever the order of
@@ -266,7 +273,8 @@ impl Opened {
             for (index, input) in inputs.iter().enumerate() {
                 match self.sources.0[index].kind {
                     Some(kind) if kind == phase => {
-                        csv::read(index, input, encoding, &mut self.sources, sink, &mut self.errors)?
+                        let profile = self.profile.as_ref();
+                        csv::read(index, input, encoding, profile, &mut self.sources, sink, &mut self.errors)?
                     }
                     Some(Kind::Json) => {
                         if let Some(value) = self.json_values.get(&index) {

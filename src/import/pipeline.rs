@@ -120,7 +120,17 @@ pub fn stream_pipelined<S: PrepareSearch>(
     encoding: Encoding,
     sink: &mut S,
 ) -> Result<(Sources, InputErrors), S::Error> {
-    let Opened { sources, errors: mut found, json_values } = Opened::new(inputs, encoding);
+    stream_pipelined_with(inputs, encoding, None, sink)
+}
+
+/// As [`stream_pipelined`], with CSV files read through an import profile.
+pub fn stream_pipelined_with<S: PrepareSearch>(
+    inputs: &[impl Open + Sync],
+    encoding: Encoding,
+    profile: Option<&super::Profile>,
+    sink: &mut S,
+) -> Result<(Sources, InputErrors), S::Error> {
+    let Opened { sources, errors: mut found, json_values, profile } = Opened::new(inputs, encoding, profile);
     // Names and headers are all the sink needs of the sources; the reader fills in each file's SHA-256.
     let named = sources.clone();
     let prepare = sink.preparer();
@@ -128,7 +138,7 @@ pub fn stream_pipelined<S: PrepareSearch>(
         let (to, from) = sync_channel::<Vec<Item<S::Prepared>>>(DEPTH);
         let (give_back, done) = channel();
         let reader = scope.spawn(move || {
-            let mut opened = Opened { sources, errors: InputErrors::default(), json_values };
+            let mut opened = Opened { sources, errors: InputErrors::default(), json_values, profile };
             let mut courier = Courier { to, done, batch: Vec::with_capacity(BATCH), prepare: prepare.as_ref() };
             // A stopped reader has nothing more to say: the sink's error is what the caller gets.
             if opened.feed(inputs, encoding, &mut courier).is_ok() {

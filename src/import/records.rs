@@ -5,7 +5,8 @@ use chrono::NaiveDate;
 
 use super::error::{At, InputError, InputErrors};
 use crate::model::{
-    normalise_reason, parse_date, Candidate, Exemption, Experience, Firm, Level, Search, Sector, Stage, ValueError,
+    excerpt, normalise_reason, parse_date, personal_data, Candidate, Exemption, Experience, Firm, Level, PersonalData,
+    Search, Sector, Stage, ValueError,
 };
 
 /// The fields of one row or object.
@@ -40,10 +41,27 @@ impl<'a, F: Fields> Reader<'a, F> {
         self.fields.get(name).map(str::trim).filter(|t| !t.is_empty())
     }
 
+    /// Refuses a text value that holds personal data (a name, in a reference column), naming only its start.
+    fn refuse_personal(&mut self, name: &str, value: &str) {
+        let reference = matches!(name, "candidate_ref" | "search_ref");
+        if let Some(found) = personal_data(value, reference) {
+            let advice = if reference {
+                "use a pseudonymous reference (such as c1, or an id from your own system)"
+            } else {
+                "remove it; pledgecheck stores no personal data"
+            };
+            let verb = if found == PersonalData::Name { "looks like" } else { "holds" };
+            self.fail(name, format!("{name} {:?} {verb} {}; {advice}", excerpt(value), found.describe()));
+        }
+    }
+
     /// A required identifier or text, trimmed.
     pub(crate) fn required(&mut self, name: &str, what: &str) -> String {
         match self.text(name) {
-            Some(t) => t.to_string(),
+            Some(t) => {
+                self.refuse_personal(name, t);
+                t.to_string()
+            }
             None => {
                 self.fail(name, format!("{name} is missing (expected {what})"));
                 String::new()
@@ -53,7 +71,9 @@ impl<'a, F: Fields> Reader<'a, F> {
 
     /// An optional text, trimmed; empty when absent.
     pub(crate) fn optional(&mut self, name: &str) -> Option<String> {
-        self.text(name).map(str::to_string)
+        let text = self.text(name)?;
+        self.refuse_personal(name, text);
+        Some(text.to_string())
     }
 
     fn parsed<T>(&mut self, name: &str, parse: impl Fn(&str) -> Result<T, ValueError>) -> Option<T> {

@@ -12,13 +12,15 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::{
-    csv, stream_pipelined, At, Batch, Encoding, InputErrors, Kind, Open, Place, PrepareSearch, Preparer, SearchRecord,
-    Sink, Sources,
+    csv, stream_pipelined_with, At, Batch, Encoding, InputErrors, Kind, Open, Place, PrepareSearch, Preparer,
+    SearchRecord, Sink, Sources,
 };
-use crate::model::{Exemption, Firm, FirmName, SearchVerdict};
+use chrono::NaiveDate;
+
+use crate::model::{Exemption, Firm, FirmName, SearchVerdict, Verdict};
 use crate::policy::Policy;
-use crate::rules::{self, Case};
-use crate::store::{FileRecord, Mark, NewVersions, Store, StoreError, Writer};
+use crate::rules::{self, Case, Projection};
+use crate::store::{FileRecord, LaterChange, Mark, NewVersions, Store, StoreError, Writer};
 
 /// How an import runs.
 #[derive(Debug, Clone, Copy, Default)]
@@ -29,6 +31,17 @@ pub struct ImportOptions<'a> {
     pub judge_under: Option<&'a Policy>,
     /// Refuse every record of another firm.
     pub only_firm: Option<&'a str>,
+    /// Project each of the files' pending searches as if its shortlist went out on this date (with `dry_run` or
+    /// `judge_under`).
+    pub send_on: Option<NaiveDate>,
+    /// Add or update the files' candidates of a stored search, never remove one (exports that carry only new or
+    /// changed rows); a search's own columns still replace the stored ones.
+    pub merge: bool,
+    /// Read CSV files through this import profile (their column names and words to ours).
+    pub profile: Option<&'a super::Profile>,
+    /// Today: a shortlist, addition or cancellation date after it is accepted and listed in
+    /// [`ImportOutcome::future`].
+    pub today: Option<NaiveDate>,
 }
 
 /// How many records of a kind a call held, and how many of them changed what is stored.
@@ -49,25 +62,102 @@ pub struct ImportOutcome {
     pub searches: Tally,
     /// Exemptions read and changed.
     pub exemptions: Tally,
+    /// Candidates added to, removed from and changed in the files' searches.
+    pub candidates: CandidateTally,
+    /// Searches whose stored verdict changed (searches new to the database not counted).
+    pub verdicts_changed: usize,
+    /// What a dry run would change, search by search (only in a dry run), in firm and search order.
+    pub diff: Vec<SearchDiff>,
+    /// Searches with a date after today (the first [`FUTURE_LISTED`]): firm, search reference, column, date.
+    pub future: Vec<(String, String, &'static str, NaiveDate)>,
+    /// How many searches have a date after today.
+    pub future_total: usize,
     /// The verdicts of the files' searches (dry run, or judged under another policy), ordered by firm and search
     /// reference.
     pub judged: Vec<SearchVerdict>,
     /// The firms of those searches, ordered by id.
     pub judged_firms: Vec<FirmName>,
+    /// The pending ones among them projected as if sent on `send_on` (firm, search reference, projection), in the
+    /// same order.
+    pub projected: Vec<(String, String, Projection)>,
     /// The time the import was recorded at.
     pub at: String,
 }
 
+/// Candidates an import added, removed and changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CandidateTally {
+    /// New to their search.
+    pub added: usize,
+    /// No longer on their search (a search replaced as a whole by one without them).
+    pub removed: usize,
+    /// On their search before and after, with other values.
+    pub changed: usize,
+}
+
+/// What an import changes in one search (a dry run's list).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SearchDiff {
+    /// The firm id.
+    pub firm: String,
+    /// The search reference.
+    pub search_ref: String,
+    /// New to the database.
+    pub new: bool,
+    /// The search's own columns that change (`shortlist_on`, ...).
+    pub columns: Vec<&'static str>,
+    /// Candidates added, by reference.
+    pub added: Vec<String>,
+    /// Candidates removed, by reference.
+    pub removed: Vec<String>,
+    /// Candidates whose values change, by reference.
+    pub changed: Vec<String>,
+    /// The stored verdict before (none for a new search).
+    pub verdict_before: Option<Verdict>,
+    /// The verdict after.
+    pub verdict_after: Option<Verdict>,
+}
+
+/// How many searches with a date after today an outcome names.
+pub const FUTURE_LISTED: usize = 10;
+
+/// `n word` with the word's plural when n is not 1 ("1 search", "2 searches").
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 impl ImportOutcome {
+    /// A warning naming the searches with a date after `today`, if any.
+    pub fn future_warning(&self, today: NaiveDate) -> Option<String> {
+        if self.future_total == 0 {
+            return None;
+        }
+        let named: Vec<String> =
+            self.future.iter().map(|(f, s, column, date)| format!("{f}/{s} ({column} {date})")).collect();
+        let more = self.future_total - self.future.len();
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        Some(format!(
+            "warning: {} after today ({today}), accepted: {}{more}",
+            plural(self.future_total, "search has a date", "searches have dates"),
+            named.join(", ")
+        ))
+    }
+
     /// One line for people.
     pub fn summary(&self) -> String {
+        let c = &self.candidates;
         format!(
-            "{} searches changed ({} read), {} firms changed ({} read), {} exemptions changed ({} read)",
-            self.searches.changed,
+            "{} changed ({} read; {} added, {} removed, {} changed; {} changed), {} changed ({} read), {} changed ({} \
+             read)",
+            plural(self.searches.changed, "search", "searches"),
             self.searches.read,
-            self.firms.changed,
+            plural(c.added, "candidate", "candidates"),
+            c.removed,
+            c.changed,
+            plural(self.verdicts_changed, "verdict", "verdicts"),
+            plural(self.firms.changed, "firm", "firms"),
             self.firms.read,
-            self.exemptions.changed,
+            plural(self.exemptions.changed, "exemption", "exemptions"),
             self.exemptions.read
         )
     }
@@ -84,6 +174,131 @@ pub enum ImportError {
     Store(#[from] StoreError),
 }
 
+/// What `undo` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UndoOutcome {
+    /// The entry taken back.
+    pub undone: i64,
+    /// Searches put back as they stood before it.
+    pub restored: usize,
+    /// Searches it had created, now removed.
+    pub removed: usize,
+    /// Firms put back or removed.
+    pub firms: usize,
+    /// Searches whose verdict changed.
+    pub verdicts_changed: usize,
+}
+
+impl UndoOutcome {
+    /// One line for people (and the import log).
+    pub fn summary(&self) -> String {
+        format!(
+            "undo of import {}: {} restored, {} removed, {} restored or removed, {} changed",
+            self.undone,
+            plural(self.restored, "search", "searches"),
+            plural(self.removed, "search", "searches"),
+            plural(self.firms, "firm", "firms"),
+            plural(self.verdicts_changed, "verdict", "verdicts")
+        )
+    }
+}
+
+/// Why `undo` did nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum UndoError {
+    /// No such entry.
+    #[error("no import {0} in the import log (`pledgecheck imports` lists them)")]
+    NoSuchImport(i64),
+    /// The entry put a policy in force.
+    #[error("import {0} put a policy in force; undo does not take back a policy (put the earlier one in force with `pledgecheck policy use FILE`)")]
+    Policy(i64),
+    /// The entry changed nothing.
+    #[error("import {0} changed no firm, search, candidate or exemption; there is nothing to undo")]
+    Nothing(i64),
+    /// Later entries changed the same firms or searches.
+    #[error("import {id} cannot be undone: later changes touched the same firms or searches (undo those first, latest first):\n{}", .later.iter().map(|l| format!("  import {} at {} by {}: {}", l.id, l.at, l.by, l.what)).collect::<Vec<_>>().join("\n"))]
+    Later {
+        /// The entry asked for.
+        id: i64,
+        /// The later changes.
+        later: Vec<LaterChange>,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Takes back one entry of the import log as a new recorded change: every firm and search it wrote is put back
+/// as it stood just before it (one it created is removed). Nothing is deleted: history and the hash chain keep
+/// both the entry and its undoing. Refused when a later entry changed the same firms or searches.
+pub fn undo_import(store: &mut Store, id: i64, actor: &str, command: &str) -> Result<UndoOutcome, UndoError> {
+    let entry = store.import_entry(id)?.ok_or(UndoError::NoSuchImport(id))?;
+    let touched = store.touched_by(&entry)?;
+    if touched.policy {
+        return Err(UndoError::Policy(id));
+    }
+    if touched.searches.is_empty() && touched.firms.is_empty() {
+        return Err(UndoError::Nothing(id));
+    }
+    let later = store.later_changes(&entry, &touched)?;
+    if !later.is_empty() {
+        return Err(UndoError::Later { id, later });
+    }
+    let mut firms = Vec::new();
+    for (firm_id, firm) in &touched.firms {
+        firms.push((*firm_id, firm.clone(), store.firm_before(*firm_id, &entry)?));
+    }
+    let mut searches = Vec::new();
+    for (search_id, _, _) in &touched.searches {
+        searches.push((*search_id, store.dossier_before(*search_id, &entry)?));
+    }
+    let mut outcome = UndoOutcome { undone: id, firms: firms.len(), ..UndoOutcome::default() };
+    let recording = store.begin_recording(actor, command)?;
+    let policy = recording.policy().clone();
+    {
+        let w = recording.writer()?;
+        for (firm_id, _, before) in &firms {
+            match before {
+                Some(firm) => drop(w.put_firm(firm)?),
+                None => w.close_firm(*firm_id)?,
+            }
+        }
+        for (search_id, before) in &searches {
+            let Some(before) = before else {
+                w.close_search(*search_id)?;
+                outcome.removed += 1;
+                continue;
+            };
+            let new = NewVersions::of(&before.search, &before.candidates, &w.stamp());
+            w.put_search(*search_id, true, &before.search, &before.candidates, &new)?;
+            match &before.exemption {
+                Some(exemption) => drop(w.put_exemption(*search_id, exemption)?),
+                None => drop(w.close_exemption(*search_id)?),
+            }
+            w.recompute(&policy, *search_id)?;
+            outcome.restored += 1;
+        }
+        // A firm put back changes the verdicts of its other searches too.
+        for (firm_id, _, before) in &firms {
+            if before.is_none() {
+                continue;
+            }
+            let mut after = 0;
+            loop {
+                let ids = w.searches_judged_before(*firm_id, after, CHUNK)?;
+                let Some(last) = ids.last() else { break };
+                after = *last;
+                for id in ids {
+                    w.recompute(&policy, id)?;
+                }
+            }
+        }
+        outcome.verdicts_changed = w.verdict_changes()?.len();
+    }
+    recording.finish(&[], &outcome.summary(), true)?;
+    Ok(outcome)
+}
+
 /// How many ids a pass over stored searches takes at a time, so that memory does not grow with their number.
 const CHUNK: usize = 1000;
 
@@ -97,7 +312,9 @@ pub fn import_files(
     options: ImportOptions,
 ) -> Result<ImportOutcome, ImportError> {
     let first_load = !options.dry_run && store.begin_first_load()?;
-    let done = run(store, actor, command, options, |session| stream_pipelined(inputs, encoding, session));
+    let done = run(store, actor, command, options, |session| {
+        stream_pipelined_with(inputs, encoding, options.profile, session)
+    });
     if first_load {
         store.end_first_load();
     }
@@ -142,10 +359,13 @@ fn run(
             w: recording.writer()?,
             policy: &policy,
             only_firm: options.only_firm,
+            merge: options.merge,
+            today: options.today,
             firms: HashMap::new(),
             firms_met: HashMap::new(),
             firms_changed: BTreeSet::new(),
             exemptions_waiting: false,
+            suggested: HashMap::new(),
             outcome: ImportOutcome { at: recording.at().to_string(), ..ImportOutcome::default() },
         };
         let (sources, mut errors) = feed(&mut session)?;
@@ -153,8 +373,9 @@ fn run(
         if !errors.is_empty() {
             return Err(ImportError::Input(errors));
         }
+        session.count_changes(options.dry_run)?;
         if options.dry_run || options.judge_under.is_some() {
-            session.judge_files_searches(options.judge_under.unwrap_or(&policy))?;
+            session.judge_files_searches(options.judge_under.unwrap_or(&policy), options.send_on)?;
         }
         (sources, session.outcome)
     };
@@ -173,6 +394,10 @@ pub(super) struct Session<'a> {
     policy: &'a Policy,
     /// Refuse every record of another firm (an agency collecting one firm's files).
     only_firm: Option<&'a str>,
+    /// Add and update candidates, never remove them (`import --merge`).
+    merge: bool,
+    /// Today, for warning of dates after it.
+    today: Option<NaiveDate>,
     /// Firms as they stand, by id; `None` for an unknown firm.
     firms: HashMap<String, Option<(i64, Firm)>>,
     /// Where each firm of this call was met.
@@ -180,6 +405,8 @@ pub(super) struct Session<'a> {
     firms_changed: BTreeSet<i64>,
     /// Whether any exemption of this call waits for its search.
     exemptions_waiting: bool,
+    /// "Did you mean" for unknown firm ids, once per id.
+    suggested: HashMap<String, String>,
     outcome: ImportOutcome,
 }
 
@@ -212,6 +439,34 @@ impl Session<'_> {
             }
             _ => true,
         }
+    }
+
+    /// Notes a search with a shortlist, cancellation or addition date after today (accepted, with a warning).
+    fn note_future(&mut self, record: &SearchRecord) {
+        let Some(today) = self.today else { return };
+        let s = &record.search;
+        let added = record.candidates.iter().filter_map(|c| c.added_on).max();
+        let later = [("shortlist_on", s.shortlist_on), ("cancelled_on", s.cancelled_on), ("added_on", added)]
+            .into_iter()
+            .find_map(|(column, date)| date.filter(|d| *d > today).map(|d| (column, d)));
+        if let Some((column, date)) = later {
+            self.outcome.future_total += 1;
+            if self.outcome.future.len() < FUTURE_LISTED {
+                self.outcome.future.push((s.firm.clone(), s.search_ref.clone(), column, date));
+            }
+        }
+    }
+
+    /// ` (did you mean ...?)` for an unknown firm id, from the firms stored and those of this call (by id or
+    /// display name); worked out once per id.
+    fn firm_suggestion(&mut self, firm: &str) -> Result<String, StoreError> {
+        if let Some(known) = self.suggested.get(firm) {
+            return Ok(known.clone());
+        }
+        let firms = self.w.current_firm_names()?;
+        let text = crate::model::firm_suggestions(firm, &firms);
+        self.suggested.insert(firm.to_string(), text.clone());
+        Ok(text)
     }
 
     fn firm_of(&mut self, firm: &str) -> Result<Option<(i64, Firm)>, StoreError> {
@@ -301,7 +556,7 @@ impl Session<'_> {
     }
 
     /// The files' searches judged under `policy`, for a dry run or a judgement under another policy.
-    fn judge_files_searches(&mut self, policy: &Policy) -> Result<(), StoreError> {
+    fn judge_files_searches(&mut self, policy: &Policy, send_on: Option<NaiveDate>) -> Result<(), StoreError> {
         let outcome = &mut self.outcome;
         for id in self.w.seen_ids()? {
             let Some(dossier) = self.w.current_dossier(id)? else { continue };
@@ -310,10 +565,70 @@ impl Session<'_> {
                     .judged_firms
                     .push(FirmName { firm: dossier.firm.firm.clone(), name: dossier.firm.name.clone() });
             }
-            outcome.judged.push(rules::judge(policy, &Case::of(&dossier)).for_search(&dossier.search));
+            let case = Case::of(&dossier);
+            outcome.judged.push(rules::judge(policy, &case).for_search(&dossier.search));
+            if let Some(projection) = send_on.and_then(|on| rules::project(policy, &case, on)) {
+                let s = &dossier.search;
+                outcome.projected.push((s.firm.clone(), s.search_ref.clone(), projection));
+            }
         }
         outcome.judged.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
+        outcome.projected.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         outcome.judged_firms.sort_by(|a, b| a.firm.cmp(&b.firm));
+        Ok(())
+    }
+
+    /// With `--merge`, a stored search's candidates that the record does not name, added to it (the record's own
+    /// candidates replace stored ones of the same reference); `None` when there is nothing to merge.
+    fn merged_with_stored(
+        &self,
+        id: i64,
+        existed: bool,
+        record: &SearchRecord,
+    ) -> Result<Option<SearchRecord>, StoreError> {
+        if !self.merge || !existed {
+            return Ok(None);
+        }
+        let Some(stored) = self.w.current_dossier(id)? else { return Ok(None) };
+        let kept: Vec<_> = stored
+            .candidates
+            .into_iter()
+            .filter(|c| !record.candidates.iter().any(|r| r.candidate_ref == c.candidate_ref))
+            .collect();
+        if kept.is_empty() {
+            return Ok(None);
+        }
+        let mut merged = record.clone();
+        merged.candidates.extend(kept);
+        Ok(Some(merged))
+    }
+
+    /// Counts what the call changed: candidates added, removed and changed, and verdicts changed; in a dry run
+    /// also lists what changes search by search.
+    fn count_changes(&mut self, list: bool) -> Result<(), StoreError> {
+        let [added, removed, changed] = self.w.candidate_totals()?;
+        self.outcome.candidates = CandidateTally { added, removed, changed };
+        let verdicts = self.w.verdict_changes()?;
+        self.outcome.verdicts_changed = verdicts.len();
+        if !list {
+            return Ok(());
+        }
+        let mut ids = self.w.changed_seen_ids()?;
+        ids.extend(verdicts.iter().map(|(id, _, _)| *id));
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            let (before, after) = (self.w.dossier_before(id)?, self.w.current_dossier(id)?);
+            let Some(after) = after else { continue };
+            let verdict_after = self.w.stored_verdict(id)?;
+            let verdict_before = match self.w.verdict_before(id)? {
+                Some(v) => Some(v),
+                None if before.is_some() => verdict_after,
+                None => None,
+            };
+            self.outcome.diff.push(diff_of(before.as_ref(), &after, verdict_before, verdict_after));
+        }
+        self.outcome.diff.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
         Ok(())
     }
 
@@ -328,7 +643,16 @@ impl Session<'_> {
         candidate_lines: &[usize],
         errors: &mut InputErrors,
     ) -> Result<(), StoreError> {
-        let Some(current) = self.w.current_dossier(id)? else { return Ok(()) };
+        let Some(mut current) = self.w.current_dossier(id)? else { return Ok(()) };
+        if self.merge {
+            // Stored candidates that `--merge` kept and the later run names again are the later run's to write.
+            if let Some(before) = self.w.dossier_before(id)? {
+                current.candidates.retain(|c| {
+                    !(before.candidates.contains(c)
+                        && record.candidates.iter().any(|r| r.candidate_ref == c.candidate_ref))
+                });
+            }
+        }
         let mut merged = SearchRecord { place: first, search: current.search, candidates: current.candidates };
         let before = errors.total();
         merge_run(sources, &mut merged, record.clone(), candidate_lines, errors);
@@ -338,8 +662,8 @@ impl Session<'_> {
         self.w.undo_search(id)?;
         let existed = self.w.has_versions(id)?;
         let new = NewVersions::of(&merged.search, &merged.candidates, &self.w.stamp());
-        let changed = self.w.put_search(id, existed, &merged.search, &merged.candidates, &new)?;
-        self.w.set_seen_changed(id, changed)?;
+        let put = self.w.put_search(id, existed, &merged.search, &merged.candidates, &new)?;
+        self.w.set_seen_changed(id, &put)?;
         // The verdict stored for the first run may have been of part of the search.
         self.w.recompute(self.policy, id)
     }
@@ -436,8 +760,10 @@ impl PrepareSearch for Session<'_> {
             return Ok(());
         }
         let Some((firm_id, firm)) = self.firm_of(&record.search.firm)? else {
+            let suggest = self.firm_suggestion(&record.search.firm)?;
             let message = format!(
-                "unknown firm {:?} (expected a firm from a firms file of this import or already in the database)",
+                "unknown firm {:?}{suggest} (expected a firm from a firms file of this import or already in the \
+                 database; firm ids match exactly)",
                 record.search.firm
             );
             errors.push(sources.error_at(&record.place, "firm", message));
@@ -449,9 +775,19 @@ impl PrepareSearch for Session<'_> {
             return self.merge_later_run(sources, id, place_from(first), record, candidate_lines, errors);
         }
         // The first run of this search in this call.
+        self.note_future(record);
         let existed = !made;
-        let changed = self.w.put_search(id, existed, &record.search, &record.candidates, new)?;
-        self.w.note_seen(id, &mark_of(&record.place), changed)?;
+        let merged;
+        let (record, new) = match self.merged_with_stored(id, existed, record)? {
+            Some(with_stored) => {
+                merged = (NewVersions::of(&with_stored.search, &with_stored.candidates, &self.w.stamp()), with_stored);
+                (&merged.1, &merged.0)
+            }
+            None => (record, new),
+        };
+        let put = self.w.put_search(id, existed, &record.search, &record.candidates, new)?;
+        let changed = put.changed;
+        self.w.note_seen(id, &mark_of(&record.place), &put)?;
         // Its exemption, if these files have one, is stored with it and judged with it.
         let waiting = self.waiting_exemption(&record.search.firm, &record.search.search_ref)?;
         let exemption_changed = match &waiting {
@@ -463,6 +799,46 @@ impl PrepareSearch for Session<'_> {
         }
         Ok(())
     }
+}
+
+/// What changes in a search from `before` (none: new) to `after`.
+fn diff_of(
+    before: Option<&crate::model::Dossier>,
+    after: &crate::model::Dossier,
+    verdict_before: Option<Verdict>,
+    verdict_after: Option<Verdict>,
+) -> SearchDiff {
+    let mut diff = SearchDiff {
+        firm: after.search.firm.clone(),
+        search_ref: after.search.search_ref.clone(),
+        new: before.is_none(),
+        verdict_before,
+        verdict_after,
+        ..SearchDiff::default()
+    };
+    let empty = Vec::new();
+    let old = before.map_or(&empty, |b| &b.candidates);
+    for c in &after.candidates {
+        match old.iter().find(|o| o.candidate_ref == c.candidate_ref) {
+            None => diff.added.push(c.candidate_ref.clone()),
+            Some(o) if o != c => diff.changed.push(c.candidate_ref.clone()),
+            Some(_) => {}
+        }
+    }
+    for o in old.iter().filter(|o| !after.candidates.iter().any(|c| c.candidate_ref == o.candidate_ref)) {
+        diff.removed.push(o.candidate_ref.clone());
+    }
+    for list in [&mut diff.added, &mut diff.removed, &mut diff.changed] {
+        list.sort();
+    }
+    if let Some(b) = before {
+        diff.columns = csv::disagreements(&b.search, &after.search)
+            .into_iter()
+            .filter(|(_, differs)| *differs)
+            .map(|(field, _)| field)
+            .collect();
+    }
+    diff
 }
 
 /// Merges a later run of a search into the first: refused when the two are not rows of one CSV file, when the
@@ -575,7 +951,8 @@ mod tests {
         let again = import(&mut store, &[input("f.csv", FIRMS), input("s.csv", &text)]).unwrap();
         assert_eq!(
             again.summary(),
-            "0 searches changed (2 read), 0 firms changed (1 read), 0 exemptions changed (0 read)"
+            "0 searches changed (2 read; 0 candidates added, 0 removed, 0 changed; 0 verdicts changed), 0 firms changed \
+             (1 read), 0 exemptions changed (0 read)"
         );
     }
 

@@ -9,8 +9,12 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
+mod personal;
+mod suggest;
 mod verdict;
 
+pub use personal::{excerpt, personal_data, PersonalData};
+pub use suggest::{did_you_mean, did_you_mean_text, firm_suggestions};
 pub use verdict::{rule, SearchVerdict, Verdict, VerdictCount};
 
 /// A value could not be read; the message says what was found and what was expected.
@@ -75,10 +79,13 @@ impl Sector {
             "civil-society" | "civilsamfund" | "forening" | "fond" => Sector::CivilSociety,
             "unknown" => Sector::Unknown,
             _ => {
+                let words =
+                    ["state", "stat", "region", "municipality", "kommune", "private", "privat", "civil-society"];
                 return Err(ValueError(format!(
-                    "unknown sector {raw:?} (expected one of state, region, municipality, private, civil-society, \
-                     unknown, or Danish stat, region, kommune, privat, civilsamfund)"
-                )))
+                    "unknown sector {raw:?}{} (expected one of state, region, municipality, private, civil-society, \
+                     unknown, or Danish stat, region, kommune, privat, civilsamfund)",
+                    did_you_mean_text(raw, words.into_iter().chain(["civilsamfund"]))
+                )));
             }
         })
     }
@@ -124,10 +131,12 @@ impl Level {
             "executive" | "chef" => Level::Executive,
             "manager" | "leder" | "mellemleder" => Level::Manager,
             _ => {
+                let words = ["top", "executive", "manager", "topchef", "direktør", "chef", "leder", "mellemleder"];
                 return Err(ValueError(format!(
-                    "unknown level {raw:?} (expected top, executive or manager, or Danish topchef, direktør, chef, \
-                     leder, mellemleder)"
-                )))
+                    "unknown level {raw:?}{} (expected top, executive or manager, or Danish topchef, direktør, chef, \
+                     leder, mellemleder)",
+                    did_you_mean_text(raw, words)
+                )));
             }
         })
     }
@@ -171,14 +180,18 @@ impl Stage {
             return Ok(*stage);
         }
         Ok(match normalise_word(raw).as_str() {
-            "longlist" => Stage::Longlist,
-            "shortlist" => Stage::Shortlist,
-            "interview" => Stage::Interview,
-            "hired" => Stage::Hired,
+            "longlist" | "longliste" => Stage::Longlist,
+            "shortlist" | "kortliste" => Stage::Shortlist,
+            "interview" | "samtale" => Stage::Interview,
+            "hired" | "ansat" => Stage::Hired,
             _ => {
+                let words =
+                    ["longlist", "shortlist", "interview", "hired", "longliste", "kortliste", "samtale", "ansat"];
                 return Err(ValueError(format!(
-                    "unknown stage {raw:?} (expected longlist, shortlist, interview or hired)"
-                )))
+                    "unknown stage {raw:?}{} (expected longlist, shortlist, interview or hired, or Danish longliste, \
+                     kortliste, samtale, ansat)",
+                    did_you_mean_text(raw, words)
+                )));
             }
         })
     }
@@ -201,9 +214,10 @@ pub fn latest_date() -> NaiveDate {
 }
 
 /// Reads a date: ISO `2026-03-31`, or Danish day-first `31-03-2026`, `31.03.2026`, `31/03/2026`, between
-/// 1990-01-01 and 2100-12-31.
+/// 1990-01-01 and 2100-12-31. A time of day after it, as Excel writes date-times (`2026-01-05 00:00:00`,
+/// `05-01-2026 00:00`, `2026-01-05T00:00:00`), is read and dropped.
 pub fn parse_date(raw: &str) -> Result<NaiveDate, ValueError> {
-    let text = raw.trim();
+    let text = without_time_of_day(raw.trim());
     let malformed = || {
         ValueError(format!(
             "malformed date {raw:?} (expected YYYY-MM-DD such as 2026-03-31, or day-first DD-MM-YYYY such as \
@@ -235,6 +249,27 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, ValueError> {
         )));
     }
     Ok(date)
+}
+
+/// A date without the time of day that follows it (`HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff`, after a space or `T`);
+/// anything else is left as it is for the date parser to refuse.
+fn without_time_of_day(text: &str) -> &str {
+    let Some(at) = text.find([' ', 'T']) else { return text };
+    let (date, time) = (&text[..at], text[at + 1..].trim());
+    let mut parts = time.split(':');
+    let (Some(h), Some(m)) = (parts.next(), parts.next()) else { return text };
+    let s = parts.next();
+    let two_digits = |p: &str, max: u32| p.len() == 2 && p.parse::<u32>().is_ok_and(|n| n <= max);
+    let seconds_ok = s.is_none_or(|s| {
+        let whole = s.split('.').next().unwrap_or("");
+        two_digits(whole, 59)
+            && s[whole.len()..].strip_prefix('.').is_none_or(|f| f.bytes().all(|b| b.is_ascii_digit()))
+    });
+    if parts.next().is_none() && two_digits(h, 23) && two_digits(m, 59) && seconds_ok {
+        date
+    } else {
+        text
+    }
 }
 
 /// A quarter of a year, written `2026-Q3`.
@@ -325,8 +360,8 @@ impl Experience {
         let expected = "expected entries of sector:years such as private:4;municipality:2";
         // Spaces around the colon belong to the entry, not between entries.
         let mut compact = String::with_capacity(raw.len());
-        for piece in raw.split(':') {
-            if !compact.is_empty() {
+        for (i, piece) in raw.split(':').enumerate() {
+            if i > 0 {
                 compact.push(':');
             }
             compact.push_str(piece.trim());
@@ -339,6 +374,11 @@ impl Experience {
             let (sector, years) = token.split_once(':').ok_or_else(|| {
                 ValueError(format!("malformed experience {raw:?}: entry {token:?} has no years ({expected})"))
             })?;
+            if sector.is_empty() {
+                return Err(ValueError(format!(
+                    "malformed experience {raw:?}: entry {token:?} has no sector before the colon ({expected})"
+                )));
+            }
             let sector = Sector::parse(sector).map_err(|e| ValueError(format!("malformed experience {raw:?}: {e}")))?;
             let count = parse_years(years, limit)
                 .map_err(|e| ValueError(format!("malformed experience {raw:?}: {e} ({expected})")))?;
@@ -533,6 +573,29 @@ mod tests {
         assert!(parse_date("03-31").is_err());
         assert!(parse_date("31-03-26").is_err());
         assert!(parse_date("").is_err());
+    }
+
+    #[test]
+    fn excel_date_times_read_as_dates() {
+        assert_eq!(parse_date("2026-01-05 00:00:00").unwrap(), d(2026, 1, 5));
+        assert_eq!(parse_date("2026-01-05T00:00:00").unwrap(), d(2026, 1, 5));
+        assert_eq!(parse_date("05-01-2026 14:30").unwrap(), d(2026, 1, 5));
+        assert_eq!(parse_date("05.01.2026 00:00:00.000").unwrap(), d(2026, 1, 5));
+        assert!(parse_date("2026-01-05 25:00").unwrap_err().0.contains("malformed"));
+        assert!(parse_date("2026-01-05 noon").unwrap_err().0.contains("malformed"));
+        assert!(parse_date("2026-01-05 00:00:00:00").is_err());
+    }
+
+    #[test]
+    fn danish_stage_words() {
+        for (word, stage) in [
+            ("longliste", Stage::Longlist),
+            ("Kortliste", Stage::Shortlist),
+            ("samtale", Stage::Interview),
+            ("ANSAT", Stage::Hired),
+        ] {
+            assert_eq!(Stage::parse(word).unwrap(), stage);
+        }
     }
 
     #[test]

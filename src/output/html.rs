@@ -78,6 +78,7 @@ td.nowrap { white-space: nowrap; }
 .v-pending { background: #dbeafe; color: #1e3a8a; }
 .v-not-applicable { background: #f3f4f6; color: #374151; }
 .empty { color: var(--muted); font-style: italic; }
+ul.plain { margin: 0; padding-left: 18px; font-size: .9rem; }
 footer { margin-top: 40px; color: var(--muted); font-size: .8rem; }
 @media (max-width: 640px) {
   main { padding: 16px 12px 32px; }
@@ -234,22 +235,22 @@ pub fn document(input: &Input) -> String {
          <a href=\"#outcomes\">Outcomes</a><a href=\"#firms\">Per firm</a></nav></header>\n",
     );
 
-    // Key figures.
+    // Key figures: every percentage computed from its counts and shown with them.
     html.push_str("<div class=\"cards\">");
-    card(
-        &mut html,
-        "Compliance rate, all quarters",
-        all.rate(),
-        &format!("{} of {} rated searches", all.compliant, rated(&all)),
-    );
+    card(&mut html, "Compliance rate, all quarters", all.compliant, rated(&all), "rated searches");
     if let Some(last) = span.last() {
         let now = ledger.counts(None, &last.to_string());
-        let before = ledger.counts(None, &report::previous_quarter(*last).to_string());
-        let note = match report::change(before.rate(), now.rate()) {
-            Some(change) => format!("{} points from {}", signed_points(change), report::previous_quarter(*last)),
-            None => format!("{} of {} rated searches", now.compliant, rated(&now)),
-        };
-        card(&mut html, &format!("Compliance rate, {last}"), now.rate(), &note);
+        let previous = report::previous_quarter(*last);
+        let before = ledger.counts(None, &previous.to_string());
+        let mut note = format!("{} of {} rated searches", now.compliant, rated(&now));
+        if rated(&now) < svg::FEW {
+            note.push_str("; few searches, read with care");
+        } else if rated(&before) >= svg::FEW {
+            let change =
+                tenths_of_percent(now.compliant, rated(&now)) - tenths_of_percent(before.compliant, rated(&before));
+            let _ = write!(note, "; {} points from {previous}", signed_tenths(change));
+        }
+        card_note(&mut html, &format!("Compliance rate, {last}"), now.compliant, rated(&now), &note);
     }
     let _ = write!(
         html,
@@ -259,12 +260,7 @@ pub fn document(input: &Input) -> String {
         all.non_compliant,
         all.incomplete
     );
-    card(
-        &mut html,
-        "Hires that are cross-sector",
-        funnel.hired_cross_sector_share(),
-        &format!("{} of {} hires", funnel.hired_cross_sector, funnel.hired),
-    );
+    card(&mut html, "Hires that are cross-sector", funnel.hired_cross_sector, funnel.hired, "hires");
     html.push_str("</div>\n");
 
     rates_section(&mut html, input, &ledger, &span);
@@ -283,26 +279,39 @@ pub fn document(input: &Input) -> String {
     let _ = writeln!(
         html,
         "<footer>Made by pledgecheck {} from the verdicts stored in the database. Rates are rounded half-up; \
-         the tables show them with 4 decimals, the charts as whole percentages.</footer>",
+         the tables show them with 4 decimals; percentages are computed from the counts.</footer>",
         env!("CARGO_PKG_VERSION")
     );
     html.push_str("</main>\n</body>\n</html>\n");
     html
 }
 
-fn signed_points(change: i64) -> String {
-    // A change of rate in percentage points, one decimal, half away from zero.
-    let tenths = (change.abs() + 5) / 10;
+/// A share in tenths of a percent, half-up, from its counts.
+fn tenths_of_percent(part: u64, whole: u64) -> i64 {
+    if whole == 0 {
+        0
+    } else {
+        ((part * 2000 + whole) / (2 * whole)) as i64
+    }
+}
+
+/// A change in percentage points from tenths of a percent: `+4.5`, `−62.0`, `±0.0`.
+fn signed_tenths(change: i64) -> String {
     let sign = match change.signum() {
         1 => "+",
         -1 => "−",
         _ => "±",
     };
-    format!("{sign}{}.{}", tenths / 10, tenths % 10)
+    format!("{sign}{}.{}", change.abs() / 10, change.abs() % 10)
 }
 
-fn card(html: &mut String, label: &str, rate: Option<u32>, note: &str) {
-    let value = rate.map_or_else(|| "–".to_string(), |r| percent(r, true));
+/// A key figure: `part` of `whole` as a percentage, and the counts under it.
+fn card(html: &mut String, label: &str, part: u64, whole: u64, what: &str) {
+    card_note(html, label, part, whole, &format!("{part} of {whole} {what}"));
+}
+
+fn card_note(html: &mut String, label: &str, part: u64, whole: u64, note: &str) {
+    let value = svg::percent_of(part, whole, true).unwrap_or_else(|| "–".to_string());
     let _ = write!(
         html,
         "<div class=\"card\"><div class=\"label\">{}</div><div class=\"value\">{}</div><div class=\"note\">{}</div></div>",
@@ -321,6 +330,10 @@ fn rates_section(html: &mut String, input: &Input, ledger: &Ledger, span: &[Quar
         html.push_str("<p class=\"empty\">No searches yet.</p></section>\n");
         return;
     }
+    // Axes start at the first quarter with a rated search: years of pending or out-of-scope searches before it
+    // would only stretch the charts.
+    let first_rated = span.iter().position(|q| rated(&ledger.counts(None, &q.to_string())) > 0).unwrap_or(0);
+    let span = &span[first_rated..];
     let quarters: Vec<String> = span.iter().map(|q| q.to_string()).collect();
     let labels: Vec<&str> = quarters.iter().map(String::as_str).collect();
     let charted: Vec<&FirmName> = input
@@ -329,67 +342,119 @@ fn rates_section(html: &mut String, input: &Input, ledger: &Ledger, span: &[Quar
         .filter(|f| span.iter().any(|q| ledger.counts(Some(&f.firm), &q.to_string()).rate().is_some()))
         .collect();
     if !charted.is_empty() {
-        let series: Vec<(&str, Vec<Option<u32>>)> = charted
+        let mut series: Vec<(&str, Vec<Option<u32>>)> = charted
             .iter()
             .map(|f| {
                 (f.firm.as_str(), span.iter().map(|q| ledger.counts(Some(&f.firm), &q.to_string()).rate()).collect())
             })
             .collect();
+        let highlight = series.len() > svg::PALETTE.len();
+        if highlight {
+            series.push(("all firms", span.iter().map(|q| ledger.counts(None, &q.to_string()).rate()).collect()));
+        }
         html.push_str("<div class=\"panel\"><h3>All firms</h3><p class=\"sub\">Compliance rate per quarter</p>");
         // Drawn twice: for wide screens and print, and for a phone's width; CSS shows one.
         let title = "Compliance rate per quarter, all firms";
         html.push_str(&svg::rate_lines(title, &labels, &series, false));
         html.push_str(&svg::rate_lines(title, &labels, &series, true));
         html.push_str("<ul class=\"legend\">");
-        for (i, f) in charted.iter().enumerate() {
+        if highlight {
             let _ = write!(
                 html,
-                "<li style=\"--swatch: {}\">{}</li>",
-                svg::PALETTE[i % svg::PALETTE.len()],
-                escape(&display_name(f))
+                "<li style=\"--swatch: {}\">all firms together</li><li style=\"--swatch: #c7cbd1\">each of the {} \
+                 firms (their own charts follow)</li>",
+                svg::PALETTE[0],
+                charted.len()
             );
+        } else {
+            for (i, f) in charted.iter().enumerate() {
+                let _ = write!(html, "<li style=\"--swatch: {}\">{}</li>", svg::PALETTE[i], escape(&display_name(f)));
+            }
         }
         html.push_str("</ul></div>");
     }
     html.push_str(
         "<p class=\"key\"><span class=\"bar\"></span> the quarter's rate (its label; under it compliant/rated) \
-         &nbsp; <span class=\"dash\"></span> the rate over the four quarters ending with it</p><div class=\"grid\">",
+         &nbsp; <span class=\"light\"></span> fewer than 5 rated searches: read with care &nbsp; \
+         <span class=\"dash\"></span> the rate over the four quarters ending with it</p><div class=\"grid\">",
     );
+    let mut not_charted = Vec::new();
     for firm in input.firms {
         let total = span.iter().fold(report::Counts::default(), |mut acc, q| {
             acc += ledger.counts(Some(&firm.firm), &q.to_string());
             acc
         });
-        let _ = write!(html, "<div class=\"panel\"><h3>{}</h3>", escape(&display_name(firm)));
         if rated(&total) == 0 {
-            let _ = write!(
-                html,
-                "<p class=\"empty\">No rated searches ({} {}, none compliant, non-compliant or incomplete).</p></div>",
-                total.searches,
-                if total.searches == 1 { "search" } else { "searches" }
-            );
+            not_charted.push((firm, unrated_why(input.verdicts, &firm.firm)));
             continue;
         }
+        let _ = write!(html, "<div class=\"panel\"><h3>{}</h3>", escape(&display_name(firm)));
         let _ = write!(
             html,
             "<p class=\"sub\">{}: {} of {} rated searches compliant ({})</p>",
             escape(&firm.firm),
             total.compliant,
             rated(&total),
-            total.rate().map_or_else(String::new, |r| percent(r, true))
+            svg::percent_of(total.compliant, rated(&total), true).unwrap_or_default()
         );
+        // The firm's axis starts at its own first rated quarter.
+        let from = span.iter().position(|q| rated(&ledger.counts(Some(&firm.firm), &q.to_string())) > 0).unwrap_or(0);
         html.push_str(&svg::rate_bars(
             &format!("Compliance rate per quarter, {}", display_name(firm)),
-            &points(ledger, Some(&firm.firm), span),
+            &points(ledger, Some(&firm.firm), &span[from..]),
         ));
         html.push_str("</div>");
     }
-    html.push_str("</div></section>\n");
+    html.push_str("</div>");
+    if !not_charted.is_empty() {
+        html.push_str("<p class=\"lead\">Not charted (no rated searches):</p><ul class=\"plain\">");
+        for (firm, why) in not_charted {
+            let _ = write!(html, "<li><strong>{}</strong>: {}</li>", escape(&display_name(firm)), escape(&why));
+        }
+        html.push_str("</ul>");
+    }
+    html.push_str("</section>\n");
+}
+
+/// Why a firm has no rated searches, in words: never signed or withdrawn (every search out of scope for the
+/// pledge's signature), only pending, exempt or out-of-scope searches, or none at all.
+fn unrated_why(verdicts: &[SearchVerdict], firm: &str) -> String {
+    let rows: Vec<&SearchVerdict> = verdicts.iter().filter(|r| r.firm == firm).collect();
+    if rows.is_empty() {
+        return "no searches".into();
+    }
+    let searches = if rows.len() == 1 { "1 search".to_string() } else { format!("{} searches", rows.len()) };
+    if rows.iter().all(|r| r.rule == crate::model::rule::SIGNED) {
+        return format!("{searches}, all opened while the firm had not signed the pledge or had withdrawn it");
+    }
+    // Each kind of verdict, and why the searches out of scope are out of it.
+    let mut parts: Vec<(String, usize)> = Vec::new();
+    for r in &rows {
+        let part = match (r.verdict, r.rule.as_str()) {
+            (Verdict::NotApplicable, crate::model::rule::SIGNED) => "opened while not signed or withdrawn".to_string(),
+            (Verdict::NotApplicable, crate::model::rule::VERSION) => "opened before the pledge took effect".to_string(),
+            (Verdict::NotApplicable, crate::model::rule::LEVEL) => "below the levels covered".to_string(),
+            (Verdict::NotApplicable, crate::model::rule::CLIENT_SECTOR) => {
+                "private or civil-society clients".to_string()
+            }
+            (Verdict::NotApplicable, _) => "cancelled before a shortlist".to_string(),
+            (verdict, _) => verdict.as_str().to_string(),
+        };
+        match parts.iter_mut().find(|(p, _)| *p == part) {
+            Some((_, n)) => *n += 1,
+            None => parts.push((part, 1)),
+        }
+    }
+    let parts: Vec<String> = parts.into_iter().map(|(p, n)| format!("{n} {p}")).collect();
+    format!("{searches}: {}", parts.join(", "))
 }
 
 fn display_name(firm: &FirmName) -> String {
     firm.name.clone().unwrap_or_else(|| firm.firm.clone())
 }
+
+/// How many failing searches the page lists at most.
+const FAILING_SHOWN: usize = 100;
 
 fn failing_section(html: &mut String, failing: &[&SearchVerdict]) {
     let _ = write!(
@@ -404,6 +469,15 @@ fn failing_section(html: &mut String, failing: &[&SearchVerdict]) {
     }
     let mut rows: Vec<&&SearchVerdict> = failing.iter().collect();
     rows.sort_by(|a, b| b.quarter.cmp(&a.quarter).then((&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref))));
+    if rows.len() > FAILING_SHOWN {
+        let _ = write!(
+            html,
+            "<p class=\"lead\">The latest {FAILING_SHOWN} of {} are listed; all of them: <code>pledgecheck report \
+             searches --format csv</code> (or <code>pledgecheck check --format json</code>).</p>",
+            rows.len()
+        );
+        rows.truncate(FAILING_SHOWN);
+    }
     let table = Table {
         columns: vec!["quarter", "firm", "search_ref", "verdict", "client", "client_sector", "reason"],
         rows: rows
@@ -461,7 +535,12 @@ fn outcomes_section(html: &mut String, outcomes: &Outcomes) {
     );
     let share = state.hired_other_public_share();
     let ours = match share {
-        Some(s) => format!("{} of {} hires ({})", state.hired_other_public, state.hired, percent(s, true)),
+        Some(_) => format!(
+            "{} of {} hires ({})",
+            state.hired_other_public,
+            state.hired,
+            svg::percent_of(state.hired_other_public, state.hired, true).unwrap_or_default()
+        ),
         None => "no hires yet".to_string(),
     };
     let national = format!("about 1 in 14 ({})", baseline.map_or_else(String::new, |b| percent(b, true)));
@@ -528,9 +607,40 @@ mod tests {
     }
 
     #[test]
-    fn signed_points_read_as_percentage_points() {
-        assert_eq!(signed_points(2_500), "+25.0");
-        assert_eq!(signed_points(-55), "−0.6");
-        assert_eq!(signed_points(0), "±0.0");
+    fn at_scale_colours_never_repeat_the_failing_list_is_cut_and_percentages_come_from_counts() {
+        let quarters: Vec<String> = (0..20).map(|i| format!("{}-Q{}", 2022 + i / 4, i % 4 + 1)).collect();
+        let firms: Vec<FirmName> = (0..20).map(|i| FirmName { firm: format!("f{i:02}"), name: None }).collect();
+        let mut verdicts = Vec::new();
+        for f in &firms {
+            for (k, q) in quarters.iter().enumerate() {
+                let verdict = if k % 3 == 0 { Verdict::NonCompliant } else { Verdict::Compliant };
+                verdicts.push(row(&f.firm, &format!("{q}-{k}"), q, verdict, "why"));
+            }
+        }
+        // One firm with 6 of 11 compliant in a quarter of its own: 54.5%, not the 54.6% of the rounded rate.
+        let firms = [firms, vec![FirmName { firm: "z".into(), name: None }]].concat();
+        for k in 0..11 {
+            let verdict = if k < 6 { Verdict::Compliant } else { Verdict::NonCompliant };
+            verdicts.push(row("z", &format!("z{k:02}"), "2026-Q4", verdict, "why"));
+        }
+        verdicts.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
+        let outcomes = Outcomes::default();
+        let html = document(&Input { firms: &firms, verdicts: &verdicts, outcomes: &outcomes, facts: &[] });
+        assert!(html.contains("6 of 11 rated searches compliant (54.5%)"), "percentages from the counts");
+        assert!(html.contains("The latest 100 of "), "the failing list is cut");
+        assert_eq!(html.matches("v-non-compliant\">").count(), 100);
+        // (#d55e00 is also the rolling rate's dashed line in each firm's chart.)
+        for colour in svg::PALETTE[1..].iter().filter(|c| **c != "#d55e00") {
+            assert!(!html.contains(&format!("stroke=\"{colour}\"")), "{colour}: with 21 firms, no firm gets a colour");
+        }
+        assert!(html.contains("all firms together"));
+    }
+
+    #[test]
+    fn signed_tenths_read_as_percentage_points() {
+        assert_eq!(signed_tenths(250), "+25.0");
+        assert_eq!(signed_tenths(-6), "−0.6");
+        assert_eq!(signed_tenths(0), "±0.0");
+        assert_eq!(tenths_of_percent(6, 11), 545);
     }
 }

@@ -44,6 +44,27 @@ pub fn percent(rate: u32, precise: bool) -> String {
     }
 }
 
+/// A share as a percentage computed from its counts (never from a rounded rate): `part` of `whole`, half-up to
+/// one decimal (`6 of 11` is `54.5%`), or whole (`55%`); `None` when `whole` is 0.
+pub fn percent_of(part: u64, whole: u64, precise: bool) -> Option<String> {
+    if whole == 0 {
+        return None;
+    }
+    if precise {
+        let tenths = (part * 2000 + whole) / (2 * whole);
+        Some(format!("{}.{}%", tenths / 10, tenths % 10))
+    } else {
+        Some(format!("{}%", (part * 200 + whole) / (2 * whole)))
+    }
+}
+
+/// Fewer rated searches than this in a quarter, and its rate is flagged as resting on few searches.
+pub const FEW: u64 = 5;
+
+/// The colour of a quarter resting on few rated searches, and of the other firms' lines behind a highlighted one.
+const LIGHT: &str = "#9ecae1";
+const FADED: &str = "#c7cbd1";
+
 /// An SVG document being drawn in a `width` x `height` coordinate space.
 struct Canvas {
     width: f64,
@@ -167,17 +188,28 @@ impl Plot {
     }
 
     /// Quarter labels under the axis: `Q3` with the year under it where the year changes.
+    /// Where labels are too tight for every quarter (a slot under 20 units), only the years are written, each
+    /// where it starts, and only when it does not run into the one before: labels never collide.
     fn quarter_labels(&self, canvas: &mut Canvas, quarters: &[&str]) {
-        let size = if self.slot(quarters.len()) < 26.0 { 9.0 } else { 11.0 };
+        let slot = self.slot(quarters.len());
+        let size = if slot < 26.0 { 9.0 } else { 11.0 };
+        let every_quarter = slot >= 20.0;
         let mut last_year = "";
+        let mut year_ends = f64::MIN;
         for (i, quarter) in quarters.iter().enumerate() {
             let x = self.x(i, quarters.len());
             let (year, q) = quarter.split_once('-').unwrap_or((quarter, ""));
-            canvas.text(x, self.bottom + 15.0, "middle", size, "#374151", q);
-            if year != last_year {
-                canvas.text(x, self.bottom + 29.0, "middle", size - 1.0, MUTED, year);
-                last_year = year;
+            if every_quarter {
+                canvas.text(x, self.bottom + 15.0, "middle", size, "#374151", q);
             }
+            // A year's label is about 2.4 times its font size wide.
+            let half = (size - 1.0) * 1.2;
+            if year != last_year && x - half > year_ends {
+                let y = if every_quarter { self.bottom + 29.0 } else { self.bottom + 15.0 };
+                canvas.text(x, y, "middle", size - 1.0, MUTED, year);
+                year_ends = x + half + 2.0;
+            }
+            last_year = year;
         }
     }
 }
@@ -192,24 +224,35 @@ pub fn rate_bars(title: &str, points: &[RatePoint]) -> String {
     let slot = plot.slot(n);
     let bar = (slot * 0.62).min(44.0);
     let label_size = if slot < 30.0 { 9.0 } else { 11.0 };
+    // Labels over and under the bars only where each has room; the tooltips always carry them.
+    let labelled = slot >= 24.0;
     for (i, p) in points.iter().enumerate() {
         let x = plot.x(i, n);
         match p.rate {
             Some(rate) => {
                 let y = plot.y(rate);
+                let few = if p.rated < FEW { "; few searches, read with care" } else { "" };
                 let tip = format!(
-                    "{}: {} of {} rated searches compliant ({})",
+                    "{}: {} of {} rated searches compliant ({}){few}",
                     p.quarter,
                     p.compliant,
                     p.rated,
-                    percent(rate, true)
+                    percent_of(p.compliant, p.rated, true).unwrap_or_default()
                 );
-                canvas.rect(x - bar / 2.0, y, bar, (plot.bottom - y).max(0.0), BAR, Some(&tip));
-                canvas.text(x, y - 5.0, "middle", label_size, "#111827", &percent(rate, false));
+                let fill = if p.rated < FEW { LIGHT } else { BAR };
+                canvas.rect(x - bar / 2.0, y, bar, (plot.bottom - y).max(0.0), fill, Some(&tip));
+                if labelled {
+                    let label = percent_of(p.compliant, p.rated, false).unwrap_or_default();
+                    canvas.text(x, y - 5.0, "middle", label_size, "#111827", &label);
+                }
             }
-            None => canvas.text(x, plot.bottom - 5.0, "middle", label_size, MUTED, "–"),
+            None if labelled => canvas.text(x, plot.bottom - 5.0, "middle", label_size, MUTED, "–"),
+            None => {}
         }
-        canvas.text(x, plot.bottom + 44.0, "middle", label_size - 1.0, MUTED, &format!("{}/{}", p.compliant, p.rated));
+        if labelled {
+            let counts = format!("{}/{}", p.compliant, p.rated);
+            canvas.text(x, plot.bottom + 44.0, "middle", label_size - 1.0, MUTED, &counts);
+        }
     }
     let rolling: Vec<Option<(f64, f64)>> =
         points.iter().enumerate().map(|(i, p)| p.rolling.map(|r| (plot.x(i, n), plot.y(r)))).collect();
@@ -221,16 +264,24 @@ pub fn rate_bars(title: &str, points: &[RatePoint]) -> String {
 
 /// A line chart of several series over the same quarters; the legend is left to the page (it wraps better).
 /// `compact` draws it for a phone's width (a narrower canvas, so its text stays readable when scaled down).
+/// With more series than [`PALETTE`] has colours, every series is drawn faded and the last one (the page passes
+/// all firms together) highlighted: colours never repeat.
 pub fn rate_lines(title: &str, quarters: &[&str], series: &[(&str, Vec<Option<u32>>)], compact: bool) -> String {
     let (width, class) = if compact { (360.0, "chart compact") } else { (720.0, "chart wide") };
     let mut canvas = Canvas::new(width, 250.0);
     let plot = Plot { left: 40.0, right: width - 10.0, top: 14.0, bottom: 206.0 };
     plot.axis(&mut canvas);
     let n = quarters.len();
+    let highlight = series.len() > PALETTE.len();
     for (i, (name, rates)) in series.iter().enumerate() {
         let points: Vec<Option<(f64, f64)>> =
             rates.iter().enumerate().map(|(q, r)| r.map(|r| (plot.x(q, n), plot.y(r)))).collect();
-        canvas.series(&points, PALETTE[i % PALETTE.len()], false, name);
+        let colour = match (highlight, i + 1 == series.len()) {
+            (true, true) => BAR,
+            (true, false) => FADED,
+            (false, _) => PALETTE[i],
+        };
+        canvas.series(&points, colour, false, name);
     }
     plot.quarter_labels(&mut canvas, quarters);
     canvas.finish(title, class)
@@ -258,7 +309,7 @@ pub fn funnel(title: &str, stages: &[Stage]) -> String {
         let y = 4.0 + row * i as f64;
         let all = (right - left) * s.all as f64 / max;
         let cross = (right - left) * s.cross_sector as f64 / max;
-        let share = crate::report::rate(s.cross_sector, s.all).map(|r| format!(" ({})", percent(r, false)));
+        let share = percent_of(s.cross_sector, s.all, false).map(|p| format!(" ({p})"));
         canvas.text(
             left,
             y + 14.0,
@@ -302,6 +353,31 @@ mod tests {
     #[test]
     fn escapes_markup() {
         assert_eq!(escape(r#"<b a="1">&'</b>"#), "&lt;b a=&quot;1&quot;&gt;&amp;&#39;&lt;/b&gt;");
+    }
+
+    #[test]
+    fn percentages_come_from_the_counts() {
+        assert_eq!(percent_of(6, 11, true).unwrap(), "54.5%", "not 54.6% from the rounded rate 0.5455");
+        assert_eq!(percent_of(6, 11, false).unwrap(), "55%");
+        assert_eq!(percent_of(1, 8, true).unwrap(), "12.5%");
+        assert_eq!(percent_of(0, 0, true), None);
+    }
+
+    #[test]
+    fn many_quarters_get_no_colliding_labels() {
+        let points: Vec<RatePoint> = (0..20)
+            .map(|i| RatePoint {
+                quarter: format!("{}-Q{}", 2021 + i / 4, i % 4 + 1),
+                compliant: 1,
+                rated: 2,
+                rate: Some(5_000),
+                rolling: None,
+            })
+            .collect();
+        let svg = rate_bars("f", &points);
+        assert_eq!(svg.matches(">50%<").count(), 1, "the axis only: no bar labels at 20 quarters");
+        assert_eq!(svg.matches(">Q1<").count(), 0);
+        assert_eq!(svg.matches(">2021<").count(), 1);
     }
 
     #[test]

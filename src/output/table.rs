@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use tabled::builder::Builder;
 use tabled::settings::object::Columns;
-use tabled::settings::{Style, Width};
+use tabled::settings::{Alignment, Padding, Style};
 
 use super::cell_text;
 use super::table_width::{self, Plan};
@@ -38,21 +38,54 @@ pub fn write(table: &Table, terminal: Option<Terminal>, out: &mut dyn Write) -> 
         Plan::Columns { headers, .. } => headers.clone(),
         Plan::Natural => table.columns.iter().map(|c| c.to_string()).collect(),
     };
+    let widths = match &plan {
+        Plan::Columns { widths, .. } => Some(widths),
+        _ => None,
+    };
     let mut builder = Builder::default();
     builder.push_record(headers);
     for (r, row) in texts.iter().enumerate() {
-        builder.push_record(row.iter().enumerate().map(|(column, text)| paint(r, column, text)));
+        builder.push_record(row.iter().enumerate().map(|(column, text)| {
+            // Wrapped here at words (never a leading space on a line), and painted only when whole.
+            match widths.map(|w| w[column]).filter(|w| text.chars().count() > *w) {
+                Some(width) => table_width::wrap_words(text, width).join("\n"),
+                None => paint(r, column, text),
+            }
+        }));
     }
     let mut rendered = builder.build();
     rendered.with(Style::sharp());
-    if let Plan::Columns { widths, .. } = &plan {
-        for (i, width) in widths.iter().enumerate() {
-            if texts.iter().any(|row| row[i].chars().count() > *width) {
-                rendered.modify(Columns::one(i), Width::wrap(*width).keep_words(true));
-            }
+    if matches!(plan, Plan::Columns { padded: false, .. }) {
+        rendered.with(Padding::zero());
+    }
+    for column in 0..table.columns.len() {
+        if is_number_column(table, column) {
+            rendered.modify(Columns::one(column), Alignment::right());
         }
     }
-    writeln!(out, "{rendered}")
+    let text = rendered.to_string();
+    if table.rows.is_empty() {
+        // With its header only, the table would end in the header's rule: close it with a bottom border.
+        if let Some((body, last)) = text.rsplit_once('\n') {
+            let bottom: String = last
+                .chars()
+                .map(|c| match c {
+                    '├' => '└',
+                    '┼' => '┴',
+                    '┤' => '┘',
+                    c => c,
+                })
+                .collect();
+            return writeln!(out, "{body}\n{bottom}");
+        }
+    }
+    writeln!(out, "{text}")
+}
+
+/// Whether a column holds numbers (counts, rates, changes), which are right-aligned.
+fn is_number_column(table: &Table, column: usize) -> bool {
+    let mut cells = table.rows.iter().filter_map(|r| r.get(column)).filter(|c| !matches!(c, Cell::Empty)).peekable();
+    cells.peek().is_some() && cells.all(|c| matches!(c, Cell::Count(_) | Cell::Rate(_) | Cell::Change(_)))
 }
 
 #[cfg(test)]

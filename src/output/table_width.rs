@@ -3,7 +3,10 @@
 //! 1. the table as it is, when it fits;
 //! 2. headers wrapped after their `_` (`non_` / `compliant`), cells whole;
 //! 3. short columns (ids, dates, verdicts, numbers) whole and the long ones (client, reason) wrapped at words;
-//! 4. when even that does not fit, one record per block (`column │ value`), like psql's expanded display.
+//! 4. as 3, with long header words abbreviated (`compliance_rate` as `compl_` / `rate`);
+//! 5. as 4, without the space either side of each cell;
+//! 6. when even that does not fit, one record per block (`column │ value`), like psql's expanded display. A table
+//!    without rows is never shown as blocks: it keeps its header and border.
 //!
 //! Pure: texts and a width in, a plan (or the expanded text) out. Widths count characters.
 
@@ -12,12 +15,14 @@
 pub enum Plan {
     /// As it is: it fits.
     Natural,
-    /// Each column wrapped to its width; headers wrapped after `_`.
+    /// Each column wrapped to its width; headers wrapped after `_` (and abbreviated).
     Columns {
         /// The content width of each column.
         widths: Vec<usize>,
         /// The headers, with line breaks.
         headers: Vec<String>,
+        /// Whether each cell has a space either side.
+        padded: bool,
     },
     /// One block per record.
     Expanded,
@@ -36,6 +41,53 @@ fn width(text: &str) -> usize {
 /// The width a table with these content widths takes with the sharp style's borders and padding.
 pub fn with_borders(widths: &[usize]) -> usize {
     widths.iter().sum::<usize>() + 3 * widths.len() + 1
+}
+
+/// The width without the padding: borders only.
+fn with_bare_borders(widths: &[usize]) -> usize {
+    widths.iter().sum::<usize>() + widths.len() + 1
+}
+
+/// Short forms of the words report headers are made of, for step 4.
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("searches", "srch"),
+    ("compliant", "compl"),
+    ("compliance", "compl"),
+    ("incomplete", "incompl"),
+    ("applicable", "appl"),
+    ("pending", "pend"),
+    ("exempt", "exmpt"),
+    ("previous", "prev"),
+    ("change", "chg"),
+    ("shortlisted", "shortl"),
+    ("interviewed", "intvw"),
+    ("cross", "x"),
+    ("sector", "sect"),
+    ("national", "natl"),
+    ("baseline", "base"),
+    ("other", "oth"),
+    ("public", "pub"),
+    ("share", "shr"),
+    ("client", "cli"),
+    ("quarter", "qtr"),
+    ("policy", "pol"),
+    ("version", "ver"),
+];
+
+/// A header with its words abbreviated (`compliance_rate_4q` as `compl_rate_4q`); a word with no short form
+/// longer than 7 characters is cut to 6 and a `.`.
+pub fn abbreviate(header: &str) -> String {
+    // `compliance_rate...` is the rate: the columns beside it count verdicts, not rates.
+    let header = header.strip_prefix("compliance_").filter(|rest| rest.starts_with("rate")).unwrap_or(header);
+    header
+        .split('_')
+        .map(|word| match ABBREVIATIONS.iter().find(|(long, _)| *long == word) {
+            Some((_, short)) => short.to_string(),
+            None if word.chars().count() > 7 => word.chars().take(6).chain(['.']).collect(),
+            None => word.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("_")
 }
 
 /// Splits a header after its underscores into lines of at most `limit` characters where it can.
@@ -64,19 +116,44 @@ pub fn plan(headers: &[&str], rows: &[Vec<String>], limit: usize) -> Plan {
     if with_borders(&natural) <= limit {
         return Plan::Natural;
     }
-    let wrapped: Vec<usize> = headers.iter().zip(&content).map(|(h, c)| header_floor(h).max(*c)).collect();
+    let short: Vec<String> = headers.iter().map(|h| abbreviate(h)).collect();
+    let short: Vec<&str> = short.iter().map(String::as_str).collect();
+    let steps = [(headers, true, false), (headers, true, true), (&short[..], true, true), (&short[..], false, true)];
+    for (names, padded, wrap_long) in steps {
+        if let Some(plan) = fit(names, &content, limit, padded, wrap_long) {
+            return plan;
+        }
+    }
+    if rows.is_empty() {
+        // An empty table keeps its border, however narrow the terminal.
+        let widths: Vec<usize> = short.iter().map(|h| header_floor(h)).collect();
+        let headers = short.iter().zip(&widths).map(|(h, w)| wrap_header(h, *w)).collect();
+        return Plan::Columns { widths, headers, padded: false };
+    }
+    Plan::Expanded
+}
+
+/// Fits columns with these headers in `limit`: headers wrapped after `_`, and with `wrap_long` the columns wider
+/// than [`SHORT`] wrapped at words, sharing what is left in proportion to their widths, each at least [`FLOOR`].
+fn fit(headers: &[&str], content: &[usize], limit: usize, padded: bool, wrap_long: bool) -> Option<Plan> {
+    let n = headers.len();
+    let borders = |widths: &[usize]| if padded { with_borders(widths) } else { with_bare_borders(widths) };
+    let wrapped: Vec<usize> = headers.iter().zip(content).map(|(h, c)| header_floor(h).max(*c)).collect();
     let columns = |widths: Vec<usize>| {
         let headers = headers.iter().zip(&widths).map(|(h, w)| wrap_header(h, *w)).collect();
-        Plan::Columns { widths, headers }
+        Some(Plan::Columns { widths, headers, padded })
     };
-    if with_borders(&wrapped) <= limit {
+    if borders(&wrapped) <= limit {
         return columns(wrapped);
+    }
+    if !wrap_long {
+        return None;
     }
     let fixed: usize = wrapped.iter().filter(|w| **w <= SHORT).sum();
     let flexible: Vec<usize> = (0..n).filter(|i| wrapped[*i] > SHORT).collect();
-    let budget = limit.saturating_sub(with_borders(&vec![0; n]) + fixed);
+    let budget = limit.saturating_sub(borders(&vec![0; n]) + fixed);
     if flexible.is_empty() || budget < FLOOR * flexible.len() {
-        return Plan::Expanded;
+        return None;
     }
     // Share the budget in proportion to the flexible columns' widths, each at least FLOOR.
     let total: usize = flexible.iter().map(|i| wrapped[*i]).sum();
@@ -170,7 +247,7 @@ mod tests {
         let headers = ["firm", "non_compliant", "not_applicable"];
         let body = rows(&[&["f", "1", "2"]]);
         match plan(&headers, &body, 34) {
-            Plan::Columns { widths, headers } => {
+            Plan::Columns { widths, headers, .. } => {
                 assert!(with_borders(&widths) <= 34);
                 assert_eq!(headers[1], "non_\ncompliant");
             }
@@ -191,6 +268,53 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn report_firms_keeps_a_table_down_to_80_columns() {
+        let headers = [
+            "firm",
+            "name",
+            "searches",
+            "compliant",
+            "non_compliant",
+            "exempt",
+            "incomplete",
+            "pending",
+            "not_applicable",
+            "compliance_rate",
+        ];
+        let body = rows(&[&[
+            "limfjord-partners",
+            "Nordsøg Executive Search A/S",
+            "14",
+            "4",
+            "3",
+            "0",
+            "1",
+            "1",
+            "5",
+            "0.5000",
+        ]]);
+        for limit in [80, 100, 127] {
+            match plan(&headers, &body, limit) {
+                Plan::Columns { widths, padded, .. } => {
+                    let used = if padded { with_borders(&widths) } else { with_bare_borders(&widths) };
+                    assert!(used <= limit, "{limit}: {used}");
+                }
+                other => panic!("{limit}: {other:?}"),
+            }
+        }
+        assert_eq!(abbreviate("compliance_rate_4q"), "rate_4q");
+        assert_eq!(abbreviate("non_compliant"), "non_compl");
+        assert_eq!(abbreviate("hired_cross_sector_share"), "hired_x_sect_shr");
+    }
+
+    #[test]
+    fn an_empty_table_keeps_its_border() {
+        let headers: Vec<String> = (0..12).map(|i| format!("column_{i}")).collect();
+        let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+        assert!(matches!(plan(&headers, &[], 40), Plan::Columns { .. }));
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use super::{firms_of, Filter, Ledger, Table};
 use crate::model::{FirmName, SearchVerdict, Verdict};
+use crate::report::Cell;
+use crate::rules::Projection;
 
 /// The verdicts `check` lists search by search.
 pub const FAILING: [Verdict; 2] = [Verdict::NonCompliant, Verdict::Incomplete];
@@ -49,6 +51,39 @@ impl Summary {
 /// The failing searches among rows in hand that the filter covers, in their order.
 pub fn failing(rows: &[SearchVerdict], filter: &Filter) -> Vec<SearchVerdict> {
     rows.iter().filter(|r| filter.covers(r) && FAILING.contains(&r.verdict)).cloned().collect()
+}
+
+/// A pending search of a dry run projected as if sent: firm, search reference and the projection.
+pub type Projected = (String, String, Projection);
+
+/// The columns of the table of projected searches in `check --dry-run`.
+pub const PROJECTED_COLUMNS: [&str; 6] = ["firm", "search_ref", "verdict", "send_on", "projected_verdict", "reason"];
+
+/// The projections the filter covers (its firm), in their order.
+pub fn projected<'a>(all: &'a [Projected], filter: &'a Filter) -> impl Iterator<Item = &'a Projected> + 'a {
+    all.iter().filter(|(firm, _, _)| filter.firm_ok(firm))
+}
+
+/// The table of projected searches: the verdict (`pending`) beside the projected one and its reason.
+pub fn projected_table(all: &[Projected], filter: &Filter) -> Table {
+    let rows = projected(all, filter)
+        .map(|(firm, search_ref, p)| {
+            vec![
+                Cell::text(firm.as_str()),
+                Cell::text(search_ref.as_str()),
+                Cell::Verdict(Verdict::Pending),
+                Cell::text(p.send_on.to_string()),
+                Cell::Verdict(p.explanation.judgement.verdict),
+                Cell::text(p.explanation.judgement.reason.as_str()),
+            ]
+        })
+        .collect();
+    Table { columns: PROJECTED_COLUMNS.to_vec(), rows }
+}
+
+/// Whether a projection the filter covers has one of these verdicts (`check --dry-run --fail-on`).
+pub fn projected_has_any(all: &[Projected], filter: &Filter, verdicts: &[Verdict]) -> bool {
+    projected(all, filter).any(|(_, _, p)| verdicts.contains(&p.explanation.judgement.verdict))
 }
 
 #[cfg(test)]

@@ -19,6 +19,35 @@ pub struct Comparison {
 /// The columns of the changes table.
 pub const CHANGE_COLUMNS: [&str; 7] = ["firm", "search_ref", "quarter", "from", "to", "policy_version", "reason"];
 
+/// The columns of `whatif`'s CSV: the changes, each with its firm's rate before and after.
+pub const CHANGE_RATE_COLUMNS: [&str; 9] = [
+    "firm",
+    "search_ref",
+    "quarter",
+    "from",
+    "to",
+    "policy_version",
+    "reason",
+    "compliance_rate_before",
+    "compliance_rate_after",
+];
+
+/// The changes with their firm's compliance rate before and after (`whatif`'s CSV, one table for a spreadsheet).
+pub fn changes_with_rates(changes: &Table, rates: &Table) -> Table {
+    let rows = changes
+        .rows
+        .iter()
+        .map(|row| {
+            let firm_rates = rates.rows.iter().find(|r| r[0] == row[0]);
+            let mut row = row.clone();
+            row.push(firm_rates.map_or(Cell::Empty, |r| r[3].clone()));
+            row.push(firm_rates.map_or(Cell::Empty, |r| r[4].clone()));
+            row
+        })
+        .collect();
+    Table { columns: CHANGE_RATE_COLUMNS.to_vec(), rows }
+}
+
 /// The columns of the rates table.
 pub const RATE_COLUMNS: [&str; 5] = ["firm", "name", "searches", "compliance_rate_before", "compliance_rate_after"];
 

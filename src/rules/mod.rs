@@ -513,6 +513,28 @@ pub fn explain(policy: &Policy, case: &Case) -> Explanation {
     }
 }
 
+/// A pending search judged as if its shortlist went out on `send_on`: what a recruiter needs before sending it.
+/// The search's verdict stays `pending`; the projection is shown beside it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Projection {
+    /// The date the shortlist is assumed to go out.
+    pub send_on: NaiveDate,
+    /// The search judged as if sent then: verdict, candidates and what would make it pass.
+    pub explanation: Explanation,
+}
+
+/// Projects a pending search (`None` for any other verdict): judged and explained as if its shortlist went out on
+/// `send_on`, the candidates as they stand (one added after `send_on` is late, as it would be after a real
+/// shortlist).
+pub fn project(policy: &Policy, case: &Case, send_on: NaiveDate) -> Option<Projection> {
+    if decide(policy, case).verdict != Verdict::Pending {
+        return None;
+    }
+    let search = Search { shortlist_on: Some(send_on), ..case.search.clone() };
+    let explanation = explain(policy, &Case { search: &search, ..*case });
+    Some(Projection { send_on, explanation })
+}
+
 fn candidate_part(rules: &Rules, client: Sector, search: &Search, c: &Candidate, a: &Assessment) -> CandidatePart {
     let mut why = Vec::new();
     if !a.at_stage {
@@ -610,6 +632,25 @@ mod tests {
 
     fn verdict_of(firm: &Firm, search: &Search, candidates: &[Candidate], exemption: Option<&Exemption>) -> Judgement {
         judge(&Policy::default_policy(), &Case { firm, search, candidates, exemption })
+    }
+
+    #[test]
+    fn a_pending_search_is_projected_and_only_a_pending_one() {
+        let (f, mut s) = (firm(), search());
+        s.shortlist_on = None;
+        let same = [cand("c1", Sector::Municipality, "")];
+        let policy = Policy::default_policy();
+        let case = Case { firm: &f, search: &s, candidates: &same, exemption: None };
+        assert_eq!(judge(&policy, &case).verdict, Verdict::Pending, "the verdict itself stays pending");
+        let p = project(&policy, &case, d("2026-04-01")).expect("a pending search is projected");
+        assert_eq!(p.explanation.judgement.verdict, Verdict::NonCompliant);
+        assert_eq!(p.explanation.candidates.len(), 1);
+        assert!(p.explanation.remedy.is_some(), "a failing projection says what would make it pass");
+        let other = [cand("c1", Sector::Private, "")];
+        let p = project(&policy, &Case { candidates: &other, ..case }, d("2026-04-01")).unwrap();
+        assert_eq!(p.explanation.judgement.verdict, Verdict::Compliant);
+        let sent = search();
+        assert!(project(&policy, &Case { search: &sent, ..case }, d("2026-04-01")).is_none());
     }
 
     fn exemption(reason: &str) -> Exemption {

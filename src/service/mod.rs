@@ -3,5 +3,6 @@
 //! command's work goes here; its flags go to `cli`, its tables to `report`, its bytes to `output`.
 
 pub mod check;
+pub mod filters;
 pub mod reports;
 pub mod whatif;

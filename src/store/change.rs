@@ -9,14 +9,14 @@
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::read::{load_dossier, LATEST};
-use super::write::{current_exemption, current_firm, current_search_id, recompute, Entry, Stamp, Writer};
+use super::write::{current_exemption, current_firm, current_search_id, recompute, Entry, PutSearch, Stamp, Writer};
 use super::{policy_in_force, Store, StoreError};
-use crate::model::{Dossier, Exemption, Firm, Search};
+use crate::model::{Dossier, Exemption, Firm, Search, Verdict};
 use crate::policy::Policy;
 
 /// Notes a search met in this change (see [`Writer::note_seen`]).
-pub(super) const NOTE_SEEN: &str =
-    "INSERT INTO temp.run_seen (search_id, source, line, path, changed) VALUES (?1, ?2, ?3, ?4, ?5)";
+pub(super) const NOTE_SEEN: &str = "INSERT INTO temp.run_seen (search_id, source, line, path, changed, added, removed,
+     updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
 /// Finds the exemption of this change waiting for a search (see [`Writer::waiting_exemption`]).
 pub(super) const FIND_WAITING: &str = "SELECT reason, note FROM temp.run_exemption WHERE firm = ?1 AND search_ref = ?2";
@@ -65,8 +65,14 @@ impl Store {
         tx.execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS run_seen (
                  search_id INTEGER PRIMARY KEY, source INTEGER NOT NULL, line INTEGER NOT NULL, path TEXT,
-                 changed INTEGER NOT NULL);
+                 changed INTEGER NOT NULL, added INTEGER NOT NULL, removed INTEGER NOT NULL,
+                 updated INTEGER NOT NULL);
              DELETE FROM temp.run_seen;
+             CREATE TEMP TABLE IF NOT EXISTS run_verdict_before (search_id INTEGER PRIMARY KEY, verdict TEXT NOT NULL);
+             DELETE FROM temp.run_verdict_before;
+             CREATE TEMP TRIGGER IF NOT EXISTS run_verdict_before_update BEFORE UPDATE OF verdict ON main.verdict
+                 WHEN OLD.computed_at <> NEW.computed_at
+                 BEGIN INSERT OR IGNORE INTO run_verdict_before VALUES (OLD.search_id, OLD.verdict); END;
              CREATE TEMP TABLE IF NOT EXISTS run_exemption (
                  firm TEXT NOT NULL, search_ref TEXT NOT NULL, reason TEXT NOT NULL, note TEXT NOT NULL,
                  source INTEGER NOT NULL, line INTEGER NOT NULL, path TEXT, applied INTEGER NOT NULL DEFAULT 0,
@@ -155,6 +161,19 @@ impl Writer<'_> {
         current_firm(self.tx, firm)
     }
 
+    /// Every current firm with its display name, by id.
+    pub fn current_firm_names(&self) -> Result<Vec<crate::model::FirmName>, StoreError> {
+        Ok(self
+            .tx
+            .prepare(&format!(
+                "SELECT firm.firm, v.name FROM firm JOIN firm_version v ON v.firm_id = firm.id AND v.valid_to = {}
+                 ORDER BY firm.firm",
+                super::FOREVER_SQL
+            ))?
+            .query_map([], |r| Ok(crate::model::FirmName { firm: r.get(0)?, name: r.get(1)? }))?
+            .collect::<Result<_, _>>()?)
+    }
+
     /// A stored search's current exemption.
     pub fn current_exemption(&self, search_id: i64, search: &Search) -> Result<Option<Exemption>, StoreError> {
         current_exemption(self.tx, search_id, search)
@@ -197,10 +216,68 @@ impl Writer<'_> {
             .collect::<Result<_, _>>()?)
     }
 
-    /// Notes that this change met a search first at `mark`, and whether that changed it.
-    pub fn note_seen(&self, search_id: i64, mark: &Mark, changed: bool) -> Result<(), StoreError> {
-        self.note_seen.execute(params![search_id, mark.source as i64, mark.line as i64, mark.path, changed])?;
+    /// Notes that this change met a search first at `mark`, and what writing it did.
+    pub fn note_seen(&self, search_id: i64, mark: &Mark, put: &PutSearch) -> Result<(), StoreError> {
+        self.note_seen.execute(params![
+            search_id,
+            mark.source as i64,
+            mark.line as i64,
+            mark.path,
+            put.changed,
+            put.added as i64,
+            put.removed as i64,
+            put.updated as i64
+        ])?;
         Ok(())
+    }
+
+    /// The search's rows as they stood just before this change (what a dry run compares with).
+    pub fn dossier_before(&self, search_id: i64) -> Result<Option<Dossier>, StoreError> {
+        load_dossier(self.tx, search_id, &super::undo::just_before(self.at)?)
+    }
+
+    /// Candidates this change added, removed and changed in the searches it met, in total.
+    pub fn candidate_totals(&self) -> Result<[usize; 3], StoreError> {
+        let sums: (i64, i64, i64) = self.tx.query_row(
+            "SELECT coalesce(sum(added), 0), coalesce(sum(removed), 0), coalesce(sum(updated), 0) FROM temp.run_seen",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok([sums.0 as usize, sums.1 as usize, sums.2 as usize])
+    }
+
+    /// Searches whose stored verdict this change changed: id, verdict before, verdict after, by id.
+    pub fn verdict_changes(&self) -> Result<Vec<(i64, Verdict, Verdict)>, StoreError> {
+        let rows: Vec<(i64, String, String)> = self
+            .tx
+            .prepare(
+                "SELECT b.search_id, b.verdict, v.verdict FROM temp.run_verdict_before b
+                 JOIN verdict v ON v.search_id = b.search_id WHERE b.verdict <> v.verdict ORDER BY b.search_id",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        let word = |w: &str| Verdict::parse(w).ok_or_else(|| StoreError::Corrupt(format!("verdict {w:?}")));
+        rows.into_iter().map(|(id, b, a)| Ok((id, word(&b)?, word(&a)?))).collect()
+    }
+
+    /// The stored verdict of a search, if it has one.
+    pub fn stored_verdict(&self, search_id: i64) -> Result<Option<Verdict>, StoreError> {
+        let word: Option<String> = self
+            .tx
+            .prepare_cached("SELECT verdict FROM verdict WHERE search_id = ?1")?
+            .query_row([search_id], |r| r.get(0))
+            .optional()?;
+        Ok(word.and_then(|w| Verdict::parse(&w)))
+    }
+
+    /// The verdict a search had before this change: as stored before it, if this change replaced it.
+    pub fn verdict_before(&self, search_id: i64) -> Result<Option<Verdict>, StoreError> {
+        let word: Option<String> = self
+            .tx
+            .prepare_cached("SELECT verdict FROM temp.run_verdict_before WHERE search_id = ?1")?
+            .query_row([search_id], |r| r.get(0))
+            .optional()?;
+        Ok(word.and_then(|w| Verdict::parse(&w)))
     }
 
     /// Where this change first met a search, and whether it changed it; `None` if it has not met it.
@@ -212,11 +289,13 @@ impl Writer<'_> {
             .optional()?)
     }
 
-    /// Records whether a search met before changed after all.
-    pub fn set_seen_changed(&self, search_id: i64, changed: bool) -> Result<(), StoreError> {
+    /// Records what writing a search met before did after all (written again whole).
+    pub fn set_seen_changed(&self, search_id: i64, put: &PutSearch) -> Result<(), StoreError> {
         self.tx
-            .prepare_cached("UPDATE temp.run_seen SET changed = ?2 WHERE search_id = ?1")?
-            .execute(params![search_id, changed])?;
+            .prepare_cached(
+                "UPDATE temp.run_seen SET changed = ?2, added = ?3, removed = ?4, updated = ?5 WHERE search_id = ?1",
+            )?
+            .execute(params![search_id, put.changed, put.added as i64, put.removed as i64, put.updated as i64])?;
         Ok(())
     }
 
@@ -227,6 +306,15 @@ impl Writer<'_> {
                 Ok((r.get(0)?, r.get(1)?))
             })?;
         Ok((met as usize, changed as usize))
+    }
+
+    /// The ids of the searches this change met and changed.
+    pub fn changed_seen_ids(&self) -> Result<Vec<i64>, StoreError> {
+        Ok(self
+            .tx
+            .prepare("SELECT search_id FROM temp.run_seen WHERE changed")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?)
     }
 
     /// The ids of the searches this change met.

@@ -72,9 +72,14 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        let (name, text, in_force_from) = found.ok_or_else(|| {
-            StoreError::Corrupt(format!("no policy was in force at {moment}, before the database was created"))
-        })?;
+        let Some((name, text, in_force_from)) = found else {
+            let created: Option<String> =
+                self.conn().query_row("SELECT min(in_force_from) FROM policy", [], |r| r.get(0)).optional()?.flatten();
+            return Err(StoreError::BeforeCreation {
+                moment: moment.to_string(),
+                created: created.unwrap_or_else(|| "an unknown time".into()),
+            });
+        };
         let policy = Policy::parse(&text).map_err(StoreError::Policy)?;
         Ok(StoredPolicy { name, in_force_from, policy })
     }
@@ -197,10 +202,12 @@ impl Store {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        let temp = tempfile::Builder::new()
-            .prefix(".pledgecheck-backup")
-            .tempfile_in(dir)
-            .map_err(|e| StoreError::Corrupt(format!("cannot write in {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            StoreError::Unwritable(format!("{} (cannot make the folder {}: {e})", path.display(), dir.display()))
+        })?;
+        let temp = tempfile::Builder::new().prefix(".pledgecheck-backup").tempfile_in(dir).map_err(|e| {
+            StoreError::Unwritable(format!("{} (cannot write in {}: {e})", path.display(), dir.display()))
+        })?;
         let mut copy = rusqlite::Connection::open(temp.path())?;
         {
             // All pages in one step: the copy is one consistent snapshot, however busy the writers are.
@@ -213,7 +220,7 @@ impl Store {
             }
         }
         drop(copy);
-        temp.persist(path).map_err(|e| StoreError::Corrupt(format!("cannot write {}: {e}", path.display())))?;
+        temp.persist(path).map_err(|e| StoreError::Unwritable(format!("{}: {e}", path.display())))?;
         Ok(())
     }
 

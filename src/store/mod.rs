@@ -6,6 +6,7 @@ mod chain;
 mod change;
 mod evidence;
 mod read;
+mod undo;
 mod view;
 mod write;
 
@@ -19,8 +20,9 @@ pub use chain::Verification;
 pub use change::{FileRecord, Mark, Recording};
 pub use evidence::{parse_moment, Change};
 pub use read::LATEST;
+pub use undo::{ImportEntry, LaterChange, Touched};
 pub use view::{Judging, Moment, View};
-pub use write::{NewVersions, PolicyChange, Stamp, Writer};
+pub use write::{NewVersions, PolicyChange, PutSearch, Stamp, Writer};
 
 use crate::policy::{Policy, PolicyError, DEFAULT_POLICY_NAME, DEFAULT_POLICY_TEXT};
 
@@ -79,6 +81,19 @@ pub enum StoreError {
     /// A stored value does not read.
     #[error("the database holds a value pledgecheck cannot read: {0}")]
     Corrupt(String),
+    /// A file (a backup) cannot be written.
+    #[error("cannot write {0}")]
+    Unwritable(String),
+    /// A moment asked for (`--as-of`) lies before the database existed.
+    #[error(
+        "{moment} is before the database was created (its first entry is at {created}); nothing was recorded then"
+    )]
+    BeforeCreation {
+        /// The moment asked for.
+        moment: String,
+        /// When the database was created.
+        created: String,
+    },
     /// SQLite failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),

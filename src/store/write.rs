@@ -457,7 +457,8 @@ impl Writer<'_> {
     }
 
     /// Replaces a search and its candidates as a whole where they differ (`new`: the versions worked out for
-    /// them, [`NewVersions::of`]); returns whether it changed.
+    /// them, [`NewVersions::of`]); returns whether it changed and how many candidates it added, removed and
+    /// changed.
     pub fn put_search(
         &self,
         id: i64,
@@ -465,7 +466,7 @@ impl Writer<'_> {
         search: &Search,
         candidates: &[Candidate],
         new: &NewVersions,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<PutSearch, StoreError> {
         let tx = self.tx;
         let wanted = SearchColumns {
             client: &search.client,
@@ -534,8 +535,14 @@ impl Writer<'_> {
                 added_on: n.added_on.as_deref(),
             })
             .collect();
+        let mut put = PutSearch::default();
         for old in stored.iter().filter(|s| !wanted.iter().any(|w| w.fields() == s.fields())) {
             changed = true;
+            if wanted.iter().any(|w| w.candidate_ref == old.fields()[0].unwrap_or_default()) {
+                put.updated += 1;
+            } else {
+                put.removed += 1;
+            }
             tx.prepare_cached(concat!(
                 "UPDATE candidate_version SET valid_to = ?3 WHERE search_id = ?1 AND candidate_ref = ?2 AND valid_to = ",
                 forever!()
@@ -547,6 +554,9 @@ impl Writer<'_> {
                 continue;
             }
             changed = true;
+            if !stored.iter().any(|s| s.fields()[0] == Some(w.candidate_ref)) {
+                put.added += 1;
+            }
             self.insert_candidate_version.execute(params![
                 id,
                 w.candidate_ref,
@@ -563,7 +573,8 @@ impl Writer<'_> {
             ])?;
             self.written.row(chain::CANDIDATE_VERSION, tx.last_insert_rowid(), &n.hash);
         }
-        Ok(changed)
+        put.changed = changed;
+        Ok(put)
     }
 
     /// Replaces a search's exemption if it differs; returns whether it changed.
@@ -607,6 +618,19 @@ impl Writer<'_> {
         self.written.row(chain::EXEMPTION_VERSION, tx.last_insert_rowid(), &hash);
         Ok(true)
     }
+}
+
+/// What writing a search did: whether anything changed, and its candidates added, removed and changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PutSearch {
+    /// Whether the search or any of its candidates changed.
+    pub changed: bool,
+    /// Candidates new to the search.
+    pub added: usize,
+    /// Candidates no longer on it.
+    pub removed: usize,
+    /// Candidates on it before and after, with other values.
+    pub updated: usize,
 }
 
 /// What putting a policy in force did.

@@ -111,7 +111,7 @@ fn a_reimported_search_replaces_its_candidates_as_a_whole_and_keeps_the_old_rows
 
     let file = env.write("again.csv", shortlists(&[row(), row().candidate("c3", "region")]));
     let run = env.import(&[&file]);
-    assert!(run.stdout.contains("1 searches changed"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 search changed"), "{}", run.stdout);
     assert_eq!(env.search("f", "s1")["verdict"], "compliant");
 
     let rows = candidate_rows(&env);
@@ -156,7 +156,7 @@ fn an_exemptions_file_replaces_the_exemption() {
     assert_eq!(env.search("f", "s1")["verdict"], "non-compliant");
     let file = env.write("e2.csv", exemptions(&[["f", "s1", "no-qualified-candidate", "log attached"]]));
     let run = env.import(&[&file]);
-    assert!(run.stdout.contains("1 exemptions changed"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 exemption changed"), "{}", run.stdout);
     assert_eq!(env.search("f", "s1")["verdict"], "exempt");
     let rows = versions(&env, "exemption_version");
     assert_eq!(rows.len(), 2);
@@ -303,7 +303,7 @@ fn an_exemption_is_stored_and_judged_with_its_search_even_when_the_search_rows_s
         env.write("s.csv", shortlists(&[row(), row().set("search_ref", "s2"), row().candidate("c2", "municipality")]));
     let e = env.write("e.csv", exemptions(&[["f", "s1", "no-qualified-candidate", "two rows apart"]]));
     let run = env.import(&[&s, &e, &f]);
-    assert!(run.stdout.contains("1 exemptions changed (1 read)"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 exemption changed (1 read)"), "{}", run.stdout);
     let s1 = env.search("f", "s1");
     assert_eq!(s1["verdict"], "exempt", "{s1}");
     assert_eq!(env.search("f", "s2")["verdict"], "non-compliant");
@@ -326,8 +326,8 @@ fn a_changed_exemption_of_an_unchanged_search_changes_its_verdict_in_or_out_of_t
     // The same search again, with an exemption the policy accepts: the search is unchanged, its verdict is not.
     let accepted = env.write("e2.csv", exemptions(&[["f", "s1", "no-qualified-candidate", ""]]));
     let run = env.import(&[&s, &accepted]);
-    assert!(run.stdout.contains("0 searches changed (1 read)"), "{}", run.stdout);
-    assert!(run.stdout.contains("1 exemptions changed (1 read)"), "{}", run.stdout);
+    assert!(run.stdout.contains("0 searches changed (1 read;"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 exemption changed (1 read)"), "{}", run.stdout);
     assert_eq!(env.search("f", "s1")["verdict"], "exempt");
     let run = env.import(&[&s, &accepted]);
     assert!(run.stdout.contains("0 exemptions changed"), "{}", run.stdout);

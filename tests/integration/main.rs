@@ -2,17 +2,16 @@
 //! one binary builds and links once. Most tests run the `pledgecheck` binary on files in a temporary directory
 //! with its own database; the property tests call the library.
 //!
-//! - [`support`]: the helpers every test uses: [`support::Env`] (a temporary directory with its own database, and
-//!   the binary run in it), input-file builders ([`support::row`], [`support::shortlists`], ...), the sample
-//!   files, and decoders for CSV, JSON and the database.
-//! - `bad_input`, `import_semantics`, `database`: importing: refused input, what an import writes, which
-//!   database is used.
-//! - `verdicts`, `check`, `policy`: the verdicts and their reasons, `check`, policy files.
-//! - `reports::*`: every report: CSV and JSON, Excel CSV, HTML, the quarterly pack, insta snapshots (in
-//!   `reports/snapshots/`), the terminal, the SQL views.
-//! - `evidence::*`: history, the hash chain, as-of, logging by hand, privacy, and faults (concurrent and killed
-//!   processes).
-//! - `properties::*`: property tests: the value parsers and file readers, importing, the rules engine.
+//! | module | what it covers |
+//! | --- | --- |
+//! | [`support`] | the helpers every test uses: [`support::Env`] (a temporary directory, its database and the binary run in it), [`support::Run`], input-file builders ([`support::row`], [`support::shortlists`], ...), the sample files, and decoders for CSV, JSON and the database |
+//! | `bad_input`, `import_semantics`, `database` | importing: refused input, what an import writes, which database is used |
+//! | `verdicts`, `check`, `policy` | the verdicts and their reasons, `check`, policy files |
+//! | `reports::*` | every report: CSV/JSON, Excel CSV, HTML, the quarterly pack, snapshots, the terminal, the SQL views |
+//! | `evidence::*` | history, the hash chain, as-of, logging by hand, privacy, and faults (concurrent and killed processes) |
+//! | `real_use::*` | issue 13: the pre-send projection, re-imports, exports as they come, personal data, typos |
+//! | `readme` | every `console` example of README.md, run in order and compared with what it shows |
+//! | `properties::*` | property tests: the value parsers, importing, the rules engine |
 //!
 //! Run a part with a filter on the module path, `cargo test --test integration reports::`, or one test by name.
 //! The fault tests take the longest (one holds a write lock for over 30 s);
@@ -27,5 +26,7 @@ mod evidence;
 mod import_semantics;
 mod policy;
 mod properties;
+mod readme;
+mod real_use;
 mod reports;
 mod verdicts;

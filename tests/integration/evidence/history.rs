@@ -215,8 +215,9 @@ fn history_is_filtered_by_firm_and_search() {
     let removed: Vec<&str> =
         s3.iter().filter(|c| c["change"] == "removed").map(|c| c["what"].as_str().unwrap()).collect();
     assert_eq!(removed, ["candidate g/s3/c1", "search g/s3"]);
-    assert!(history(&env, &["nope"]).is_empty());
-    assert!(history(&env, &["f", "nope"]).is_empty());
+    // A firm or search never recorded is a typo: an error, not an empty history (issue 13).
+    env.run(&["history", "nope"]).code(2);
+    env.run(&["history", "f", "nope"]).code(2);
 
     // Times are in order.
     let times: Vec<&str> = all.iter().map(|c| c["at"].as_str().unwrap()).collect();

@@ -3,5 +3,6 @@
 //! only one; the rules test checks that every verdict occurred.
 
 mod imports;
+mod personal;
 mod rules;
 mod values;

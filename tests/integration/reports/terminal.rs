@@ -172,3 +172,25 @@ fn every_command_shows_an_example() {
         assert!(text.contains("Example"), "`pledgecheck {command} --help` has no example");
     }
 }
+
+#[test]
+fn report_firms_stays_a_table_down_to_80_columns_with_numbers_right_aligned() {
+    let env = Env::with_samples();
+    for columns in [80, 100, 126] {
+        let Some(out) = on_terminal(&env, columns, "report firms", true) else { return };
+        let text = strip_ansi(&out);
+        assert!(text.starts_with('┌'), "{columns} columns: not a table:\n{text}");
+        assert!(widest(&text) <= columns, "{columns} columns:\n{text}");
+        let nordsoeg = text.lines().find(|l| l.contains("nordsoeg")).unwrap();
+        assert!(
+            nordsoeg.contains("│  14│") || nordsoeg.contains("│       14 │") || nordsoeg.contains("│   14 │"),
+            "{text}"
+        );
+        // Wrapped lines start with their first word, never a space.
+        assert!(!text.contains("│  Executive") && !text.contains("│  Search"), "{text}");
+    }
+    // An empty table keeps its header and border, however narrow.
+    let Some(out) = on_terminal(&env, 40, "report searches --quarter 2031-Q1", true) else { return };
+    let text = strip_ansi(&out);
+    assert!(text.starts_with('┌') && text.trim_end().ends_with('┘'), "{text}");
+}

@@ -1,0 +1,196 @@
+//! Personal data in values: pledgecheck stores no names, e-mail addresses, CPR numbers or phone numbers, so a
+//! value that holds one is refused. The detection is deliberately narrow, so that ordinary references
+//! (`NS-2026-0123`, an 8-digit system id), organisation names and dates pass.
+
+use chrono::NaiveDate;
+
+/// A kind of personal data found in a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonalData {
+    /// `name@domain.tld`.
+    Email,
+    /// A Danish CPR number: `DDMMYY-NNNN`, or ten digits whose first six are a date.
+    Cpr,
+    /// A phone number written as one: `+45 ...`, or eight digits in spaced groups (`20 30 40 50`, `2030 4050`).
+    Phone,
+    /// Two or more capitalised words (`Jens Hansen`): looked for in reference columns only.
+    Name,
+}
+
+impl PersonalData {
+    /// What it is, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            PersonalData::Email => "an e-mail address",
+            PersonalData::Cpr => "a CPR number",
+            PersonalData::Phone => "a phone number",
+            PersonalData::Name => "a person's name",
+        }
+    }
+}
+
+/// The personal data a value holds, if any; `reference`: the value is a reference (`candidate_ref`,
+/// `search_ref`), where a person's name is looked for too.
+pub fn personal_data(value: &str, reference: bool) -> Option<PersonalData> {
+    if has_email(value) {
+        Some(PersonalData::Email)
+    } else if has_cpr(value) {
+        Some(PersonalData::Cpr)
+    } else if has_phone(value) {
+        Some(PersonalData::Phone)
+    } else if reference && looks_like_name(value) {
+        Some(PersonalData::Name)
+    } else {
+        None
+    }
+}
+
+/// The start of a refused value, for an error message: at most four characters and an ellipsis, so that the
+/// message does not repeat the personal data.
+pub fn excerpt(value: &str) -> String {
+    let value = value.trim();
+    let mut chars = value.chars();
+    let start: String = chars.by_ref().take(4).collect();
+    if chars.next().is_some() {
+        format!("{start}…")
+    } else {
+        start
+    }
+}
+
+fn has_email(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    bytes.iter().enumerate().filter(|(_, b)| **b == b'@').any(|(at, _)| {
+        let local = bytes[..at].iter().rev().take_while(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(b)).count();
+        let domain: Vec<u8> = bytes[at + 1..]
+            .iter()
+            .copied()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'.' || *b == b'-')
+            .collect();
+        let domain = domain.strip_suffix(b".").unwrap_or(&domain);
+        let tld = domain.rsplit(|b| *b == b'.').next().unwrap_or_default();
+        local > 0 && domain.contains(&b'.') && tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic)
+    })
+}
+
+/// The runs of ASCII digits in a value: (start, end).
+fn digit_runs(bytes: &[u8]) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            runs.push((start, i));
+        } else {
+            i += 1;
+        }
+    }
+    runs
+}
+
+/// Whether six digits `DDMMYY` are a date (in the 1900s or the 2000s).
+fn is_birth_date(digits: &[u8]) -> bool {
+    let n = |r: std::ops::Range<usize>| std::str::from_utf8(&digits[r]).ok().and_then(|t| t.parse::<u32>().ok());
+    let (Some(day), Some(month), Some(year)) = (n(0..2), n(2..4), n(4..6)) else { return false };
+    [1900, 2000].iter().any(|century| NaiveDate::from_ymd_opt((century + year) as i32, month, day).is_some())
+}
+
+fn has_cpr(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    let runs = digit_runs(bytes);
+    runs.iter().enumerate().any(|(k, &(start, end))| {
+        let digits = &bytes[start..end];
+        let ten = digits.len() == 10 && is_birth_date(&digits[..6]);
+        let dashed = digits.len() == 6
+            && bytes.get(end) == Some(&b'-')
+            && runs.get(k + 1).is_some_and(|&(s, e)| s == end + 1 && e - s == 4)
+            && is_birth_date(digits);
+        ten || dashed
+    })
+}
+
+fn has_phone(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    // `+` and a country code, then at least eight digits in groups.
+    let international = bytes.iter().enumerate().any(|(i, b)| {
+        *b == b'+'
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+            && bytes[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit() || **c == b' ' || **c == b'-')
+                .filter(|c| c.is_ascii_digit())
+                .count()
+                >= 8
+    });
+    if international {
+        return true;
+    }
+    // Eight digits in spaced groups: four pairs, or two fours, standing alone.
+    let runs = digit_runs(bytes);
+    let spaced = |a: (usize, usize), b: (usize, usize)| b.0 == a.1 + 1 && bytes[a.1] == b' ';
+    let alone = |first: (usize, usize), last: (usize, usize)| {
+        (first.0 == 0 || !bytes[first.0 - 1].is_ascii_alphanumeric())
+            && bytes.get(last.1).is_none_or(|b| !b.is_ascii_alphanumeric())
+    };
+    let len = |r: (usize, usize)| r.1 - r.0;
+    let pairs = runs
+        .windows(4)
+        .any(|w| w.iter().all(|r| len(*r) == 2) && w.windows(2).all(|p| spaced(p[0], p[1])) && alone(w[0], w[3]));
+    let fours = runs.windows(2).any(|w| len(w[0]) == 4 && len(w[1]) == 4 && spaced(w[0], w[1]) && alone(w[0], w[1]));
+    pairs || fours
+}
+
+fn looks_like_name(value: &str) -> bool {
+    let capitalised = |word: &str| {
+        let word = word.trim_matches(|c: char| c == ',' || c == '.' || c == ';');
+        let mut chars = word.chars();
+        chars.next().is_some_and(char::is_uppercase)
+            && word.chars().any(char::is_lowercase)
+            && word.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+    };
+    value.split_whitespace().filter(|w| capitalised(w)).count() >= 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_issue_s_examples_are_refused() {
+        assert_eq!(personal_data("Jens Hansen", true), Some(PersonalData::Name));
+        assert_eq!(personal_data("mette.larsen@gmail.com", true), Some(PersonalData::Email));
+        assert_eq!(personal_data("010190-1234", true), Some(PersonalData::Cpr));
+        assert_eq!(personal_data("0101901234", false), Some(PersonalData::Cpr));
+        assert_eq!(personal_data("ring på +45 20 30 40 50", false), Some(PersonalData::Phone));
+        assert_eq!(personal_data("tlf 20 30 40 50 efter kl. 16", false), Some(PersonalData::Phone));
+        assert_eq!(personal_data("2030 4050", false), Some(PersonalData::Phone));
+        assert_eq!(personal_data("kontakt: mette@firma.dk.", false), Some(PersonalData::Email));
+    }
+
+    #[test]
+    fn references_and_ordinary_values_pass() {
+        for ok in ["NS-2026-0123", "12345678", "c1", "R-1041", "KE-26-007", "1234567890", "2026-03-31", "31-03-2026"] {
+            assert_eq!(personal_data(ok, true), None, "{ok}");
+        }
+        for ok in [
+            "Aarhus Kommune",
+            "Direktør for Børn og Unge",
+            "no qualified candidate @ 2026",
+            "a@b",
+            "Q3 2026 20 kandidater",
+        ] {
+            assert_eq!(personal_data(ok, false), None, "{ok}");
+        }
+        assert_eq!(personal_data("Jens Hansen", false), None, "names are looked for in references only");
+        assert_eq!(personal_data("300226-1234", true), None, "no 30 February");
+    }
+
+    #[test]
+    fn an_excerpt_never_holds_the_whole_value() {
+        assert_eq!(excerpt("mette.larsen@gmail.com"), "mett…");
+        assert_eq!(excerpt("c1"), "c1");
+    }
+}
