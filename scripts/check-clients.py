@@ -37,9 +37,12 @@ ID_RE = {
 
 
 def match_key(text):
-    """The key matching compares: lowercase, æ->ae ø->oe å->aa, accents dropped,
-    and only letters a-z and digits kept (no spaces, hyphens or other punctuation)."""
-    s = text.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    """The key matching compares: lowercase, æ->ae ø->oe å->aa (ä->ae, ö->oe), accents dropped,
+    and only letters a-z and digits kept (no spaces, hyphens or other punctuation).
+    pledgecheck's registry::match_key is the same function. NFC first, so that an å written
+    as a + combining ring folds to aa, not a."""
+    s = unicodedata.normalize("NFC", text).lower()
+    s = s.replace("æ", "ae").replace("ø", "oe").replace("å", "aa").replace("ä", "ae").replace("ö", "oe")
     s = unicodedata.normalize("NFKD", s)
     s = "".join(c for c in s if not unicodedata.combining(c))
     return re.sub(r"[^a-z0-9]", "", s)

@@ -9,8 +9,10 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
+mod client;
 mod verdict;
 
+pub use client::ClientKind;
 pub use verdict::{rule, SearchVerdict, Verdict, VerdictCount};
 
 /// A value could not be read; the message says what was found and what was expected.
