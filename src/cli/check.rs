@@ -39,6 +39,10 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "utf-8")]
     encoding: Encoding,
 
+    /// Import a client sector that contradicts the registry of public employers anyway (and list such searches).
+    #[arg(long)]
+    trust_file_sectors: bool,
+
     /// Output format: table or json.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
@@ -62,15 +66,20 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
     let filter = Filter { quarter: None, firm: args.firm.as_deref().map(|f| f.trim().to_string()) };
     let (store, imported, judged) = if args.dry_run {
         let other = args.policy.as_deref().map(super::policy::load).transpose()?.map(|(_, p)| p);
-        let options = ImportOptions { dry_run: true, judge_under: other.as_ref(), only_firm: None };
+        let options = ImportOptions {
+            dry_run: true,
+            judge_under: other.as_ref(),
+            only_firm: None,
+            trust_file_sectors: args.trust_file_sectors,
+        };
         let (_, outcome) = super::import_files(invocation, db, &args.files, args.encoding, options)?;
-        (None, Some(outcome.summary()), Some((outcome.judged_firms, outcome.judged)))
+        (None, Some(outcome.summary_with_notes()), Some((outcome.judged_firms, outcome.judged)))
     } else if args.files.is_empty() {
         (Some(Store::open(db, Mode::Existing)?), None, None)
     } else {
-        let (store, outcome) =
-            super::import_files(invocation, db, &args.files, args.encoding, ImportOptions::default())?;
-        (Some(store), Some(outcome.summary()), None)
+        let options = ImportOptions { trust_file_sectors: args.trust_file_sectors, ..ImportOptions::default() };
+        let (store, outcome) = super::import_files(invocation, db, &args.files, args.encoding, options)?;
+        (Some(store), Some(outcome.summary_with_notes()), None)
     };
     let view = store.as_ref().map(|s| super::view(s, None, args.policy.as_deref())).transpose()?;
     // A table for people shows the first failing searches; JSON for programs lists them all, read from the

@@ -30,6 +30,11 @@ pub struct Args {
     /// How the files are encoded.
     #[arg(long, value_enum, default_value = "utf-8")]
     encoding: Encoding,
+
+    /// Import a client sector that contradicts the registry of public employers anyway (and list such searches);
+    /// without it such a row is refused.
+    #[arg(long)]
+    trust_file_sectors: bool,
 }
 
 pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
@@ -38,16 +43,22 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
         db,
         &args.files,
         args.encoding,
-        ImportOptions { dry_run: args.dry_run, judge_under: None, only_firm: args.firm.as_deref().map(str::trim) },
+        ImportOptions {
+            dry_run: args.dry_run,
+            judge_under: None,
+            only_firm: args.firm.as_deref().map(str::trim),
+            trust_file_sectors: args.trust_file_sectors,
+        },
     )?;
     if invocation.quiet() {
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = std::io::stdout().lock();
     if args.dry_run {
-        writeln!(out, "dry run, nothing was written: {}", outcome.summary())?;
+        writeln!(out, "dry run, nothing was written: {}", outcome.summary_with_notes())?;
     } else {
-        writeln!(out, "imported {} files into {}: {}", args.files.len(), db.display(), outcome.summary())?;
+        let summary = outcome.summary_with_notes();
+        writeln!(out, "imported {} files into {}: {summary}", args.files.len(), db.display())?;
     }
     Ok(ExitCode::SUCCESS)
 }

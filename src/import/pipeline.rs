@@ -12,8 +12,9 @@ use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 use super::{Encoding, InputErrors, Open, Opened, Place, SearchRecord, Sink, Sources};
 use crate::model::{Exemption, Firm};
 
-/// Prepares what a sink takes with a search, from the search alone; runs on the reading thread.
-pub type Preparer<P> = Box<dyn Fn(&SearchRecord) -> P + Send + Sync>;
+/// Prepares what a sink takes with a search, from the search alone (which it may complete, as the registry
+/// completes a client's sector); runs on the reading thread.
+pub type Preparer<P> = Box<dyn Fn(&mut SearchRecord) -> P + Send + Sync>;
 
 /// A sink that takes, with each search, something prepared from the search alone (no state of its own), such as
 /// the rows to write and their hashes: [`stream_pipelined`] prepares it on the reading thread.
@@ -55,7 +56,7 @@ struct Courier<'d, D> {
     /// Batches the sink is done with, to be freed on this thread.
     done: Receiver<Vec<Item<D>>>,
     batch: Vec<Item<D>>,
-    prepare: &'d (dyn Fn(&SearchRecord) -> D + Send + Sync),
+    prepare: &'d (dyn Fn(&mut SearchRecord) -> D + Send + Sync),
 }
 
 /// The calling thread stopped taking records (its sink failed): stop reading.
@@ -95,11 +96,11 @@ impl<D> Sink for Courier<'_, D> {
     fn search(
         &mut self,
         _: &Sources,
-        record: SearchRecord,
+        mut record: SearchRecord,
         candidate_lines: Vec<usize>,
         errors: &mut InputErrors,
     ) -> Result<(), Stopped> {
-        let prepared = (self.prepare)(&record);
+        let prepared = (self.prepare)(&mut record);
         self.add(Item::Search(record, prepared, candidate_lines), errors)
     }
 
@@ -251,7 +252,7 @@ mod tests {
         type Prepared = String;
 
         fn preparer(&self) -> Preparer<String> {
-            Box::new(|record| record.search.search_ref.to_uppercase())
+            Box::new(|record: &mut SearchRecord| record.search.search_ref.to_uppercase())
         }
 
         fn prepared_search(

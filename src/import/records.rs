@@ -128,8 +128,14 @@ pub(crate) fn search<F: Fields>(fields: &F, errors: &mut InputErrors) -> Option<
     let firm = r.required("firm", "the firm's id");
     let search_ref = r.required("search_ref", "the firm's reference for the search");
     let client = r.required("client", "the client organisation");
-    let client_sector = r.required_parsed("client_sector", "the client's sector", Sector::parse);
-    if client_sector == Some(Sector::Unknown) {
+    // Left empty, the sector reads as `unknown` for now: the import session gives a client the registry knows its
+    // sector, and refuses an empty sector for any other client. Written `unknown`, it is refused here.
+    let client_sector = if r.text("client_sector").is_none() {
+        Some(Sector::Unknown)
+    } else {
+        r.parsed("client_sector", Sector::parse)
+    };
+    if client_sector == Some(Sector::Unknown) && r.text("client_sector").is_some() {
         r.fail("client_sector", "client_sector is unknown (expected the client's sector: state, region, municipality, private or civil-society)".into());
     }
     let position = r.required("position", "the position title");
@@ -154,6 +160,7 @@ pub(crate) fn search<F: Fields>(fields: &F, errors: &mut InputErrors) -> Option<
         search_ref,
         client,
         client_sector: client_sector?,
+        client_ref: None,
         position,
         level: level?,
         opened_on: opened_on?,

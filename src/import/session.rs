@@ -9,14 +9,16 @@
 //! another firm; a firm that changed has its stored searches judged again. Whole-call knowledge lives in the
 //! store's scratch tables, not in memory: where each search was first met, and the exemptions waiting.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use super::{
     csv, stream_pipelined, At, Batch, Encoding, InputErrors, Kind, Open, Place, PrepareSearch, Preparer, SearchRecord,
     Sink, Sources,
 };
-use crate::model::{Exemption, Firm, FirmName, SearchVerdict};
+use crate::model::{ClientRef, Exemption, Firm, FirmName, Search, SearchVerdict, Sector, SectorFrom};
 use crate::policy::Policy;
+use crate::registry::{Match, Registry};
 use crate::rules::{self, Case};
 use crate::store::{FileRecord, Mark, NewVersions, Store, StoreError, Writer};
 
@@ -29,6 +31,8 @@ pub struct ImportOptions<'a> {
     pub judge_under: Option<&'a Policy>,
     /// Refuse every record of another firm.
     pub only_firm: Option<&'a str>,
+    /// Keep a file's client sector that contradicts the registry (and list such searches) instead of refusing it.
+    pub trust_file_sectors: bool,
 }
 
 /// How many records of a kind a call held, and how many of them changed what is stored.
@@ -56,6 +60,14 @@ pub struct ImportOutcome {
     pub judged_firms: Vec<FirmName>,
     /// The time the import was recorded at.
     pub at: String,
+    /// The registry the clients were checked against (its version), as the import log names it.
+    pub registry: String,
+    /// Searches whose client sector was left empty and taken from the registry.
+    pub derived_sectors: usize,
+    /// Clients the registry does not know, each with how many searches read name it, in byte order.
+    pub unknown_clients: BTreeMap<String, usize>,
+    /// Searches kept with a sector that contradicts the registry (`--trust-file-sectors`): where, and why.
+    pub trusted: Vec<String>,
 }
 
 impl ImportOutcome {
@@ -71,6 +83,93 @@ impl ImportOutcome {
             self.exemptions.read
         )
     }
+
+    /// The summary, then the notes on clients ([`ImportOutcome::client_notes`]), one per line.
+    pub fn summary_with_notes(&self) -> String {
+        std::iter::once(self.summary()).chain(self.client_notes()).collect::<Vec<_>>().join("\n")
+    }
+
+    /// What the registry said of the clients, one line each, for people: sectors derived, searches kept against
+    /// the registry, unknown clients. Empty when every client was known and agreed.
+    pub fn client_notes(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if self.derived_sectors > 0 {
+            lines.push(format!(
+                "{} client sectors taken from the registry (client_sector left empty)",
+                self.derived_sectors
+            ));
+        }
+        if !self.trusted.is_empty() {
+            lines.push(format!(
+                "{} searches kept with a client sector that contradicts the registry (--trust-file-sectors):",
+                self.trusted.len()
+            ));
+            lines.extend(self.trusted.iter().map(|t| format!("  {t}")));
+        }
+        if !self.unknown_clients.is_empty() {
+            lines.push(format!(
+                "{} unknown clients (not in the registry {}; the file's sector kept):",
+                self.unknown_clients.len(),
+                self.registry
+            ));
+            lines.extend(
+                self.unknown_clients
+                    .iter()
+                    .map(|(client, n)| format!("  {client} ({n} {})", if *n == 1 { "search" } else { "searches" })),
+            );
+        }
+        lines
+    }
+}
+
+/// What the registry says of a search's client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum ClientCheck {
+    /// Not in the registry; the file's sector stands.
+    Unknown,
+    /// Not in the registry, and no sector given: refused.
+    UnknownWithoutSector,
+    /// Known, and the file's sector agrees.
+    Agrees,
+    /// Known, and the sector left empty: the registry's taken.
+    Derived,
+    /// Known, and the file's sector contradicts the registry's: refused.
+    Contradicts { id: String, registry: Sector },
+    /// As `Contradicts`, but kept (`--trust-file-sectors`).
+    Trusted { id: String, registry: Sector },
+}
+
+/// Checks a search's client against the registry and completes the search: the registry id beside the client's
+/// text, and the registry's sector where the file left it empty (read as `unknown`). The client's text is kept
+/// as it is. Pure: runs on the reading thread.
+pub(super) fn check_client(registry: &Registry, trust: bool, search: &mut Search) -> ClientCheck {
+    let given = search.client_sector;
+    let entry = match registry.lookup(&search.client) {
+        Match::Known(entry) => entry,
+        Match::Unknown => {
+            search.client_ref = None;
+            return if given == Sector::Unknown { ClientCheck::UnknownWithoutSector } else { ClientCheck::Unknown };
+        }
+    };
+    let registry_sector = entry.sector();
+    let (from, check) = if given == Sector::Unknown {
+        search.client_sector = registry_sector;
+        (SectorFrom::Registry, ClientCheck::Derived)
+    } else if given == registry_sector {
+        (SectorFrom::File, ClientCheck::Agrees)
+    } else if trust {
+        (SectorFrom::FileTrusted, ClientCheck::Trusted { id: entry.id.clone(), registry: registry_sector })
+    } else {
+        (SectorFrom::File, ClientCheck::Contradicts { id: entry.id.clone(), registry: registry_sector })
+    };
+    search.client_ref = Some(ClientRef { id: entry.id.clone(), kind: entry.kind, sector_from: from });
+    check
+}
+
+/// What the reading thread prepares with each search: the registry's word on its client, and the rows to write.
+pub struct Prepared {
+    check: ClientCheck,
+    new: NewVersions,
 }
 
 /// Why an import wrote nothing.
@@ -137,16 +236,23 @@ fn run(
 ) -> Result<ImportOutcome, ImportError> {
     let recording = store.begin_recording(actor, command)?;
     let policy = recording.policy().clone();
+    let registry = Arc::new(Registry::builtin());
     let (sources, outcome) = {
         let mut session = Session {
             w: recording.writer()?,
             policy: &policy,
+            registry: Arc::clone(&registry),
+            trust_file_sectors: options.trust_file_sectors,
             only_firm: options.only_firm,
             firms: HashMap::new(),
             firms_met: HashMap::new(),
             firms_changed: BTreeSet::new(),
             exemptions_waiting: false,
-            outcome: ImportOutcome { at: recording.at().to_string(), ..ImportOutcome::default() },
+            outcome: ImportOutcome {
+                at: recording.at().to_string(),
+                registry: registry.version().to_string(),
+                ..ImportOutcome::default()
+            },
         };
         let (sources, mut errors) = feed(&mut session)?;
         session.finish(&sources, &mut errors)?;
@@ -158,11 +264,14 @@ fn run(
         }
         (sources, session.outcome)
     };
-    let files: Vec<FileRecord> = sources
+    let mut files: Vec<FileRecord> = sources
         .0
         .iter()
         .filter_map(|s| s.kind.map(|k| FileRecord { name: &s.name, sha256: &s.sha256, kind: k.as_str() }))
         .collect();
+    // The registry the clients were checked against is an input of the change like its files.
+    let registry_name = format!("registry {}", registry.version());
+    files.push(FileRecord { name: &registry_name, sha256: registry.sha256(), kind: "registry" });
     recording.finish(&files, &outcome.summary(), !options.dry_run)?;
     Ok(outcome)
 }
@@ -171,6 +280,10 @@ fn run(
 pub(super) struct Session<'a> {
     w: Writer<'a>,
     policy: &'a Policy,
+    /// The registry of public employers the clients are checked against.
+    registry: Arc<Registry>,
+    /// Keep a file's client sector that contradicts the registry.
+    trust_file_sectors: bool,
     /// Refuse every record of another firm (an agency collecting one firm's files).
     only_firm: Option<&'a str>,
     /// Firms as they stand, by id; `None` for an unknown firm.
@@ -383,8 +496,10 @@ impl Sink for Session<'_> {
         candidate_lines: Vec<usize>,
         errors: &mut InputErrors,
     ) -> Result<(), StoreError> {
+        let mut record = record;
+        let check = check_client(&self.registry, self.trust_file_sectors, &mut record.search);
         let new = NewVersions::of(&record.search, &record.candidates, &self.w.stamp());
-        self.prepared_search(sources, &record, &new, &candidate_lines, errors)
+        self.prepared_search(sources, &record, &Prepared { check, new }, &candidate_lines, errors)
     }
 
     fn exemption(
@@ -417,23 +532,49 @@ impl Sink for Session<'_> {
 }
 
 impl PrepareSearch for Session<'_> {
-    type Prepared = NewVersions;
+    type Prepared = Prepared;
 
-    fn preparer(&self) -> Preparer<NewVersions> {
+    fn preparer(&self) -> Preparer<Prepared> {
         let stamp = self.w.stamp();
-        Box::new(move |record| NewVersions::of(&record.search, &record.candidates, &stamp))
+        let (registry, trust) = (Arc::clone(&self.registry), self.trust_file_sectors);
+        Box::new(move |record: &mut SearchRecord| {
+            let check = check_client(&registry, trust, &mut record.search);
+            Prepared { check, new: NewVersions::of(&record.search, &record.candidates, &stamp) }
+        })
     }
 
     fn prepared_search(
         &mut self,
         sources: &Sources,
         record: &SearchRecord,
-        new: &NewVersions,
+        prepared: &Prepared,
         candidate_lines: &[usize],
         errors: &mut InputErrors,
     ) -> Result<(), StoreError> {
         if !self.accepts(sources, &record.place, &record.search.firm, errors) {
             return Ok(());
+        }
+        let new = &prepared.new;
+        let client = &record.search.client;
+        match &prepared.check {
+            ClientCheck::UnknownWithoutSector => {
+                let message = format!(
+                    "client_sector is missing (expected the client's sector: client {client:?} is not in the registry, \
+                     which would give it)"
+                );
+                errors.push(sources.error_at(&record.place, "client_sector", message));
+                return Ok(());
+            }
+            ClientCheck::Contradicts { id, registry } => {
+                let message = format!(
+                    "client_sector {} contradicts the registry: client {client:?} is {id}, sector {registry} (leave \
+                     client_sector empty to take the registry's, correct it, or import with --trust-file-sectors)",
+                    record.search.client_sector
+                );
+                errors.push(sources.error_at(&record.place, "client_sector", message));
+                return Ok(());
+            }
+            _ => {}
         }
         let Some((firm_id, firm)) = self.firm_of(&record.search.firm)? else {
             let message = format!(
@@ -449,6 +590,18 @@ impl PrepareSearch for Session<'_> {
             return self.merge_later_run(sources, id, place_from(first), record, candidate_lines, errors);
         }
         // The first run of this search in this call.
+        match &prepared.check {
+            ClientCheck::Unknown => *self.outcome.unknown_clients.entry(client.clone()).or_default() += 1,
+            ClientCheck::Derived => self.outcome.derived_sectors += 1,
+            ClientCheck::Trusted { id, registry } => self.outcome.trusted.push(format!(
+                "{}: {}/{} client {client:?} ({id}, sector {registry}) kept as {}",
+                sources.describe(&record.place),
+                record.search.firm,
+                record.search.search_ref,
+                record.search.client_sector
+            )),
+            _ => {}
+        }
         let existed = !made;
         let changed = self.w.put_search(id, existed, &record.search, &record.candidates, new)?;
         self.w.note_seen(id, &mark_of(&record.place), changed)?;

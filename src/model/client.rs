@@ -78,6 +78,53 @@ impl fmt::Display for ClientKind {
     }
 }
 
+/// Where a search's client sector came from, for a client the registry knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SectorFrom {
+    /// The file gave it, and the registry agrees.
+    File,
+    /// The file left it empty: the registry's sector (derived).
+    Registry,
+    /// The file's sector contradicts the registry and was kept (`--trust-file-sectors`).
+    FileTrusted,
+}
+
+impl SectorFrom {
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SectorFrom::File => "file",
+            SectorFrom::Registry => "registry",
+            SectorFrom::FileTrusted => "file-trusted",
+        }
+    }
+
+    /// Reads the stored word.
+    pub fn parse(raw: &str) -> Result<SectorFrom, ValueError> {
+        Ok(match raw {
+            "file" => SectorFrom::File,
+            "registry" => SectorFrom::Registry,
+            "file-trusted" => SectorFrom::FileTrusted,
+            _ => {
+                return Err(ValueError(format!(
+                    "unknown sector origin {raw:?} (expected file, registry or file-trusted)"
+                )))
+            }
+        })
+    }
+}
+
+/// A client the registry knows, as a search records it beside the client's text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClientRef {
+    /// The registry id (`kommune-751`).
+    pub id: String,
+    /// The entry's kind when the search was written.
+    pub kind: ClientKind,
+    /// Where the search's client sector came from.
+    pub sector_from: SectorFrom,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -162,6 +162,7 @@ impl CaseFile {
             search_ref: "test".into(),
             client: "test".into(),
             client_sector: value(Sector::parse(&self.search.client_sector), "search.client_sector")?,
+            client_ref: None,
             position: "test".into(),
             level: value(Level::parse(&self.search.level), "search.level")?,
             opened_on,

@@ -123,6 +123,7 @@ pub struct Registry {
     by_id: HashMap<String, usize>,
     builtin: usize,
     version: String,
+    sha256: String,
 }
 
 /// How a client's text stands against the registry.
@@ -160,6 +161,7 @@ impl Registry {
                 None => entries.push(entry),
             }
         }
+        let sha256 = hex_sha256(format!("{BUILTIN_CSV}{canonical}").as_bytes());
         let mut version = format!("builtin-{BUILTIN_COMPILED}+{}", &hex_sha256(BUILTIN_CSV.as_bytes())[..12]);
         if !canonical.is_empty() {
             let users = canonical.lines().count();
@@ -187,7 +189,7 @@ impl Registry {
                 }
             }
         }
-        Ok(Registry { entries, by_key, by_id, builtin, version })
+        Ok(Registry { entries, by_key, by_id, builtin, version, sha256 })
     }
 
     /// The entry a client's text names, if any.
@@ -217,6 +219,11 @@ impl Registry {
     /// any (`builtin-2026-12-02+1a2b3c4d5e6f+users-2-…`). The import log names it.
     pub fn version(&self) -> &str {
         &self.version
+    }
+
+    /// The SHA-256 of the registry's content: the built-in file, then the users' entries in a canonical form.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
     }
 }
 

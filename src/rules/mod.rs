@@ -589,6 +589,7 @@ mod tests {
             search_ref: "s1".into(),
             client: "Aarhus Kommune".into(),
             client_sector: Sector::Municipality,
+            client_ref: None,
             position: "Direktør".into(),
             level: Level::Top,
             opened_on: d("2026-01-10"),

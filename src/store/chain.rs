@@ -39,6 +39,9 @@ pub(crate) struct ChainedTable {
     from: &'static str,
     /// The content fields, in hash order: (name, SQL expression).
     pub fields: &'static [(&'static str, &'static str)],
+    /// How many of the fields are always hashed; those after them (added by a later migration) are hashed only
+    /// when the first of them is set, so that rows written before they existed keep their hash.
+    pub always: usize,
 }
 
 impl ChainedTable {
@@ -61,6 +64,7 @@ pub(crate) const TABLES: [ChainedTable; 4] = [
             ("withdrawn_on", "v.withdrawn_on"),
             ("valid_from", "v.valid_from"),
         ],
+        always: usize::MAX,
     },
     ChainedTable {
         name: "search_version",
@@ -76,7 +80,12 @@ pub(crate) const TABLES: [ChainedTable; 4] = [
             ("shortlist_on", "v.shortlist_on"),
             ("cancelled_on", "v.cancelled_on"),
             ("valid_from", "v.valid_from"),
+            // 0005_clients.sql: the registry entry beside the client's text.
+            ("client_id", "v.client_id"),
+            ("client_kind", "v.client_kind"),
+            ("client_sector_from", "v.client_sector_from"),
         ],
+        always: 10,
     },
     ChainedTable {
         name: "candidate_version",
@@ -91,6 +100,7 @@ pub(crate) const TABLES: [ChainedTable; 4] = [
             ("added_on", "v.added_on"),
             ("valid_from", "v.valid_from"),
         ],
+        always: usize::MAX,
     },
     ChainedTable {
         name: "exemption_version",
@@ -102,6 +112,7 @@ pub(crate) const TABLES: [ChainedTable; 4] = [
             ("note", "v.note"),
             ("valid_from", "v.valid_from"),
         ],
+        always: usize::MAX,
     },
 ];
 
@@ -114,15 +125,23 @@ pub(crate) fn new_row_hash(table: usize, fields: &[(&str, Option<&str>)], import
         "the fields of a {} row are hashed as ChainedTable lists them",
         chained.name
     );
-    row_hash(chained.name, fields.iter().map(|(_, value)| *value), import_id)
+    row_hash(chained.name, chained.always, fields.iter().map(|(_, value)| *value), import_id)
 }
 
 /// The hash of one row's content: the table, each field length-prefixed (NULL distinct from empty), and the id
 /// of the entry that wrote it; the first 16 bytes of SHA-256.
-fn row_hash<'a>(table: &str, fields: impl IntoIterator<Item = Option<&'a str>>, import_id: i64) -> [u8; 16] {
+fn row_hash<'a>(
+    table: &str,
+    always: usize,
+    fields: impl IntoIterator<Item = Option<&'a str>>,
+    import_id: i64,
+) -> [u8; 16] {
     let mut h = Sha256::new();
     feed(&mut h, Some(table));
-    for field in fields {
+    for (i, field) in fields.into_iter().enumerate() {
+        if i == always && field.is_none() {
+            break;
+        }
         feed(&mut h, field);
     }
     feed(&mut h, Some(&import_id.to_string()));
@@ -159,7 +178,7 @@ pub(crate) fn new_salt() -> [u8; 16] {
 }
 
 /// The hash of a row as its content says, from a row of [`ChainedTable::select`].
-fn recomputed_row_hash(table: &str, row: &Row) -> rusqlite::Result<([u8; 16], i64, i64, Vec<u8>)> {
+fn recomputed_row_hash(table: &str, always: usize, row: &Row) -> rusqlite::Result<([u8; 16], i64, i64, Vec<u8>)> {
     let id: i64 = row.get(0)?;
     let import_id: i64 = row.get(1)?;
     let stored: Vec<u8> = row.get(2)?;
@@ -168,7 +187,7 @@ fn recomputed_row_hash(table: &str, row: &Row) -> rusqlite::Result<([u8; 16], i6
     for i in 3..count {
         fields.push(row.get(i)?);
     }
-    Ok((row_hash(table, fields.iter().map(|f| f.as_deref()), import_id), id, import_id, stored))
+    Ok((row_hash(table, always, fields.iter().map(|f| f.as_deref()), import_id), id, import_id, stored))
 }
 
 /// What one entry's hash covers, fed in a fixed order.
@@ -425,7 +444,7 @@ pub(crate) fn verify(conn: &Connection) -> Result<Verification, StoreError> {
         let mut stmt = conn.prepare(&format!("{} ORDER BY v.id", chained.select()))?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
-            let (hash, id, import_id, stored) = recomputed_row_hash(table, row)?;
+            let (hash, id, import_id, stored) = recomputed_row_hash(table, chained.always, row)?;
             if stored.as_slice() != hash.as_slice() {
                 bad(format!("{table} row {id}: its content no longer matches its hash (edited outside pledgecheck)"));
             }

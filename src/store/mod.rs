@@ -28,6 +28,7 @@ use crate::policy::{Policy, PolicyError, DEFAULT_POLICY_NAME, DEFAULT_POLICY_TEX
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_init.sql", include_str!("../../schema/0001_init.sql")),
     (2, "0002_views.sql", include_str!("../../schema/0002_views.sql")),
+    (5, "0005_clients.sql", include_str!("../../schema/0005_clients.sql")),
 ];
 
 /// How long a writer waits for another process's write (an import) to finish.

@@ -1,0 +1,171 @@
+//! The registry of public employers at import: a known client's sector derived when the file leaves it empty, a
+//! contradiction refused with file, line, column and both sectors (or kept with `--trust-file-sectors` and
+//! listed), an unknown client kept with the file's sector and listed, and the registry named in the import log.
+
+use crate::support::{column, default_firms, error_line, row, shortlists, Env};
+
+/// Writes firm `f` and these shortlist rows as `firms.csv` and `s.csv`, and returns their paths.
+fn files(env: &Env, rows: &[crate::support::Row]) -> [String; 2] {
+    [env.write("firms.csv", default_firms()), env.write("s.csv", shortlists(rows))]
+}
+
+#[test]
+fn a_client_sector_that_contradicts_the_registry_is_refused_with_both_sectors() {
+    let env = Env::new();
+    env.load(&default_firms(), &[row().set("search_ref", "s0")], &[]);
+    let before = env.snapshot();
+    let rows =
+        [row(), row().set("search_ref", "s2").set("client", "Region Midtjylland").set("client_sector", "kommune")];
+    let [firms, s] = files(&env, &rows);
+    let run = env.run(&["import", &firms, &s]).code(2);
+    let line = error_line(&run.stderr, &s, 3, Some("client_sector"));
+    assert!(line.contains(&format!("column {}", column("client_sector"))), "{line}");
+    assert!(line.contains("client_sector municipality contradicts the registry"), "{line}");
+    assert!(line.contains("\"Region Midtjylland\" is region-1082, sector region"), "{line}");
+    assert!(line.contains("--trust-file-sectors"), "{line}");
+    assert_eq!(env.snapshot(), before, "nothing was written");
+}
+
+#[test]
+fn trust_file_sectors_keeps_the_files_sector_and_lists_the_search() {
+    let env = Env::new();
+    let rows = [row().set("client", "Region Midtjylland").set("client_sector", "kommune").candidate("c1", "region")];
+    let [firms, s] = files(&env, &rows);
+    let run = env.run(&["import", &firms, &s, "--trust-file-sectors"]).ok();
+    assert!(
+        run.stdout
+            .contains("1 searches kept with a client sector that contradicts the registry (--trust-file-sectors):"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("line 2: f/s1 client \"Region Midtjylland\" (region-1082, sector region) kept as municipality"),
+        "{}",
+        run.stdout
+    );
+    let search = env.search("f", "s1");
+    assert_eq!(search["client_sector"], "municipality");
+    assert_eq!(search["verdict"], "compliant", "a region candidate counts for a municipality client, as the file says");
+    let explained = env.explain("f", "s1");
+    assert_eq!(explained["search"]["client_id"], "region-1082");
+    assert_eq!(explained["search"]["client_sector_from"], "file-trusted");
+    let words = env.run(&["explain", "f", "s1"]).ok().stdout;
+    assert!(
+        words.contains("kept against the registry (--trust-file-sectors): Region Midtjylland is region-1082"),
+        "{words}"
+    );
+}
+
+#[test]
+fn a_known_client_with_an_empty_sector_gets_the_registrys_as_derived() {
+    let env = Env::new();
+    let rows = [row().set("client", "Kbh. Kommune").set("client_sector", "").candidate("c1", "region")];
+    let [firms, s] = files(&env, &rows);
+    let run = env.run(&["import", &firms, &s]).ok();
+    assert!(
+        run.stdout.contains("1 client sectors taken from the registry (client_sector left empty)"),
+        "{}",
+        run.stdout
+    );
+    let search = env.search("f", "s1");
+    assert_eq!(search["client"], "Kbh. Kommune", "the file's text is stored unchanged");
+    assert_eq!(search["client_sector"], "municipality");
+    assert_eq!(search["verdict"], "compliant");
+    let explained = env.explain("f", "s1");
+    assert_eq!(explained["search"]["client_id"], "kommune-101");
+    assert_eq!(explained["search"]["client_kind"], "municipality");
+    assert_eq!(explained["search"]["client_sector_from"], "registry");
+    let words = env.run(&["explain", "f", "s1"]).ok().stdout;
+    assert!(
+        words.contains(
+            "client sector municipality derived from the registry: Kbh. Kommune is kommune-101 (municipality)"
+        ),
+        "{words}"
+    );
+    // The same file again changes nothing.
+    let again = env.run(&["import", &firms, &s]).ok();
+    assert!(again.stdout.contains("0 searches changed (1 read)"), "{}", again.stdout);
+    env.run(&["audit", "verify"]).ok();
+}
+
+#[test]
+fn an_agreeing_client_is_stored_with_its_registry_id_and_explain_says_nothing_more() {
+    let env = Env::new();
+    env.judge(&[row().set("client", "ÅRHUS  kommune")]);
+    let explained = env.explain("f", "s1");
+    assert_eq!(explained["search"]["client"], "ÅRHUS  kommune");
+    assert_eq!(explained["search"]["client_id"], "kommune-751");
+    assert_eq!(explained["search"]["client_sector_from"], "file");
+    let words = env.run(&["explain", "f", "s1"]).ok().stdout;
+    assert!(!words.contains("registry"), "{words}");
+}
+
+#[test]
+fn an_unknown_client_keeps_the_files_sector_and_is_listed() {
+    let env = Env::new();
+    let rows = [
+        row().set("client", "Grundfos Holding A/S").set("client_sector", "privat"),
+        row().set("search_ref", "s2").set("client", "Grundfos Holding A/S").set("client_sector", "privat"),
+        row().set("search_ref", "s3").set("client", "Danmarks Domstole").set("client_sector", "stat"),
+    ];
+    let [firms, s] = files(&env, &rows);
+    let run = env.run(&["import", &firms, &s]).ok();
+    assert!(run.stdout.contains("2 unknown clients (not in the registry builtin-2026-12-02+"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("\n  Danmarks Domstole (1 search)\n  Grundfos Holding A/S (2 searches)\n"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(env.search("f", "s3")["client_sector"], "state");
+    assert_eq!(env.explain("f", "s3")["search"]["client_id"], serde_json::Value::Null);
+    // Rows without a registry id hash as rows did before 0005_clients.sql; the chain holds either way.
+    env.run(&["audit", "verify"]).ok();
+}
+
+#[test]
+fn an_unknown_client_without_a_sector_is_refused() {
+    let env = Env::new();
+    let rows = [row().set("client", "Grundfos Holding A/S").set("client_sector", "")];
+    let [firms, s] = files(&env, &rows);
+    let run = env.run(&["import", &firms, &s]).code(2);
+    let line = error_line(&run.stderr, &s, 2, Some("client_sector"));
+    assert!(line.contains("client \"Grundfos Holding A/S\" is not in the registry"), "{line}");
+}
+
+#[test]
+fn json_files_are_checked_alike_with_the_path_in_errors() {
+    let env = Env::new();
+    let json = r#"{"firms": [{"firm": "f", "pledged_on": "2021-06-01"}], "searches": [
+        {"firm": "f", "search_ref": "j1", "client": "Region Hovedstaden", "client_sector": "stat", "position": "P",
+         "level": "top", "opened_on": "2026-01-10"}]}"#;
+    let file = env.write("a.json", json);
+    let run = env.run(&["import", &file]).code(2);
+    assert!(
+        run.stderr.contains("a.json: searches[0].client_sector: client_sector state contradicts the registry"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_import_log_names_the_registry_it_used() {
+    let env = Env::new();
+    let [firms, s] = files(&env, &[row()]);
+    env.run(&["import", &firms, &s]).ok();
+    let conn = env.sql();
+    let (name, sha256): (String, String) = conn
+        .query_row(
+            "SELECT name, sha256 FROM import_file WHERE kind = 'registry' ORDER BY import_id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(name.starts_with("registry builtin-2026-12-02+"), "{name}");
+    assert_eq!(sha256.len(), 64);
+    let stored: String = conn
+        .query_row("SELECT client_id FROM search_version WHERE client = 'Aarhus Kommune'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, "kommune-751");
+    env.run(&["audit", "verify"]).ok();
+}
