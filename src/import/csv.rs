@@ -34,6 +34,10 @@ const SHORTLIST_COLUMNS: &[(&str, bool)] = &[
 
 const EXEMPTION_COLUMNS: &[(&str, bool)] = &[("firm", true), ("search_ref", true), ("reason", true), ("note", false)];
 
+/// A clients file: the users' own entries of the registry (the built-in file's columns; `sector` may be left out).
+const CLIENT_COLUMNS: &[(&str, bool)] =
+    &[("id", true), ("name", true), ("sector", false), ("kind", true), ("code", false), ("aliases", false)];
+
 /// Column names that suggest personal data, which pledgecheck never stores.
 const PERSONAL: &[&str] =
     &["email", "e-mail", "mail", "cpr", "phone", "telefon", "birth", "født", "address", "adresse"];
@@ -43,6 +47,7 @@ fn columns_of(kind: Kind) -> &'static [(&'static str, bool)] {
         Kind::Firms => FIRM_COLUMNS,
         Kind::Shortlists => SHORTLIST_COLUMNS,
         Kind::Exemptions => EXEMPTION_COLUMNS,
+        Kind::Clients => CLIENT_COLUMNS,
         Kind::Json => &[],
     }
 }
@@ -186,7 +191,7 @@ pub(super) fn header(
             message: format!(
                 "the header fits no kind of file (found {}; expected firms: firm,name,pledged_on,withdrawn_on; \
                  shortlists: firm,search_ref,client,client_sector,position,level,opened_on,...; \
-                 exemptions: firm,search_ref,reason,note)",
+                 exemptions: firm,search_ref,reason,note; clients: id,name,sector,kind,code,aliases)",
                 header.join(",")
             ),
         });
@@ -281,6 +286,11 @@ pub(super) fn read<S: Sink>(
                     sink.search(sources, done.record, done.candidate_lines, errors)?;
                 }
             }
+            Kind::Clients => {
+                if let Some(entry) = records::client(&row, errors) {
+                    sink.client(sources, place, entry, errors)?;
+                }
+            }
             Kind::Json => {}
         }
     }
@@ -294,7 +304,9 @@ pub(super) fn read<S: Sink>(
 /// The kind of a CSV file from its header.
 fn kind_of(header: &[String]) -> Option<Kind> {
     let has = |name: &str| header.iter().any(|h| h == name);
-    if has("search_ref") && has("reason") {
+    if has("id") && has("kind") && !has("firm") {
+        Some(Kind::Clients)
+    } else if has("search_ref") && has("reason") {
         Some(Kind::Exemptions)
     } else if has("search_ref") {
         Some(Kind::Shortlists)
@@ -321,7 +333,8 @@ fn check_header(file: &str, kind: Kind, header: &[String], errors: &mut InputErr
         if header[..index].contains(name) {
             fail(index, name, format!("column {name} is repeated"));
         } else if !columns.iter().any(|(c, _)| c == name) {
-            let personal = PERSONAL.iter().any(|p| name.contains(p)) || (kind != Kind::Firms && name.contains("name"));
+            let personal = PERSONAL.iter().any(|p| name.contains(p))
+                || (!matches!(kind, Kind::Firms | Kind::Clients) && name.contains("name"));
             let known = columns.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ");
             let message = if personal {
                 format!(

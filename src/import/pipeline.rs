@@ -11,6 +11,7 @@ use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 
 use super::{Encoding, InputErrors, Open, Opened, Place, SearchRecord, Sink, Sources};
 use crate::model::{Exemption, Firm};
+use crate::registry::Entry;
 
 /// Prepares what a sink takes with a search, from the search alone (which it may complete, as the registry
 /// completes a client's sector); runs on the reading thread.
@@ -46,6 +47,7 @@ enum Item<D> {
     Firm(Place, Firm),
     Search(SearchRecord, D, Vec<usize>),
     Exemption(Place, Exemption),
+    Client(Place, Entry),
     /// Errors the reader found since the previous record.
     Errors(InputErrors),
 }
@@ -113,6 +115,10 @@ impl<D> Sink for Courier<'_, D> {
     ) -> Result<(), Stopped> {
         self.add(Item::Exemption(place, exemption), errors)
     }
+
+    fn client(&mut self, _: &Sources, place: Place, entry: Entry, errors: &mut InputErrors) -> Result<(), Stopped> {
+        self.add(Item::Client(place, entry), errors)
+    }
 }
 
 /// As [`super::stream`], with the files read on a second thread.
@@ -148,6 +154,7 @@ pub fn stream_pipelined<S: PrepareSearch>(
                     Item::Exemption(place, exemption) => {
                         sink.exemption(&named, place.clone(), exemption.clone(), &mut found)
                     }
+                    Item::Client(place, entry) => sink.client(&named, place.clone(), entry.clone(), &mut found),
                     Item::Errors(errors) => {
                         found.extend(std::mem::take(errors));
                         Ok(())
@@ -222,6 +229,11 @@ mod tests {
             errors: &mut InputErrors,
         ) -> Result<(), String> {
             self.0.push(format!("exemption {} {place:?} after {} errors", exemption.search_ref, errors.total()));
+            Ok(())
+        }
+
+        fn client(&mut self, _: &Sources, place: Place, entry: Entry, _: &mut InputErrors) -> Result<(), String> {
+            self.0.push(format!("client {} {place:?}", entry.id));
             Ok(())
         }
     }

@@ -7,6 +7,7 @@ use super::error::{At, InputError, InputErrors};
 use crate::model::{
     normalise_reason, parse_date, Candidate, Exemption, Experience, Firm, Level, Search, Sector, Stage, ValueError,
 };
+use crate::registry::Entry;
 
 /// The fields of one row or object.
 pub(crate) trait Fields {
@@ -199,4 +200,25 @@ pub(crate) fn exemption<F: Fields>(fields: &F, errors: &mut InputErrors) -> Opti
     let reason = r.required("reason", "the exemption's reason, such as no-qualified-candidate");
     let note = r.optional("note").unwrap_or_default();
     (!r.failed()).then(|| Exemption { firm, search_ref, reason: normalise_reason(&reason), note })
+}
+
+/// Reads a user's entry of the registry of public employers (a clients file's row, or `client add`).
+pub(crate) fn client<F: Fields>(fields: &F, errors: &mut InputErrors) -> Option<Entry> {
+    let mut r = Reader::new(fields, errors);
+    let id = r.required("id", "the client's id, such as kommune-751 or one of your own");
+    let name = r.required("name", "the client's official name");
+    let kind = r.required("kind", "municipality, region, ministry, agency or other-state");
+    let (sector, code, aliases) = (r.optional("sector"), r.optional("code"), r.optional("aliases"));
+    if r.failed() {
+        return None;
+    }
+    match Entry::from_fields(&id, &name, sector.as_deref(), &kind, code.as_deref(), aliases.as_deref()) {
+        Ok(entry) => Some(entry),
+        Err(problems) => {
+            for (field, problem) in problems {
+                r.fail(field, problem.0);
+            }
+            None
+        }
+    }
 }

@@ -18,7 +18,7 @@ use super::{
 };
 use crate::model::{ClientRef, Exemption, Firm, FirmName, Search, SearchVerdict, Sector, SectorFrom};
 use crate::policy::Policy;
-use crate::registry::{Match, Registry};
+use crate::registry::{Entry, Match, Registry};
 use crate::rules::{self, Case};
 use crate::store::{FileRecord, Mark, NewVersions, Store, StoreError, Writer};
 
@@ -53,6 +53,8 @@ pub struct ImportOutcome {
     pub searches: Tally,
     /// Exemptions read and changed.
     pub exemptions: Tally,
+    /// Users' registry entries read and changed.
+    pub clients: Tally,
     /// The verdicts of the files' searches (dry run, or judged under another policy), ordered by firm and search
     /// reference.
     pub judged: Vec<SearchVerdict>,
@@ -73,7 +75,7 @@ pub struct ImportOutcome {
 impl ImportOutcome {
     /// One line for people.
     pub fn summary(&self) -> String {
-        format!(
+        let mut summary = format!(
             "{} searches changed ({} read), {} firms changed ({} read), {} exemptions changed ({} read)",
             self.searches.changed,
             self.searches.read,
@@ -81,7 +83,11 @@ impl ImportOutcome {
             self.firms.read,
             self.exemptions.changed,
             self.exemptions.read
-        )
+        );
+        if self.clients.read > 0 {
+            summary.push_str(&format!(", {} clients changed ({} read)", self.clients.changed, self.clients.read));
+        }
+        summary
     }
 
     /// The summary, then the notes on clients ([`ImportOutcome::client_notes`]), one per line.
@@ -214,6 +220,9 @@ pub fn import_batch(
     run(store, actor, command, options, |session| {
         let sources = Sources(batch.sources.clone());
         let mut errors = InputErrors::default();
+        for (place, entry) in &batch.clients {
+            session.client(&sources, place.clone(), entry.clone(), &mut errors)?;
+        }
         for (place, firm) in &batch.firms {
             session.firm(&sources, place.clone(), firm.clone(), &mut errors)?;
         }
@@ -236,10 +245,11 @@ fn run(
 ) -> Result<ImportOutcome, ImportError> {
     let recording = store.begin_recording(actor, command)?;
     let policy = recording.policy().clone();
-    let registry = Arc::new(Registry::builtin());
-    let (sources, outcome) = {
+    let w = recording.writer()?;
+    let registry = Arc::new(w.registry()?);
+    let (sources, outcome, registry) = {
         let mut session = Session {
-            w: recording.writer()?,
+            w,
             policy: &policy,
             registry: Arc::clone(&registry),
             trust_file_sectors: options.trust_file_sectors,
@@ -248,6 +258,8 @@ fn run(
             firms_met: HashMap::new(),
             firms_changed: BTreeSet::new(),
             exemptions_waiting: false,
+            clients_met: HashMap::new(),
+            clients_changed: false,
             outcome: ImportOutcome {
                 at: recording.at().to_string(),
                 registry: registry.version().to_string(),
@@ -262,7 +274,8 @@ fn run(
         if options.dry_run || options.judge_under.is_some() {
             session.judge_files_searches(options.judge_under.unwrap_or(&policy))?;
         }
-        (sources, session.outcome)
+        session.outcome.registry = session.registry.version().to_string();
+        (sources, session.outcome, session.registry)
     };
     let mut files: Vec<FileRecord> = sources
         .0
@@ -293,6 +306,10 @@ pub(super) struct Session<'a> {
     firms_changed: BTreeSet<i64>,
     /// Whether any exemption of this call waits for its search.
     exemptions_waiting: bool,
+    /// Where each user's registry entry of this call was met.
+    clients_met: HashMap<String, Place>,
+    /// Whether this call changed the registry (then its searches are checked against it again).
+    clients_changed: bool,
     outcome: ImportOutcome,
 }
 
@@ -529,6 +546,49 @@ impl Sink for Session<'_> {
         self.exemptions_waiting = true;
         Ok(())
     }
+
+    fn client(
+        &mut self,
+        sources: &Sources,
+        place: Place,
+        entry: Entry,
+        errors: &mut InputErrors,
+    ) -> Result<(), StoreError> {
+        self.put_client(sources, place, entry, errors)
+    }
+}
+
+impl Session<'_> {
+    /// A user's registry entry: refused when the registry would then have two entries that share a name or short
+    /// form; written when it differs from the current one.
+    fn put_client(
+        &mut self,
+        sources: &Sources,
+        place: Place,
+        entry: Entry,
+        errors: &mut InputErrors,
+    ) -> Result<(), StoreError> {
+        self.outcome.clients.read += 1;
+        if let Some(first) = self.clients_met.get(&entry.id) {
+            let message = format!("client {} appears twice: also at {}", entry.id, sources.describe(first));
+            errors.push(sources.error_at(&place, "id", message));
+            return Ok(());
+        }
+        self.clients_met.insert(entry.id.clone(), place.clone());
+        let mut entries = self.w.current_clients()?;
+        entries.retain(|e| e.id != entry.id);
+        entries.push(entry.clone());
+        if let Err(e) = Registry::with_additions(entries) {
+            errors.push(sources.error_at(&place, "name", e.0));
+            return Ok(());
+        }
+        if self.w.put_client(&entry)? {
+            self.outcome.clients.changed += 1;
+            self.registry = Arc::new(self.w.registry()?);
+            self.clients_changed = true;
+        }
+        Ok(())
+    }
 }
 
 impl PrepareSearch for Session<'_> {
@@ -554,6 +614,18 @@ impl PrepareSearch for Session<'_> {
         if !self.accepts(sources, &record.place, &record.search.firm, errors) {
             return Ok(());
         }
+        // The reading thread checked the client against the registry as the call began; entries of a clients file
+        // of this call came after.
+        let rechecked;
+        let (record, prepared) = if self.clients_changed {
+            let mut again = record.clone();
+            let check = check_client(&self.registry, self.trust_file_sectors, &mut again.search);
+            let new = NewVersions::of(&again.search, &again.candidates, &self.w.stamp());
+            rechecked = (again, Prepared { check, new });
+            (&rechecked.0, &rechecked.1)
+        } else {
+            (record, prepared)
+        };
         let new = &prepared.new;
         let client = &record.search.client;
         match &prepared.check {

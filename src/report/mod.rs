@@ -4,6 +4,7 @@
 //! [`outcomes`] counts who reached shortlist, interview and hire; [`pack`] assembles the quarterly pack.
 
 pub mod check;
+pub mod clients;
 pub mod outcomes;
 pub mod pack;
 pub mod whatif;

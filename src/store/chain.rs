@@ -27,6 +27,16 @@ pub(crate) const SEARCH_VERSION: usize = 1;
 pub(crate) const CANDIDATE_VERSION: usize = 2;
 /// See [`FIRM_VERSION`].
 pub(crate) const EXEMPTION_VERSION: usize = 3;
+/// See [`FIRM_VERSION`]: users' entries of the registry of public employers (0005_clients.sql).
+pub(crate) const CLIENT_VERSION: usize = 4;
+
+/// The versioned tables the chain covers.
+pub(crate) const TABLE_COUNT: usize = 5;
+
+/// The tables every entry's hash covers, even when it wrote none of their rows; those after them (added by a later
+/// migration) count in an entry's hash only when it wrote or closed some of their rows, so that entries sealed
+/// before they existed keep their hashes.
+const ALWAYS_HASHED: usize = 4;
 
 /// A versioned table as the chain hashes its rows: the content fields in hash order, each with the SQL
 /// expression that reads it back (from `v`, the version row, `s` its search and `f` its firm). The writer names
@@ -53,7 +63,7 @@ impl ChainedTable {
 }
 
 /// The four versioned tables, in the order the chain hashes them.
-pub(crate) const TABLES: [ChainedTable; 4] = [
+pub(crate) const TABLES: [ChainedTable; TABLE_COUNT] = [
     ChainedTable {
         name: "firm_version",
         from: "firm_version v JOIN firm f ON f.id = v.firm_id",
@@ -110,6 +120,19 @@ pub(crate) const TABLES: [ChainedTable; 4] = [
             ("search_ref", "s.search_ref"),
             ("reason", "v.reason"),
             ("note", "v.note"),
+            ("valid_from", "v.valid_from"),
+        ],
+        always: usize::MAX,
+    },
+    ChainedTable {
+        name: "client_version",
+        from: "client_version v",
+        fields: &[
+            ("client_id", "v.client_id"),
+            ("name", "v.name"),
+            ("kind", "v.kind"),
+            ("code", "v.code"),
+            ("aliases", "v.aliases"),
             ("valid_from", "v.valid_from"),
         ],
         always: usize::MAX,
@@ -193,8 +216,10 @@ fn recomputed_row_hash(table: &str, always: usize, row: &Row) -> rusqlite::Resul
 /// What one entry's hash covers, fed in a fixed order.
 #[derive(Default)]
 struct EntryDigest {
-    inserted: [Sha256; 4],
-    closed: [Sha256; 4],
+    inserted: [Sha256; TABLE_COUNT],
+    closed: [Sha256; TABLE_COUNT],
+    /// Whether the entry wrote or closed rows of each table.
+    touched: [bool; TABLE_COUNT],
     policies: Sha256,
     redactions: Sha256,
 }
@@ -213,8 +238,13 @@ impl EntryDigest {
                 feed(&mut h, Some(field));
             }
         }
-        for part in self.inserted.into_iter().chain(self.closed) {
-            h.update(part.finalize());
+        let [inserted, closed] = [self.inserted, self.closed].map(|parts| parts.map(|p| p.finalize()));
+        for part in inserted[..ALWAYS_HASHED].iter().chain(&closed[..ALWAYS_HASHED]) {
+            h.update(part);
+        }
+        for later in (ALWAYS_HASHED..TABLE_COUNT).filter(|&i| self.touched[i]) {
+            h.update(inserted[later]);
+            h.update(closed[later]);
         }
         h.update(self.policies.finalize());
         h.update(self.redactions.finalize());
@@ -278,9 +308,9 @@ pub(crate) struct Written(RefCell<WrittenRows>);
 
 #[derive(Default)]
 struct WrittenRows {
-    digests: [Sha256; 4],
-    counts: [i64; 4],
-    last_ids: [i64; 4],
+    digests: [Sha256; TABLE_COUNT],
+    counts: [i64; TABLE_COUNT],
+    last_ids: [i64; TABLE_COUNT],
     broken: bool,
 }
 
@@ -307,7 +337,7 @@ impl Written {
 pub(crate) fn seal(
     conn: &Connection,
     import_id: i64,
-    after_ids: [i64; 4],
+    after_ids: [i64; TABLE_COUNT],
     written: &Written,
 ) -> Result<String, StoreError> {
     let meta = entries(conn, Some(import_id))?
@@ -319,6 +349,7 @@ pub(crate) fn seal(
         let table = chained.name;
         // The rows' ids are consecutive: when the table ends where the fed rows end, they are all its new rows.
         let max_id: i64 = conn.query_row(&format!("SELECT coalesce(max(id), 0) FROM {table}"), [], |r| r.get(0))?;
+        digest.touched[i] |= max_id > after_ids[i];
         if !written.broken && max_id - after_ids[i] == written.counts[i] {
             digest.inserted[i] = fed;
         } else {
@@ -338,6 +369,7 @@ pub(crate) fn seal(
             .prepare_cached(&format!("SELECT id FROM {table} WHERE valid_to = ?1 AND valid_to < '9999' ORDER BY id"))?;
         let mut rows = stmt.query([&meta.at])?;
         while let Some(row) = rows.next()? {
+            digest.touched[i] = true;
             digest.closed[i].update(row.get::<_, i64>(0)?.to_le_bytes());
         }
     }
@@ -450,6 +482,7 @@ pub(crate) fn verify(conn: &Connection) -> Result<Verification, StoreError> {
             }
             match by_id.get(&import_id) {
                 Some(&e) => {
+                    digests[e].touched[i] = true;
                     digests[e].inserted[i].update(id.to_le_bytes());
                     digests[e].inserted[i].update(hash);
                 }
@@ -462,7 +495,10 @@ pub(crate) fn verify(conn: &Connection) -> Result<Verification, StoreError> {
         while let Some(row) = rows.next()? {
             let (valid_to, id): (String, i64) = (row.get(0)?, row.get(1)?);
             match by_at.get(valid_to.as_str()) {
-                Some(&e) => digests[e].closed[i].update(id.to_le_bytes()),
+                Some(&e) => {
+                    digests[e].touched[i] = true;
+                    digests[e].closed[i].update(id.to_le_bytes());
+                }
                 None => bad(format!("{table} row {id}: closed at {valid_to}, when no entry was written")),
             }
         }

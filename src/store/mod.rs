@@ -4,6 +4,7 @@
 
 mod chain;
 mod change;
+mod clients;
 mod evidence;
 mod read;
 mod view;

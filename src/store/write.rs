@@ -16,7 +16,7 @@ pub(crate) struct Entry {
     pub id: i64,
     /// Its time: the `valid_from` and `valid_to` of the rows it writes and closes.
     pub at: String,
-    after_ids: [i64; 4],
+    after_ids: [i64; chain::TABLE_COUNT],
     /// The rows it inserted, as they were written.
     pub(super) written: chain::Written,
 }
@@ -37,7 +37,7 @@ impl Entry {
                 params![id, position as i64 + 1, name, sha256, kind],
             )?;
         }
-        let mut after_ids = [0; 4];
+        let mut after_ids = [0; chain::TABLE_COUNT];
         for (slot, table) in after_ids.iter_mut().zip(&chain::TABLES) {
             *slot = tx.query_row(&format!("SELECT coalesce(max(id), 0) FROM {}", table.name), [], |r| r.get(0))?;
         }

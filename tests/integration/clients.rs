@@ -169,3 +169,81 @@ fn the_import_log_names_the_registry_it_used() {
     assert_eq!(stored, "kommune-751");
     env.run(&["audit", "verify"]).ok();
 }
+
+#[test]
+fn client_list_shows_the_builtin_registry_without_a_database() {
+    let env = Env::new();
+    let list = env.run(&["client", "list", "--format", "csv"]).ok();
+    let csv = crate::support::Csv::parse(&list.stdout);
+    assert_eq!(csv.header, ["id", "name", "sector", "kind", "code", "aliases", "source"]);
+    assert_eq!(csv.rows.len(), 215);
+    let kbh = csv.row(&["kommune-101"]);
+    assert_eq!(csv.get(kbh, "name"), "Københavns Kommune");
+    assert_eq!(csv.get(kbh, "code"), "101");
+    assert_eq!(csv.get(kbh, "source"), "builtin");
+    assert!(!env.db().exists(), "listing the built-in registry creates no database");
+}
+
+#[test]
+fn clients_added_by_hand_are_versioned_used_by_imports_and_in_the_chain() {
+    let env = Env::new();
+    let add = [
+        "client",
+        "add",
+        "stat-folketingets-administration",
+        "--name",
+        "Folketingets Administration",
+        "--kind",
+        "other-state",
+        "--aliases",
+        "FTA",
+    ];
+    let run = env.run(&add).ok();
+    assert!(run.stdout.starts_with("client stat-folketingets-administration stored"), "{}", run.stdout);
+    env.run(&add).code(2);
+    // An import now knows the client: its sector is derived.
+    let rows = [row().set("client", "FTA").set("client_sector", "").candidate("c1", "private")];
+    let [firms, s] = files(&env, &rows);
+    env.run(&["import", &firms, &s]).ok();
+    assert_eq!(env.search("f", "s1")["client_sector"], "state");
+    assert_eq!(env.explain("f", "s1")["search"]["client_id"], "stat-folketingets-administration");
+    // A built-in entry changed by hand; the old row is closed, not overwritten.
+    env.run(&["client", "update", "kommune-101", "--aliases", "Kbh. Kommune|KK"]).ok();
+    env.run(&["client", "update", "kommune-101", "--aliases", "KK"]).ok();
+    assert_eq!(env.count("SELECT count(*) FROM client_version WHERE client_id = 'kommune-101'"), 2);
+    assert_eq!(env.count("SELECT count(*) FROM client_version WHERE valid_to < '9999'"), 1);
+    let list = crate::support::Csv::parse(&env.run(&["client", "list", "--format", "csv"]).ok().stdout);
+    assert_eq!(list.get(list.row(&["kommune-101"]), "aliases"), "KK");
+    assert_eq!(list.get(list.row(&["kommune-101"]), "source"), "user");
+    // A name that another entry has is refused.
+    let clash = env.run(&["client", "add", "own-x", "--name", "Region H", "--kind", "region"]).code(2);
+    assert!(clash.stderr.contains("would also match region-1084"), "{}", clash.stderr);
+    env.run(&["audit", "verify"]).ok();
+    // Tampering with a user's entry is caught.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute("UPDATE client_version SET name = 'X' WHERE client_id = 'stat-folketingets-administration'", [])
+        .unwrap();
+    drop(conn);
+    env.run(&["audit", "verify"]).code(1);
+}
+
+#[test]
+fn a_clients_file_loads_an_agencys_own_list_before_the_searches_of_the_same_call() {
+    let env = Env::new();
+    let clients = env.write(
+        "clients.csv",
+        "id;name;kind;aliases\nown-kl;KL;other-state;Kommunernes Landsforening\nown-dr;Danske Regioner;other-state;\n",
+    );
+    let rows = [row().set("client", "Kommunernes Landsforening").set("client_sector", "").candidate("c1", "private")];
+    let [firms, s] = files(&env, &rows);
+    let run = env.run(&["import", &clients, &firms, &s]).ok();
+    assert!(run.stdout.contains(", 2 clients changed (2 read)"), "{}", run.stdout);
+    assert_eq!(env.search("f", "s1")["client_sector"], "state");
+    assert_eq!(env.count("SELECT count(*) FROM import_file WHERE kind = 'clients'"), 1);
+    let again = env.run(&["import", &clients]).ok();
+    assert!(again.stdout.contains(", 0 clients changed (2 read)"), "{}", again.stdout);
+    // A bad row names its line and column.
+    let bad = env.write("bad.csv", "id,name,kind\nown-x,X,company\n");
+    let run = env.run(&["import", &bad]).code(2);
+    crate::support::error_line(&run.stderr, &bad, 2, Some("kind"));
+}

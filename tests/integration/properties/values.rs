@@ -290,6 +290,15 @@ fn read_only(inputs: &[Input], encoding: Encoding) -> InputErrors {
         fn exemption(&mut self, _: &Sources, _: Place, _: Exemption, _: &mut InputErrors) -> Result<(), Self::Error> {
             Ok(())
         }
+        fn client(
+            &mut self,
+            _: &Sources,
+            _: Place,
+            _: pledgecheck::registry::Entry,
+            _: &mut InputErrors,
+        ) -> Result<(), Self::Error> {
+            Ok(())
+        }
     }
     let Ok((_, errors)) = stream(inputs, encoding, &mut Discard);
     errors
