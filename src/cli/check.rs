@@ -63,7 +63,7 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
     if args.format == Format::Csv {
         anyhow::bail!("check writes a table or JSON; use `pledgecheck report` for CSV");
     }
-    let filter = Filter { quarter: None, firm: args.firm.as_deref().map(|f| f.trim().to_string()) };
+    let filter = Filter { firm: args.firm.as_deref().map(|f| f.trim().to_string()), ..Filter::default() };
     let (store, imported, judged) = if args.dry_run {
         let other = args.policy.as_deref().map(super::policy::load).transpose()?.map(|(_, p)| p);
         let options = ImportOptions {

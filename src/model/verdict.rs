@@ -118,4 +118,6 @@ pub struct SearchVerdict {
     pub policy_version: Option<String>,
     /// Why, in plain words.
     pub reason: String,
+    /// The registry entry the client's text names, if any (not a column of `report searches`).
+    pub client_id: Option<String>,
 }

@@ -1,7 +1,10 @@
 //! Tables of the registry of public employers: `client list` (the entries) and `report clients` (searches and
 //! verdicts per employer).
 
-use super::{Cell, Table};
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{four_quarters, Cell, Counts, Filter, Table, COUNT_COLUMNS, ROLLING_RATE_COLUMN};
+use crate::model::{Quarter, SearchVerdict};
 use crate::registry::Registry;
 
 /// The columns of `client list`.
@@ -28,4 +31,144 @@ pub fn client_list(registry: &Registry, users: &[String]) -> Table {
         })
         .collect();
     Table { columns: CLIENT_LIST_COLUMNS.to_vec(), rows }
+}
+
+/// The columns of `report clients`: the client, the contract's counts and rate, and the rolling rate.
+pub const CLIENT_COLUMNS: [&str; 13] = [
+    "client_id",
+    "client",
+    "client_sector",
+    "client_kind",
+    "searches",
+    "compliant",
+    "non_compliant",
+    "exempt",
+    "incomplete",
+    "pending",
+    "not_applicable",
+    "compliance_rate",
+    ROLLING_RATE_COLUMN,
+];
+
+/// Whom a row of `report clients` is about: a registry entry, or the text of a client the registry does not know.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Who {
+    Entry(String),
+    Text(String),
+}
+
+/// One client's counts per quarter, and the sectors its searches gave (for an unknown client).
+#[derive(Debug, Default)]
+struct PerClient {
+    by_quarter: BTreeMap<String, Counts>,
+    sectors: BTreeSet<String>,
+}
+
+/// `report clients`: one row per registry entry (with zeros where it has no searches), in id order, then one per
+/// client text the registry does not know, in byte order. Counts are of the filter's quarter (else of every
+/// quarter); `compliance_rate_4q` pools the four quarters ending with the filter's quarter, else with the latest
+/// quarter that has searches. The firm and client filters choose the searches counted and the rows shown.
+pub fn clients(registry: &Registry, rows: &[SearchVerdict], filter: &Filter) -> Table {
+    let mut per: BTreeMap<Who, PerClient> = BTreeMap::new();
+    let mut latest: Option<&str> = None;
+    for r in rows {
+        if !filter.firm_ok(&r.firm) || !filter.client_ok(&r.client, r.client_id.as_deref(), &r.client_sector) {
+            continue;
+        }
+        let who = match &r.client_id {
+            Some(id) => Who::Entry(id.clone()),
+            None => Who::Text(r.client.clone()),
+        };
+        let entry = per.entry(who).or_default();
+        entry.by_quarter.entry(r.quarter.clone()).or_default().add(r.verdict);
+        entry.sectors.insert(r.client_sector.clone());
+        latest = latest.max(Some(r.quarter.as_str()));
+    }
+    let end = filter.quarter.as_deref().or(latest).and_then(|q| Quarter::parse(q).ok());
+    for e in registry.entries() {
+        if filter.client_ok(&e.name, Some(&e.id), e.sector().as_str()) {
+            per.entry(Who::Entry(e.id.clone())).or_default();
+        }
+    }
+    let table_rows = per
+        .iter()
+        .map(|(who, c)| {
+            let (id, name, sector, kind) = match who {
+                Who::Entry(id) => match registry.get(id) {
+                    Some(e) => (
+                        Cell::text(id),
+                        Cell::text(&e.name),
+                        Cell::text(e.sector().as_str()),
+                        Cell::text(e.kind.as_str()),
+                    ),
+                    None => (Cell::text(id), Cell::Empty, Cell::text(join(&c.sectors)), Cell::Empty),
+                },
+                Who::Text(text) => (Cell::Empty, Cell::text(text), Cell::text(join(&c.sectors)), Cell::Empty),
+            };
+            let counts = match filter.quarter.as_deref() {
+                Some(q) => c.by_quarter.get(q).copied().unwrap_or_default(),
+                None => c.by_quarter.values().fold(Counts::default(), |mut sum, q| {
+                    sum += *q;
+                    sum
+                }),
+            };
+            let mut rolling = Counts::default();
+            for q in end.into_iter().flat_map(four_quarters) {
+                rolling += c.by_quarter.get(&q.to_string()).copied().unwrap_or_default();
+            }
+            let mut cells = vec![id, name, sector, kind];
+            cells.extend(counts.cells());
+            cells.push(Cell::Rate(rolling.rate()));
+            cells
+        })
+        .collect();
+    debug_assert_eq!(CLIENT_COLUMNS[4..12], COUNT_COLUMNS);
+    Table { columns: CLIENT_COLUMNS.to_vec(), rows: table_rows }
+}
+
+fn join(sectors: &BTreeSet<String>) -> String {
+    sectors.iter().map(String::as_str).collect::<Vec<_>>().join(";")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Verdict;
+    use crate::report::test_row;
+
+    fn row(id: Option<&str>, client: &str, quarter: &str, verdict: Verdict) -> SearchVerdict {
+        SearchVerdict {
+            client: client.into(),
+            client_id: id.map(str::to_string),
+            client_sector: if id.is_some() { "municipality".into() } else { "private".into() },
+            ..test_row("f", "s", quarter, verdict)
+        }
+    }
+
+    #[test]
+    fn one_row_per_entry_then_per_unknown_text_with_the_rolling_rate() {
+        let rows = [
+            row(Some("kommune-751"), "Aarhus Kommune", "2026-Q1", Verdict::Compliant),
+            row(Some("kommune-751"), "ÅRHUS KOMMUNE", "2026-Q2", Verdict::NonCompliant),
+            row(None, "Grundfos", "2025-Q1", Verdict::NotApplicable),
+        ];
+        let table = clients(&Registry::builtin(), &rows, &Filter::default());
+        assert_eq!(table.rows.len(), 215 + 1);
+        let aarhus = table.rows.iter().find(|r| r[0] == Cell::text("kommune-751")).unwrap();
+        assert_eq!(aarhus[1], Cell::text("Aarhus Kommune"));
+        assert_eq!(aarhus[4], Cell::Count(2));
+        assert_eq!(aarhus[11], Cell::Rate(Some(5000)));
+        assert_eq!(aarhus[12], Cell::Rate(Some(5000)));
+        let last = table.rows.last().unwrap();
+        assert_eq!((&last[0], &last[1], &last[2]), (&Cell::Empty, &Cell::text("Grundfos"), &Cell::text("private")));
+        assert_eq!(last[12], Cell::Rate(None), "2025-Q1 is outside the four quarters ending 2026-Q2");
+
+        let only_q2 = Filter { quarter: Some("2026-Q2".into()), ..Filter::default() };
+        let table = clients(&Registry::builtin(), &rows, &only_q2);
+        let aarhus = table.rows.iter().find(|r| r[0] == Cell::text("kommune-751")).unwrap();
+        assert_eq!((aarhus[4].clone(), aarhus[11].clone()), (Cell::Count(1), Cell::Rate(Some(0))));
+
+        let regions = Filter { client_sector: Some(crate::model::Sector::Region), ..Filter::default() };
+        assert_eq!(clients(&Registry::builtin(), &rows, &regions).rows.len(), 5);
+    }
 }

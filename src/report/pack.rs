@@ -56,7 +56,7 @@ pub fn is_pack_file(name: &str) -> bool {
 /// The pack's files, named, in [`KINDS`] order.
 pub fn files(input: &Input) -> Vec<(String, Table)> {
     let q = input.quarter;
-    let filter = Filter { quarter: Some(q.to_string()), firm: None };
+    let filter = Filter { quarter: Some(q.to_string()), ..Filter::default() };
     let of_quarter: Vec<&SearchVerdict> = input.verdicts.iter().filter(|r| filter.covers(r)).collect();
     let search_table = searches(input.verdicts, &filter);
     let failing = Table {
@@ -124,7 +124,7 @@ fn summary(input: &Input) -> Table {
     let now = ledger.counts(None, &q.to_string());
     let then = ledger.counts(None, &before.to_string());
     let firms_with_searches = ledger.pairs().filter(|(quarter, _, _)| *quarter == q.to_string()).count();
-    let outcomes = input.outcomes.total(&Filter { quarter: Some(q.to_string()), firm: None });
+    let outcomes = input.outcomes.total(&Filter { quarter: Some(q.to_string()), ..Filter::default() });
     let mut items: Vec<(&str, Cell)> = vec![
         ("quarter", Cell::text(q.to_string())),
         ("previous_quarter", Cell::text(before.to_string())),

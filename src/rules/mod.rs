@@ -70,6 +70,7 @@ impl Judgement {
             rule: self.rule.into(),
             policy_version: self.policy_version.clone(),
             reason: self.reason.clone(),
+            client_id: s.client_ref.as_ref().map(|c| c.id.clone()),
         }
     }
 }

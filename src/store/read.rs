@@ -17,7 +17,7 @@ const SORT_CACHE_KIB: i64 = -8192;
 /// The stored verdicts with their searches, one row each, for [`verdict_row`]; a statement adds its `WHERE`.
 const VERDICT_ROWS: &str = concat!(
     "SELECT f.firm, search.search_ref, v.client, v.client_sector, v.level, v.opened_on, v.shortlist_on,
-            verdict.quarter, verdict.verdict, verdict.rule, verdict.policy_version, verdict.reason
+            verdict.quarter, verdict.verdict, verdict.rule, verdict.policy_version, verdict.reason, v.client_id
      FROM verdict JOIN search ON search.id = verdict.search_id JOIN firm f ON f.id = search.firm_id
      JOIN search_version v ON v.search_id = search.id AND v.valid_to = ",
     super::forever!()
@@ -39,6 +39,7 @@ fn verdict_row(r: &rusqlite::Row) -> Result<SearchVerdict, StoreError> {
         rule: r.get(9)?,
         policy_version: r.get(10)?,
         reason: r.get(11)?,
+        client_id: r.get(12)?,
     })
 }
 

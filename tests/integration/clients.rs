@@ -247,3 +247,87 @@ fn a_clients_file_loads_an_agencys_own_list_before_the_searches_of_the_same_call
     let run = env.run(&["import", &bad]).code(2);
     crate::support::error_line(&run.stderr, &bad, 2, Some("kind"));
 }
+
+/// The `report clients` CSV of the samples, and `report searches` as JSON.
+fn samples_reports(env: &Env, args: &[&str]) -> (crate::support::Csv, Vec<serde_json::Value>) {
+    let mut clients = vec!["clients"];
+    clients.extend_from_slice(args);
+    let mut searches = vec!["searches"];
+    searches.extend_from_slice(args);
+    (env.report_csv(&clients), env.report_json(&searches))
+}
+
+#[test]
+fn report_clients_agrees_with_report_searches_summed_by_client() {
+    let env = Env::with_samples();
+    env.import_samples();
+    for args in
+        [&[][..], &["--quarter", "2026-Q1"][..], &["--firm", "nordsoeg"][..], &["--client-sector", "region"][..]]
+    {
+        let (clients, searches) = samples_reports(&env, args);
+        // Sum report searches by client: the registry id (from explain) for a known client, else the text.
+        let mut summed: std::collections::BTreeMap<String, [u64; 7]> = Default::default();
+        for s in &searches {
+            let (firm, search_ref) = (s["firm"].as_str().unwrap(), s["search_ref"].as_str().unwrap());
+            let explained = env.explain(firm, search_ref);
+            let key = match explained["search"]["client_id"].as_str() {
+                Some(id) => id.to_string(),
+                None => s["client"].as_str().unwrap().to_string(),
+            };
+            let verdicts = ["compliant", "non-compliant", "exempt", "incomplete", "pending", "not-applicable"];
+            let at = verdicts.iter().position(|v| s["verdict"] == *v).unwrap();
+            let counts = summed.entry(key).or_default();
+            counts[0] += 1;
+            counts[1 + at] += 1;
+        }
+        let columns = ["searches", "compliant", "non_compliant", "exempt", "incomplete", "pending", "not_applicable"];
+        let mut reported: std::collections::BTreeMap<String, [u64; 7]> = Default::default();
+        for row in &clients.rows {
+            let key = match clients.get(row, "client_id") {
+                "" => clients.get(row, "client").to_string(),
+                id => id.to_string(),
+            };
+            let counts: Vec<u64> = columns.iter().map(|c| clients.get(row, c).parse().unwrap()).collect();
+            if counts[0] > 0 {
+                reported.insert(key, counts.try_into().unwrap());
+            }
+        }
+        assert_eq!(reported, summed, "report clients {args:?} against report searches {args:?}");
+        assert!(!reported.is_empty());
+    }
+    // The registry entries without searches are listed with zeros; unknown clients by their text.
+    let (clients, _) = samples_reports(&env, &[]);
+    assert!(clients.rows.len() > 215);
+    let grundfos = clients.row(&["", "Grundfos Holding A/S"]);
+    assert_eq!(clients.get(grundfos, "client_sector"), "private");
+    let aarhus = clients.row(&["kommune-751"]);
+    assert_eq!(clients.get(aarhus, "client"), "Aarhus Kommune");
+    assert_eq!(clients.get(aarhus, "client_kind"), "municipality");
+}
+
+#[test]
+fn client_filters_choose_the_searches_of_every_report() {
+    let env = Env::with_samples();
+    env.import_samples();
+    let all = env.searches();
+    let by_name = env.report_json(&["searches", "--client", "region h"]);
+    let by_id = env.report_json(&["searches", "--client", "region-1084"]);
+    assert_eq!(by_name, by_id);
+    let expected: Vec<_> = all.iter().filter(|s| s["client"] == "Region Hovedstaden").cloned().collect();
+    assert!(!expected.is_empty());
+    assert_eq!(by_name, expected);
+    let unknown = env.report_json(&["searches", "--client", "grundfos holding a/s"]);
+    assert!(unknown.iter().all(|s| s["client"] == "Grundfos Holding A/S") && !unknown.is_empty());
+    let regions = env.report_json(&["searches", "--client-sector", "regioner"]);
+    assert_eq!(regions, all.iter().filter(|s| s["client_sector"] == "region").cloned().collect::<Vec<_>>());
+    // firms and quarters count only those searches.
+    let firms = env.report_json(&["firms", "--client-sector", "region"]);
+    let counted: u64 = firms.iter().map(|f| f["searches"].as_u64().unwrap()).sum();
+    assert_eq!(counted, regions.len() as u64);
+    let quarters = env.report_json(&["quarters", "--client", "region-1084"]);
+    let counted: u64 = quarters.iter().map(|q| q["searches"].as_u64().unwrap()).sum();
+    assert_eq!(counted, expected.len() as u64);
+    let outcomes = env.report_json(&["outcomes", "--client-sector", "state"]);
+    assert!(outcomes.iter().all(|o| o["client_sector"] == "state"));
+    env.run(&["report", "html", "--client-sector", "state"]).code(2);
+}
