@@ -3,6 +3,7 @@
 //! stays flat; any other moment or policy works them out from the rows.
 
 use crate::model::{FirmName, SearchVerdict};
+use crate::registry::Registry;
 use crate::report::outcomes::Outcomes;
 use crate::report::pack::ExemptionRow;
 use crate::report::{self, Filter, Ledger, Table};
@@ -34,6 +35,8 @@ pub struct Data {
     pub outcomes: Outcomes,
     /// Every exemption, ordered by firm and search reference.
     pub exemptions: Vec<ExemptionRow>,
+    /// The registry of public employers at the view's moment.
+    pub registry: Registry,
 }
 
 /// Reads every firm, verdict, outcome and exemption of the view.
@@ -49,7 +52,7 @@ pub fn gather(view: &View) -> Result<Data, StoreError> {
         Ok(())
     })?;
     exemptions.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
-    Ok(Data { firms: view.firms()?, verdicts: view.verdicts()?, outcomes, exemptions })
+    Ok(Data { firms: view.firms()?, verdicts: view.verdicts()?, outcomes, exemptions, registry: view.registry()? })
 }
 
 /// Who reached shortlist, interview and hire, over every search of the view whose client the filter covers.
