@@ -159,6 +159,9 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
     Ok(ExitCode::SUCCESS)
 }
 
+/// How many employers the HTML report lists by their failing searches.
+const MOST_FAILING: usize = 10;
+
 /// `report html`: one self-contained page.
 fn html(invocation: &Invocation, store: &Store, view: &View, args: &Args, filter: &Filter) -> anyhow::Result<ExitCode> {
     if args.format.is_some() || args.excel {
@@ -179,11 +182,15 @@ fn html(invocation: &Invocation, store: &Store, view: &View, args: &Args, filter
         facts.push(("Data as of", at));
     }
     facts.push(("Chain head", head));
+    let by_sector = report::clients::by_sector(&data.verdicts);
+    let most_failing = report::clients::most_failing(&data.registry, &data.verdicts, MOST_FAILING);
     let html = output::html::document(&output::html::Input {
         firms: &data.firms,
         verdicts: &data.verdicts,
         outcomes: &data.outcomes,
         facts: &facts,
+        by_sector: &by_sector,
+        most_failing: &most_failing,
     });
     super::emit(args.output.as_deref(), |out| out.write_all(html.as_bytes()))?;
     if let Some(path) = &args.output {

@@ -126,6 +126,65 @@ pub fn clients(registry: &Registry, rows: &[SearchVerdict], filter: &Filter) -> 
     Table { columns: CLIENT_COLUMNS.to_vec(), rows: table_rows }
 }
 
+/// The public client sectors the pledge's three bodies look at, in the contract's order.
+const PUBLIC: [&str; 3] = ["state", "region", "municipality"];
+
+/// The state, the regions and the municipalities compared: one row per public client sector (zeros where it has no
+/// searches), all quarters, with the counts and the rate.
+pub fn by_sector(rows: &[SearchVerdict]) -> Table {
+    let mut counts: BTreeMap<&str, Counts> = PUBLIC.iter().map(|s| (*s, Counts::default())).collect();
+    for r in rows {
+        if let Some(c) = counts.get_mut(r.client_sector.as_str()) {
+            c.add(r.verdict);
+        }
+    }
+    let mut columns = vec!["client_sector"];
+    columns.extend(COUNT_COLUMNS);
+    let rows = PUBLIC
+        .iter()
+        .map(|s| {
+            let mut cells = vec![Cell::text(*s)];
+            cells.extend(counts[s].cells());
+            cells
+        })
+        .collect();
+    Table { columns, rows }
+}
+
+/// The employers with the most failing (non-compliant or incomplete) searches, at most `n`, most first (then in
+/// byte order of the id or text): `client_id,client,client_sector,failing,searches,compliance_rate`.
+pub fn most_failing(registry: &Registry, rows: &[SearchVerdict], n: usize) -> Table {
+    let mut per: BTreeMap<Who, (Counts, BTreeSet<String>)> = BTreeMap::new();
+    for r in rows {
+        let who = r.client_id.clone().map_or_else(|| Who::Text(r.client.clone()), Who::Entry);
+        let (counts, sectors) = per.entry(who).or_default();
+        counts.add(r.verdict);
+        sectors.insert(r.client_sector.clone());
+    }
+    let mut ranked: Vec<_> = per.into_iter().filter(|(_, (c, _))| c.non_compliant + c.incomplete > 0).collect();
+    // A stable sort: ties stay in the map's order.
+    ranked.sort_by_key(|(_, (c, _))| std::cmp::Reverse(c.non_compliant + c.incomplete));
+    let rows = ranked
+        .into_iter()
+        .take(n)
+        .map(|(who, (c, sectors))| {
+            let (id, name) = match &who {
+                Who::Entry(id) => (Cell::text(id), registry.get(id).map_or(Cell::Empty, |e| Cell::text(&e.name))),
+                Who::Text(text) => (Cell::Empty, Cell::text(text)),
+            };
+            vec![
+                id,
+                name,
+                Cell::text(join(&sectors)),
+                Cell::Count(c.non_compliant + c.incomplete),
+                Cell::Count(c.searches),
+                Cell::Rate(c.rate()),
+            ]
+        })
+        .collect();
+    Table { columns: vec!["client_id", "client", "client_sector", "failing", "searches", "compliance_rate"], rows }
+}
+
 fn join(sectors: &BTreeSet<String>) -> String {
     sectors.iter().map(String::as_str).collect::<Vec<_>>().join(";")
 }
@@ -170,5 +229,16 @@ mod tests {
 
         let regions = Filter { client_sector: Some(crate::model::Sector::Region), ..Filter::default() };
         assert_eq!(clients(&Registry::builtin(), &rows, &regions).rows.len(), 5);
+
+        let sectors = by_sector(&rows);
+        assert_eq!(sectors.rows.len(), 3);
+        assert_eq!(sectors.rows[2][0], Cell::text("municipality"));
+        assert_eq!(sectors.rows[2][1], Cell::Count(2));
+        let failing = most_failing(&Registry::builtin(), &rows, 10);
+        assert_eq!(failing.rows.len(), 1);
+        assert_eq!(
+            (failing.rows[0][1].clone(), failing.rows[0][3].clone()),
+            (Cell::text("Aarhus Kommune"), Cell::Count(1))
+        );
     }
 }

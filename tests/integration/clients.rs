@@ -331,3 +331,19 @@ fn client_filters_choose_the_searches_of_every_report() {
     assert!(outcomes.iter().all(|o| o["client_sector"] == "state"));
     env.run(&["report", "html", "--client-sector", "state"]).code(2);
 }
+
+#[test]
+fn the_html_report_compares_the_sectors_and_names_the_employers_with_the_most_failing_searches() {
+    let env = Env::with_samples();
+    env.import_samples();
+    env.run(&["report", "html", "--output", "r.html"]).ok();
+    let html = std::fs::read_to_string(env.path("r.html")).unwrap();
+    let section = &html[html.find("<section id=\"employers\">").expect("an employers section")..];
+    let section = &section[..section.find("</section>").unwrap()];
+    for sector in ["state", "region", "municipality"] {
+        assert!(section.contains(&format!(">{sector}</td>")), "{sector} in {section}");
+    }
+    // Region Midtjylland has two non-compliant searches in the samples, more than any other employer.
+    let list = &section[section.find("most failing").unwrap()..];
+    assert!(list.find("Region Midtjylland").unwrap() < list.find("Københavns Kommune").unwrap(), "{list}");
+}
