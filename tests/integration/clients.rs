@@ -347,3 +347,29 @@ fn the_html_report_compares_the_sectors_and_names_the_employers_with_the_most_fa
     let list = &section[section.find("most failing").unwrap()..];
     assert!(list.find("Region Midtjylland").unwrap() < list.find("Københavns Kommune").unwrap(), "{list}");
 }
+
+#[test]
+fn a_policy_can_scope_by_client_kind() {
+    let env = Env::with_samples();
+    env.import_samples();
+    let policy = crate::support::sample("ministries.toml");
+    let policy = policy.to_str().unwrap();
+    env.run(&["policy", "test", policy]).ok();
+    let rows = env.report_json(&["searches", "--policy", policy, "--client-sector", "state"]);
+    let agency = rows.iter().find(|r| r["search_ref"] == "NS-2026-003").unwrap();
+    assert_eq!(agency["client"], "Energistyrelsen");
+    assert_eq!(agency["verdict"], "not-applicable");
+    assert_eq!(agency["rule"], "scope.client-kind");
+    assert!(agency["reason"].as_str().unwrap().contains("stat-energistyrelsen is of kind agency"), "{agency}");
+    let ministry = rows.iter().find(|r| r["search_ref"] == "KE-26-052").unwrap();
+    assert_eq!(ministry["client"], "Udlændinge- og Integrationsministeriet");
+    assert_eq!(ministry["verdict"], "pending", "in scope: a ministry");
+    // The default policy names no kinds: explanations read as before.
+    let words = env.run(&["explain", "nordsoeg", "NS-2026-003"]).ok().stdout;
+    assert!(!words.contains("scope.client-kind"), "{words}");
+    // An empty list of kinds is refused.
+    let text = std::fs::read_to_string(crate::support::sample("ministries.toml")).unwrap();
+    let empty = env.write("empty.toml", text.replace("client_kinds = [\"ministry\"]", "client_kinds = []"));
+    let run = env.run(&["policy", "check", &empty]).code(2);
+    assert!(run.stderr.contains("scope.client_kinds is empty"), "{}", run.stderr);
+}
