@@ -92,7 +92,7 @@ fn write_words(case: &Dossier, e: &Explanation, out: &mut dyn Write) -> std::io:
     match &s.client_ref {
         Some(c) if c.sector_from == SectorFrom::Registry => writeln!(
             out,
-            "  client sector {} derived from the registry: {} is {} ({}); the file left it empty",
+            "  client sector {} derived from the registry: {} is {} ({}); client_sector was left empty",
             s.client_sector, s.client, c.id, c.kind
         )?,
         Some(c) if c.sector_from == SectorFrom::FileTrusted => writeln!(
