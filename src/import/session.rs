@@ -121,12 +121,22 @@ impl ImportOutcome {
             lines.extend(
                 self.unknown_clients
                     .iter()
+                    .take(UNKNOWN_CLIENTS_SHOWN)
                     .map(|(client, n)| format!("  {client} ({n} {})", if *n == 1 { "search" } else { "searches" })),
             );
+            if self.unknown_clients.len() > UNKNOWN_CLIENTS_SHOWN {
+                lines.push(format!(
+                    "  ... and {} more (`pledgecheck report clients` lists every client)",
+                    self.unknown_clients.len() - UNKNOWN_CLIENTS_SHOWN
+                ));
+            }
         }
         lines
     }
 }
+
+/// How many unknown clients the notes after an import name; the rest are counted.
+const UNKNOWN_CLIENTS_SHOWN: usize = 50;
 
 /// What the registry says of a search's client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -775,6 +785,18 @@ mod tests {
             Err(ImportError::Input(errors)) => errors.to_string(),
             other => panic!("expected input errors, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn unknown_clients_are_named_up_to_fifty_then_counted() {
+        let mut outcome = ImportOutcome::default();
+        for i in 0..52 {
+            outcome.unknown_clients.insert(format!("Client {i:02}"), 1);
+        }
+        let notes = outcome.client_notes();
+        assert_eq!(notes.len(), 1 + 50 + 1);
+        assert_eq!(notes[1], "  Client 00 (1 search)");
+        assert_eq!(notes[51], "  ... and 2 more (`pledgecheck report clients` lists every client)");
     }
 
     #[test]
