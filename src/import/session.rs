@@ -787,6 +787,45 @@ mod tests {
         }
     }
 
+    fn search_of(client: &str, sector: Sector) -> Search {
+        Search {
+            firm: "f".into(),
+            search_ref: "s".into(),
+            client: client.into(),
+            client_sector: sector,
+            client_ref: None,
+            position: "p".into(),
+            level: crate::model::Level::Top,
+            opened_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            shortlist_on: None,
+            cancelled_on: None,
+        }
+    }
+
+    #[test]
+    fn a_client_is_checked_against_the_registry_and_its_text_kept() {
+        let registry = Registry::builtin();
+        let check = |client: &str, sector: Sector, trust: bool| {
+            let mut search = search_of(client, sector);
+            let found = check_client(&registry, trust, &mut search);
+            (found, search)
+        };
+        let (found, search) = check("kbh kommune", Sector::Unknown, false);
+        assert_eq!(found, ClientCheck::Derived);
+        assert_eq!((search.client.as_str(), search.client_sector), ("kbh kommune", Sector::Municipality));
+        assert_eq!(search.client_ref.unwrap().sector_from, SectorFrom::Registry);
+        let (found, search) = check("Region Midtjylland", Sector::Municipality, false);
+        assert_eq!(found, ClientCheck::Contradicts { id: "region-1082".into(), registry: Sector::Region });
+        assert_eq!(search.client_sector, Sector::Municipality);
+        let (found, search) = check("Region Midtjylland", Sector::Municipality, true);
+        assert_eq!(found, ClientCheck::Trusted { id: "region-1082".into(), registry: Sector::Region });
+        assert_eq!(search.client_ref.unwrap().sector_from, SectorFrom::FileTrusted);
+        let (found, search) = check("Energistyrelsen", Sector::State, false);
+        assert_eq!((found, search.client_ref.unwrap().kind), (ClientCheck::Agrees, crate::model::ClientKind::Agency));
+        assert_eq!(check("Grundfos", Sector::Private, false).0, ClientCheck::Unknown);
+        assert_eq!(check("Grundfos", Sector::Unknown, false).0, ClientCheck::UnknownWithoutSector);
+    }
+
     #[test]
     fn unknown_clients_are_named_up_to_fifty_then_counted() {
         let mut outcome = ImportOutcome::default();
