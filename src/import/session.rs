@@ -557,21 +557,9 @@ impl Sink for Session<'_> {
         Ok(())
     }
 
-    fn client(
-        &mut self,
-        sources: &Sources,
-        place: Place,
-        entry: Entry,
-        errors: &mut InputErrors,
-    ) -> Result<(), StoreError> {
-        self.put_client(sources, place, entry, errors)
-    }
-}
-
-impl Session<'_> {
     /// A user's registry entry: refused when the registry would then have two entries that share a name or short
     /// form; written when it differs from the current one.
-    fn put_client(
+    fn client(
         &mut self,
         sources: &Sources,
         place: Place,
