@@ -121,7 +121,6 @@ pub struct Registry {
     entries: Vec<Entry>,
     by_key: HashMap<String, usize>,
     by_id: HashMap<String, usize>,
-    builtin: usize,
     version: String,
     sha256: String,
 }
@@ -145,7 +144,6 @@ impl Registry {
     /// are added. Refused when two entries then share a key.
     pub fn with_additions(additions: Vec<Entry>) -> Result<Registry, RegistryError> {
         let mut entries = builtin_entries();
-        let builtin = entries.len();
         let mut canonical = String::new();
         for entry in additions {
             canonical.push_str(&format!(
@@ -189,7 +187,7 @@ impl Registry {
                 }
             }
         }
-        Ok(Registry { entries, by_key, by_id, builtin, version, sha256 })
+        Ok(Registry { entries, by_key, by_id, version, sha256 })
     }
 
     /// The entry a client's text names, if any.
@@ -208,11 +206,6 @@ impl Registry {
     /// Every entry: the built-in ones in the file's order, then the users' own in the order added.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
-    }
-
-    /// Whether an id is one of the built-in entries.
-    pub fn is_builtin(&self, id: &str) -> bool {
-        self.by_id.get(id).is_some_and(|&i| i < self.builtin)
     }
 
     /// Names the registry's content: the built-in file's date and hash, and a hash of the users' entries, if
