@@ -89,6 +89,15 @@ fn read(inputs: &[Input]) -> usize {
         fn exemption(&mut self, _: &Sources, _: Place, _: Exemption, _: &mut InputErrors) -> Result<(), Self::Error> {
             Ok(())
         }
+        fn client(
+            &mut self,
+            _: &Sources,
+            _: Place,
+            _: pledgecheck::registry::Entry,
+            _: &mut InputErrors,
+        ) -> Result<(), Self::Error> {
+            Ok(())
+        }
     }
     let mut count = Count(0);
     let Ok((_, errors)) = import::stream(inputs, Encoding::Utf8, &mut count);

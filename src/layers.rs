@@ -8,14 +8,15 @@ use std::path::Path;
 const LAYERS: &[(&str, &[&str])] = &[
     ("model", &[]),
     ("digest", &[]),
+    ("registry", &["model", "digest"]),
     ("policy", &["model", "digest"]),
     ("rules", &["model", "policy"]),
-    ("store", &["model", "digest", "policy", "rules"]),
-    ("import", &["model", "digest", "policy", "rules", "store"]),
-    ("report", &["model", "policy", "rules"]),
-    ("service", &["model", "policy", "rules", "store", "import", "report"]),
+    ("store", &["model", "digest", "registry", "policy", "rules"]),
+    ("import", &["model", "digest", "registry", "policy", "rules", "store"]),
+    ("report", &["model", "registry", "policy", "rules"]),
+    ("service", &["model", "registry", "policy", "rules", "store", "import", "report"]),
     ("output", &["model", "report"]),
-    ("cli", &["model", "digest", "policy", "rules", "store", "import", "report", "service", "output"]),
+    ("cli", &["model", "digest", "registry", "policy", "rules", "store", "import", "report", "service", "output"]),
 ];
 
 /// The top-level modules each module of `src/` names, through `crate::` or through enough `super::` to reach the

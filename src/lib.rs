@@ -13,6 +13,7 @@ pub mod import;
 pub mod model;
 pub mod output;
 pub mod policy;
+pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod service;

@@ -176,6 +176,7 @@ impl Builder {
             search_ref: format!("S-{number:07}"),
             client: CLIENTS[PUBLIC.iter().position(|s| *s == client_sector).unwrap_or(0)].to_string(),
             client_sector,
+            client_ref: None,
             position: POSITIONS[self.rng.random_range(0..POSITIONS.len())].to_string(),
             level,
             opened_on: opened,

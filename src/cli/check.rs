@@ -52,6 +52,10 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "utf-8")]
     encoding: Encoding,
 
+    /// Import a client sector that contradicts the registry of public employers anyway (and list such searches).
+    #[arg(long)]
+    trust_file_sectors: bool,
+
     /// Output format: table or json.
     #[arg(long, value_parser = super::people_format(), default_value = "table")]
     format: Format,
@@ -72,24 +76,26 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
     if args.format == Format::Csv {
         anyhow::bail!("check writes a table or JSON; use `pledgecheck report` for CSV");
     }
-    let filter = Filter { quarter: None, firm: args.firm.as_deref().map(|f| f.trim().to_string()) };
+    let filter = Filter { firm: args.firm.as_deref().map(|f| f.trim().to_string()), ..Filter::default() };
     let send_on = args.send_on.unwrap_or(invocation.today);
     let profile = args.profile.as_deref().map(super::profile::load).transpose()?;
     let profile = profile.as_ref();
     // Read before anything is imported: a bad policy file writes nothing.
     let other = super::other_policy(args.policy.as_deref())?;
+    let trust_file_sectors = args.trust_file_sectors;
     let (store, imported, judged) = if args.dry_run {
         let judge_under = other.as_ref().map(|(_, policy)| policy);
         let send_on = Some(send_on);
-        let options = ImportOptions { dry_run: true, judge_under, send_on, profile, ..<_>::default() };
+        let options =
+            ImportOptions { dry_run: true, judge_under, send_on, profile, trust_file_sectors, ..<_>::default() };
         let (_, outcome) = super::import_files(invocation, db, &args.files, args.encoding, options)?;
-        (None, Some(outcome.summary()), Some((outcome.judged_firms, outcome.judged, outcome.projected)))
+        (None, Some(outcome.summary_with_notes()), Some((outcome.judged_firms, outcome.judged, outcome.projected)))
     } else if args.files.is_empty() {
         (Some(Store::open(db, Mode::Existing)?), None, None)
     } else {
-        let options = ImportOptions { profile, ..ImportOptions::default() };
+        let options = ImportOptions { profile, trust_file_sectors, ..ImportOptions::default() };
         let (store, outcome) = super::import_files(invocation, db, &args.files, args.encoding, options)?;
-        (Some(store), Some(outcome.summary()), None)
+        (Some(store), Some(outcome.summary_with_notes()), None)
     };
     let view = store.as_ref().map(|s| s.view(Moment::Now, other)).transpose()?;
     // A table for people shows the first failing searches; JSON for programs lists them all, read from the

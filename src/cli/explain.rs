@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use serde_json::json;
 
+use crate::model::SectorFrom;
+
 use crate::model::Dossier;
 use crate::output::{self, Format};
 use crate::rules::{self, Case, Explanation, Projection};
@@ -91,6 +93,9 @@ fn search_json(case: &Dossier) -> serde_json::Value {
         "firm": s.firm, "search_ref": s.search_ref, "client": s.client, "client_sector": s.client_sector,
         "position": s.position, "level": s.level, "opened_on": s.opened_on, "shortlist_on": s.shortlist_on,
         "cancelled_on": s.cancelled_on, "quarter": s.quarter().to_string(),
+        "client_id": s.client_ref.as_ref().map(|c| &c.id),
+        "client_kind": s.client_ref.as_ref().map(|c| c.kind),
+        "client_sector_from": s.client_ref.as_ref().map(|c| c.sector_from.as_str()),
     })
 }
 
@@ -105,6 +110,23 @@ fn write_words(case: &Dossier, e: &Explanation, out: &mut dyn Write) -> std::io:
     let dates = [("opened", Some(s.opened_on)), ("shortlist sent", s.shortlist_on), ("cancelled", s.cancelled_on)];
     let dates: Vec<String> = dates.iter().filter_map(|(w, d)| d.map(|d| format!("{w} {d}"))).collect();
     writeln!(out, "  {}; quarter {}", dates.join(", "), s.quarter())?;
+    match &s.client_ref {
+        Some(c) if c.sector_from == SectorFrom::Registry => writeln!(
+            out,
+            "  client sector {} derived from the registry: {} is {} ({}); client_sector was left empty",
+            s.client_sector, s.client, c.id, c.kind
+        )?,
+        Some(c) if c.sector_from == SectorFrom::FileTrusted => writeln!(
+            out,
+            "  client sector {} is the file's, kept against the registry (--trust-file-sectors): {} is {} ({}, sector {})",
+            s.client_sector,
+            s.client,
+            c.id,
+            c.kind,
+            c.kind.sector()
+        )?,
+        _ => {}
+    }
     let version = match (&j.policy_version, e.effective_from) {
         (Some(v), Some(from)) => format!("policy version {v} (in effect from {from})"),
         _ => "no policy version".into(),

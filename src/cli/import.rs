@@ -41,6 +41,11 @@ pub struct Args {
     /// How the files are encoded.
     #[arg(long, value_enum, default_value = "utf-8")]
     encoding: Encoding,
+
+    /// Import a client sector that contradicts the registry of public employers anyway (and list such searches);
+    /// without it such a row is refused.
+    #[arg(long)]
+    trust_file_sectors: bool,
 }
 
 pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
@@ -55,6 +60,7 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
             only_firm: args.firm.as_deref().map(str::trim),
             merge: args.merge,
             profile: profile.as_ref(),
+            trust_file_sectors: args.trust_file_sectors,
             ..ImportOptions::default()
         },
     )?;
@@ -63,11 +69,11 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
     }
     let mut out = std::io::stdout().lock();
     if args.dry_run {
-        writeln!(out, "dry run, nothing was written: {}", outcome.summary())?;
+        writeln!(out, "dry run, nothing was written: {}", outcome.summary_with_notes())?;
         write_diff(&outcome.diff, &mut out)?;
     } else {
         let files = plural(args.files.len(), "file", "files");
-        writeln!(out, "imported {files} into {}: {}", db.display(), outcome.summary())?;
+        writeln!(out, "imported {files} into {}: {}", db.display(), outcome.summary_with_notes())?;
     }
     Ok(ExitCode::SUCCESS)
 }

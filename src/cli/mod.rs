@@ -7,6 +7,7 @@ mod backup;
 mod by_hand;
 mod candidate;
 mod check;
+mod client;
 mod completions;
 mod exemption;
 mod explain;
@@ -95,6 +96,11 @@ pub enum Command {
         after_help = "Examples:\n  pledgecheck firm add nordsoeg --name \"Nordsøg Executive Search A/S\" --pledged-on 2021-09-15\n  pledgecheck firm list"
     )]
     Firm(firm::Args),
+    /// The registry of public employers: list it, add an employer, change an entry.
+    #[command(
+        after_help = "Examples:\n  pledgecheck client list --format csv\n  pledgecheck client add stat-folketingets-administration --name \"Folketingets Administration\" --kind other-state"
+    )]
+    Client(client::Args),
     /// Log searches by hand: add, update, remove.
     #[command(
         after_help = "Examples:\n  pledgecheck search update nordsoeg NS-2026-050 --shortlist-on 2026-10-15\n  pledgecheck search remove nordsoeg NS-2026-050"
@@ -178,6 +184,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
         Command::Firm(args) => firm::run(invocation, db, args),
+        Command::Client(args) => client::run(invocation, db, args),
         Command::Search(args) => search::run(invocation, db, args),
         Command::Candidate(args) => candidate::run(invocation, db, args),
         Command::Exemption(args) => exemption::run(invocation, db, args),

@@ -62,6 +62,7 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
         exemptions: &data.exemptions,
         outcomes: &data.outcomes,
         facts: &facts,
+        registry: &data.registry,
     });
     let mut files = Vec::with_capacity(tables.len());
     for (name, table) in &tables {

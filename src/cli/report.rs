@@ -1,13 +1,14 @@
-//! `pledgecheck report searches|firms|quarters|outcomes|html`
+//! `pledgecheck report searches|firms|quarters|outcomes|clients|html`
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::Invocation;
-use crate::model::Quarter;
-use crate::output::terminal::Terminal;
+use crate::model::{Quarter, Sector};
+use crate::output::terminal::{Terminal, Verbosity};
 use crate::output::{self, Format};
-use crate::report::{self, Filter};
+use crate::registry::{match_key, Match};
+use crate::report::{self, ClientFilter, Filter};
 use crate::service::{self, reports};
 use crate::store::{Mode, Store, View};
 
@@ -22,6 +23,8 @@ pub enum Which {
     Quarters,
     /// One row per quarter, firm and client sector: cross-sector candidates at shortlist, interview and hire.
     Outcomes,
+    /// One row per employer of the registry (and per client text it does not know): counts, rate, rolling rate.
+    Clients,
     /// One self-contained HTML file with charts, for people (use --output).
     Html,
 }
@@ -33,6 +36,8 @@ pub enum Which {
     pledgecheck report quarters --format json\n  \
     pledgecheck report searches --quarter 2026-Q1 --firm nordsoeg --excel --output searches.csv\n  \
     pledgecheck report outcomes --quarter 2026-Q2\n  \
+    pledgecheck report clients --client-sector region\n  \
+    pledgecheck report searches --client \"Region H\"\n  \
     pledgecheck report html --output report.html")]
 pub struct Args {
     /// The report.
@@ -51,6 +56,15 @@ pub struct Args {
     #[arg(long, value_name = "ID")]
     firm: Option<String>,
 
+    /// Only searches whose client is in this sector (state, region, municipality, ...; Danish words too).
+    #[arg(long, value_name = "SECTOR", value_parser = parse_sector)]
+    client_sector: Option<Sector>,
+
+    /// Only searches of this client: a registry id (kommune-751) or any of its names (\"Kbh. Kommune\"), or the
+    /// text of a client the registry does not know.
+    #[arg(long, value_name = "CLIENT")]
+    client: Option<String>,
+
     /// Write to this file (atomically) instead of standard output; `-` is standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -67,6 +81,30 @@ pub struct Args {
     /// judged under the policy in force then; byte for byte what the report gave at that time.
     #[arg(long, value_name = "TIME", value_parser = super::parse_as_of, conflicts_with = "policy")]
     as_of: Option<String>,
+}
+
+fn parse_sector(raw: &str) -> Result<Sector, String> {
+    Sector::parse(raw).map_err(|e| e.to_string())
+}
+
+/// The searches the arguments choose; `--client` is looked up in the view's registry.
+fn filter_of(args: &Args, view: &View) -> anyhow::Result<Filter> {
+    let client = match args.client.as_deref().map(str::trim) {
+        None => None,
+        Some(text) => {
+            let registry = view.registry()?;
+            Some(match (registry.get(text), registry.lookup(text)) {
+                (Some(e), _) | (None, Match::Known(e)) => ClientFilter::Entry(e.id.clone()),
+                (None, Match::Unknown) => ClientFilter::Text(match_key(text)),
+            })
+        }
+    };
+    Ok(Filter {
+        quarter: args.quarter.map(|q| q.to_string()),
+        firm: args.firm.as_deref().map(|f| f.trim().to_string()),
+        client_sector: args.client_sector,
+        client,
+    })
 }
 
 pub(super) fn parse_quarter(raw: &str) -> Result<Quarter, String> {
@@ -96,10 +134,7 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
     invocation.detail(format_args!("reading {}", db.display()));
     let terminal = invocation.terminal_for(args.output.as_deref());
     let view = super::view(&store, args.as_of.as_deref(), args.policy.as_deref())?;
-    let filter = Filter {
-        quarter: args.quarter.map(|q| q.to_string()),
-        firm: args.firm.as_deref().map(|f| f.trim().to_string()),
-    };
+    let filter = filter_of(&args, &view)?;
     let place = db.display().to_string() + &args.as_of.as_deref().map(|t| format!(" at {t}")).unwrap_or_default();
     service::filters::known_firm_in(&view, filter.firm.as_deref(), &place)?;
     let which = match args.which {
@@ -108,6 +143,7 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
         Which::Firms => reports::Which::Firms,
         Which::Quarters => reports::Which::Quarters,
         Which::Outcomes => reports::Which::Outcomes,
+        Which::Clients => reports::Which::Clients,
     };
     let format = excel_format(args.format, args.excel, terminal)?;
     if which == reports::Which::Searches && format == Format::Csv {
@@ -120,18 +156,21 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
         })?;
         return Ok(ExitCode::SUCCESS);
     }
-    let table = match which {
-        // As the HTML report, the outcomes say under --verbose what they were made of.
-        reports::Which::Outcomes => {
-            let data = reports::gather(&view)?;
-            detail_of(invocation, &data, view.judging()?);
-            data.outcomes.table(&data.firms, &filter)
-        }
-        _ => reports::table(&view, which, &filter)?,
-    };
+    if which == reports::Which::Outcomes && invocation.verbosity == Verbosity::Verbose {
+        // As the HTML report, the outcomes say what they were made of.
+        let searches: u64 = view.verdict_counts()?.iter().map(|c| c.searches).sum();
+        let judging = view.judging()?;
+        let (name, sha256) = (&judging.name, &judging.policy.sha256);
+        let firms = view.firms()?.len();
+        invocation.detail(format_args!("{firms} firms, {searches} searches, judged under {name} (sha256 {sha256})"));
+    }
+    let table = reports::table(&view, which, &filter)?;
     super::emit(args.output.as_deref(), |out| output::write(&table, format, args.excel, terminal, out))?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// How many employers the HTML report lists by their failing searches.
+const MOST_FAILING: usize = 10;
 
 /// `report html`: one self-contained page.
 fn html(invocation: &Invocation, store: &Store, view: &View, args: &Args, filter: &Filter) -> anyhow::Result<ExitCode> {
@@ -140,6 +179,9 @@ fn html(invocation: &Invocation, store: &Store, view: &View, args: &Args, filter
     }
     if filter.quarter.is_some() || filter.firm.is_some() {
         anyhow::bail!("report html covers every firm and quarter; --quarter and --firm are for the other reports");
+    }
+    if filter.by_client() {
+        anyhow::bail!("report html covers every client; --client and --client-sector are for the other reports");
     }
     let data = reports::gather(view)?;
     let judging = view.judging()?;
@@ -150,11 +192,15 @@ fn html(invocation: &Invocation, store: &Store, view: &View, args: &Args, filter
         facts.push(("Data as of", at));
     }
     facts.push(("Chain head", head));
+    let by_sector = report::clients::by_sector(&data.verdicts);
+    let most_failing = report::clients::most_failing(&data.registry, &data.verdicts, MOST_FAILING);
     let html = output::html::document(&output::html::Input {
         firms: &data.firms,
         verdicts: &data.verdicts,
         outcomes: &data.outcomes,
         facts: &facts,
+        by_sector: &by_sector,
+        most_failing: &most_failing,
     });
     super::emit(args.output.as_deref(), |out| out.write_all(html.as_bytes()))?;
     if let Some(path) = &args.output {

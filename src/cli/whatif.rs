@@ -43,7 +43,11 @@ pub struct Args {
 pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let (_, policy) = super::policy::load(&args.policy)?;
     let store = Store::open(db, Mode::Existing)?;
-    let filter = Filter { quarter: args.quarter.map(|q| q.to_string()), firm: args.firm.map(|f| f.trim().to_string()) };
+    let filter = Filter {
+        quarter: args.quarter.map(|q| q.to_string()),
+        firm: args.firm.map(|f| f.trim().to_string()),
+        ..Filter::default()
+    };
     let view = store.view(crate::store::Moment::Now, None)?;
     service::filters::known_firm_in(&view, filter.firm.as_deref(), &db.display().to_string())?;
     drop(view);

@@ -70,7 +70,7 @@ pub const DANISH_COLUMNS: &[(&str, &str)] = &[
 /// Every column of every kind of CSV file, each once.
 pub(super) fn known_columns() -> Vec<&'static str> {
     let mut all: Vec<&'static str> = Vec::new();
-    for (name, _) in SHORTLIST_COLUMNS.iter().chain(FIRM_COLUMNS).chain(EXEMPTION_COLUMNS) {
+    for (name, _) in SHORTLIST_COLUMNS.iter().chain(FIRM_COLUMNS).chain(EXEMPTION_COLUMNS).chain(CLIENT_COLUMNS) {
         if !all.contains(name) {
             all.push(name);
         }
@@ -91,7 +91,12 @@ fn column_name(raw: &str, profile: Option<&Profile>) -> String {
         }
     }
     let key = lower.replace([' ', '-'], "_");
-    let known = SHORTLIST_COLUMNS.iter().chain(FIRM_COLUMNS).chain(EXEMPTION_COLUMNS).any(|(c, _)| *c == key);
+    let known = SHORTLIST_COLUMNS
+        .iter()
+        .chain(FIRM_COLUMNS)
+        .chain(EXEMPTION_COLUMNS)
+        .chain(CLIENT_COLUMNS)
+        .any(|(c, _)| *c == key);
     if known {
         return key;
     }
@@ -100,6 +105,10 @@ fn column_name(raw: &str, profile: Option<&Profile>) -> String {
         None => lower,
     }
 }
+
+/// A clients file: the users' own entries of the registry (the built-in file's columns; `sector` may be left out).
+const CLIENT_COLUMNS: &[(&str, bool)] =
+    &[("id", true), ("name", true), ("sector", false), ("kind", true), ("code", false), ("aliases", false)];
 
 /// Column names that suggest personal data, which pledgecheck never stores.
 const PERSONAL: &[&str] = &[
@@ -112,6 +121,7 @@ fn columns_of(kind: Kind) -> &'static [(&'static str, bool)] {
         Kind::Firms => FIRM_COLUMNS,
         Kind::Shortlists => SHORTLIST_COLUMNS,
         Kind::Exemptions => EXEMPTION_COLUMNS,
+        Kind::Clients => CLIENT_COLUMNS,
         Kind::Json => &[],
     }
 }
@@ -257,7 +267,7 @@ pub(super) fn header(
             message: format!(
                 "the header fits no kind of file (found {}; expected firms: firm,name,pledged_on,withdrawn_on; \
                  shortlists: firm,search_ref,client,client_sector,position,level,opened_on,...; \
-                 exemptions: firm,search_ref,reason,note)",
+                 exemptions: firm,search_ref,reason,note; clients: id,name,sector,kind,code,aliases)",
                 raw.join(",")
             ),
         });
@@ -367,6 +377,11 @@ pub(super) fn read<S: Sink>(
                     sink.search(sources, done.record, done.candidate_lines, errors)?;
                 }
             }
+            Kind::Clients => {
+                if let Some(entry) = records::client(&row, errors) {
+                    sink.client(sources, place, entry, errors)?;
+                }
+            }
             Kind::Json => {}
         }
     }
@@ -380,7 +395,9 @@ pub(super) fn read<S: Sink>(
 /// The kind of a CSV file from its header.
 fn kind_of(header: &[String]) -> Option<Kind> {
     let has = |name: &str| header.iter().any(|h| h == name);
-    if has("search_ref") && has("reason") {
+    if has("id") && has("kind") && !has("firm") {
+        Some(Kind::Clients)
+    } else if has("search_ref") && has("reason") {
         Some(Kind::Exemptions)
     } else if has("search_ref") {
         Some(Kind::Shortlists)
@@ -424,7 +441,7 @@ fn check_header(file: &str, kind: Kind, header: &[String], raw: &[String], error
         } else if !columns.iter().any(|(c, _)| c == name) {
             let lower = written.to_lowercase();
             let personal = PERSONAL.iter().any(|p| lower.contains(p))
-                || (kind != Kind::Firms && (lower.contains("name") || lower.contains("navn")));
+                || (!matches!(kind, Kind::Firms | Kind::Clients) && (lower.contains("name") || lower.contains("navn")));
             let known = columns.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ");
             let message = if personal {
                 format!(

@@ -210,7 +210,7 @@ pub(super) fn read<S: Sink>(
                 }
             }
         }
-        Kind::Json => {}
+        Kind::Json | Kind::Clients => {}
     }
     Ok(())
 }

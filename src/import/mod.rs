@@ -30,6 +30,7 @@ pub use session::{
 };
 
 use crate::model::{Candidate, Exemption, Firm, Search};
+use crate::registry::Entry;
 
 /// How the bytes of an input file are decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -100,6 +101,8 @@ pub enum Kind {
     Exemptions,
     /// A JSON file, which may hold all three.
     Json,
+    /// A CSV file of the users' own entries of the registry of public employers.
+    Clients,
 }
 
 impl Kind {
@@ -110,6 +113,7 @@ impl Kind {
             Kind::Shortlists => "shortlists",
             Kind::Exemptions => "exemptions",
             Kind::Json => "json",
+            Kind::Clients => "clients",
         }
     }
 }
@@ -205,6 +209,14 @@ pub trait Sink {
         exemption: Exemption,
         errors: &mut InputErrors,
     ) -> Result<(), Self::Error>;
+    /// A user's entry of the registry of public employers.
+    fn client(
+        &mut self,
+        sources: &Sources,
+        place: Place,
+        entry: Entry,
+        errors: &mut InputErrors,
+    ) -> Result<(), Self::Error>;
 }
 
 /// Reads, validates and hands to `sink` the files of one call: firms first, then exemptions, then searches.
@@ -269,7 +281,8 @@ impl Opened {
         encoding: Encoding,
         sink: &mut S,
     ) -> Result<(), S::Error> {
-        for phase in [Kind::Firms, Kind::Exemptions, Kind::Shortlists] {
+        // Clients first: the searches of the same call are checked against the registry with them.
+        for phase in [Kind::Clients, Kind::Firms, Kind::Exemptions, Kind::Shortlists] {
             for (index, input) in inputs.iter().enumerate() {
                 match self.sources.0[index].kind {
                     Some(kind) if kind == phase => {
@@ -300,6 +313,8 @@ pub struct Batch {
     pub searches: Vec<SearchRecord>,
     /// Exemptions with their places.
     pub exemptions: Vec<(Place, Exemption)>,
+    /// Users' registry entries with their places.
+    pub clients: Vec<(Place, Entry)>,
 }
 
 impl Batch {
@@ -342,6 +357,10 @@ pub(crate) fn read(inputs: &[Input], encoding: Encoding) -> Result<Batch, InputE
             _: &mut InputErrors,
         ) -> Result<(), Self::Error> {
             self.0.exemptions.push((place, exemption));
+            Ok(())
+        }
+        fn client(&mut self, _: &Sources, place: Place, entry: Entry, _: &mut InputErrors) -> Result<(), Self::Error> {
+            self.0.clients.push((place, entry));
             Ok(())
         }
     }

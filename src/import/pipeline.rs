@@ -11,9 +11,11 @@ use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 
 use super::{Encoding, InputErrors, Open, Opened, Place, SearchRecord, Sink, Sources};
 use crate::model::{Exemption, Firm};
+use crate::registry::Entry;
 
-/// Prepares what a sink takes with a search, from the search alone; runs on the reading thread.
-pub type Preparer<P> = Box<dyn Fn(&SearchRecord) -> P + Send + Sync>;
+/// Prepares what a sink takes with a search, from the search alone (which it may complete, as the registry
+/// completes a client's sector); runs on the reading thread.
+pub type Preparer<P> = Box<dyn Fn(&mut SearchRecord) -> P + Send + Sync>;
 
 /// A sink that takes, with each search, something prepared from the search alone (no state of its own), such as
 /// the rows to write and their hashes: [`stream_pipelined`] prepares it on the reading thread.
@@ -45,6 +47,7 @@ enum Item<D> {
     Firm(Place, Firm),
     Search(SearchRecord, D, Vec<usize>),
     Exemption(Place, Exemption),
+    Client(Place, Entry),
     /// Errors the reader found since the previous record.
     Errors(InputErrors),
 }
@@ -55,7 +58,7 @@ struct Courier<'d, D> {
     /// Batches the sink is done with, to be freed on this thread.
     done: Receiver<Vec<Item<D>>>,
     batch: Vec<Item<D>>,
-    prepare: &'d (dyn Fn(&SearchRecord) -> D + Send + Sync),
+    prepare: &'d (dyn Fn(&mut SearchRecord) -> D + Send + Sync),
 }
 
 /// The calling thread stopped taking records (its sink failed): stop reading.
@@ -95,11 +98,11 @@ impl<D> Sink for Courier<'_, D> {
     fn search(
         &mut self,
         _: &Sources,
-        record: SearchRecord,
+        mut record: SearchRecord,
         candidate_lines: Vec<usize>,
         errors: &mut InputErrors,
     ) -> Result<(), Stopped> {
-        let prepared = (self.prepare)(&record);
+        let prepared = (self.prepare)(&mut record);
         self.add(Item::Search(record, prepared, candidate_lines), errors)
     }
 
@@ -111,6 +114,10 @@ impl<D> Sink for Courier<'_, D> {
         errors: &mut InputErrors,
     ) -> Result<(), Stopped> {
         self.add(Item::Exemption(place, exemption), errors)
+    }
+
+    fn client(&mut self, _: &Sources, place: Place, entry: Entry, errors: &mut InputErrors) -> Result<(), Stopped> {
+        self.add(Item::Client(place, entry), errors)
     }
 }
 
@@ -157,6 +164,7 @@ pub fn stream_pipelined_with<S: PrepareSearch>(
                     Item::Exemption(place, exemption) => {
                         sink.exemption(&named, place.clone(), exemption.clone(), &mut found)
                     }
+                    Item::Client(place, entry) => sink.client(&named, place.clone(), entry.clone(), &mut found),
                     Item::Errors(errors) => {
                         found.extend(std::mem::take(errors));
                         Ok(())
@@ -233,6 +241,11 @@ mod tests {
             self.0.push(format!("exemption {} {place:?} after {} errors", exemption.search_ref, errors.total()));
             Ok(())
         }
+
+        fn client(&mut self, _: &Sources, place: Place, entry: Entry, _: &mut InputErrors) -> Result<(), String> {
+            self.0.push(format!("client {} {place:?}", entry.id));
+            Ok(())
+        }
     }
 
     fn files(searches: usize) -> Vec<Input> {
@@ -261,7 +274,7 @@ mod tests {
         type Prepared = String;
 
         fn preparer(&self) -> Preparer<String> {
-            Box::new(|record| record.search.search_ref.to_uppercase())
+            Box::new(|record: &mut SearchRecord| record.search.search_ref.to_uppercase())
         }
 
         fn prepared_search(

@@ -8,6 +8,7 @@ use crate::model::{
     excerpt, normalise_reason, parse_date, personal_data, Candidate, Exemption, Experience, Firm, Level, PersonalData,
     Search, Sector, Stage, ValueError,
 };
+use crate::registry::Entry;
 
 /// The fields of one row or object.
 pub(crate) trait Fields {
@@ -148,8 +149,14 @@ pub(crate) fn search<F: Fields>(fields: &F, errors: &mut InputErrors) -> Option<
     let firm = r.required("firm", "the firm's id");
     let search_ref = r.required("search_ref", "the firm's reference for the search");
     let client = r.required("client", "the client organisation");
-    let client_sector = r.required_parsed("client_sector", "the client's sector", Sector::parse);
-    if client_sector == Some(Sector::Unknown) {
+    // Left empty, the sector reads as `unknown` for now: the import session gives a client the registry knows its
+    // sector, and refuses an empty sector for any other client. Written `unknown`, it is refused here.
+    let client_sector = if r.text("client_sector").is_none() {
+        Some(Sector::Unknown)
+    } else {
+        r.parsed("client_sector", Sector::parse)
+    };
+    if client_sector == Some(Sector::Unknown) && r.text("client_sector").is_some() {
         r.fail("client_sector", "client_sector is unknown (expected the client's sector: state, region, municipality, private or civil-society)".into());
     }
     let position = r.required("position", "the position title");
@@ -174,6 +181,7 @@ pub(crate) fn search<F: Fields>(fields: &F, errors: &mut InputErrors) -> Option<
         search_ref,
         client,
         client_sector: client_sector?,
+        client_ref: None,
         position,
         level: level?,
         opened_on: opened_on?,
@@ -212,4 +220,25 @@ pub(crate) fn exemption<F: Fields>(fields: &F, errors: &mut InputErrors) -> Opti
     let reason = r.required("reason", "the exemption's reason, such as no-qualified-candidate");
     let note = r.optional("note").unwrap_or_default();
     (!r.failed()).then(|| Exemption { firm, search_ref, reason: normalise_reason(&reason), note })
+}
+
+/// Reads a user's entry of the registry of public employers (a clients file's row, or `client add`).
+pub(crate) fn client<F: Fields>(fields: &F, errors: &mut InputErrors) -> Option<Entry> {
+    let mut r = Reader::new(fields, errors);
+    let id = r.required("id", "the client's id, such as kommune-751 or one of your own");
+    let name = r.required("name", "the client's official name");
+    let kind = r.required("kind", "municipality, region, ministry, agency or other-state");
+    let (sector, code, aliases) = (r.optional("sector"), r.optional("code"), r.optional("aliases"));
+    if r.failed() {
+        return None;
+    }
+    match Entry::from_fields(&id, &name, sector.as_deref(), &kind, code.as_deref(), aliases.as_deref()) {
+        Ok(entry) => Some(entry),
+        Err(problems) => {
+            for (field, problem) in problems {
+                r.fail(field, problem.0);
+            }
+            None
+        }
+    }
 }

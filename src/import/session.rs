@@ -9,7 +9,8 @@
 //! another firm; a firm that changed has its stored searches judged again. Whole-call knowledge lives in the
 //! store's scratch tables, not in memory: where each search was first met, and the exemptions waiting.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use super::{
     csv, stream_pipelined_with, At, Batch, Encoding, InputErrors, Kind, Open, Place, PrepareSearch, Preparer,
@@ -17,8 +18,9 @@ use super::{
 };
 use chrono::NaiveDate;
 
-use crate::model::{Exemption, Firm, FirmName, SearchVerdict, Verdict};
+use crate::model::{ClientRef, Exemption, Firm, FirmName, Search, SearchVerdict, Sector, SectorFrom, Verdict};
 use crate::policy::Policy;
+use crate::registry::{Entry, Match, Registry};
 use crate::rules::{self, Case, Projection};
 use crate::store::{FileRecord, LaterChange, Mark, NewVersions, Store, StoreError, Writer};
 
@@ -42,6 +44,8 @@ pub struct ImportOptions<'a> {
     /// Today: a shortlist, addition or cancellation date after it is accepted and listed in
     /// [`ImportOutcome::future`].
     pub today: Option<NaiveDate>,
+    /// Keep a file's client sector that contradicts the registry (and list such searches) instead of refusing it.
+    pub trust_file_sectors: bool,
 }
 
 /// How many records of a kind a call held, and how many of them changed what is stored.
@@ -72,6 +76,8 @@ pub struct ImportOutcome {
     pub future: Vec<(String, String, &'static str, NaiveDate)>,
     /// How many searches have a date after today.
     pub future_total: usize,
+    /// Users' registry entries read and changed.
+    pub clients: Tally,
     /// The verdicts of the files' searches (dry run, or judged under another policy), ordered by firm and search
     /// reference.
     pub judged: Vec<SearchVerdict>,
@@ -82,6 +88,14 @@ pub struct ImportOutcome {
     pub projected: Vec<(String, String, Projection)>,
     /// The time the import was recorded at.
     pub at: String,
+    /// The registry the clients were checked against (its version), as the import log names it.
+    pub registry: String,
+    /// Searches whose client sector was left empty and taken from the registry.
+    pub derived_sectors: usize,
+    /// Clients the registry does not know, each with how many searches read name it, in byte order.
+    pub unknown_clients: BTreeMap<String, usize>,
+    /// Searches kept with a sector that contradicts the registry (`--trust-file-sectors`): where, and why.
+    pub trusted: Vec<String>,
 }
 
 /// Candidates an import added, removed and changed.
@@ -146,7 +160,7 @@ impl ImportOutcome {
     /// One line for people.
     pub fn summary(&self) -> String {
         let c = &self.candidates;
-        format!(
+        let mut summary = format!(
             "{} changed ({} read; {} added, {} removed, {} changed; {} changed), {} changed ({} read), {} changed ({} \
              read)",
             plural(self.searches.changed, "search", "searches"),
@@ -159,8 +173,104 @@ impl ImportOutcome {
             self.firms.read,
             plural(self.exemptions.changed, "exemption", "exemptions"),
             self.exemptions.read
-        )
+        );
+        if self.clients.read > 0 {
+            summary.push_str(&format!(", {} clients changed ({} read)", self.clients.changed, self.clients.read));
+        }
+        summary
     }
+
+    /// The summary, then the notes on clients ([`ImportOutcome::client_notes`]), one per line.
+    pub fn summary_with_notes(&self) -> String {
+        std::iter::once(self.summary()).chain(self.client_notes()).collect::<Vec<_>>().join("\n")
+    }
+
+    /// What the registry said of the clients, one line each, for people: sectors derived, searches kept against
+    /// the registry, unknown clients. Empty when every client was known and agreed.
+    pub fn client_notes(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if self.derived_sectors > 0 {
+            let sectors = plural(self.derived_sectors, "client sector", "client sectors");
+            lines.push(format!("{sectors} taken from the registry (client_sector left empty)"));
+        }
+        if !self.trusted.is_empty() {
+            let searches = plural(self.trusted.len(), "search", "searches");
+            lines.push(format!(
+                "{searches} kept with a client sector that contradicts the registry (--trust-file-sectors):"
+            ));
+            lines.extend(self.trusted.iter().map(|t| format!("  {t}")));
+        }
+        if !self.unknown_clients.is_empty() {
+            let clients = plural(self.unknown_clients.len(), "unknown client", "unknown clients");
+            lines.push(format!("{clients} (not in the registry {}; the file's sector kept):", self.registry));
+            lines.extend(
+                self.unknown_clients
+                    .iter()
+                    .take(UNKNOWN_CLIENTS_SHOWN)
+                    .map(|(client, n)| format!("  {client} ({})", plural(*n, "search", "searches"))),
+            );
+            if self.unknown_clients.len() > UNKNOWN_CLIENTS_SHOWN {
+                lines.push(format!(
+                    "  ... and {} more (`pledgecheck report clients` lists every client)",
+                    self.unknown_clients.len() - UNKNOWN_CLIENTS_SHOWN
+                ));
+            }
+        }
+        lines
+    }
+}
+
+/// How many unknown clients the notes after an import name; the rest are counted.
+const UNKNOWN_CLIENTS_SHOWN: usize = 50;
+
+/// What the registry says of a search's client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum ClientCheck {
+    /// Not in the registry; the file's sector stands.
+    Unknown,
+    /// Not in the registry, and no sector given: refused.
+    UnknownWithoutSector,
+    /// Known, and the file's sector agrees.
+    Agrees,
+    /// Known, and the sector left empty: the registry's taken.
+    Derived,
+    /// Known, and the file's sector contradicts the registry's: refused.
+    Contradicts { id: String, registry: Sector },
+    /// As `Contradicts`, but kept (`--trust-file-sectors`).
+    Trusted { id: String, registry: Sector },
+}
+
+/// Checks a search's client against the registry and completes the search: the registry id beside the client's
+/// text, and the registry's sector where the file left it empty (read as `unknown`). The client's text is kept
+/// as it is. Pure: runs on the reading thread.
+pub(super) fn check_client(registry: &Registry, trust: bool, search: &mut Search) -> ClientCheck {
+    let given = search.client_sector;
+    let entry = match registry.lookup(&search.client) {
+        Match::Known(entry) => entry,
+        Match::Unknown => {
+            search.client_ref = None;
+            return if given == Sector::Unknown { ClientCheck::UnknownWithoutSector } else { ClientCheck::Unknown };
+        }
+    };
+    let registry_sector = entry.sector();
+    let (from, check) = if given == Sector::Unknown {
+        search.client_sector = registry_sector;
+        (SectorFrom::Registry, ClientCheck::Derived)
+    } else if given == registry_sector {
+        (SectorFrom::File, ClientCheck::Agrees)
+    } else if trust {
+        (SectorFrom::FileTrusted, ClientCheck::Trusted { id: entry.id.clone(), registry: registry_sector })
+    } else {
+        (SectorFrom::File, ClientCheck::Contradicts { id: entry.id.clone(), registry: registry_sector })
+    };
+    search.client_ref = Some(ClientRef { id: entry.id.clone(), kind: entry.kind, sector_from: from });
+    check
+}
+
+/// What the reading thread prepares with each search: the registry's word on its client, and the rows to write.
+pub struct Prepared {
+    check: ClientCheck,
+    new: NewVersions,
 }
 
 /// Why an import wrote nothing.
@@ -332,6 +442,9 @@ pub fn import_batch(
     run(store, actor, command, options, |session| {
         let sources = Sources(batch.sources.clone());
         let mut errors = InputErrors::default();
+        for (place, entry) in &batch.clients {
+            session.client(&sources, place.clone(), entry.clone(), &mut errors)?;
+        }
         for (place, firm) in &batch.firms {
             session.firm(&sources, place.clone(), firm.clone(), &mut errors)?;
         }
@@ -354,10 +467,14 @@ fn run(
 ) -> Result<ImportOutcome, ImportError> {
     let recording = store.begin_recording(actor, command)?;
     let policy = recording.policy().clone();
-    let (sources, outcome) = {
+    let w = recording.writer()?;
+    let registry = Arc::new(w.registry()?);
+    let (sources, outcome, registry) = {
         let mut session = Session {
-            w: recording.writer()?,
+            w,
             policy: &policy,
+            registry: Arc::clone(&registry),
+            trust_file_sectors: options.trust_file_sectors,
             only_firm: options.only_firm,
             merge: options.merge,
             today: options.today,
@@ -366,7 +483,13 @@ fn run(
             firms_changed: BTreeSet::new(),
             exemptions_waiting: false,
             suggested: HashMap::new(),
-            outcome: ImportOutcome { at: recording.at().to_string(), ..ImportOutcome::default() },
+            clients_met: HashMap::new(),
+            clients_changed: false,
+            outcome: ImportOutcome {
+                at: recording.at().to_string(),
+                registry: registry.version().to_string(),
+                ..ImportOutcome::default()
+            },
         };
         let (sources, mut errors) = feed(&mut session)?;
         session.finish(&sources, &mut errors)?;
@@ -377,13 +500,17 @@ fn run(
         if options.dry_run || options.judge_under.is_some() {
             session.judge_files_searches(options.judge_under.unwrap_or(&policy), options.send_on)?;
         }
-        (sources, session.outcome)
+        session.outcome.registry = session.registry.version().to_string();
+        (sources, session.outcome, session.registry)
     };
-    let files: Vec<FileRecord> = sources
+    let mut files: Vec<FileRecord> = sources
         .0
         .iter()
         .filter_map(|s| s.kind.map(|k| FileRecord { name: &s.name, sha256: &s.sha256, kind: k.as_str() }))
         .collect();
+    // The registry the clients were checked against is an input of the change like its files.
+    let registry_name = format!("registry {}", registry.version());
+    files.push(FileRecord { name: &registry_name, sha256: registry.sha256(), kind: "registry" });
     recording.finish(&files, &outcome.summary(), !options.dry_run)?;
     Ok(outcome)
 }
@@ -392,6 +519,10 @@ fn run(
 pub(super) struct Session<'a> {
     w: Writer<'a>,
     policy: &'a Policy,
+    /// The registry of public employers the clients are checked against.
+    registry: Arc<Registry>,
+    /// Keep a file's client sector that contradicts the registry.
+    trust_file_sectors: bool,
     /// Refuse every record of another firm (an agency collecting one firm's files).
     only_firm: Option<&'a str>,
     /// Add and update candidates, never remove them (`import --merge`).
@@ -407,6 +538,10 @@ pub(super) struct Session<'a> {
     exemptions_waiting: bool,
     /// "Did you mean" for unknown firm ids, once per id.
     suggested: HashMap<String, String>,
+    /// Where each user's registry entry of this call was met.
+    clients_met: HashMap<String, Place>,
+    /// Whether this call changed the registry (then its searches are checked against it again).
+    clients_changed: bool,
     outcome: ImportOutcome,
 }
 
@@ -707,8 +842,10 @@ impl Sink for Session<'_> {
         candidate_lines: Vec<usize>,
         errors: &mut InputErrors,
     ) -> Result<(), StoreError> {
+        let mut record = record;
+        let check = check_client(&self.registry, self.trust_file_sectors, &mut record.search);
         let new = NewVersions::of(&record.search, &record.candidates, &self.w.stamp());
-        self.prepared_search(sources, &record, &new, &candidate_lines, errors)
+        self.prepared_search(sources, &record, &Prepared { check, new }, &candidate_lines, errors)
     }
 
     fn exemption(
@@ -738,26 +875,95 @@ impl Sink for Session<'_> {
         self.exemptions_waiting = true;
         Ok(())
     }
+
+    /// A user's registry entry: refused when the registry would then have two entries that share a name or short
+    /// form; written when it differs from the current one.
+    fn client(
+        &mut self,
+        sources: &Sources,
+        place: Place,
+        entry: Entry,
+        errors: &mut InputErrors,
+    ) -> Result<(), StoreError> {
+        self.outcome.clients.read += 1;
+        if let Some(first) = self.clients_met.get(&entry.id) {
+            let message = format!("client {} appears twice: also at {}", entry.id, sources.describe(first));
+            errors.push(sources.error_at(&place, "id", message));
+            return Ok(());
+        }
+        self.clients_met.insert(entry.id.clone(), place.clone());
+        let mut entries = self.w.current_clients()?;
+        entries.retain(|e| e.id != entry.id);
+        entries.push(entry.clone());
+        if let Err(e) = Registry::with_additions(entries) {
+            errors.push(sources.error_at(&place, "name", e.0));
+            return Ok(());
+        }
+        if self.w.put_client(&entry)? {
+            self.outcome.clients.changed += 1;
+            self.registry = Arc::new(self.w.registry()?);
+            self.clients_changed = true;
+        }
+        Ok(())
+    }
 }
 
 impl PrepareSearch for Session<'_> {
-    type Prepared = NewVersions;
+    type Prepared = Prepared;
 
-    fn preparer(&self) -> Preparer<NewVersions> {
+    fn preparer(&self) -> Preparer<Prepared> {
         let stamp = self.w.stamp();
-        Box::new(move |record| NewVersions::of(&record.search, &record.candidates, &stamp))
+        let (registry, trust) = (Arc::clone(&self.registry), self.trust_file_sectors);
+        Box::new(move |record: &mut SearchRecord| {
+            let check = check_client(&registry, trust, &mut record.search);
+            Prepared { check, new: NewVersions::of(&record.search, &record.candidates, &stamp) }
+        })
     }
 
     fn prepared_search(
         &mut self,
         sources: &Sources,
         record: &SearchRecord,
-        new: &NewVersions,
+        prepared: &Prepared,
         candidate_lines: &[usize],
         errors: &mut InputErrors,
     ) -> Result<(), StoreError> {
         if !self.accepts(sources, &record.place, &record.search.firm, errors) {
             return Ok(());
+        }
+        // The reading thread checked the client against the registry as the call began; entries of a clients file
+        // of this call came after.
+        let rechecked;
+        let (record, prepared) = if self.clients_changed {
+            let mut again = record.clone();
+            let check = check_client(&self.registry, self.trust_file_sectors, &mut again.search);
+            let new = NewVersions::of(&again.search, &again.candidates, &self.w.stamp());
+            rechecked = (again, Prepared { check, new });
+            (&rechecked.0, &rechecked.1)
+        } else {
+            (record, prepared)
+        };
+        let new = &prepared.new;
+        let client = &record.search.client;
+        match &prepared.check {
+            ClientCheck::UnknownWithoutSector => {
+                let message = format!(
+                    "client_sector is missing (expected the client's sector: client {client:?} is not in the registry, \
+                     which would give it)"
+                );
+                errors.push(sources.error_at(&record.place, "client_sector", message));
+                return Ok(());
+            }
+            ClientCheck::Contradicts { id, registry } => {
+                let message = format!(
+                    "client_sector {} contradicts the registry: client {client:?} is {id}, sector {registry} (leave \
+                     client_sector empty to take the registry's, correct it, or import with --trust-file-sectors)",
+                    record.search.client_sector
+                );
+                errors.push(sources.error_at(&record.place, "client_sector", message));
+                return Ok(());
+            }
+            _ => {}
         }
         let Some((firm_id, firm)) = self.firm_of(&record.search.firm)? else {
             let suggest = self.firm_suggestion(&record.search.firm)?;
@@ -776,6 +982,18 @@ impl PrepareSearch for Session<'_> {
         }
         // The first run of this search in this call.
         self.note_future(record);
+        match &prepared.check {
+            ClientCheck::Unknown => *self.outcome.unknown_clients.entry(client.clone()).or_default() += 1,
+            ClientCheck::Derived => self.outcome.derived_sectors += 1,
+            ClientCheck::Trusted { id, registry } => self.outcome.trusted.push(format!(
+                "{}: {}/{} client {client:?} ({id}, sector {registry}) kept as {}",
+                sources.describe(&record.place),
+                record.search.firm,
+                record.search.search_ref,
+                record.search.client_sector
+            )),
+            _ => {}
+        }
         let existed = !made;
         let merged;
         let (record, new) = match self.merged_with_stored(id, existed, record)? {
@@ -926,6 +1144,57 @@ mod tests {
             Err(ImportError::Input(errors)) => errors.to_string(),
             other => panic!("expected input errors, got {other:?}"),
         }
+    }
+
+    fn search_of(client: &str, sector: Sector) -> Search {
+        Search {
+            firm: "f".into(),
+            search_ref: "s".into(),
+            client: client.into(),
+            client_sector: sector,
+            client_ref: None,
+            position: "p".into(),
+            level: crate::model::Level::Top,
+            opened_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            shortlist_on: None,
+            cancelled_on: None,
+        }
+    }
+
+    #[test]
+    fn a_client_is_checked_against_the_registry_and_its_text_kept() {
+        let registry = Registry::builtin();
+        let check = |client: &str, sector: Sector, trust: bool| {
+            let mut search = search_of(client, sector);
+            let found = check_client(&registry, trust, &mut search);
+            (found, search)
+        };
+        let (found, search) = check("kbh kommune", Sector::Unknown, false);
+        assert_eq!(found, ClientCheck::Derived);
+        assert_eq!((search.client.as_str(), search.client_sector), ("kbh kommune", Sector::Municipality));
+        assert_eq!(search.client_ref.unwrap().sector_from, SectorFrom::Registry);
+        let (found, search) = check("Region Midtjylland", Sector::Municipality, false);
+        assert_eq!(found, ClientCheck::Contradicts { id: "region-1082".into(), registry: Sector::Region });
+        assert_eq!(search.client_sector, Sector::Municipality);
+        let (found, search) = check("Region Midtjylland", Sector::Municipality, true);
+        assert_eq!(found, ClientCheck::Trusted { id: "region-1082".into(), registry: Sector::Region });
+        assert_eq!(search.client_ref.unwrap().sector_from, SectorFrom::FileTrusted);
+        let (found, search) = check("Energistyrelsen", Sector::State, false);
+        assert_eq!((found, search.client_ref.unwrap().kind), (ClientCheck::Agrees, crate::model::ClientKind::Agency));
+        assert_eq!(check("Grundfos", Sector::Private, false).0, ClientCheck::Unknown);
+        assert_eq!(check("Grundfos", Sector::Unknown, false).0, ClientCheck::UnknownWithoutSector);
+    }
+
+    #[test]
+    fn unknown_clients_are_named_up_to_fifty_then_counted() {
+        let mut outcome = ImportOutcome::default();
+        for i in 0..52 {
+            outcome.unknown_clients.insert(format!("Client {i:02}"), 1);
+        }
+        let notes = outcome.client_notes();
+        assert_eq!(notes.len(), 1 + 50 + 1);
+        assert_eq!(notes[1], "  Client 00 (1 search)");
+        assert_eq!(notes[51], "  ... and 2 more (`pledgecheck report clients` lists every client)");
     }
 
     #[test]

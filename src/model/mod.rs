@@ -9,10 +9,12 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
+mod client;
 mod personal;
 mod suggest;
 mod verdict;
 
+pub use client::{ClientKind, ClientRef, SectorFrom};
 pub use personal::{excerpt, personal_data, PersonalData};
 pub use suggest::{did_you_mean, did_you_mean_text, firm_suggestions};
 pub use verdict::{rule, SearchVerdict, Verdict, VerdictCount};
@@ -450,8 +452,11 @@ pub struct Search {
     pub search_ref: String,
     /// The client organisation.
     pub client: String,
-    /// The client's sector; never `unknown`.
+    /// The client's sector; never `unknown` once imported (an import reads a sector left empty as `unknown`
+    /// until the registry gives it).
     pub client_sector: Sector,
+    /// The registry entry the client's text names, if any (the text itself is kept unchanged in `client`).
+    pub client_ref: Option<ClientRef>,
     /// The position title.
     pub position: String,
     /// The level of the post.
@@ -629,6 +634,7 @@ mod tests {
             search_ref: "s".into(),
             client: "c".into(),
             client_sector: Sector::State,
+            client_ref: None,
             position: "p".into(),
             level: Level::Top,
             opened_on: d(2026, 3, 20),

@@ -63,6 +63,8 @@ pub mod rule {
     pub const LEVEL: &str = "scope.level";
     /// The client sector is covered.
     pub const CLIENT_SECTOR: &str = "scope.client-sector";
+    /// The client's kind (in the registry of public employers) is covered, for a version that names kinds.
+    pub const CLIENT_KIND: &str = "scope.client-kind";
     /// The search was not cancelled without a shortlist.
     pub const NOT_CANCELLED: &str = "scope.not-cancelled";
     /// The shortlist has gone to the client.
@@ -74,8 +76,18 @@ pub mod rule {
     /// Candidates of unknown sector might make up the difference.
     pub const UNKNOWN_SECTOR: &str = "pledge.unknown-sector";
     /// Every rule id.
-    pub const ALL: [&str; 9] =
-        [VERSION, SIGNED, LEVEL, CLIENT_SECTOR, NOT_CANCELLED, SHORTLIST_SENT, CROSS_SECTOR, EXEMPTION, UNKNOWN_SECTOR];
+    pub const ALL: [&str; 10] = [
+        VERSION,
+        SIGNED,
+        LEVEL,
+        CLIENT_SECTOR,
+        CLIENT_KIND,
+        NOT_CANCELLED,
+        SHORTLIST_SENT,
+        CROSS_SECTOR,
+        EXEMPTION,
+        UNKNOWN_SECTOR,
+    ];
 }
 
 /// How many searches of a firm in a quarter have a verdict.
@@ -118,4 +130,6 @@ pub struct SearchVerdict {
     pub policy_version: Option<String>,
     /// Why, in plain words.
     pub reason: String,
+    /// The registry entry the client's text names, if any (not a column of `report searches`).
+    pub client_id: Option<String>,
 }

@@ -27,6 +27,10 @@ pub struct Input<'a> {
     pub outcomes: &'a Outcomes,
     /// Facts about the data shown under the title (label, value), such as the policy and the chain head.
     pub facts: &'a [(&'static str, String)],
+    /// The state, the regions and the municipalities compared ([`report::clients::by_sector`]).
+    pub by_sector: &'a Table,
+    /// The employers with the most failing searches ([`report::clients::most_failing`]).
+    pub most_failing: &'a Table,
 }
 
 const CSS: &str = r#"
@@ -232,7 +236,8 @@ pub fn document(input: &Input) -> String {
     }
     html.push_str(
         "<nav><a href=\"#rates\">Rates by quarter</a><a href=\"#failing\">Failing searches</a>\
-         <a href=\"#outcomes\">Outcomes</a><a href=\"#firms\">Per firm</a></nav></header>\n",
+         <a href=\"#employers\">Employers</a><a href=\"#outcomes\">Outcomes</a><a href=\"#firms\">Per firm</a></nav>\
+         </header>\n",
     );
 
     // Key figures: every percentage computed from its counts and shown with them.
@@ -265,6 +270,7 @@ pub fn document(input: &Input) -> String {
 
     rates_section(&mut html, input, &ledger, &span);
     failing_section(&mut html, &failing);
+    employers_section(&mut html, input);
     outcomes_section(&mut html, input.outcomes);
 
     // Per firm.
@@ -499,6 +505,22 @@ fn failing_section(html: &mut String, failing: &[&SearchVerdict]) {
     html.push_str("</section>\n");
 }
 
+fn employers_section(html: &mut String, input: &Input) {
+    html.push_str(
+        "<section id=\"employers\"><h2>Employers: the state, the regions and the municipalities</h2>\
+         <p class=\"lead\">All quarters, by the client's sector (each of the pledge's three bodies looks at its own \
+         employers). Clients are matched to the registry of public employers.</p>",
+    );
+    html.push_str(&html_table(input.by_sector, ""));
+    if input.most_failing.rows.is_empty() {
+        html.push_str("<p>No employer has a failing search.</p>");
+    } else {
+        html.push_str("<h3>The employers with the most failing searches</h3>");
+        html.push_str(&html_table(input.most_failing, "stack"));
+    }
+    html.push_str("</section>\n");
+}
+
 fn outcomes_section(html: &mut String, outcomes: &Outcomes) {
     let all = outcomes.total(&Filter::default());
     html.push_str(
@@ -596,7 +618,17 @@ mod tests {
             row("a", "2", "2026-Q2", Verdict::NonCompliant, "no \"one\" <b>"),
         ];
         let outcomes = Outcomes::default();
-        let html = document(&Input { firms: &firms, verdicts: &verdicts, outcomes: &outcomes, facts: &[] });
+        let by_sector = crate::report::clients::by_sector(&verdicts);
+        let most_failing = Table { columns: vec!["client"], rows: vec![vec![Cell::text("<Employer>")]] };
+        let html = document(&Input {
+            firms: &firms,
+            verdicts: &verdicts,
+            outcomes: &outcomes,
+            facts: &[],
+            by_sector: &by_sector,
+            most_failing: &most_failing,
+        });
+        assert!(html.contains("id=\"employers\"") && html.contains("&lt;Employer&gt;"));
         assert!(!html.contains("<script>"));
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(html.contains("no &quot;one&quot; &lt;b&gt;"));
@@ -625,7 +657,16 @@ mod tests {
         }
         verdicts.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
         let outcomes = Outcomes::default();
-        let html = document(&Input { firms: &firms, verdicts: &verdicts, outcomes: &outcomes, facts: &[] });
+        let by_sector = crate::report::clients::by_sector(&verdicts);
+        let most_failing = Table { columns: vec!["client"], rows: Vec::new() };
+        let html = document(&Input {
+            firms: &firms,
+            verdicts: &verdicts,
+            outcomes: &outcomes,
+            facts: &[],
+            by_sector: &by_sector,
+            most_failing: &most_failing,
+        });
         assert!(html.contains("6 of 11 rated searches compliant (54.5%)"), "percentages from the counts");
         assert!(html.contains("The latest 100 of "), "the failing list is cut");
         assert_eq!(html.matches("v-non-compliant\">").count(), 100);

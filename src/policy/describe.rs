@@ -47,6 +47,13 @@ pub fn describe(policy: &Policy, only: Option<&str>) -> Result<String, String> {
             "    [scope.client-sector] client sector is one of {}",
             join(v.scope.client_sectors.iter().map(|s| s.to_string()).collect())
         );
+        if let Some(kinds) = &v.scope.client_kinds {
+            let _ = writeln!(
+                out,
+                "    [scope.client-kind] the client is, in the registry of public employers, one of {}",
+                join(kinds.iter().map(|k| k.to_string()).collect())
+            );
+        }
         let _ = writeln!(out, "    [scope.not-cancelled] the search was not cancelled before a shortlist went out");
         let r = &v.rules;
         let _ = writeln!(out, "  Rules:");

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::model::{Level, Sector, Stage};
+use crate::model::{ClientKind, Level, Sector, Stage};
 
 mod describe;
 mod own_tests;
@@ -60,6 +60,8 @@ pub struct Scope {
     pub levels: Vec<Level>,
     /// Client sectors covered.
     pub client_sectors: Vec<Sector>,
+    /// Client kinds covered (registry of public employers); `None`: every client, known or not.
+    pub client_kinds: Option<Vec<ClientKind>>,
 }
 
 /// What an in-scope search must show to meet the pledge.
@@ -226,6 +228,11 @@ struct ScopeFile {
     /// Client sectors covered.
     #[schemars(with = "Vec<Sector>")]
     client_sectors: Spanned<Vec<Sector>>,
+    /// Client kinds covered (municipality, region, ministry, agency, other-state), as the registry of public
+    /// employers records a search's client; left out, every client is covered, known or not.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<ClientKind>>")]
+    client_kinds: Option<Spanned<Vec<ClientKind>>>,
 }
 
 fn yes() -> bool {
@@ -310,6 +317,12 @@ impl PolicyFile {
             if v.scope.client_sectors.get_ref().contains(&Sector::Unknown) {
                 err(v.scope.client_sectors.span(), format!("version {id}: unknown is not a client sector"));
             }
+            if let Some(kinds) = v.scope.client_kinds.as_ref().filter(|k| k.get_ref().is_empty()) {
+                err(
+                    kinds.span(),
+                    format!("version {id}: scope.client_kinds is empty, so the version covers no search"),
+                );
+            }
             let count = *v.rules.qualifying_candidates.get_ref();
             if !(1..=1000).contains(&count) {
                 err(
@@ -374,6 +387,7 @@ impl PolicyFile {
                         signed_firms_only: v.scope.signed_firms_only,
                         levels: v.scope.levels.into_inner(),
                         client_sectors: v.scope.client_sectors.into_inner(),
+                        client_kinds: v.scope.client_kinds.map(Spanned::into_inner),
                     },
                     rules: Rules {
                         qualifying_candidates: count.clamp(1, 1000) as u32,

@@ -8,7 +8,8 @@ use serde::Deserialize;
 
 use super::Version;
 use crate::model::{
-    normalise_reason, parse_date, Candidate, Exemption, Experience, Firm, Level, Search, Sector, Stage, ValueError,
+    normalise_reason, parse_date, Candidate, ClientKind, ClientRef, Exemption, Experience, Firm, Level, Search, Sector,
+    SectorFrom, Stage, ValueError,
 };
 use crate::model::{rule, Verdict};
 
@@ -77,6 +78,8 @@ struct FirmFile {
 #[serde(deny_unknown_fields)]
 struct SearchFile {
     client_sector: String,
+    /// The client's kind in the registry of public employers (`ministry`, ...); left out, a client it does not know.
+    client_kind: Option<String>,
     #[serde(default = "top")]
     level: String,
     opened_on: Option<DateValue>,
@@ -162,6 +165,14 @@ impl TestTable {
             search_ref: "test".into(),
             client: "test".into(),
             client_sector: value(Sector::parse(&self.search.client_sector), "search.client_sector")?,
+            client_ref: match &self.search.client_kind {
+                None => None,
+                Some(kind) => Some(ClientRef {
+                    id: "test".into(),
+                    kind: value(ClientKind::parse(kind), "search.client_kind")?,
+                    sector_from: SectorFrom::File,
+                }),
+            },
             position: "test".into(),
             level: value(Level::parse(&self.search.level), "search.level")?,
             opened_on,

@@ -103,7 +103,7 @@ mod tests {
         assert_eq!(all.failing_total(), 2);
         assert!(all.has_any(&[Verdict::Incomplete]));
         assert!(!all.has_any(&[Verdict::Exempt]));
-        let only_a = Filter { firm: Some("a".into()), quarter: None };
+        let only_a = Filter { firm: Some("a".into()), ..Filter::default() };
         let a = Summary::of_rows(firms, &rows, &only_a);
         assert_eq!(a.failing_total(), 1);
         assert!(!a.has_any(&[Verdict::Incomplete]), "b's incomplete search is not a's");

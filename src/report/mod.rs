@@ -4,15 +4,16 @@
 //! [`outcomes`] counts who reached shortlist, interview and hire; [`pack`] assembles the quarterly pack.
 
 pub mod check;
+pub mod clients;
 pub mod outcomes;
 pub mod pack;
 pub mod whatif;
 
 use std::collections::BTreeMap;
 
-use crate::model::Quarter;
 use crate::model::Verdict;
 use crate::model::{FirmName, SearchVerdict, VerdictCount};
+use crate::model::{Quarter, Sector};
 
 /// A cell of a report, typed so that each format writes it right.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -204,7 +205,9 @@ impl Ledger {
     /// Counts the rows the filter's firm covers (all quarters: rolling rates look back).
     pub fn new(rows: &[SearchVerdict], filter: &Filter) -> Ledger {
         let mut ledger = Ledger::default();
-        for row in rows.iter().filter(|r| filter.firm_ok(&r.firm)) {
+        for row in rows.iter().filter(|r| {
+            filter.firm_ok(&r.firm) && filter.client_ok(&r.client, r.client_id.as_deref(), &r.client_sector)
+        }) {
             ledger.add(&row.firm, &row.quarter, row.verdict, 1);
         }
         ledger
@@ -297,7 +300,7 @@ fn rolling_rate(ledger: &Ledger, firm: Option<&str>, quarter: &str) -> Cell {
     Cell::Rate(Quarter::parse(quarter).ok().and_then(|q| ledger.rolling(firm, q).rate()))
 }
 
-const COUNT_COLUMNS: [&str; 8] =
+pub(crate) const COUNT_COLUMNS: [&str; 8] =
     ["searches", "compliant", "non_compliant", "exempt", "incomplete", "pending", "not_applicable", "compliance_rate"];
 
 /// Which searches a report covers.
@@ -307,6 +310,20 @@ pub struct Filter {
     pub quarter: Option<String>,
     /// Only this firm.
     pub firm: Option<String>,
+    /// Only searches whose client sector is this (`--client-sector`).
+    pub client_sector: Option<Sector>,
+    /// Only searches of this client (`--client`).
+    pub client: Option<ClientFilter>,
+}
+
+/// A client as `--client` names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientFilter {
+    /// An entry of the registry, by id: the searches whose client's text names it, however spelled.
+    Entry(String),
+    /// A client the registry does not know: the searches whose client's text has this key
+    /// ([`crate::registry::match_key`]) and no registry entry.
+    Text(String),
 }
 
 impl Filter {
@@ -315,9 +332,26 @@ impl Filter {
         self.firm.as_deref().is_none_or(|f| f == firm)
     }
 
+    /// Whether the filter names a client or a client sector.
+    pub fn by_client(&self) -> bool {
+        self.client_sector.is_some() || self.client.is_some()
+    }
+
+    /// Whether a search's client (its text, registry id and sector word) is covered.
+    pub fn client_ok(&self, client: &str, client_id: Option<&str>, sector: &str) -> bool {
+        self.client_sector.is_none_or(|s| s.as_str() == sector)
+            && match &self.client {
+                None => true,
+                Some(ClientFilter::Entry(id)) => client_id == Some(id.as_str()),
+                Some(ClientFilter::Text(key)) => client_id.is_none() && crate::registry::match_key(client) == *key,
+            }
+    }
+
     /// Whether a search is covered.
     pub fn covers(&self, row: &SearchVerdict) -> bool {
-        self.firm_ok(&row.firm) && self.quarter.as_deref().is_none_or(|q| q == row.quarter)
+        self.firm_ok(&row.firm)
+            && self.quarter.as_deref().is_none_or(|q| q == row.quarter)
+            && self.client_ok(&row.client, row.client_id.as_deref(), &row.client_sector)
     }
 }
 
@@ -448,6 +482,7 @@ pub(crate) fn test_row(firm: &str, search_ref: &str, quarter: &str, verdict: Ver
         rule: "r".into(),
         policy_version: Some("v1".into()),
         reason: String::new(),
+        client_id: None,
     }
 }
 
@@ -488,7 +523,7 @@ mod tests {
         assert_eq!(table.rows[0][9], Cell::Rate(Some(5000)));
         assert_eq!(table.rows[1][2], Cell::Count(0));
         assert_eq!(table.rows[1][9], Cell::Rate(None));
-        let q = quarters(&firms_list, &rows, &Filter { quarter: Some("2026-Q2".into()), firm: None });
+        let q = quarters(&firms_list, &rows, &Filter { quarter: Some("2026-Q2".into()), ..Filter::default() });
         assert_eq!(q.rows.len(), 1);
         assert_eq!(q.rows[0][0], Cell::text("2026-Q2"));
     }

@@ -238,6 +238,7 @@ mod tests {
                 search_ref: "s".into(),
                 client: "C".into(),
                 client_sector: client,
+                client_ref: None,
                 position: "P".into(),
                 level: Level::Top,
                 opened_on: date("2026-01-05"),

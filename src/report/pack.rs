@@ -8,6 +8,7 @@ use super::{change, firms, previous_quarter, searches, Cell, Filter, Ledger, Tab
 use crate::model::Quarter;
 use crate::model::Verdict;
 use crate::model::{FirmName, SearchVerdict};
+use crate::registry::Registry;
 
 /// An exemption recorded on a search.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,10 +38,12 @@ pub struct Input<'a> {
     pub outcomes: &'a Outcomes,
     /// Facts about the data for the summary (policy, data time, chain head), in order.
     pub facts: &'a [(&'static str, Cell)],
+    /// The registry of public employers, for the clients file.
+    pub registry: &'a Registry,
 }
 
 /// The kinds of file in a pack, in the order they are written; a file is named `<quarter>-<kind>.csv`.
-pub const KINDS: [&str; 6] = ["summary", "firms", "searches", "failing", "exemptions", "outcomes"];
+pub const KINDS: [&str; 7] = ["summary", "firms", "searches", "failing", "exemptions", "outcomes", "clients"];
 
 /// A pack file's name.
 pub fn file_name(quarter: Quarter, kind: &str) -> String {
@@ -56,7 +59,7 @@ pub fn is_pack_file(name: &str) -> bool {
 /// The pack's files, named, in [`KINDS`] order.
 pub fn files(input: &Input) -> Vec<(String, Table)> {
     let q = input.quarter;
-    let filter = Filter { quarter: Some(q.to_string()), firm: None };
+    let filter = Filter { quarter: Some(q.to_string()), ..Filter::default() };
     let of_quarter: Vec<&SearchVerdict> = input.verdicts.iter().filter(|r| filter.covers(r)).collect();
     let search_table = searches(input.verdicts, &filter);
     let failing = Table {
@@ -75,6 +78,7 @@ pub fn files(input: &Input) -> Vec<(String, Table)> {
         failing,
         exemptions(&of_quarter, input.exemptions),
         input.outcomes.table(input.firms, &filter),
+        super::clients::clients(input.registry, input.verdicts, &filter),
     ];
     KINDS.iter().zip(tables).map(|(kind, table)| (file_name(q, kind), table)).collect()
 }
@@ -124,7 +128,7 @@ fn summary(input: &Input) -> Table {
     let now = ledger.counts(None, &q.to_string());
     let then = ledger.counts(None, &before.to_string());
     let firms_with_searches = ledger.pairs().filter(|(quarter, _, _)| *quarter == q.to_string()).count();
-    let outcomes = input.outcomes.total(&Filter { quarter: Some(q.to_string()), firm: None });
+    let outcomes = input.outcomes.total(&Filter { quarter: Some(q.to_string()), ..Filter::default() });
     let mut items: Vec<(&str, Cell)> = vec![
         ("quarter", Cell::text(q.to_string())),
         ("previous_quarter", Cell::text(before.to_string())),
@@ -177,6 +181,7 @@ mod tests {
         let exemptions =
             [ExemptionRow { firm: "b".into(), search_ref: "4".into(), reason: "x".into(), note: String::new() }];
         let outcomes = Outcomes::default();
+        let registry = Registry::builtin();
         let input = Input {
             quarter: Quarter { year: 2026, number: 3 },
             firms: &[],
@@ -184,6 +189,7 @@ mod tests {
             exemptions: &exemptions,
             outcomes: &outcomes,
             facts: &[("chain_head", Cell::text("abc"))],
+            registry: &registry,
         };
         let files = files(&input);
         assert_eq!(files.len(), KINDS.len());

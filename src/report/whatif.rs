@@ -139,6 +139,7 @@ mod tests {
                 opened_on: date("2026-01-05"),
                 shortlist_on: Some(date("2026-02-01")),
                 cancelled_on: None,
+                client_ref: None,
             },
             candidates: vec![Candidate {
                 candidate_ref: "c1".into(),

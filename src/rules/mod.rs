@@ -71,6 +71,7 @@ impl Judgement {
             rule: self.rule.into(),
             policy_version: self.policy_version.clone(),
             reason: self.reason.clone(),
+            client_id: s.client_ref.as_ref().map(|c| c.id.clone()),
         }
     }
 }
@@ -133,7 +134,7 @@ pub fn assess(rules: &Rules, client: Sector, shortlist_on: Option<NaiveDate>, ca
 }
 
 /// The scope conditions of a version, each with whether it holds and the fact that decided it.
-fn scope_conditions(version: &Version, case: &Case) -> [(&'static str, bool, String); 4] {
+fn scope_conditions(version: &Version, case: &Case) -> Vec<(&'static str, bool, String)> {
     let search = case.search;
     let firm = case.firm;
     let opened = search.opened_on;
@@ -179,13 +180,35 @@ fn scope_conditions(version: &Version, case: &Case) -> [(&'static str, bool, Str
         (Some(c), Some(s)) => (true, format!("the search was cancelled on {c}, after its shortlist of {s}")),
         (None, _) => (true, "the search was not cancelled".to_string()),
     };
-    [
-        // Whether each holds comes from the same functions as `decide`, so words and verdicts cannot disagree.
+    // Whether each holds comes from the same functions as `decide`, so words and verdicts cannot disagree.
+    let mut conditions = vec![
         (rule::SIGNED, signed_in_time(version, case), signed.1),
         (rule::LEVEL, version.scope.levels.contains(&search.level), level.1),
         (rule::CLIENT_SECTOR, version.scope.client_sectors.contains(&search.client_sector), client.1),
-        (rule::NOT_CANCELLED, not_cancelled_without_shortlist(case), cancelled.1),
-    ]
+    ];
+    // Only a version that names client kinds has the condition, so that other explanations read as before.
+    if let Some(kinds) = &version.scope.client_kinds {
+        let covered = join(kinds.iter());
+        let fact = match &search.client_ref {
+            Some(c) if kinds.contains(&c.kind) => format!("client {} is of kind {} ({covered})", c.id, c.kind),
+            Some(c) => format!("client {} is of kind {}, outside the version's client kinds ({covered})", c.id, c.kind),
+            None => format!(
+                "client {:?} is not in the registry, so of no kind the version covers ({covered})",
+                search.client
+            ),
+        };
+        conditions.push((rule::CLIENT_KIND, client_kind_covered(version, case), fact));
+    }
+    conditions.push((rule::NOT_CANCELLED, not_cancelled_without_shortlist(case), cancelled.1));
+    conditions
+}
+
+/// Whether the version covers the client's kind: always, for a version that names no kinds.
+fn client_kind_covered(version: &Version, case: &Case) -> bool {
+    match &version.scope.client_kinds {
+        None => true,
+        Some(kinds) => case.search.client_ref.as_ref().is_some_and(|c| kinds.contains(&c.kind)),
+    }
 }
 
 fn join<T: fmt::Display>(items: impl Iterator<Item = T>) -> String {
@@ -245,6 +268,8 @@ fn first_failing_scope(version: &Version, case: &Case) -> Option<&'static str> {
         Some(rule::LEVEL)
     } else if !version.scope.client_sectors.contains(&case.search.client_sector) {
         Some(rule::CLIENT_SECTOR)
+    } else if !client_kind_covered(version, case) {
+        Some(rule::CLIENT_KIND)
     } else if !not_cancelled_without_shortlist(case) {
         Some(rule::NOT_CANCELLED)
     } else {
@@ -612,6 +637,7 @@ mod tests {
             search_ref: "s1".into(),
             client: "Aarhus Kommune".into(),
             client_sector: Sector::Municipality,
+            client_ref: None,
             position: "Direktør".into(),
             level: Level::Top,
             opened_on: d("2026-01-10"),

@@ -3,6 +3,7 @@
 //! stays flat; any other moment or policy works them out from the rows.
 
 use crate::model::{FirmName, SearchVerdict};
+use crate::registry::Registry;
 use crate::report::outcomes::Outcomes;
 use crate::report::pack::ExemptionRow;
 use crate::report::{self, Filter, Ledger, Table};
@@ -19,6 +20,8 @@ pub enum Which {
     Quarters,
     /// One row per quarter, firm and client sector: cross-sector candidates at shortlist, interview and hire.
     Outcomes,
+    /// One row per employer of the registry, and per client text it does not know: counts and rates.
+    Clients,
 }
 
 /// Everything the HTML report and the quarterly pack are made from.
@@ -32,6 +35,8 @@ pub struct Data {
     pub outcomes: Outcomes,
     /// Every exemption, ordered by firm and search reference.
     pub exemptions: Vec<ExemptionRow>,
+    /// The registry of public employers at the view's moment.
+    pub registry: Registry,
 }
 
 /// Reads every firm, verdict, outcome and exemption of the view.
@@ -47,22 +52,29 @@ pub fn gather(view: &View) -> Result<Data, StoreError> {
         Ok(())
     })?;
     exemptions.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
-    Ok(Data { firms: view.firms()?, verdicts: view.verdicts()?, outcomes, exemptions })
+    Ok(Data { firms: view.firms()?, verdicts: view.verdicts()?, outcomes, exemptions, registry: view.registry()? })
 }
 
-/// Who reached shortlist, interview and hire, over every search of the view.
-pub fn outcomes(view: &View) -> Result<Outcomes, StoreError> {
+/// Who reached shortlist, interview and hire, over every search of the view whose client the filter covers.
+pub fn outcomes(view: &View, filter: &Filter) -> Result<Outcomes, StoreError> {
     let policy = &view.judging()?.policy;
     let mut outcomes = Outcomes::default();
     view.each_dossier(|dossier| {
-        outcomes.add(policy, &dossier);
+        let s = &dossier.search;
+        if filter.client_ok(&s.client, s.client_ref.as_ref().map(|c| c.id.as_str()), s.client_sector.as_str()) {
+            outcomes.add(policy, &dossier);
+        }
         Ok(())
     })?;
     Ok(outcomes)
 }
 
-/// The verdict counts per firm and quarter that a filter's firm covers.
+/// The verdict counts per firm and quarter that a filter's firm (and client) covers: counted by SQLite, or, for
+/// a filter by client, from the verdicts.
 pub fn ledger(view: &View, filter: &Filter) -> Result<Ledger, StoreError> {
+    if filter.by_client() {
+        return Ok(Ledger::new(&view.verdicts()?, filter));
+    }
     Ok(Ledger::of_counts(view.verdict_counts()?, filter))
 }
 
@@ -72,7 +84,8 @@ pub fn table(view: &View, which: Which, filter: &Filter) -> Result<Table, StoreE
         Which::Searches => report::searches(&view.verdicts()?, filter),
         Which::Firms => report::firms_of(&view.firms()?, &ledger(view, filter)?, filter),
         Which::Quarters => report::quarters_of(&view.firms()?, &ledger(view, filter)?, filter),
-        Which::Outcomes => outcomes(view)?.table(&view.firms()?, filter),
+        Which::Outcomes => outcomes(view, filter)?.table(&view.firms()?, filter),
+        Which::Clients => report::clients::clients(&view.registry()?, &view.verdicts()?, filter),
     })
 }
 

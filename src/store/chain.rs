@@ -27,6 +27,16 @@ pub(crate) const SEARCH_VERSION: usize = 1;
 pub(crate) const CANDIDATE_VERSION: usize = 2;
 /// See [`FIRM_VERSION`].
 pub(crate) const EXEMPTION_VERSION: usize = 3;
+/// See [`FIRM_VERSION`]: users' entries of the registry of public employers (0003_clients.sql).
+pub(crate) const CLIENT_VERSION: usize = 4;
+
+/// The versioned tables the chain covers.
+pub(crate) const TABLE_COUNT: usize = 5;
+
+/// The tables every entry's hash covers, even when it wrote none of their rows; those after them (added by a later
+/// migration) count in an entry's hash only when it wrote or closed some of their rows, so that entries sealed
+/// before they existed keep their hashes.
+const ALWAYS_HASHED: usize = 4;
 
 /// A versioned table as the chain hashes its rows: the content fields in hash order, each with the SQL
 /// expression that reads it back (from `v`, the version row, `s` its search and `f` its firm). The writer names
@@ -39,6 +49,9 @@ pub(crate) struct ChainedTable {
     from: &'static str,
     /// The content fields, in hash order: (name, SQL expression).
     pub fields: &'static [(&'static str, &'static str)],
+    /// How many of the fields are always hashed; those after them (added by a later migration) are hashed only
+    /// when the first of them is set, so that rows written before they existed keep their hash.
+    pub always: usize,
 }
 
 impl ChainedTable {
@@ -50,7 +63,7 @@ impl ChainedTable {
 }
 
 /// The four versioned tables, in the order the chain hashes them.
-pub(crate) const TABLES: [ChainedTable; 4] = [
+pub(crate) const TABLES: [ChainedTable; TABLE_COUNT] = [
     ChainedTable {
         name: "firm_version",
         from: "firm_version v JOIN firm f ON f.id = v.firm_id",
@@ -61,6 +74,7 @@ pub(crate) const TABLES: [ChainedTable; 4] = [
             ("withdrawn_on", "v.withdrawn_on"),
             ("valid_from", "v.valid_from"),
         ],
+        always: usize::MAX,
     },
     ChainedTable {
         name: "search_version",
@@ -76,7 +90,12 @@ pub(crate) const TABLES: [ChainedTable; 4] = [
             ("shortlist_on", "v.shortlist_on"),
             ("cancelled_on", "v.cancelled_on"),
             ("valid_from", "v.valid_from"),
+            // 0003_clients.sql: the registry entry beside the client's text.
+            ("client_id", "v.client_id"),
+            ("client_kind", "v.client_kind"),
+            ("client_sector_from", "v.client_sector_from"),
         ],
+        always: 10,
     },
     ChainedTable {
         name: "candidate_version",
@@ -91,6 +110,7 @@ pub(crate) const TABLES: [ChainedTable; 4] = [
             ("added_on", "v.added_on"),
             ("valid_from", "v.valid_from"),
         ],
+        always: usize::MAX,
     },
     ChainedTable {
         name: "exemption_version",
@@ -102,6 +122,20 @@ pub(crate) const TABLES: [ChainedTable; 4] = [
             ("note", "v.note"),
             ("valid_from", "v.valid_from"),
         ],
+        always: usize::MAX,
+    },
+    ChainedTable {
+        name: "client_version",
+        from: "client_version v",
+        fields: &[
+            ("client_id", "v.client_id"),
+            ("name", "v.name"),
+            ("kind", "v.kind"),
+            ("code", "v.code"),
+            ("aliases", "v.aliases"),
+            ("valid_from", "v.valid_from"),
+        ],
+        always: usize::MAX,
     },
 ];
 
@@ -114,15 +148,23 @@ pub(crate) fn new_row_hash(table: usize, fields: &[(&str, Option<&str>)], import
         "the fields of a {} row are hashed as ChainedTable lists them",
         chained.name
     );
-    row_hash(chained.name, fields.iter().map(|(_, value)| *value), import_id)
+    row_hash(chained.name, chained.always, fields.iter().map(|(_, value)| *value), import_id)
 }
 
 /// The hash of one row's content: the table, each field length-prefixed (NULL distinct from empty), and the id
 /// of the entry that wrote it; the first 16 bytes of SHA-256.
-fn row_hash<'a>(table: &str, fields: impl IntoIterator<Item = Option<&'a str>>, import_id: i64) -> [u8; 16] {
+fn row_hash<'a>(
+    table: &str,
+    always: usize,
+    fields: impl IntoIterator<Item = Option<&'a str>>,
+    import_id: i64,
+) -> [u8; 16] {
     let mut h = Sha256::new();
     feed(&mut h, Some(table));
-    for field in fields {
+    for (i, field) in fields.into_iter().enumerate() {
+        if i == always && field.is_none() {
+            break;
+        }
         feed(&mut h, field);
     }
     feed(&mut h, Some(&import_id.to_string()));
@@ -159,7 +201,7 @@ pub(crate) fn new_salt() -> [u8; 16] {
 }
 
 /// The hash of a row as its content says, from a row of [`ChainedTable::select`].
-fn recomputed_row_hash(table: &str, row: &Row) -> rusqlite::Result<([u8; 16], i64, i64, Vec<u8>)> {
+fn recomputed_row_hash(table: &str, always: usize, row: &Row) -> rusqlite::Result<([u8; 16], i64, i64, Vec<u8>)> {
     let id: i64 = row.get(0)?;
     let import_id: i64 = row.get(1)?;
     let stored: Vec<u8> = row.get(2)?;
@@ -168,14 +210,16 @@ fn recomputed_row_hash(table: &str, row: &Row) -> rusqlite::Result<([u8; 16], i6
     for i in 3..count {
         fields.push(row.get(i)?);
     }
-    Ok((row_hash(table, fields.iter().map(|f| f.as_deref()), import_id), id, import_id, stored))
+    Ok((row_hash(table, always, fields.iter().map(|f| f.as_deref()), import_id), id, import_id, stored))
 }
 
 /// What one entry's hash covers, fed in a fixed order.
 #[derive(Default)]
 struct EntryDigest {
-    inserted: [Sha256; 4],
-    closed: [Sha256; 4],
+    inserted: [Sha256; TABLE_COUNT],
+    closed: [Sha256; TABLE_COUNT],
+    /// Whether the entry wrote or closed rows of each table.
+    touched: [bool; TABLE_COUNT],
     policies: Sha256,
     redactions: Sha256,
 }
@@ -194,8 +238,13 @@ impl EntryDigest {
                 feed(&mut h, Some(field));
             }
         }
-        for part in self.inserted.into_iter().chain(self.closed) {
-            h.update(part.finalize());
+        let [inserted, closed] = [self.inserted, self.closed].map(|parts| parts.map(|p| p.finalize()));
+        for part in inserted[..ALWAYS_HASHED].iter().chain(&closed[..ALWAYS_HASHED]) {
+            h.update(part);
+        }
+        for later in (ALWAYS_HASHED..TABLE_COUNT).filter(|&i| self.touched[i]) {
+            h.update(inserted[later]);
+            h.update(closed[later]);
         }
         h.update(self.policies.finalize());
         h.update(self.redactions.finalize());
@@ -259,9 +308,9 @@ pub(crate) struct Written(RefCell<WrittenRows>);
 
 #[derive(Default)]
 struct WrittenRows {
-    digests: [Sha256; 4],
-    counts: [i64; 4],
-    last_ids: [i64; 4],
+    digests: [Sha256; TABLE_COUNT],
+    counts: [i64; TABLE_COUNT],
+    last_ids: [i64; TABLE_COUNT],
     broken: bool,
 }
 
@@ -288,7 +337,7 @@ impl Written {
 pub(crate) fn seal(
     conn: &Connection,
     import_id: i64,
-    after_ids: [i64; 4],
+    after_ids: [i64; TABLE_COUNT],
     written: &Written,
 ) -> Result<String, StoreError> {
     let meta = entries(conn, Some(import_id))?
@@ -300,6 +349,7 @@ pub(crate) fn seal(
         let table = chained.name;
         // The rows' ids are consecutive: when the table ends where the fed rows end, they are all its new rows.
         let max_id: i64 = conn.query_row(&format!("SELECT coalesce(max(id), 0) FROM {table}"), [], |r| r.get(0))?;
+        digest.touched[i] |= max_id > after_ids[i];
         if !written.broken && max_id - after_ids[i] == written.counts[i] {
             digest.inserted[i] = fed;
         } else {
@@ -319,6 +369,7 @@ pub(crate) fn seal(
             .prepare_cached(&format!("SELECT id FROM {table} WHERE valid_to = ?1 AND valid_to < '9999' ORDER BY id"))?;
         let mut rows = stmt.query([&meta.at])?;
         while let Some(row) = rows.next()? {
+            digest.touched[i] = true;
             digest.closed[i].update(row.get::<_, i64>(0)?.to_le_bytes());
         }
     }
@@ -425,12 +476,13 @@ pub(crate) fn verify(conn: &Connection) -> Result<Verification, StoreError> {
         let mut stmt = conn.prepare(&format!("{} ORDER BY v.id", chained.select()))?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
-            let (hash, id, import_id, stored) = recomputed_row_hash(table, row)?;
+            let (hash, id, import_id, stored) = recomputed_row_hash(table, chained.always, row)?;
             if stored.as_slice() != hash.as_slice() {
                 bad(format!("{table} row {id}: its content no longer matches its hash (edited outside pledgecheck)"));
             }
             match by_id.get(&import_id) {
                 Some(&e) => {
+                    digests[e].touched[i] = true;
                     digests[e].inserted[i].update(id.to_le_bytes());
                     digests[e].inserted[i].update(hash);
                 }
@@ -443,7 +495,10 @@ pub(crate) fn verify(conn: &Connection) -> Result<Verification, StoreError> {
         while let Some(row) = rows.next()? {
             let (valid_to, id): (String, i64) = (row.get(0)?, row.get(1)?);
             match by_at.get(valid_to.as_str()) {
-                Some(&e) => digests[e].closed[i].update(id.to_le_bytes()),
+                Some(&e) => {
+                    digests[e].touched[i] = true;
+                    digests[e].closed[i].update(id.to_le_bytes());
+                }
                 None => bad(format!("{table} row {id}: closed at {valid_to}, when no entry was written")),
             }
         }

@@ -142,7 +142,10 @@ impl Store {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                 })?;
             let files = conn
-                .prepare_cached("SELECT name, sha256 FROM import_file WHERE import_id = ?1 ORDER BY position")?
+                // The registry a change checked clients against is in the log too (kind `registry`), not a file.
+                .prepare_cached(
+                    "SELECT name, sha256 FROM import_file WHERE import_id = ?1 AND kind <> 'registry' ORDER BY position",
+                )?
                 .query_map([id], |r| Ok(format!("{} (sha256 {})", r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
                 .collect::<Result<_, _>>()?;
             Ok((actor, command, files))

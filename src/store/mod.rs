@@ -4,6 +4,7 @@
 
 mod chain;
 mod change;
+mod clients;
 mod evidence;
 mod read;
 mod undo;
@@ -30,6 +31,7 @@ use crate::policy::{Policy, PolicyError, DEFAULT_POLICY_NAME, DEFAULT_POLICY_TEX
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_init.sql", include_str!("../../schema/0001_init.sql")),
     (2, "0002_views.sql", include_str!("../../schema/0002_views.sql")),
+    (3, "0003_clients.sql", include_str!("../../schema/0003_clients.sql")),
 ];
 
 /// How long a writer waits for another process's write (an import) to finish.

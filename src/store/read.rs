@@ -7,7 +7,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::{forever, stored_date, Store, StoreError, FOREVER_SQL};
 use crate::model::{
-    Candidate, Dossier, Exemption, Experience, Firm, Level, Search, SearchVerdict, Sector, Stage, Verdict, VerdictCount,
+    Candidate, ClientKind, ClientRef, Dossier, Exemption, Experience, Firm, Level, Search, SearchVerdict, Sector,
+    SectorFrom, Stage, Verdict, VerdictCount,
 };
 
 /// The page cache, in KiB (negative, as SQLite takes it), while SQLite's sorter orders a report (the sorter
@@ -17,7 +18,7 @@ const SORT_CACHE_KIB: i64 = -8192;
 /// The stored verdicts with their searches, one row each, for [`verdict_row`]; a statement adds its `WHERE`.
 const VERDICT_ROWS: &str = concat!(
     "SELECT f.firm, search.search_ref, v.client, v.client_sector, v.level, v.opened_on, v.shortlist_on,
-            verdict.quarter, verdict.verdict, verdict.rule, verdict.policy_version, verdict.reason
+            verdict.quarter, verdict.verdict, verdict.rule, verdict.policy_version, verdict.reason, v.client_id
      FROM verdict JOIN search ON search.id = verdict.search_id JOIN firm f ON f.id = search.firm_id
      JOIN search_version v ON v.search_id = search.id AND v.valid_to = ",
     super::forever!()
@@ -39,6 +40,7 @@ fn verdict_row(r: &rusqlite::Row) -> Result<SearchVerdict, StoreError> {
         rule: r.get(9)?,
         policy_version: r.get(10)?,
         reason: r.get(11)?,
+        client_id: r.get(12)?,
     })
 }
 
@@ -54,7 +56,8 @@ pub(super) const FIRM_COLUMNS: &str = "firm.firm, v.name, v.pledged_on, v.withdr
 
 /// The columns [`search_at`] reads, from `search` and its version `v`.
 const SEARCH_COLUMNS: &str =
-    "search.search_ref, v.client, v.client_sector, v.position, v.level, v.opened_on, v.shortlist_on, v.cancelled_on";
+    "search.search_ref, v.client, v.client_sector, v.position, v.level, v.opened_on, v.shortlist_on, v.cancelled_on,
+     v.client_id, v.client_kind, v.client_sector_from";
 
 /// The columns [`candidate_at`] reads, from a candidate version.
 const CANDIDATE_COLUMNS: &str = "candidate_ref, sector, experience, stage, added_on";
@@ -83,7 +86,20 @@ fn search_at(row: &Row, at: usize, firm: &str) -> Result<Search, StoreError> {
         opened_on: stored_date(row.get(at + 5)?)?.ok_or_else(|| corrupt("date", ""))?,
         shortlist_on: stored_date(row.get(at + 6)?)?,
         cancelled_on: stored_date(row.get(at + 7)?)?,
+        client_ref: client_ref_at(row, at + 8)?,
     })
+}
+
+/// The registry entry stored beside a search's client, from `client_id, client_kind, client_sector_from`.
+fn client_ref_at(row: &Row, at: usize) -> Result<Option<ClientRef>, StoreError> {
+    let Some(id) = row.get::<_, Option<String>>(at)? else { return Ok(None) };
+    let kind: String = row.get::<_, Option<String>>(at + 1)?.unwrap_or_default();
+    let from: String = row.get::<_, Option<String>>(at + 2)?.unwrap_or_default();
+    Ok(Some(ClientRef {
+        id,
+        kind: ClientKind::parse(&kind).map_err(|_| corrupt("client kind", &kind))?,
+        sector_from: SectorFrom::parse(&from).map_err(|_| corrupt("client sector origin", &from))?,
+    }))
 }
 
 /// A candidate read from [`CANDIDATE_COLUMNS`], starting at column `at`.

@@ -94,6 +94,11 @@ impl View<'_> {
         &self.moment
     }
 
+    /// The database connection, for the store's own readers.
+    pub(super) fn conn(&self) -> &rusqlite::Connection {
+        &self.store.conn
+    }
+
     /// Whether the verdicts are those stored (now, under the policy in force): then they are read, not worked out.
     pub fn reads_stored_verdicts(&self) -> bool {
         self.moment == Moment::Now && self.other.is_none()

@@ -17,7 +17,7 @@ pub(crate) struct Entry {
     pub id: i64,
     /// Its time: the `valid_from` and `valid_to` of the rows it writes and closes.
     pub at: String,
-    after_ids: [i64; 4],
+    after_ids: [i64; chain::TABLE_COUNT],
     /// The rows it inserted, as they were written.
     pub(super) written: chain::Written,
 }
@@ -38,7 +38,7 @@ impl Entry {
                 params![id, position as i64 + 1, name, sha256, kind],
             )?;
         }
-        let mut after_ids = [0; 4];
+        let mut after_ids = [0; chain::TABLE_COUNT];
         for (slot, table) in after_ids.iter_mut().zip(&chain::TABLES) {
             *slot = tx.query_row(&format!("SELECT coalesce(max(id), 0) FROM {}", table.name), [], |r| r.get(0))?;
         }
@@ -202,6 +202,9 @@ impl NewVersions {
                 ("shortlist_on", shortlist_on.as_deref()),
                 ("cancelled_on", cancelled_on.as_deref()),
                 ("valid_from", Some(&stamp.at)),
+                ("client_id", search.client_ref.as_ref().map(|c| c.id.as_str())),
+                ("client_kind", search.client_ref.as_ref().map(|c| c.kind.as_str())),
+                ("client_sector_from", search.client_ref.as_ref().map(|c| c.sector_from.as_str())),
             ],
             stamp.import_id,
         );
@@ -241,11 +244,14 @@ struct SearchColumns<'a> {
     opened_on: &'a str,
     shortlist_on: Option<&'a str>,
     cancelled_on: Option<&'a str>,
+    client_id: Option<&'a str>,
+    client_kind: Option<&'a str>,
+    client_sector_from: Option<&'a str>,
 }
 
 impl SearchColumns<'_> {
     /// The columns in the order `put_search` selects them.
-    fn fields(&self) -> [Option<&str>; 7] {
+    fn fields(&self) -> [Option<&str>; 10] {
         [
             Some(self.client),
             Some(self.client_sector),
@@ -254,6 +260,9 @@ impl SearchColumns<'_> {
             Some(self.opened_on),
             self.shortlist_on,
             self.cancelled_on,
+            self.client_id,
+            self.client_kind,
+            self.client_sector_from,
         ]
     }
 }
@@ -360,8 +369,9 @@ impl<'a> Writer<'a> {
 }
 
 const INSERT_SEARCH_VERSION: &str = "INSERT INTO search_version (search_id, client, client_sector, position, level,
-       opened_on, shortlist_on, cancelled_on, valid_from, valid_to, import_id, row_hash)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+       opened_on, shortlist_on, cancelled_on, valid_from, valid_to, import_id, row_hash, client_id, client_kind,
+       client_sector_from)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
 
 const INSERT_CANDIDATE_VERSION: &str = "INSERT INTO candidate_version (search_id, candidate_ref, ref_digest, ref_salt,
        sector, experience, stage, added_on, valid_from, valid_to, import_id, row_hash)
@@ -476,14 +486,17 @@ impl Writer<'_> {
             opened_on: &new.opened_on,
             shortlist_on: new.shortlist_on.as_deref(),
             cancelled_on: new.cancelled_on.as_deref(),
+            client_id: search.client_ref.as_ref().map(|c| c.id.as_str()),
+            client_kind: search.client_ref.as_ref().map(|c| c.kind.as_str()),
+            client_sector_from: search.client_ref.as_ref().map(|c| c.sector_from.as_str()),
         };
         // A search seen for the first time has nothing stored to compare with.
-        let current: Option<StoredColumns<7>> = if !existed {
+        let current: Option<StoredColumns<10>> = if !existed {
             None
         } else {
             tx.prepare_cached(concat!(
-                "SELECT client, client_sector, position, level, opened_on, shortlist_on, cancelled_on
-                 FROM search_version WHERE search_id = ?1 AND valid_to = ",
+                "SELECT client, client_sector, position, level, opened_on, shortlist_on, cancelled_on, client_id,
+                 client_kind, client_sector_from FROM search_version WHERE search_id = ?1 AND valid_to = ",
                 forever!()
             ))?
             .query_row(params![id], StoredColumns::read)
@@ -508,7 +521,10 @@ impl Writer<'_> {
                 self.at,
                 FOREVER,
                 self.import_id,
-                new.search_hash
+                new.search_hash,
+                w.client_id,
+                w.client_kind,
+                w.client_sector_from
             ])?;
             self.written.row(chain::SEARCH_VERSION, tx.last_insert_rowid(), &new.search_hash);
         }

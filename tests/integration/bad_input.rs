@@ -243,6 +243,8 @@ fn a_header_that_fits_no_kind_names_the_three_kinds() {
 
 #[test]
 fn rows_of_one_search_that_disagree() {
+    // A client the registry does not know, so that the sector is the file's to choose.
+    let s1 = || s1().set("client", "Aarhus Havn");
     let stderr = refused_rows(&[s1(), s2(), s1().candidate("c2", "region").set("client_sector", "region")]);
     let found = error_line(&stderr, "s.csv", 4, Some("client_sector"));
     assert!(found.contains("disagree") && found.contains("line 2"), "{found}");

@@ -83,7 +83,7 @@ fn not_applicable_for_a_manager_post() {
 #[test]
 fn not_applicable_for_a_private_client() {
     let env = Env::new();
-    let s = env.judge(&[row().set("client_sector", "privat").candidate("c1", "state")]);
+    let s = env.judge(&[row().set("client", "Grundfos A/S").set("client_sector", "privat").candidate("c1", "state")]);
     assert_verdict(&s, "not-applicable", &["client sector private"]);
     assert_eq!(failing_scope(&env.explain("f", "s1")), ["scope.client-sector"]);
 }
@@ -91,7 +91,7 @@ fn not_applicable_for_a_private_client() {
 #[test]
 fn not_applicable_for_a_civil_society_client() {
     let env = Env::new();
-    let s = env.judge(&[row().set("client_sector", "forening")]);
+    let s = env.judge(&[row().set("client", "Dansk Flygtningehjælp").set("client_sector", "forening")]);
     assert_verdict(&s, "not-applicable", &["client sector civil-society"]);
 }
 

@@ -170,6 +170,10 @@ fn a_row_edited_together_with_its_row_hash_is_caught_at_its_entry() {
         Some("2026-03-01"),
         None,
         Some(valid_from.as_str()),
+        // The registry entry beside the client (0003_clients.sql).
+        Some("kommune-751"),
+        Some("municipality"),
+        Some("file"),
     ];
     // The algorithm is right: it gives the stored hash for the stored content.
     let stored: Vec<u8> =

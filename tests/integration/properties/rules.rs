@@ -179,6 +179,7 @@ fn generated() -> impl Strategy<Value = Generated> {
                 opened_on: opened,
                 shortlist_on,
                 cancelled_on,
+                client_ref: None,
             };
             let (candidates, experience) = candidates.into_iter().take(count).unzip();
             let exemption = reason.map(|reason| Exemption {

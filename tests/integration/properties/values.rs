@@ -436,6 +436,15 @@ fn read(inputs: &[Input], encoding: Encoding) -> Result<(), InputErrors> {
         fn exemption(&mut self, _: &Sources, _: Place, _: Exemption, _: &mut InputErrors) -> Result<(), Self::Error> {
             Ok(())
         }
+        fn client(
+            &mut self,
+            _: &Sources,
+            _: Place,
+            _: pledgecheck::registry::Entry,
+            _: &mut InputErrors,
+        ) -> Result<(), Self::Error> {
+            Ok(())
+        }
     }
     let Ok((_, errors)) = stream(inputs, encoding, &mut Discard);
     errors.into_result()

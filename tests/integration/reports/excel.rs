@@ -64,7 +64,7 @@ fn the_quarterly_pack_reads_back_with_the_same_numbers() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 6);
+    assert_eq!(names.len(), 7);
     let mut numbers = 0;
     for name in &names {
         let plain = std::fs::read(env.path("plain").join(name)).unwrap();

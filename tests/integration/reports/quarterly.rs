@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::support::{Csv, Env};
 
-const KINDS: [&str; 6] = ["summary", "firms", "searches", "failing", "exemptions", "outcomes"];
+const KINDS: [&str; 7] = ["summary", "firms", "searches", "failing", "exemptions", "outcomes", "clients"];
 
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
@@ -38,8 +38,10 @@ fn writes_the_quarters_files() {
         .collect();
     assert!(beside.is_empty(), "{beside:?}");
 
-    // searches = report searches --quarter; firms = report firms --quarter; outcomes = report outcomes --quarter.
-    for (kind, report) in [("searches", "searches"), ("firms", "firms"), ("outcomes", "outcomes")] {
+    // searches = report searches --quarter; firms, outcomes and clients likewise.
+    for (kind, report) in
+        [("searches", "searches"), ("firms", "firms"), ("outcomes", "outcomes"), ("clients", "clients")]
+    {
         let expected = env.run(&["report", report, "--quarter", "2026-Q2", "--format", "csv"]).ok().bytes;
         assert_eq!(Csv::plain(&files[&format!("2026-Q2-{kind}.csv")]), Csv::plain(&expected), "{kind}");
     }
@@ -109,7 +111,7 @@ fn the_same_database_gives_byte_identical_files() {
         std::thread::sleep(std::time::Duration::from_millis(20));
         env.run(&second).ok();
         let (one, two) = (files(&env.path("one")), files(&env.path("two")));
-        assert_eq!(one.len(), 6);
+        assert_eq!(one.len(), 7);
         assert_eq!(one, two, "excel: {excel}");
         // Again into the same folder: the earlier pack is replaced, and the files are the same.
         env.run(&second).ok();
@@ -131,7 +133,7 @@ fn a_folder_with_other_files_is_refused_and_left_alone() {
     // An empty folder is fine.
     std::fs::create_dir(env.path("empty")).unwrap();
     env.run(&["quarterly", "2026-Q2", "--output", "empty"]).ok();
-    assert_eq!(files(&env.path("empty")).len(), 6);
+    assert_eq!(files(&env.path("empty")).len(), 7);
 }
 
 #[test]
