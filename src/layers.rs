@@ -8,14 +8,15 @@ use std::path::Path;
 const LAYERS: &[(&str, &[&str])] = &[
     ("model", &[]),
     ("digest", &[]),
+    ("signing", &[]),
     ("policy", &["model"]),
     ("rules", &["model", "policy"]),
-    ("store", &["model", "digest", "policy", "rules"]),
+    ("store", &["model", "digest", "signing", "policy", "rules"]),
     ("import", &["model", "digest", "policy", "rules", "store"]),
     ("report", &["model", "policy", "rules"]),
     ("service", &["model", "policy", "rules", "store", "import", "report"]),
     ("output", &["model", "report"]),
-    ("cli", &["model", "digest", "policy", "rules", "store", "import", "report", "service", "output"]),
+    ("cli", &["model", "digest", "signing", "policy", "rules", "store", "import", "report", "service", "output"]),
 ];
 
 /// The top-level modules each module of `src/` names through `crate::`, outside comments.

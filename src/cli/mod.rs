@@ -14,6 +14,7 @@ mod firm;
 mod forget;
 mod history;
 mod import;
+mod key;
 mod policy;
 mod quarterly;
 mod report;
@@ -43,6 +44,11 @@ pub struct Cli {
     /// The database file.
     #[arg(long, global = true, env = "PLEDGECHECK_DB", default_value = "pledgecheck.db", value_name = "PATH")]
     pub db: PathBuf,
+
+    /// The secret key that signs each entry written (`pledgecheck key new` writes one); once a database's chain
+    /// is signed, every change needs it.
+    #[arg(long, global = true, env = "PLEDGECHECK_KEY", value_name = "FILE")]
+    pub key: Option<PathBuf>,
 
     /// Who is making the change, as recorded in the import log (default: the OS user).
     #[arg(long, global = true, env = "PLEDGECHECK_BY", value_name = "NAME")]
@@ -105,6 +111,11 @@ pub enum Command {
         after_help = "Examples:\n  pledgecheck exemption add nordsoeg NS-2026-050 --reason no-qualified-candidate\n  pledgecheck exemption remove nordsoeg NS-2026-050"
     )]
     Exemption(exemption::Args),
+    /// Make a key pair that signs the chain's entries.
+    #[command(
+        after_help = "Example:\n  pledgecheck key new --output keys/\n  pledgecheck --key keys/pledgecheck.key import samples/firms.csv"
+    )]
+    Key(key::Args),
     /// Check the tamper-evident history.
     #[command(after_help = "Example:\n  pledgecheck audit verify")]
     Audit(audit::Args),
@@ -126,12 +137,21 @@ struct Invocation {
     /// Standard output's terminal, or `None` when it is a file or a pipe: tables written to it fit its width and
     /// colour verdicts (when `NO_COLOR` allows).
     terminal: Option<Terminal>,
+    /// `--key FILE`: the secret key that signs each entry written.
+    key: Option<PathBuf>,
 }
 
 impl Invocation {
     /// Whether `--quiet` was given.
     fn quiet(&self) -> bool {
         self.verbosity == Verbosity::Quiet
+    }
+
+    /// Opens the database for a command that writes, with the key of `--key` (read now, so that a bad key file
+    /// is refused before anything is written).
+    fn open_for_writing(&self, db: &Path, mode: Mode) -> anyhow::Result<Store> {
+        let key = self.key.as_deref().map(crate::signing::ChainKey::read).transpose()?;
+        Ok(Store::open_with_key(db, mode, key)?)
     }
 
     /// Writes a detail to standard error under `--verbose`.
@@ -152,6 +172,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         actor: actor(cli.by.as_deref()),
         verbosity: Verbosity::from_flags(cli.quiet, cli.verbose),
         terminal: Terminal::stdout(),
+        key: cli.key.clone(),
     };
     let (db, invocation) = (cli.db.as_path(), &invocation);
     match cli.command {
@@ -168,6 +189,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::run(invocation, db, args),
         Command::Candidate(args) => candidate::run(invocation, db, args),
         Command::Exemption(args) => exemption::run(invocation, db, args),
+        Command::Key(args) => key::run(args),
         Command::Audit(args) => audit::run(db, args),
         Command::History(args) => history::run(db, args),
         Command::Backup(args) => backup::run(db, args),
@@ -244,7 +266,11 @@ fn import_files(
     options: crate::import::ImportOptions,
 ) -> anyhow::Result<(Store, crate::import::ImportOutcome)> {
     let inputs = input_files(paths)?;
-    let mut store = if options.dry_run && !db.exists() { Store::in_memory()? } else { Store::open(db, Mode::Create)? };
+    let mut store = if options.dry_run && !db.exists() {
+        Store::in_memory()?
+    } else {
+        invocation.open_for_writing(db, Mode::Create)?
+    };
     let outcome = match progress_bar(paths, invocation.quiet()) {
         Some(bar) => {
             let tracked: Vec<Tracked> = inputs.into_iter().map(|file| Tracked { file, bar: bar.clone() }).collect();

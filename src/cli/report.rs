@@ -87,7 +87,7 @@ pub(super) fn excel_format(asked: Option<Format>, excel: bool, terminal: Option<
 /// the clock.
 pub(super) fn chain_head(store: &Store) -> anyhow::Result<(String, Option<String>)> {
     let head = store.chain_head()?;
-    let at = store.find_entry(&head)?.map(|(_, at)| at);
+    let at = store.find_entry(&head)?.ok().flatten().map(|(_, at)| at);
     Ok((head, at))
 }
 

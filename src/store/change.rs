@@ -73,7 +73,7 @@ impl Store {
                  PRIMARY KEY (firm, search_ref));
              DELETE FROM temp.run_exemption;",
         )?;
-        let entry = Entry::begin(&tx, actor, command, &[])?;
+        let entry = Entry::begin(&tx, self.key.as_ref(), actor, command, &[])?;
         let policy = policy_in_force(&tx)?.policy;
         Ok(Recording { tx, entry, policy })
     }

@@ -246,15 +246,15 @@ impl Store {
             return Ok(None);
         }
         let token = format!("redacted-{:012x}", rand::random::<u64>() & 0xffff_ffff_ffff);
-        let entry = Entry::begin(&tx, actor, command, &[])?;
+        let entry = Entry::begin(&tx, self.key.as_ref(), actor, command, &[])?;
         for id in &ids {
             tx.execute(
                 "UPDATE candidate_version SET candidate_ref = ?1, ref_salt = NULL WHERE id = ?2",
                 params![token, id],
             )?;
             tx.execute(
-                "INSERT INTO redaction (import_id, candidate_version_id) VALUES (?1, ?2)",
-                params![entry.id, id],
+                "INSERT INTO redaction (import_id, candidate_version_id, token) VALUES (?1, ?2, ?3)",
+                params![entry.id, id, token],
             )?;
         }
         let policy = super::policy_in_force(&tx)?.policy;
