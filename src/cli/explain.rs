@@ -58,7 +58,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             object.insert("search".into(), search_json(&case));
             output::json::write(&value, out)
         } else {
-            write_words(&case, &explanation, out)
+            write_words(&case, &explanation, &mut output::terminal::Printable::new(out))
         }
     })?;
     Ok(ExitCode::SUCCESS)

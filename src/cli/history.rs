@@ -1,5 +1,6 @@
 //! `pledgecheck history [FIRM [SEARCH_REF]]`: what changed, when, by whom and from which file.
 
+use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -39,6 +40,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
                 out,
             );
         }
+        let out = &mut output::terminal::Printable::new(out);
         if changes.is_empty() {
             return writeln!(out, "No changes recorded.");
         }

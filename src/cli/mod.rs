@@ -220,10 +220,10 @@ pub fn report_error(error: &anyhow::Error) -> ExitCode {
                 "error: {total} {} in the input; nothing was written",
                 if total == 1 { "problem" } else { "problems" }
             );
-            let _ = writeln!(err, "{errors}");
+            let _ = writeln!(err, "{}", crate::model::printable(&errors.to_string()));
         }
         None => {
-            let _ = writeln!(err, "error: {error:#}");
+            let _ = writeln!(err, "error: {}", crate::model::printable(&format!("{error:#}")));
         }
     }
     ExitCode::from(2)
@@ -249,10 +249,7 @@ fn command_line() -> String {
 fn input_files(paths: &[PathBuf]) -> anyhow::Result<Vec<InputFile>> {
     paths
         .iter()
-        .map(|path| {
-            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-            Ok(InputFile { name: path.display().to_string(), path: path.clone() })
-        })
+        .map(|path| InputFile::from_path(path).with_context(|| format!("cannot read {}", path.display())))
         .collect()
 }
 

@@ -6,6 +6,7 @@
 //! | --- | --- |
 //! | [`support`] | the helpers every test uses: [`support::Env`] (a temporary directory, its database and the binary run in it), [`support::Run`], input-file builders ([`support::row`], [`support::shortlists`], ...), the sample files, and decoders for CSV, JSON and the database |
 //! | `bad_input`, `import_semantics`, `database` | importing: refused input, what an import writes, which database is used |
+//! | `hostile_input` | input that tried to exhaust or fool the import: sizes, control characters, FIFOs and standard input, duplicate JSON keys, open quotes |
 //! | `verdicts`, `check`, `policy` | the verdicts and their reasons, `check`, policy files |
 //! | `reports::*` | every report: CSV/JSON, Excel CSV, HTML, the quarterly pack, snapshots, the terminal, the SQL views |
 //! | `evidence::*` | history, the hash chain, as-of, logging by hand, privacy, and faults (concurrent and killed processes) |
@@ -21,6 +22,7 @@ mod bad_input;
 mod check;
 mod database;
 mod evidence;
+mod hostile_input;
 mod import_semantics;
 mod policy;
 mod properties;
