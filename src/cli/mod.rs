@@ -175,7 +175,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         key: cli.key.clone(),
     };
     let (db, invocation) = (cli.db.as_path(), &invocation);
-    match cli.command {
+    if db.as_os_str() == ":memory:" || db.to_string_lossy().starts_with("file:") {
+        anyhow::bail!("--db {} is not a database file; give the path of one", db.display());
+    }
+    // A database is created only when something is written: one created by a run that then failed goes again.
+    let existed = db.exists();
+    let result = dispatch(cli.command, db, invocation);
+    if result.is_err() && !existed && db.exists() {
+        remove_if_untouched(db);
+    }
+    result
+}
+
+fn dispatch(command: Command, db: &Path, invocation: &Invocation) -> anyhow::Result<ExitCode> {
+    match command {
         Command::Import(args) => import::run(invocation, db, args),
         Command::Check(args) => check::run(invocation, db, args),
         Command::Report(args) => report::run(invocation, db, args),
@@ -338,6 +351,66 @@ fn parse_as_of(raw: &str) -> Result<String, String> {
 /// any) and CSV otherwise.
 fn resolve_format(asked: Option<Format>, terminal: Option<Terminal>) -> Format {
     asked.unwrap_or(if terminal.is_some() { Format::Table } else { Format::Csv })
+}
+
+/// The same file, as far as the file system can tell: by canonical path, or for a file not yet written, by its
+/// folder's canonical path and its name.
+fn same_file(a: &Path, b: &Path) -> bool {
+    fn resolved(path: &Path) -> Option<PathBuf> {
+        if let Ok(path) = path.canonicalize() {
+            return Some(path);
+        }
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        Some(parent.canonicalize().ok()?.join(path.file_name()?))
+    }
+    match (resolved(a), resolved(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// Refuses an output path that is the database or one of its `-wal`, `-shm` or `-journal` files: a report written
+/// there would replace the evidence.
+fn refuse_database_path(db: &Path, output: &Path) -> anyhow::Result<()> {
+    let mut candidates = vec![db.to_path_buf()];
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut name = db.as_os_str().to_os_string();
+        name.push(suffix);
+        candidates.push(PathBuf::from(name));
+    }
+    if let Some(hit) = candidates.iter().find(|c| same_file(c, output)) {
+        anyhow::bail!(
+            "{} is the database's file {} (--db); output there would replace the evidence; choose another path",
+            output.display(),
+            hit.display()
+        );
+    }
+    Ok(())
+}
+
+/// Removes a database this run created but wrote nothing into (a refused import): its file and companions, if it
+/// holds only the entry that created it.
+fn remove_if_untouched(db: &Path) {
+    let untouched = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|conn| {
+            conn.query_row(
+                "SELECT (SELECT count(*) FROM import_log) <= 1 AND NOT EXISTS (SELECT 1 FROM firm)
+                 AND NOT EXISTS (SELECT 1 FROM search)",
+                [],
+                |r| r.get::<_, bool>(0),
+            )
+        })
+        .unwrap_or(false);
+    if untouched {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut name = db.as_os_str().to_os_string();
+            name.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(name));
+        }
+    }
 }
 
 /// Sends output to `--output FILE` (atomically) or to standard output.

@@ -34,6 +34,7 @@ pub struct Args {
 }
 
 pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    super::refuse_database_path(db, &args.output)?;
     let store = Store::open(db, Mode::Existing)?;
     let view = store.view(Moment::Now, None)?;
     let data = reports::gather(&view)?;

@@ -92,6 +92,9 @@ pub(super) fn chain_head(store: &Store) -> anyhow::Result<(String, Option<String
 }
 
 pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(output) = &args.output {
+        super::refuse_database_path(db, output)?;
+    }
     let store = Store::open(db, Mode::Existing)?;
     invocation.detail(format_args!("reading {}", db.display()));
     let terminal = invocation.terminal_for(args.output.as_deref());

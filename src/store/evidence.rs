@@ -197,8 +197,12 @@ impl Store {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        let temp = tempfile::Builder::new()
-            .prefix(".pledgecheck-backup")
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".pledgecheck-backup");
+        // Mode 0666 less the umask, as any file a program creates (not tempfile's 0600).
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let temp = builder
             .tempfile_in(dir)
             .map_err(|e| StoreError::Corrupt(format!("cannot write in {}: {e}", dir.display())))?;
         let mut copy = rusqlite::Connection::open(temp.path())?;

@@ -59,6 +59,26 @@ pub enum StoreError {
     /// A read command was pointed at a database that does not exist.
     #[error("no database at {0} (import files first, or point --db or PLEDGECHECK_DB at an existing database)")]
     Missing(PathBuf),
+    /// The file is an SQLite database that pledgecheck did not create.
+    #[error("{} is not a pledgecheck database (it holds {}); it was left as it is", .path.display(), .found.iter().take(10).cloned().collect::<Vec<_>>().join(", "))]
+    NotOurs {
+        /// The file.
+        path: PathBuf,
+        /// Its tables and other objects.
+        found: Vec<String>,
+    },
+    /// A migration could not be applied.
+    #[error("the database {} cannot be brought to schema level {level} ({name}): {reason}; it was left as it was", .path.display())]
+    Migration {
+        /// The database.
+        path: PathBuf,
+        /// The level.
+        level: i64,
+        /// The migration's file.
+        name: &'static str,
+        /// SQLite's reason, in its words (never the migration's SQL).
+        reason: String,
+    },
     /// The database was written by a newer pledgecheck.
     #[error("the database {path} was written by a newer pledgecheck (schema level {found}; this one knows up to {known}); it was left as it is")]
     TooNew {
@@ -153,8 +173,36 @@ impl Store {
         if mode == Mode::Existing && !path.exists() {
             return Err(StoreError::Missing(path.to_path_buf()));
         }
-        let conn = Connection::open(path)?;
-        Store::configure(conn, Some(path), key)
+        let opened = Connection::open(path)
+            .map_err(StoreError::from)
+            .and_then(|conn| Store::configure(conn, Some(path), key.clone()));
+        match opened {
+            // Evidence kept on read-only storage (a read-only folder or file) is still read and verified.
+            Err(e) if mode == Mode::Existing && read_only_storage(&e) => Store::open_read_only(path),
+            other => other,
+        }
+    }
+
+    /// Opens a database on read-only storage for reading: immutable (SQLite takes no locks and writes no `-shm`),
+    /// as it was left. A database of an older level cannot be upgraded there.
+    fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let uri = format!("file:{}?immutable=1", uri_path(path));
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(uri, flags)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        let level: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let known = MIGRATIONS.last().map_or(0, |m| m.0);
+        if level > known {
+            return Err(StoreError::TooNew { path: path.to_path_buf(), found: level, known });
+        }
+        if level < known {
+            return Err(StoreError::Corrupt(format!(
+                "{} is on read-only storage and at schema level {level}; open a writable copy once to bring it to \
+                 level {known}",
+                path.display()
+            )));
+        }
+        Ok(Store { conn, path: Some(path.to_path_buf()), key: None })
     }
 
     /// A fresh database in memory, for judging files without storing anything.
@@ -194,6 +242,14 @@ impl Store {
             return Err(StoreError::TooNew { path: path.to_path_buf(), found: level, known });
         }
         if level == 0 {
+            // A database pledgecheck did not create (another application's file) is never taken over.
+            let foreign: Vec<String> = conn
+                .prepare("SELECT type || ' ' || name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            if !foreign.is_empty() {
+                return Err(StoreError::NotOurs { path: path.to_path_buf(), found: foreign });
+            }
             // Only a database not yet written takes a page size.
             conn.pragma_update(None, "page_size", PAGE_SIZE)?;
         }
@@ -216,7 +272,15 @@ impl Store {
         let level: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let now = next_time(&tx, level > 0)?;
         for (number, name, sql) in MIGRATIONS.iter().filter(|(n, _, _)| *n > level) {
-            tx.execute_batch(sql)?;
+            tx.execute_batch(sql).map_err(|e| StoreError::Migration {
+                path: self.path.clone().unwrap_or_default(),
+                level: *number,
+                name,
+                reason: match &e {
+                    rusqlite::Error::SqliteFailure(code, _) => code.to_string(),
+                    _ => "SQLite refused it".to_string(),
+                },
+            })?;
             tx.execute(
                 "INSERT INTO schema_migration (level, name, applied_at) VALUES (?1, ?2, ?3)",
                 (number, name, &now),
@@ -378,6 +442,27 @@ fn policy_in_force(conn: &Connection) -> Result<StoredPolicy, StoreError> {
     )?;
     let policy = Policy::parse(&text).map_err(StoreError::Policy)?;
     Ok(StoredPolicy { name, in_force_from, policy })
+}
+
+/// Whether opening failed because the database's file or folder cannot be written.
+fn read_only_storage(error: &StoreError) -> bool {
+    matches!(error, StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+        if matches!(e.code, rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen))
+}
+
+/// A path as the path of an SQLite URI: `%`, `?` and `#` escaped.
+fn uri_path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Formats a time as stored: UTC with microseconds.
