@@ -295,6 +295,44 @@ impl Store {
         actor: &str,
         command: &str,
     ) -> Result<Option<(String, usize)>, StoreError> {
+        // Deleted and overwritten content is zeroed, not left in the page or on the free list.
+        self.conn.pragma_update(None, "secure_delete", "ON")?;
+        let forgotten = self.forget_rows(firm, search_ref, candidate_ref, actor, command)?;
+        if forgotten.is_some() {
+            self.erase_remnants()?;
+        }
+        Ok(forgotten)
+    }
+
+    /// After `forget`: no byte of the reference may remain in the database file or its `-wal`. Earlier versions of
+    /// pages (a verdict reason that named the candidate, rows rewritten before `secure_delete` was on) may linger in
+    /// free space or free pages, and the log holds the pages as they were: `VACUUM` rewrites the database from its
+    /// live rows, and a truncating checkpoint copies the log into it and empties the log. A reader holding an old
+    /// snapshot keeps the log from being emptied: the checkpoint waits for it (a short while), then says so.
+    fn erase_remnants(&mut self) -> Result<(), StoreError> {
+        let conn = &self.conn;
+        conn.execute_batch("VACUUM")?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        conn.busy_timeout(std::time::Duration::from_secs(super::BUSY_TIMEOUT_SECONDS))?;
+        if busy != 0 {
+            return Err(StoreError::Corrupt(format!(
+                "the candidate was forgotten, but another process reading {} kept its write-ahead log from being \
+                 emptied: the reference may remain in its -wal file until that process ends",
+                self.path.as_deref().map_or("the database".into(), |p| p.display().to_string()),
+            )));
+        }
+        Ok(())
+    }
+
+    fn forget_rows(
+        &mut self,
+        firm: &str,
+        search_ref: &str,
+        candidate_ref: &str,
+        actor: &str,
+        command: &str,
+    ) -> Result<Option<(String, usize)>, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let search_id: Option<i64> = tx
             .query_row(
