@@ -128,3 +128,135 @@ fn a_database_that_never_used_a_key_works_as_before() {
     let value = verify_json(&env, 1, &["--public-key", "keys/pledgecheck.pub"]);
     assert!(value["bad_signature"].as_str().unwrap().contains("no entry"), "{value:#}");
 }
+
+/// A resealing script, as an attacker with the public source would write it: after an edit, every row hash and
+/// every entry hash (chain formats 1 and 2) is recomputed from the content.
+fn reseal(env: &Env) {
+    use sha2::{Digest, Sha256};
+    fn feed(h: &mut Sha256, v: Option<String>) {
+        match v {
+            None => h.update(u32::MAX.to_le_bytes()),
+            Some(s) => {
+                h.update((s.len() as u32).to_le_bytes());
+                h.update(s.as_bytes());
+            }
+        }
+    }
+    let db = rusqlite::Connection::open(env.db()).unwrap();
+    let joins = "JOIN search s ON s.id = v.search_id JOIN firm f ON f.id = s.firm_id";
+    let tables: [(&str, String, &str); 4] = [
+        ("firm_version", "JOIN firm f ON f.id = v.firm_id".into(), "f.firm, v.name, v.pledged_on, v.withdrawn_on"),
+        ("search_version", joins.into(), "f.firm, s.search_ref, v.client, v.client_sector, v.position, v.level, v.opened_on, v.shortlist_on, v.cancelled_on"),
+        ("candidate_version", joins.into(), "f.firm, s.search_ref, hex(v.ref_digest), v.sector, v.experience, v.stage, v.added_on"),
+        ("exemption_version", joins.into(), "f.firm, s.search_ref, v.reason, v.note"),
+    ];
+    let mut rows: Vec<Vec<(i64, i64, Vec<u8>)>> = Vec::new();
+    for (table, from, fields) in &tables {
+        let mut stmt = db
+            .prepare(&format!("SELECT v.id, v.import_id, {fields}, v.valid_from FROM {table} v {from} ORDER BY v.id"))
+            .unwrap();
+        let n = stmt.column_count();
+        let list: Vec<(i64, i64, Vec<u8>)> = stmt
+            .query_map([], |r| {
+                let mut h = Sha256::new();
+                feed(&mut h, Some(table.to_string()));
+                for i in 2..n {
+                    feed(&mut h, r.get(i)?);
+                }
+                feed(&mut h, Some(r.get::<_, i64>(1)?.to_string()));
+                Ok((r.get(0)?, r.get(1)?, h.finalize()[..16].to_vec()))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for (id, _, hash) in &list {
+            db.execute(&format!("UPDATE {table} SET row_hash = ?1 WHERE id = ?2"), rusqlite::params![hash, id])
+                .unwrap();
+        }
+        rows.push(list);
+    }
+    let entries: Vec<(i64, String, String, String, String, i64)> = db
+        .prepare("SELECT id, at, actor, command, summary, chain_format FROM import_log ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut prev = "0".repeat(64);
+    for (id, at, actor, command, summary, format) in entries {
+        let mut h = Sha256::new();
+        if format >= 2 {
+            feed(&mut h, Some(format!("chain format {format}")));
+        }
+        for v in [prev.clone(), id.to_string(), at.clone(), actor, command, summary] {
+            feed(&mut h, Some(v));
+        }
+        let files: Vec<[String; 4]> = db
+            .prepare("SELECT position, name, sha256, kind FROM import_file WHERE import_id = ?1 ORDER BY position")
+            .unwrap()
+            .query_map([id], |r| Ok([r.get::<_, i64>(0)?.to_string(), r.get(1)?, r.get(2)?, r.get(3)?]))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for v in files.into_iter().flatten() {
+            feed(&mut h, Some(v));
+        }
+        for list in &rows {
+            let mut part = Sha256::new();
+            for (row, _, hash) in list.iter().filter(|(_, entry, _)| *entry == id) {
+                part.update(row.to_le_bytes());
+                part.update(hash);
+            }
+            h.update(part.finalize());
+        }
+        for (table, _, _) in &tables {
+            let mut part = Sha256::new();
+            let closed: Vec<i64> = db
+                .prepare(&format!("SELECT id FROM {table} WHERE valid_to = ?1 ORDER BY id"))
+                .unwrap()
+                .query_map([&at], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            closed.iter().for_each(|c| part.update(c.to_le_bytes()));
+            h.update(part.finalize());
+        }
+        let mut policies = Sha256::new();
+        let found: Vec<[String; 3]> = db
+            .prepare("SELECT name, sha256, in_force_from FROM policy WHERE import_id = ?1 ORDER BY id")
+            .unwrap()
+            .query_map([id], |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?]))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for policy in found {
+            let mut one = Sha256::new();
+            policy.into_iter().for_each(|v| feed(&mut one, Some(v)));
+            policies.update(one.finalize());
+        }
+        h.update(policies.finalize());
+        h.update(Sha256::new().finalize()); // no redactions in this test
+        if format >= 2 {
+            h.update(Sha256::new().finalize());
+        }
+        let hash: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        db.execute("UPDATE import_log SET prev_hash = ?1, hash = ?2 WHERE id = ?3", rusqlite::params![prev, hash, id])
+            .unwrap();
+        prev = hash;
+    }
+}
+
+#[test]
+fn a_full_reseal_after_an_edit_passes_an_unkeyed_verify_but_not_the_public_key() {
+    let env = signed();
+    verify_json(&env, 0, &["--public-key", "keys/pledgecheck.pub"]);
+    tamper(&env, "UPDATE search_version SET client = 'Forged Kommune' WHERE id = (SELECT min(id) FROM search_version)");
+    verify_json(&env, 1, &[]);
+    reseal(&env);
+    // The limit of an unkeyed chain, as docs/evidence.md says: a full reseal verifies.
+    let value = verify_json(&env, 0, &[]);
+    assert_eq!(value["intact"], true, "{value:#}");
+    // With the key, it is caught: the resealed entries' signatures no longer verify.
+    let value = verify_json(&env, 1, &["--public-key", "keys/pledgecheck.pub"]);
+    assert!(value["bad_signature"].as_str().unwrap().contains("does not verify"), "{value:#}");
+}
