@@ -15,8 +15,9 @@ pub const MAX_NOTE: usize = 64 * 1024;
 /// The longest CSV record (all its fields, with separators and quotes), in bytes: room for a note and every
 /// other field at their longest.
 pub const MAX_RECORD: usize = 1024 * 1024;
-/// The largest JSON file: it is read whole (a whole export on one line is normal). Larger exports go as CSV.
-pub const MAX_JSON: usize = 32 * 1024 * 1024;
+/// The largest JSON file: it is read whole (a whole export on one line is normal) into a tree of about 17 times
+/// its size, so a refused 4 MB file peaks at 71 MB (6 MB: 103 MB). Larger exports go as CSV, which is streamed.
+pub const MAX_JSON: usize = 4 * 1024 * 1024;
 /// The deepest JSON nesting pledgecheck's format uses is 6 (top, searches, search, candidates, candidate,
 /// experience); anything much deeper is not an export.
 pub const MAX_DEPTH: usize = 16;

@@ -66,7 +66,7 @@ pub const STDIN_NAME: &str = "standard input";
 impl InputFile {
     /// An input named on the command line: a regular file is read where it is; `-` (standard input) and anything
     /// that is not a regular file (a FIFO, a device, `<(...)`) is read once, streamed into a temporary file that
-    /// the import's passes read instead. A line longer than any valid input could have (32 MB: a JSON file on one
+    /// the import's passes read instead. A line longer than any valid input could have (4 MB: a JSON file on one
     /// line) stops the copy, so that `/dev/zero` is refused rather than copied without end.
     pub fn from_path(path: &std::path::Path) -> std::io::Result<InputFile> {
         let stdin = path.as_os_str() == "-";

@@ -24,7 +24,7 @@ fn refused(env: &Env, files: &[&str]) -> String {
 fn dev_zero_is_refused_without_end_or_growth() {
     let env = Env::new();
     let stderr = refused(&env, &["/dev/zero"]);
-    assert!(stderr.contains("longer than 32 MB"), "{stderr}");
+    assert!(stderr.contains("longer than 4 MB"), "{stderr}");
     assert!(stderr.len() < 300, "a short message: {stderr}");
 }
 
