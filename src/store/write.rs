@@ -37,6 +37,17 @@ impl Entry {
         files: &[[&str; 3]],
     ) -> Result<Entry, StoreError> {
         super::schema::check(tx)?;
+        Entry::check_key(tx, key)?;
+        Entry::insert(tx, key, actor, command, files)
+    }
+
+    /// Starts an entry that will be rolled back (a dry run): unsigned, whatever the chain.
+    pub(crate) fn begin_trial(tx: &Connection, actor: &str, command: &str) -> Result<Entry, StoreError> {
+        super::schema::check(tx)?;
+        Entry::insert(tx, None, actor, command, &[])
+    }
+
+    fn check_key(tx: &Connection, key: Option<&ChainKey>) -> Result<(), StoreError> {
         match (key, chain::latest_signature(tx)?) {
             (None, Some(_)) => return Err(StoreError::KeyRequired),
             (Some(key), Some((hash, signature))) if !key.public().verifies(&hash, &signature) => {
@@ -44,6 +55,16 @@ impl Entry {
             }
             _ => {}
         }
+        Ok(())
+    }
+
+    fn insert(
+        tx: &Connection,
+        key: Option<&ChainKey>,
+        actor: &str,
+        command: &str,
+        files: &[[&str; 3]],
+    ) -> Result<Entry, StoreError> {
         let at = next_time(tx, true)?;
         let prev_hash = chain::head(tx)?;
         tx.execute(

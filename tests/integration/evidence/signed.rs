@@ -260,3 +260,14 @@ fn a_full_reseal_after_an_edit_passes_an_unkeyed_verify_but_not_the_public_key()
     let value = verify_json(&env, 1, &["--public-key", "keys/pledgecheck.pub"]);
     assert!(value["bad_signature"].as_str().unwrap().contains("does not verify"), "{value:#}");
 }
+
+#[test]
+fn a_dry_run_on_a_signed_chain_needs_no_key_and_writes_nothing() {
+    let env = signed();
+    let entries = env.count("SELECT count(*) FROM import_log");
+    let mut args: Vec<std::ffi::OsString> = vec!["check".into(), "--dry-run".into()];
+    args.extend(csv_samples().into_iter().take(2).map(Into::into));
+    env.run(&args).ok();
+    assert_eq!(env.count("SELECT count(*) FROM import_log"), entries);
+    verify_json(&env, 0, &["--public-key", "keys/pledgecheck.pub"]);
+}
