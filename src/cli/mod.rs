@@ -392,24 +392,38 @@ fn refuse_database_path(db: &Path, output: &Path) -> anyhow::Result<()> {
 }
 
 /// Removes a database this run created but wrote nothing into (a refused import): its file and companions, if it
-/// holds only the entry that created it.
+/// holds only the entry that created it and no other process has it open. Another process is detected as SQLite
+/// detects it for a first load (the journal mode cannot leave WAL while another connection is open); the check
+/// and the removal happen under an exclusive lock, and a process that opened the file meanwhile is refused by
+/// SQLite on its first write (the file it opened was removed) rather than writing into nothing.
 fn remove_if_untouched(db: &Path) {
-    let untouched = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .and_then(|conn| {
-            conn.query_row(
-                "SELECT (SELECT count(*) FROM import_log) <= 1 AND NOT EXISTS (SELECT 1 FROM firm)
-                 AND NOT EXISTS (SELECT 1 FROM search)",
-                [],
-                |r| r.get::<_, bool>(0),
-            )
-        })
-        .unwrap_or(false);
-    if untouched {
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            let mut name = db.as_os_str().to_os_string();
-            name.push(suffix);
-            let _ = std::fs::remove_file(PathBuf::from(name));
+    let removed = (|| -> rusqlite::Result<bool> {
+        let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let mode: String = conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+        if mode != "delete" {
+            return Ok(false);
         }
+        conn.execute_batch("BEGIN EXCLUSIVE")?;
+        let untouched: bool = conn.query_row(
+            "SELECT (SELECT count(*) FROM import_log) <= 1 AND NOT EXISTS (SELECT 1 FROM firm)
+             AND NOT EXISTS (SELECT 1 FROM search)",
+            [],
+            |r| r.get(0),
+        )?;
+        if untouched {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut name = db.as_os_str().to_os_string();
+                name.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(name));
+            }
+        }
+        let _ = conn.execute_batch("ROLLBACK");
+        Ok(untouched)
+    })();
+    if removed.unwrap_or(false) {
+        let mut journal = db.as_os_str().to_os_string();
+        journal.push("-journal");
+        let _ = std::fs::remove_file(PathBuf::from(journal));
     }
 }
 
