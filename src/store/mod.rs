@@ -186,6 +186,18 @@ impl Store {
     /// Opens a database on read-only storage for reading: immutable (SQLite takes no locks and writes no `-shm`),
     /// as it was left. A database of an older level cannot be upgraded there.
     fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        // Immutable, SQLite would not read a write-ahead log left beside the database: refuse rather than show
+        // the database without its latest changes.
+        let mut wal = path.as_os_str().to_os_string();
+        wal.push("-wal");
+        if std::fs::metadata(PathBuf::from(&wal)).is_ok_and(|m| m.len() > 0) {
+            return Err(StoreError::Corrupt(format!(
+                "{} is on read-only storage with changes still in its write-ahead log ({}); copy both to writable \
+                 storage, or close the database cleanly before making it read-only",
+                path.display(),
+                PathBuf::from(wal).display()
+            )));
+        }
         let uri = format!("file:{}?immutable=1", uri_path(path));
         let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(uri, flags)?;
