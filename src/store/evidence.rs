@@ -178,18 +178,8 @@ impl Store {
         Ok(StoredPolicy { name, in_force_from, policy })
     }
 
-    /// The changes to a firm (and its searches) or one search, oldest first; with no firm, to everything.
-    pub fn history(&self, firm: Option<&str>, search_ref: Option<&str>) -> Result<Vec<Change>, StoreError> {
-        let mut changes = Vec::new();
-        self.each_change(firm, search_ref, |c| {
-            changes.push(c);
-            Ok(())
-        })?;
-        Ok(changes)
-    }
-
-    /// Visits the changes of [`Store::history`] one at a time, in the same order (time, then what changed),
-    /// holding none of them: SQLite finds each version's predecessor through the indexes and sorts the changes
+    /// Visits the changes to a firm (and its searches) or one search, with no firm to everything, oldest first
+    /// (time, then what changed), one at a time, holding none of them: SQLite finds each version's predecessor through the indexes and sorts the changes
     /// (in its temporary storage), so the time grows with the number of versions and memory stays flat. An error
     /// of `visit` (a closed pipe) ends the walk.
     pub fn each_change(
