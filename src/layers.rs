@@ -9,14 +9,21 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("model", &[]),
     ("digest", &[]),
     ("registry", &["model", "digest"]),
+    ("signing", &[]),
     ("policy", &["model", "digest"]),
     ("rules", &["model", "policy"]),
-    ("store", &["model", "digest", "registry", "policy", "rules"]),
+    ("store", &["model", "digest", "registry", "signing", "policy", "rules"]),
     ("import", &["model", "digest", "registry", "policy", "rules", "store"]),
     ("report", &["model", "registry", "policy", "rules"]),
     ("service", &["model", "registry", "policy", "rules", "store", "import", "report"]),
     ("output", &["model", "report"]),
-    ("cli", &["model", "digest", "registry", "policy", "rules", "store", "import", "report", "service", "output"]),
+    (
+        "cli",
+        &[
+            "model", "digest", "registry", "signing", "policy", "rules", "store", "import", "report", "service",
+            "output",
+        ],
+    ),
 ];
 
 /// The top-level modules each module of `src/` names, through `crate::` or through enough `super::` to reach the

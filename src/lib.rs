@@ -17,6 +17,7 @@ pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod service;
+pub mod signing;
 pub mod store;
 
 #[cfg(test)]

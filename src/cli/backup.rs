@@ -15,6 +15,7 @@ pub struct Args {
 }
 
 pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    super::refuse_database_path(db, &args.file)?;
     let store = Store::open(db, Mode::Existing)?;
     store.backup(&args.file)?;
     let head = store.chain_head()?;

@@ -77,8 +77,15 @@ pub(super) fn check(errors: InputErrors) -> anyhow::Result<()> {
 }
 
 /// Stores a batch made by hand, recording `actor` as who made it and `command` as its source.
-pub(super) fn store(db: &Path, mode: Mode, batch: &Batch, actor: &str, command: &str) -> anyhow::Result<Store> {
-    let mut store = Store::open(db, mode)?;
+pub(super) fn store(
+    invocation: &super::Invocation,
+    db: &Path,
+    mode: Mode,
+    batch: &Batch,
+    command: &str,
+) -> anyhow::Result<Store> {
+    let mut store = invocation.open_for_writing(db, mode)?;
+    let actor = &invocation.actor;
     crate::import::import_batch(&mut store, batch, actor, command, crate::import::ImportOptions::default())?;
     Ok(store)
 }

@@ -149,8 +149,7 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
     let mut batch = by_hand::batch();
     batch.searches.push(SearchRecord { place: by_hand::place(), search: case.search.clone(), candidates });
     drop(store);
-    let store =
-        by_hand::store(db, Mode::Existing, &batch, &invocation.actor, &by_hand::command_hiding(&candidate_ref))?;
+    let store = by_hand::store(invocation, db, Mode::Existing, &batch, &by_hand::command_hiding(&candidate_ref))?;
     by_hand::print_search(&store, &firm, &search_ref, format)?;
     Ok(ExitCode::SUCCESS)
 }

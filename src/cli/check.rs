@@ -1,5 +1,6 @@
 //! `pledgecheck check [FILE...] [--dry-run] [--fail-on VERDICT,...] [--firm ID]`
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -122,6 +123,7 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
         if args.format == Format::Json {
             return write_json(&shown, stream_from, found, out);
         }
+        let out = &mut output::terminal::Printable::new(out);
         if let Some(line) = imported.as_ref().filter(|_| !invocation.quiet()) {
             let prefix = if args.dry_run { "dry run, nothing was written" } else { "imported" };
             writeln!(out, "{prefix}: {line}\n")?;

@@ -104,7 +104,7 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
     by_hand::check(errors)?;
     let mut batch = by_hand::batch();
     batch.clients.push((by_hand::place(), entry.expect("no errors, so an entry")));
-    let store = by_hand::store(db, Mode::Create, &batch, &invocation.actor, &super::command_line())?;
+    let store = by_hand::store(invocation, db, Mode::Create, &batch, &super::command_line())?;
     let stored = store.registry()?;
     let e = stored.get(&id).ok_or_else(|| anyhow!("client {id:?} vanished"))?;
     let mut out = std::io::stdout().lock();

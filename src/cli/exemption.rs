@@ -9,7 +9,7 @@ use super::by_hand::{self, Flags};
 use super::Invocation;
 use crate::import::{records, InputErrors};
 use crate::output::Format;
-use crate::store::{Mode, Store};
+use crate::store::Mode;
 
 /// Arguments of `exemption`.
 #[derive(Debug, clap::Args)]
@@ -67,12 +67,12 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
             by_hand::check(errors)?;
             let mut batch = by_hand::batch();
             batch.exemptions.extend(exemption.map(|e| (by_hand::place(), e)));
-            let store = by_hand::store(db, Mode::Existing, &batch, &invocation.actor, &super::command_line())?;
+            let store = by_hand::store(invocation, db, Mode::Existing, &batch, &super::command_line())?;
             by_hand::print_search(&store, &firm, &search_ref, format)?;
         }
         Command::Remove { firm, search_ref, format } => {
             let (firm, search_ref) = (firm.trim(), search_ref.trim());
-            let mut store = Store::open(db, Mode::Existing)?;
+            let mut store = invocation.open_for_writing(db, Mode::Existing)?;
             if !store.remove_exemption(firm, search_ref, &invocation.actor, &super::command_line())? {
                 bail!("search {search_ref:?} of firm {firm:?} has no exemption");
             }

@@ -77,9 +77,10 @@ pub(super) fn run(invocation: &super::Invocation, db: &Path, args: Args) -> anyh
             }
             output::json::write(&value, out)
         } else {
-            write_words(&case, &explanation, out)?;
+            let mut out = output::terminal::Printable::new(out);
+            write_words(&case, &explanation, &mut out)?;
             match &projection {
-                Some(p) => writeln!(out).and_then(|()| write_projection("If", p, out)),
+                Some(p) => writeln!(out).and_then(|()| write_projection("If", p, &mut out)),
                 None => Ok(()),
             }
         }

@@ -96,7 +96,7 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
     by_hand::check(errors)?;
     let mut batch = by_hand::batch();
     batch.firms.push((by_hand::place(), parsed.expect("no errors, so a firm")));
-    let store = by_hand::store(db, Mode::Create, &batch, &invocation.actor, &super::command_line())?;
+    let store = by_hand::store(invocation, db, Mode::Create, &batch, &super::command_line())?;
     let stored = store.firm(&firm)?.ok_or_else(|| anyhow!("firm {firm:?} vanished"))?;
     let mut searches = 0;
     store.view(Moment::Now, None)?.each_verdict(Some(&firm), &[], |_| {

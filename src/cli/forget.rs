@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::anyhow;
 
 use super::Invocation;
-use crate::store::{Mode, Store};
+use crate::store::Mode;
 
 /// Arguments of `forget`.
 #[derive(Debug, clap::Args)]
@@ -25,7 +25,7 @@ pub struct Args {
 }
 
 pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
-    let mut store = Store::open(db, Mode::Existing)?;
+    let mut store = invocation.open_for_writing(db, Mode::Existing)?;
     let (firm, search_ref) = (args.firm.trim(), args.search_ref.trim());
     // The reference itself must not be kept in the log.
     let command = format!("pledgecheck forget {firm} {search_ref} <candidate>");

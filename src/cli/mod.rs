@@ -16,6 +16,7 @@ mod forget;
 mod history;
 mod import;
 mod imports;
+mod key;
 mod policy;
 mod profile;
 mod quarterly;
@@ -46,6 +47,11 @@ pub struct Cli {
     /// The database file.
     #[arg(long, global = true, env = "PLEDGECHECK_DB", default_value = "pledgecheck.db", value_name = "PATH")]
     pub db: PathBuf,
+
+    /// The secret key that signs each entry written (`pledgecheck key new` writes one); once a database's chain
+    /// is signed, every change needs it.
+    #[arg(long, global = true, env = "PLEDGECHECK_KEY", value_name = "FILE")]
+    pub key: Option<PathBuf>,
 
     /// Who makes the change, as the import log records it (default: the OS account). A global option: commands
     /// that change nothing ignore it.
@@ -120,6 +126,11 @@ pub enum Command {
     Imports(imports::ImportsArgs),
     /// Take one import back as a new recorded change (history and the hash chain keep both).
     Undo(imports::UndoArgs),
+    /// Make a key pair that signs the chain's entries.
+    #[command(
+        after_help = "Example:\n  pledgecheck key new --output keys/\n  pledgecheck --key keys/pledgecheck.key import samples/firms.csv"
+    )]
+    Key(key::Args),
     /// Check the tamper-evident history.
     #[command(after_help = "Example:\n  pledgecheck audit verify")]
     Audit(audit::Args),
@@ -143,12 +154,21 @@ struct Invocation {
     terminal: Option<Terminal>,
     /// Today's date: the default `--send-on` of a projection.
     today: chrono::NaiveDate,
+    /// `--key FILE`: the secret key that signs each entry written.
+    key: Option<PathBuf>,
 }
 
 impl Invocation {
     /// Whether `--quiet` was given.
     fn quiet(&self) -> bool {
         self.verbosity == Verbosity::Quiet
+    }
+
+    /// Opens the database for a command that writes, with the key of `--key` (read now, so that a bad key file
+    /// is refused before anything is written).
+    fn open_for_writing(&self, db: &Path, mode: Mode) -> anyhow::Result<Store> {
+        let key = self.key.as_deref().map(crate::signing::ChainKey::read).transpose()?;
+        Ok(Store::open_with_key(db, mode, key)?)
     }
 
     /// Writes a detail to standard error under `--verbose`.
@@ -170,9 +190,23 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         verbosity: Verbosity::from_flags(cli.quiet, cli.verbose),
         terminal: Terminal::stdout(),
         today: today(),
+        key: cli.key.clone(),
     };
     let (db, invocation) = (cli.db.as_path(), &invocation);
-    match cli.command {
+    if db.as_os_str() == ":memory:" || db.to_string_lossy().starts_with("file:") {
+        anyhow::bail!("--db {} is not a database file; give the path of one", db.display());
+    }
+    // A database is created only when something is written: one created by a run that then failed goes again.
+    let existed = db.exists();
+    let result = dispatch(cli.command, db, invocation);
+    if result.is_err() && !existed && db.exists() {
+        remove_if_untouched(db);
+    }
+    result
+}
+
+fn dispatch(command: Command, db: &Path, invocation: &Invocation) -> anyhow::Result<ExitCode> {
+    match command {
         Command::Import(args) => import::run(invocation, db, args),
         Command::Check(args) => check::run(invocation, db, args),
         Command::Report(args) => report::run(invocation, db, args),
@@ -190,6 +224,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Exemption(args) => exemption::run(invocation, db, args),
         Command::Imports(args) => imports::imports(invocation, db, args),
         Command::Undo(args) => imports::undo(invocation, db, args),
+        Command::Key(args) => key::run(args),
         Command::Audit(args) => audit::run(db, args),
         Command::History(args) => history::run(db, args),
         Command::Backup(args) => backup::run(db, args),
@@ -220,10 +255,10 @@ pub fn report_error(error: &anyhow::Error) -> ExitCode {
                 "error: {total} {} in the input; nothing was written",
                 if total == 1 { "problem" } else { "problems" }
             );
-            let _ = writeln!(err, "{errors}");
+            let _ = writeln!(err, "{}", crate::model::printable(&errors.to_string()));
         }
         None => {
-            let _ = writeln!(err, "error: {error:#}");
+            let _ = writeln!(err, "error: {}", crate::model::printable(&format!("{error:#}")));
         }
     }
     ExitCode::from(2)
@@ -277,10 +312,7 @@ fn command_line() -> String {
 fn input_files(paths: &[PathBuf]) -> anyhow::Result<Vec<InputFile>> {
     paths
         .iter()
-        .map(|path| {
-            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-            Ok(InputFile { name: path.display().to_string(), path: path.clone() })
-        })
+        .map(|path| InputFile::from_path(path).with_context(|| format!("cannot read {}", path.display())))
         .collect()
 }
 
@@ -295,7 +327,11 @@ fn import_files(
 ) -> anyhow::Result<(Store, crate::import::ImportOutcome)> {
     let inputs = input_files(paths)?;
     let options = crate::import::ImportOptions { today: Some(invocation.today), ..options };
-    let mut store = if options.dry_run && !db.exists() { Store::in_memory()? } else { Store::open(db, Mode::Create)? };
+    let mut store = if options.dry_run && !db.exists() {
+        Store::in_memory()?
+    } else {
+        invocation.open_for_writing(db, Mode::Create)?
+    };
     let outcome = match progress_bar(paths, invocation.quiet()) {
         Some(bar) => {
             let tracked: Vec<Tracked> = inputs.into_iter().map(|file| Tracked { file, bar: bar.clone() }).collect();
@@ -387,6 +423,80 @@ fn people_format() -> impl clap::builder::TypedValueParser<Value = Format> {
             Format::Table
         }
     })
+}
+
+/// The same file, as far as the file system can tell: by canonical path, or for a file not yet written, by its
+/// folder's canonical path and its name.
+fn same_file(a: &Path, b: &Path) -> bool {
+    fn resolved(path: &Path) -> Option<PathBuf> {
+        if let Ok(path) = path.canonicalize() {
+            return Some(path);
+        }
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        Some(parent.canonicalize().ok()?.join(path.file_name()?))
+    }
+    match (resolved(a), resolved(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// Refuses an output path that is the database or one of its `-wal`, `-shm` or `-journal` files: a report written
+/// there would replace the evidence.
+fn refuse_database_path(db: &Path, output: &Path) -> anyhow::Result<()> {
+    let mut candidates = vec![db.to_path_buf()];
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut name = db.as_os_str().to_os_string();
+        name.push(suffix);
+        candidates.push(PathBuf::from(name));
+    }
+    if let Some(hit) = candidates.iter().find(|c| same_file(c, output)) {
+        anyhow::bail!(
+            "{} is the database's file {} (--db); output there would replace the evidence; choose another path",
+            output.display(),
+            hit.display()
+        );
+    }
+    Ok(())
+}
+
+/// Removes a database this run created but wrote nothing into (a refused import): its file and companions, if it
+/// holds only the entry that created it and no other process has it open. Another process is detected as SQLite
+/// detects it for a first load (the journal mode cannot leave WAL while another connection is open); the check
+/// and the removal happen under an exclusive lock, and a process that opened the file meanwhile is refused by
+/// SQLite on its first write (the file it opened was removed) rather than writing into nothing.
+fn remove_if_untouched(db: &Path) {
+    let removed = (|| -> rusqlite::Result<bool> {
+        let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let mode: String = conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+        if mode != "delete" {
+            return Ok(false);
+        }
+        conn.execute_batch("BEGIN EXCLUSIVE")?;
+        let untouched: bool = conn.query_row(
+            "SELECT (SELECT count(*) FROM import_log) <= 1 AND NOT EXISTS (SELECT 1 FROM firm)
+             AND NOT EXISTS (SELECT 1 FROM search)",
+            [],
+            |r| r.get(0),
+        )?;
+        if untouched {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut name = db.as_os_str().to_os_string();
+                name.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(name));
+            }
+        }
+        let _ = conn.execute_batch("ROLLBACK");
+        Ok(untouched)
+    })();
+    if removed.unwrap_or(false) {
+        let mut journal = db.as_os_str().to_os_string();
+        journal.push("-journal");
+        let _ = std::fs::remove_file(PathBuf::from(journal));
+    }
 }
 
 /// Sends output to `--output FILE` (atomically) or to standard output (no `--output`, or `--output -`).

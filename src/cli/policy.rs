@@ -100,7 +100,7 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
         Command::Test { file } => return test(&file, &mut out),
         Command::Use { file } => {
             let (text, policy) = load(&file)?;
-            let mut store = Store::open(db, Mode::Create)?;
+            let mut store = invocation.open_for_writing(db, Mode::Create)?;
             let name = file.display().to_string();
             let change = store.use_policy(&name, &text, &policy, &invocation.actor, &super::command_line())?;
             writeln!(

@@ -34,6 +34,7 @@ pub struct Args {
 }
 
 pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    super::refuse_database_path(db, &args.output)?;
     let store = Store::open(db, Mode::Existing)?;
     let view = store.view(Moment::Now, None)?;
     let data = reports::gather(&view)?;
@@ -55,6 +56,11 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
     let (head, head_at) = super::report::chain_head(&store)?;
     facts.push(("data_changed_at", Cell::optional(head_at.as_deref())));
     facts.push(("chain_head", Cell::text(head)));
+    // A signed chain's head carries its signature, which the auditor checks with the public key; an unsigned
+    // database's summary stays as it was.
+    if let Some(signature) = store.chain_head_signature()? {
+        facts.push(("chain_head_signature", Cell::text(signature)));
+    }
     let tables = pack::files(&Input {
         quarter: args.quarter,
         firms: &data.firms,

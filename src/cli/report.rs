@@ -125,11 +125,14 @@ pub(super) fn excel_format(asked: Option<Format>, excel: bool, terminal: Option<
 /// the clock.
 pub(super) fn chain_head(store: &Store) -> anyhow::Result<(String, Option<String>)> {
     let head = store.chain_head()?;
-    let at = store.find_entry(&head)?.map(|(_, at)| at);
+    let at = store.find_entry(&head)?.ok().flatten().map(|(_, at)| at);
     Ok((head, at))
 }
 
 pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(output) = &args.output {
+        super::refuse_database_path(db, output)?;
+    }
     let store = Store::open(db, Mode::Existing)?;
     invocation.detail(format_args!("reading {}", db.display()));
     let terminal = invocation.terminal_for(args.output.as_deref());

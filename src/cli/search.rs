@@ -145,14 +145,14 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
     let mut batch = by_hand::batch();
     batch.searches.push(SearchRecord { place: by_hand::place(), search, candidates });
     drop(store);
-    let store = by_hand::store(db, Mode::Existing, &batch, &invocation.actor, &super::command_line())?;
+    let store = by_hand::store(invocation, db, Mode::Existing, &batch, &super::command_line())?;
     by_hand::print_search(&store, &firm, &search_ref, format)?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// `search remove`: closes the search's rows (kept in history) and drops its verdict.
 fn remove(invocation: &Invocation, db: &Path, firm: &str, search_ref: &str) -> anyhow::Result<ExitCode> {
-    let mut store = Store::open(db, Mode::Existing)?;
+    let mut store = invocation.open_for_writing(db, Mode::Existing)?;
     if !store.remove_search(firm, search_ref, &invocation.actor, &super::command_line())? {
         bail!("no search {search_ref:?} of firm {firm:?}");
     }

@@ -6,6 +6,8 @@ use std::io::{BufRead, Read};
 
 use ::csv::{ByteRecord, ReaderBuilder};
 
+use super::limits::{CsvGuard, Refused};
+
 use super::error::{At, InputError, InputErrors};
 use super::profile::{map_word, normalise_name, Profile};
 use super::records::{self, Fields, CANDIDATE_COLUMNS};
@@ -170,7 +172,8 @@ impl Fields for Row<'_> {
 }
 
 /// Opens a CSV file for reading records: the separator from its header line, CRLF read as LF, hashed as read.
-type Records<'a> = ::csv::Reader<CrlfToLf<Hashing<Box<dyn Read + 'a>>>>;
+/// Bounded as read ([`CsvGuard`]): a record longer than 1 MB, or a quote left open at the end, is refused.
+type Records<'a> = ::csv::Reader<CsvGuard<CrlfToLf<Hashing<Box<dyn Read + 'a>>>>>;
 
 fn open<'a>(input: &'a impl Open) -> std::io::Result<Records<'a>> {
     let mut first = super::buffered(input)?;
@@ -181,7 +184,7 @@ fn open<'a>(input: &'a impl Open) -> std::io::Result<Records<'a>> {
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(1 << 16)
-        .from_reader(CrlfToLf::new(Hashing::new(input.open()?))))
+        .from_reader(CsvGuard::new(CrlfToLf::new(Hashing::new(input.open()?)))))
 }
 
 /// Decodes a record's fields: UTF-8 (a field that is not is refused with its line, column and a hint) or
@@ -247,13 +250,7 @@ pub(super) fn header(
                 message: "the file is empty (expected a header line)".into(),
             })
         }
-        Err(e) => {
-            return errors.push(InputError {
-                file: name,
-                at: At::Line { line: 1, column: None },
-                message: format!("the header line cannot be read: {e}"),
-            })
-        }
+        Err(e) => return errors.push(csv_error(&name, &e, "the header line cannot be read")),
     }
     if !decode(&record, encoding, &name, 1, &[], &mut fields, errors) {
         return;
@@ -268,7 +265,7 @@ pub(super) fn header(
                 "the header fits no kind of file (found {}; expected firms: firm,name,pledged_on,withdrawn_on; \
                  shortlists: firm,search_ref,client,client_sector,position,level,opened_on,...; \
                  exemptions: firm,search_ref,reason,note; clients: id,name,sector,kind,code,aliases)",
-                raw.join(",")
+                super::limits::excerpt(&raw.join(","))
             ),
         });
     };
@@ -318,12 +315,7 @@ pub(super) fn read<S: Sink>(
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
-                errors.push(InputError {
-                    file: name.clone(),
-                    at: At::Line { line, column: None },
-                    message: format!("the row cannot be read as CSV: {e}"),
-                });
+                errors.push(csv_error(&name, &e, "the row cannot be read as CSV"));
                 if matches!(e.kind(), ::csv::ErrorKind::Io(_)) {
                     break;
                 }
@@ -388,8 +380,23 @@ pub(super) fn read<S: Sink>(
     if let Some(done) = run {
         sink.search(sources, done.record, done.candidate_lines, errors)?;
     }
-    sources.0[index].sha256 = reader.into_inner().into_inner().finish();
+    sources.0[index].sha256 = reader.into_inner().into_inner().into_inner().finish();
     Ok(())
+}
+
+/// The error for a record the CSV reader could not read: a bound's own line and words, else the reader's.
+fn csv_error(file: &str, e: &::csv::Error, what: &str) -> InputError {
+    if let ::csv::ErrorKind::Io(io) = e.kind() {
+        if let Some(refused) = Refused::of(io) {
+            return InputError {
+                file: file.to_string(),
+                at: At::Line { line: refused.line, column: None },
+                message: refused.message.clone(),
+            };
+        }
+    }
+    let line = e.position().map_or(0, |p| p.line() as usize);
+    InputError { file: file.to_string(), at: At::Line { line, column: None }, message: format!("{what}: {e}") }
 }
 
 /// The kind of a CSV file from its header.

@@ -2,6 +2,18 @@
 
 use std::fmt;
 
+/// The longest message or JSON path shown, in characters.
+pub const MAX_MESSAGE: usize = 400;
+
+/// A message cut to [`MAX_MESSAGE`] characters.
+fn shorten(text: &str) -> String {
+    if text.chars().count() <= MAX_MESSAGE {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(MAX_MESSAGE).collect();
+    format!("{cut}… (cut short)")
+}
+
 /// How many errors are shown per file before "and N more".
 pub const ERRORS_SHOWN_PER_FILE: usize = 20;
 
@@ -63,7 +75,12 @@ pub struct InputErrors {
 
 impl InputErrors {
     /// Records an error.
-    pub fn push(&mut self, error: InputError) {
+    pub fn push(&mut self, mut error: InputError) {
+        // A message quotes input; whatever it quotes, it stays short (a 200 MB header was once echoed whole).
+        error.message = shorten(&error.message);
+        if let At::Path(path) = &mut error.at {
+            *path = shorten(path);
+        }
         let slot = match self.files.iter().position(|(f, _, _)| *f == error.file) {
             Some(i) => i,
             None => {

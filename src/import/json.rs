@@ -142,6 +142,15 @@ fn type_name(value: &Value) -> &'static str {
 
 /// Parses a JSON file's text; a syntax error names its line and column.
 pub(super) fn parse(file: &str, text: &str, errors: &mut InputErrors) -> Option<Value> {
+    // Bounds and duplicate keys first: the parser would keep the last of two keys and drop the first silently.
+    if let Err((line, column, message)) = super::limits::check_json(text) {
+        errors.push(InputError {
+            file: file.to_string(),
+            at: At::Line { line, column: Some((column, String::new())) },
+            message,
+        });
+        return None;
+    }
     match serde_json::from_str(text) {
         Ok(value) => Some(value),
         Err(e) => {

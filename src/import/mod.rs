@@ -11,6 +11,7 @@
 mod csv;
 pub mod error;
 mod json;
+pub mod limits;
 mod pipeline;
 pub mod profile;
 pub(crate) mod records;
@@ -60,6 +61,57 @@ pub struct InputFile {
     pub name: String,
     /// Where it is.
     pub path: PathBuf,
+    /// A copy of an input that cannot be read more than once (standard input, a FIFO, `/dev/stdin`, `<(...)`),
+    /// kept while the import reads it.
+    _spool: Option<std::sync::Arc<tempfile::TempPath>>,
+}
+
+/// The name the import log gives standard input (`-`).
+pub const STDIN_NAME: &str = "standard input";
+
+impl InputFile {
+    /// An input named on the command line: a regular file is read where it is; `-` (standard input) and anything
+    /// that is not a regular file (a FIFO, a device, `<(...)`) is read once, streamed into a temporary file that
+    /// the import's passes read instead. A line longer than any valid input could have (4 MB: a JSON file on one
+    /// line) stops the copy, so that `/dev/zero` is refused rather than copied without end.
+    pub fn from_path(path: &std::path::Path) -> std::io::Result<InputFile> {
+        let stdin = path.as_os_str() == "-";
+        let name = if stdin { STDIN_NAME.to_string() } else { path.display().to_string() };
+        if !stdin && std::fs::metadata(path)?.is_file() {
+            std::fs::File::open(path)?;
+            return Ok(InputFile { name, path: path.to_path_buf(), _spool: None });
+        }
+        let mut source: Box<dyn Read> =
+            if stdin { Box::new(std::io::stdin().lock()) } else { Box::new(std::fs::File::open(path)?) };
+        let mut temp = tempfile::Builder::new().prefix(".pledgecheck-input").tempfile()?;
+        let mut buf = vec![0u8; 1 << 16];
+        let (mut line, mut run) = (1usize, 0usize);
+        loop {
+            let n = match source.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            for &b in &buf[..n] {
+                if b == b'\n' {
+                    line += 1;
+                    run = 0;
+                } else {
+                    run += 1;
+                }
+            }
+            if run > limits::MAX_JSON {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("line {line} is longer than {} MB; refused", limits::MAX_JSON >> 20),
+                ));
+            }
+            std::io::Write::write_all(&mut temp, &buf[..n])?;
+        }
+        let path = temp.into_temp_path();
+        Ok(InputFile { name, path: path.to_path_buf(), _spool: Some(std::sync::Arc::new(path)) })
+    }
 }
 
 /// Something that can be read as an input file, more than once.

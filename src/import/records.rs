@@ -4,6 +4,11 @@
 use chrono::NaiveDate;
 
 use super::error::{At, InputError, InputErrors};
+use super::limits;
+
+/// The fields that identify (a firm, a search, a candidate) or name a code (an exemption's reason): they may hold
+/// no control or invisible character. Free text (names, clients, positions, notes) keeps them, escaped on output.
+const IDENTIFIERS: &[&str] = &["firm", "search_ref", "candidate_ref", "reason"];
 use crate::model::{
     excerpt, normalise_reason, parse_date, personal_data, Candidate, Exemption, Experience, Firm, Level, PersonalData,
     Search, Sector, Stage, ValueError,
@@ -56,29 +61,55 @@ impl<'a, F: Fields> Reader<'a, F> {
         }
     }
 
-    /// A required identifier or text, trimmed.
-    pub(crate) fn required(&mut self, name: &str, what: &str) -> String {
-        match self.text(name) {
-            Some(t) => {
-                self.refuse_personal(name, t);
-                t.to_string()
-            }
-            None => {
-                self.fail(name, format!("{name} is missing (expected {what})"));
-                String::new()
+    /// A field's text, trimmed, within its bounds: no longer than [`limits::max_len`], and, for an identifier, no
+    /// control or invisible character. A value out of bounds is recorded as an error and counts as absent.
+    fn bounded(&mut self, name: &str) -> Option<&'a str> {
+        let text = self.text(name)?;
+        let max = limits::max_len(name);
+        if text.len() > max {
+            self.fail(
+                name,
+                format!("{name} is {} bytes long (at most {} KB): {}", text.len(), max >> 10, limits::excerpt(text)),
+            );
+            return None;
+        }
+        if IDENTIFIERS.contains(&name) {
+            if let Some((at, c)) = limits::first_hidden(text) {
+                self.fail(
+                    name,
+                    format!(
+                        "{name} holds a control or invisible character (U+{:04X} at character {at}), which an \
+                         identifier may not: it could not be told apart or typed",
+                        c as u32
+                    ),
+                );
+                return None;
             }
         }
+        Some(text)
+    }
+
+    /// A required identifier or text, trimmed.
+    pub(crate) fn required(&mut self, name: &str, what: &str) -> String {
+        if self.text(name).is_none() {
+            self.fail(name, format!("{name} is missing (expected {what})"));
+            return String::new();
+        }
+        // A value out of bounds has its error already, and counts as empty.
+        let Some(text) = self.bounded(name) else { return String::new() };
+        self.refuse_personal(name, text);
+        text.to_string()
     }
 
     /// An optional text, trimmed; empty when absent.
     pub(crate) fn optional(&mut self, name: &str) -> Option<String> {
-        let text = self.text(name)?;
+        let text = self.bounded(name)?;
         self.refuse_personal(name, text);
         Some(text.to_string())
     }
 
     fn parsed<T>(&mut self, name: &str, parse: impl Fn(&str) -> Result<T, ValueError>) -> Option<T> {
-        let raw = self.text(name)?;
+        let raw = self.bounded(name)?;
         match parse(raw) {
             Ok(value) => Some(value),
             Err(e) => {

@@ -465,7 +465,8 @@ fn run(
     options: ImportOptions,
     feed: impl for<'s> FnOnce(&mut Session<'s>) -> Result<(Sources, InputErrors), StoreError>,
 ) -> Result<ImportOutcome, ImportError> {
-    let recording = store.begin_recording(actor, command)?;
+    let recording =
+        if options.dry_run { store.begin_trial(actor, command)? } else { store.begin_recording(actor, command)? };
     let policy = recording.policy().clone();
     let w = recording.writer()?;
     let registry = Arc::new(w.registry()?);

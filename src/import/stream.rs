@@ -78,8 +78,20 @@ pub(super) fn unreadable(name: &str, error: &io::Error) -> InputError {
 /// the first bad byte.
 pub(super) fn read_whole(input: &impl Open, encoding: Encoding, errors: &mut InputErrors) -> Option<(String, String)> {
     let mut bytes = Vec::new();
-    if let Err(e) = input.open().and_then(|mut r| r.read_to_end(&mut bytes)) {
+    let limit = super::limits::MAX_JSON as u64;
+    if let Err(e) = input.open().and_then(|r| r.take(limit + 1).read_to_end(&mut bytes)) {
         errors.push(unreadable(input.name(), &e));
+        return None;
+    }
+    if bytes.len() as u64 > limit {
+        errors.push(InputError {
+            file: input.name().to_string(),
+            at: At::File,
+            message: format!(
+                "the JSON file is larger than {} MB (refused; import larger exports as CSV files, which are streamed)",
+                limit >> 20
+            ),
+        });
         return None;
     }
     let sha256 = crate::digest::hex_sha256(&bytes);

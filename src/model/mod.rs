@@ -531,6 +531,35 @@ pub fn normalise_reason(raw: &str) -> String {
     normalise_word(raw)
 }
 
+/// Whether a character may not stand in an identifier: control characters (C0, DEL, C1: ESC, BEL, CR, NUL...) and
+/// invisible ones (zero-width, bidirectional controls such as U+202E, the byte-order mark, soft hyphen), which
+/// make identifiers that look alike or cannot be typed.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}' | '\u{180E}'
+            | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF9}'..='\u{FFFB}' | '\u{E0000}'..='\u{E007F}')
+}
+
+/// A text as a terminal may show it: control and invisible characters (but line feeds and tabs) written as
+/// `\u{1b}`, so that free text stored as given (names, clients, positions, notes) cannot clear the screen, set the
+/// window title or reverse the line it stands on.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| is_hidden(c) && c != '\n' && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_hidden(c) && c != '\n' && c != '\t' {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

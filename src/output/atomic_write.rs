@@ -11,8 +11,7 @@ pub fn write_atomically(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Re
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut file =
-        tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
+    let mut file = new_file_builder().tempfile_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
     {
         let mut buffered = io::BufWriter::new(file.as_file_mut());
         fill(&mut buffered).with_context(|| format!("writing {}", path.display()))?;
@@ -21,6 +20,17 @@ pub fn write_atomically(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Re
     file.as_file().sync_all()?;
     file.persist(path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+/// A temporary file that becomes an output file: created with mode 0666 less the umask, as any file a program
+/// creates (tempfile's default of 0600 made every report private whatever the umask, and turned an existing 0644
+/// report into 0600). Keys are written elsewhere, with 0600.
+pub fn new_file_builder() -> tempfile::Builder<'static, 'static> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".pledgecheck-");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    builder
 }
 
 /// Writes a folder of files atomically: the files go into a temporary folder beside `dir`, which is then

@@ -17,8 +17,11 @@ use crate::report::{Cell, Table};
 /// words are coloured when the terminal allows colour.
 pub fn write(table: &Table, terminal: Option<Terminal>, out: &mut dyn Write) -> io::Result<()> {
     let color = terminal.is_some_and(|t| t.color);
-    let texts: Vec<Vec<String>> =
-        table.rows.iter().map(|row| row.iter().map(|c| cell_text(c, '.')).collect()).collect();
+    let texts: Vec<Vec<String>> = table
+        .rows
+        .iter()
+        .map(|row| row.iter().map(|c| crate::model::printable(&cell_text(c, '.')).into_owned()).collect())
+        .collect();
     // A verdict cell is coloured where its word is shown whole, never a piece of it wrapped across lines.
     let paint = |row: usize, column: usize, text: &str| -> String {
         match table.rows[row].get(column) {

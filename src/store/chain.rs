@@ -11,10 +11,11 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use sha2::{Digest, Sha256};
 
-use super::StoreError;
+use super::{StoreError, FOREVER};
+use crate::signing::{ChainKey, PublicKey};
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -213,6 +214,13 @@ fn recomputed_row_hash(table: &str, always: usize, row: &Row) -> rusqlite::Resul
     Ok((row_hash(table, always, fields.iter().map(|f| f.as_deref()), import_id), id, import_id, stored))
 }
 
+/// The rules entries are sealed with now (`import_log.chain_format`). Each entry is verified under the rules it
+/// was sealed with:
+/// - 1: the entry, its files, the rows it inserted (id and row hash) and closed (ids), its policies and its
+///   redactions (the ids of the candidate versions);
+/// - 2: as 1, and the format itself and each redaction's token (so that a token edited into a name is caught).
+pub const CHAIN_FORMAT: i64 = 2;
+
 /// What one entry's hash covers, fed in a fixed order.
 #[derive(Default)]
 struct EntryDigest {
@@ -222,11 +230,16 @@ struct EntryDigest {
     touched: [bool; TABLE_COUNT],
     policies: Sha256,
     redactions: Sha256,
+    /// The redactions' tokens (format 2 on).
+    tokens: Sha256,
 }
 
 impl EntryDigest {
     fn finish(self, meta: &EntryMeta) -> String {
         let mut h = Sha256::new();
+        if meta.format >= 2 {
+            feed(&mut h, Some(&format!("chain format {}", meta.format)));
+        }
         feed(&mut h, Some(&meta.prev_hash));
         feed(&mut h, Some(&meta.id.to_string()));
         feed(&mut h, Some(&meta.at));
@@ -248,6 +261,9 @@ impl EntryDigest {
         }
         h.update(self.policies.finalize());
         h.update(self.redactions.finalize());
+        if meta.format >= 2 {
+            h.update(self.tokens.finalize());
+        }
         crate::digest::hex_digest(h.finalize().as_slice())
     }
 }
@@ -263,11 +279,16 @@ pub(crate) struct EntryMeta {
     prev_hash: String,
     hash: String,
     files: Vec<[String; 4]>,
+    /// The rules it was sealed with ([`CHAIN_FORMAT`]).
+    format: i64,
+    /// The signature of its hash, if it was signed.
+    signature: Option<String>,
 }
 
 fn entries(conn: &Connection, only: Option<i64>) -> Result<Vec<EntryMeta>, StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT id, at, actor, command, summary, prev_hash, hash FROM import_log WHERE ?1 IS NULL OR id = ?1 ORDER BY id",
+        "SELECT id, at, actor, command, summary, prev_hash, hash, chain_format, signature FROM import_log
+         WHERE ?1 IS NULL OR id = ?1 ORDER BY id",
     )?;
     let mut list: Vec<EntryMeta> = stmt
         .query_map([only], |r| {
@@ -280,6 +301,8 @@ fn entries(conn: &Connection, only: Option<i64>) -> Result<Vec<EntryMeta>, Store
                 prev_hash: r.get(5)?,
                 hash: r.get(6)?,
                 files: Vec::new(),
+                format: r.get(7)?,
+                signature: r.get(8)?,
             })
         })?
         .collect::<Result<_, _>>()?;
@@ -339,6 +362,7 @@ pub(crate) fn seal(
     import_id: i64,
     after_ids: [i64; TABLE_COUNT],
     written: &Written,
+    key: Option<&ChainKey>,
 ) -> Result<String, StoreError> {
     let meta = entries(conn, Some(import_id))?
         .pop()
@@ -377,17 +401,20 @@ pub(crate) fn seal(
         match part {
             Part::Policy => digest.policies.update(bytes),
             Part::Redaction => digest.redactions.update(bytes),
+            Part::Token => digest.tokens.update(bytes),
         }
         Ok(())
     })?;
     let hash = digest.finish(&meta);
-    conn.execute("UPDATE import_log SET hash = ?1 WHERE id = ?2", params![hash, import_id])?;
+    let signature = key.map(|key| key.sign(&hash));
+    conn.execute("UPDATE import_log SET hash = ?1, signature = ?2 WHERE id = ?3", params![hash, signature, import_id])?;
     Ok(hash)
 }
 
 enum Part {
     Policy,
     Redaction,
+    Token,
 }
 
 fn feed_policies_and_redactions(
@@ -407,12 +434,18 @@ fn feed_policies_and_redactions(
         sink(r.get(0)?, Part::Policy, h.finalize().as_slice())?;
     }
     let mut stmt = conn.prepare_cached(
-        "SELECT import_id, candidate_version_id FROM redaction WHERE ?1 IS NULL OR import_id = ?1
+        "SELECT import_id, candidate_version_id, token FROM redaction WHERE ?1 IS NULL OR import_id = ?1
          ORDER BY candidate_version_id",
     )?;
     let mut rows = stmt.query([only])?;
     while let Some(r) = rows.next()? {
-        sink(r.get(0)?, Part::Redaction, &r.get::<_, i64>(1)?.to_le_bytes())?;
+        let import_id = r.get(0)?;
+        let id = r.get::<_, i64>(1)?;
+        sink(import_id, Part::Redaction, &id.to_le_bytes())?;
+        let mut h = Sha256::new();
+        h.update(id.to_le_bytes());
+        feed(&mut h, r.get::<_, Option<String>>(2)?.as_deref());
+        sink(import_id, Part::Token, h.finalize().as_slice())?;
     }
     Ok(())
 }
@@ -441,6 +474,14 @@ pub struct Verification {
     pub bad_rows: Vec<String>,
     /// How many bad rows there are in all.
     pub bad_row_count: usize,
+    /// The signature of the latest entry, if it was signed.
+    pub head_signature: Option<String>,
+    /// How many entries are signed.
+    pub signed: usize,
+    /// With a public key to check against: the first entry whose signature fails, in words.
+    pub bad_signature: Option<String>,
+    /// Schema objects that pledgecheck did not create and that it only reports (users' views and indexes).
+    pub foreign_objects: Vec<String>,
 }
 
 impl Verification {
@@ -453,12 +494,12 @@ impl Verification {
 
     /// True when nothing was found.
     pub fn intact(&self) -> bool {
-        self.first_bad_entry.is_none() && self.bad_row_count == 0
+        self.first_bad_entry.is_none() && self.bad_row_count == 0 && self.bad_signature.is_none()
     }
 }
 
 /// Recomputes the whole chain from the stored rows.
-pub(crate) fn verify(conn: &Connection) -> Result<Verification, StoreError> {
+pub(crate) fn verify(conn: &Connection, public_key: Option<&PublicKey>) -> Result<Verification, StoreError> {
     let list = entries(conn, None)?;
     let by_id: HashMap<i64, usize> = list.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
     let by_at: HashMap<&str, usize> = list.iter().enumerate().map(|(i, e)| (e.at.as_str(), i)).collect();
@@ -502,6 +543,34 @@ pub(crate) fn verify(conn: &Connection) -> Result<Verification, StoreError> {
                 None => bad(format!("{table} row {id}: closed at {valid_to}, when no entry was written")),
             }
         }
+        // A row is current (the open sentinel) or was closed by an entry: any other end time (`'9999'`, which
+        // sorts after every entry but is not the sentinel) would hide the row from every report.
+        let mut stmt = conn.prepare(&format!(
+            "SELECT valid_to, id FROM {table} WHERE valid_to >= '9999' AND valid_to IS NOT '{FOREVER}' ORDER BY id"
+        ))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let (valid_to, id): (Option<String>, i64) = (row.get(0)?, row.get(1)?);
+            bad(format!(
+                "{table} row {id}: its end time {:?} is neither the open sentinel nor the time of an entry (hidden)",
+                valid_to.unwrap_or_default()
+            ));
+        }
+    }
+    // A redaction's token (recorded since chain format 2) must be what the candidate's versions hold.
+    let mut stmt = conn.prepare(
+        "SELECT r.candidate_version_id, r.token, v.candidate_ref FROM redaction r
+         JOIN candidate_version v ON v.id = r.candidate_version_id WHERE r.token IS NOT NULL ORDER BY r.candidate_version_id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let (id, token, candidate_ref): (i64, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
+        if token != candidate_ref {
+            bad(format!(
+                "candidate_version row {id}: its reference is no longer the redaction token recorded by `forget` \
+                 (edited outside pledgecheck)"
+            ));
+        }
     }
     let mut stmt = conn.prepare("SELECT id, candidate_ref, ref_salt, ref_digest FROM candidate_version ORDER BY id")?;
     let mut rows = stmt.query([])?;
@@ -541,13 +610,24 @@ pub(crate) fn verify(conn: &Connection) -> Result<Verification, StoreError> {
         match (by_id.get(&import_id), part) {
             (Some(&e), Part::Policy) => digests[e].policies.update(bytes),
             (Some(&e), Part::Redaction) => digests[e].redactions.update(bytes),
+            (Some(&e), Part::Token) => digests[e].tokens.update(bytes),
+            (None, Part::Token) => {}
             (None, _) => bad(format!("a policy or redaction of entry {import_id}, which is not in the log")),
         }
         Ok(())
     })?;
     let mut first_bad_entry = None;
     let mut previous = GENESIS.to_string();
+    let mut format = 1;
     for (meta, digest) in list.iter().zip(digests) {
+        if !(format..=CHAIN_FORMAT).contains(&meta.format) {
+            first_bad_entry = Some(format!(
+                "entry {} ({}): its chain format {} is not one this pledgecheck seals after format {format} (altered)",
+                meta.id, meta.at, meta.format
+            ));
+            break;
+        }
+        format = meta.format;
         let hash = digest.finish(meta);
         if meta.prev_hash != previous {
             first_bad_entry = Some(format!(
@@ -565,22 +645,93 @@ pub(crate) fn verify(conn: &Connection) -> Result<Verification, StoreError> {
         }
         previous = meta.hash.clone();
     }
+    let signed = list.iter().filter(|e| e.signature.is_some()).count();
+    let signatures = public_key.map(|key| check_signatures(&list, key));
     Ok(Verification {
         entries: list.len(),
         head: list.last().map_or(GENESIS.to_string(), |e| e.hash.clone()),
+        head_signature: list.last().and_then(|e| e.signature.clone()),
         first_bad_entry,
         bad_rows,
         bad_row_count,
+        signed,
+        bad_signature: signatures.flatten(),
+        foreign_objects: Vec::new(),
     })
 }
 
-/// Whether a hash is the hash of some entry, and which.
-pub(crate) fn find(conn: &Connection, hash: &str) -> Result<Option<(i64, String)>, StoreError> {
-    match conn.query_row("SELECT id, at FROM import_log WHERE hash = ?1", [hash.trim().to_lowercase()], |r| {
-        Ok((r.get(0)?, r.get(1)?))
-    }) {
-        Ok(found) => Ok(Some(found)),
-        Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
-        Err(e) => Err(e.into()),
+/// The first entry whose signature does not verify with `key`, or that is unsigned after a signed one; an
+/// unsigned chain fails too, since a key was expected to have signed it.
+fn check_signatures(list: &[EntryMeta], key: &PublicKey) -> Option<String> {
+    let mut seen_signed = false;
+    for entry in list {
+        match &entry.signature {
+            Some(signature) if key.verifies(&entry.hash, signature) => seen_signed = true,
+            Some(_) => {
+                return Some(format!(
+                    "entry {} ({}): its signature does not verify with the public key (resealed or signed with \
+                     another key)",
+                    entry.id, entry.at
+                ))
+            }
+            None if seen_signed => {
+                return Some(format!(
+                    "entry {} ({}): unsigned after a signed entry (written or resealed without the key)",
+                    entry.id, entry.at
+                ))
+            }
+            None => {}
+        }
+    }
+    (!seen_signed).then(|| "no entry of the chain is signed with the public key".to_string())
+}
+
+/// The signature of the latest entry, if it was signed.
+pub(crate) fn head_signature(conn: &Connection) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .query_row("SELECT signature FROM import_log ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .optional()?
+        .flatten())
+}
+
+/// Whether the chain holds a signed entry, and if so whether `key` signed the latest signed one.
+pub(crate) fn latest_signature(conn: &Connection) -> Result<Option<(String, String)>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT hash, signature FROM import_log WHERE signature IS NOT NULL ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// Why a hash given to look up an entry is not one.
+#[derive(Debug, thiserror::Error)]
+pub enum HashQueryError {
+    /// Not hex, or too short to name one entry.
+    #[error("{0:?} is not a chain hash or a prefix of one (expected 8 to 64 hex digits, as `audit verify` prints)")]
+    Malformed(String),
+    /// The prefix matches several entries.
+    #[error("{0:?} is the prefix of several entries' hashes; give more digits")]
+    Ambiguous(String),
+}
+
+/// The shortest prefix of a hash that `--expect` accepts.
+pub const MIN_PREFIX: usize = 8;
+
+/// The entry whose hash is `hash` or starts with it (at least [`MIN_PREFIX`] hex digits), with its id and time.
+pub(crate) fn find(conn: &Connection, hash: &str) -> Result<Result<Option<(i64, String)>, HashQueryError>, StoreError> {
+    let wanted = hash.trim().to_ascii_lowercase();
+    if !(MIN_PREFIX..=64).contains(&wanted.len()) || !wanted.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(Err(HashQueryError::Malformed(hash.chars().take(80).collect())));
+    }
+    let found: Vec<(i64, String)> = conn
+        .prepare("SELECT id, at FROM import_log WHERE substr(hash, 1, ?2) = ?1 ORDER BY id LIMIT 2")?
+        .query_map(params![wanted, wanted.len() as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    match found.len() {
+        0 => Ok(Ok(None)),
+        1 => Ok(Ok(found.into_iter().next())),
+        _ => Ok(Err(HashQueryError::Ambiguous(wanted))),
     }
 }

@@ -61,6 +61,16 @@ impl Store {
     /// Starts a change by `actor`, recording `command` as its source: all that it writes is kept or dropped
     /// together by [`Recording::finish`].
     pub fn begin_recording(&mut self, actor: &str, command: &str) -> Result<Recording<'_>, StoreError> {
+        self.begin(actor, command, false)
+    }
+
+    /// Starts a change that will be rolled back ([`Recording::finish`] with `keep` false: a dry run): it needs no
+    /// key, since the entry it writes is never kept.
+    pub fn begin_trial(&mut self, actor: &str, command: &str) -> Result<Recording<'_>, StoreError> {
+        self.begin(actor, command, true)
+    }
+
+    fn begin(&mut self, actor: &str, command: &str, trial: bool) -> Result<Recording<'_>, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS run_seen (
@@ -79,7 +89,11 @@ impl Store {
                  PRIMARY KEY (firm, search_ref));
              DELETE FROM temp.run_exemption;",
         )?;
-        let entry = Entry::begin(&tx, actor, command, &[])?;
+        let entry = if trial {
+            Entry::begin_trial(&tx, actor, command)?
+        } else {
+            Entry::begin(&tx, self.key.as_ref(), actor, command, &[])?
+        };
         let policy = policy_in_force(&tx)?.policy;
         Ok(Recording { tx, entry, policy })
     }

@@ -7,6 +7,7 @@ mod change;
 mod clients;
 mod evidence;
 mod read;
+mod schema;
 mod undo;
 mod view;
 mod write;
@@ -17,21 +18,24 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension};
 
-pub use chain::Verification;
+pub use chain::{HashQueryError, Verification, CHAIN_FORMAT, MIN_PREFIX};
 pub use change::{FileRecord, Mark, Recording};
 pub use evidence::{parse_moment, Change};
 pub use read::LATEST;
+pub use schema::SchemaFindings;
 pub use undo::{ImportEntry, LaterChange, Touched};
 pub use view::{Judging, Moment, View};
 pub use write::{NewVersions, PolicyChange, PutSearch, Stamp, Writer};
 
 use crate::policy::{Policy, PolicyError, DEFAULT_POLICY_NAME, DEFAULT_POLICY_TEXT};
+use crate::signing::{ChainKey, PublicKey};
 
 /// The numbered migrations in `schema/`, applied in order; the last one's number is the level this build writes.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_init.sql", include_str!("../../schema/0001_init.sql")),
     (2, "0002_views.sql", include_str!("../../schema/0002_views.sql")),
     (3, "0003_clients.sql", include_str!("../../schema/0003_clients.sql")),
+    (4, "0004_evidence_levels.sql", include_str!("../../schema/0004_evidence_levels.sql")),
 ];
 
 /// How long a writer waits for another process's write (an import) to finish.
@@ -67,6 +71,26 @@ pub enum StoreError {
     /// A read command was pointed at a database that does not exist.
     #[error("no database at {0} (import files first, or point --db or PLEDGECHECK_DB at an existing database)")]
     Missing(PathBuf),
+    /// The file is an SQLite database that pledgecheck did not create.
+    #[error("{} is not a pledgecheck database (it holds {}); it was left as it is", .path.display(), .found.iter().take(10).cloned().collect::<Vec<_>>().join(", "))]
+    NotOurs {
+        /// The file.
+        path: PathBuf,
+        /// Its tables and other objects.
+        found: Vec<String>,
+    },
+    /// A migration could not be applied.
+    #[error("the database {} cannot be brought to schema level {level} ({name}): {reason}; it was left as it was", .path.display())]
+    Migration {
+        /// The database.
+        path: PathBuf,
+        /// The level.
+        level: i64,
+        /// The migration's file.
+        name: &'static str,
+        /// SQLite's reason, in its words (never the migration's SQL).
+        reason: String,
+    },
     /// The database was written by a newer pledgecheck.
     #[error("the database {path} was written by a newer pledgecheck (schema level {found}; this one knows up to {known}); it was left as it is")]
     TooNew {
@@ -96,6 +120,15 @@ pub enum StoreError {
         /// When the database was created.
         created: String,
     },
+    /// The database holds schema objects that pledgecheck did not create, or its own altered.
+    #[error("the database's schema was changed outside pledgecheck: {}; refused (see docs/evidence.md)", .0.join("; "))]
+    Schema(Vec<String>),
+    /// The chain holds signed entries and no key was given to sign the next one.
+    #[error("the chain of this database is signed: give the secret key with --key FILE (or PLEDGECHECK_KEY) to write to it; nothing was written")]
+    KeyRequired,
+    /// The key given is not the one that signed the chain.
+    #[error("the key given is not the key that signed this database's chain; nothing was written")]
+    WrongKey,
     /// SQLite failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -150,24 +183,71 @@ pub struct Store {
     conn: Connection,
     /// The database file; `None` in memory.
     path: Option<PathBuf>,
+    /// The key that signs each entry this store writes.
+    key: Option<ChainKey>,
 }
 
 impl Store {
     /// Opens (and if asked, creates) the database at `path`, applying any migrations it lacks.
     pub fn open(path: &Path, mode: Mode) -> Result<Store, StoreError> {
+        Store::open_with_key(path, mode, None)
+    }
+
+    /// [`Store::open`], signing every entry written (the database's first included) with `key`.
+    pub fn open_with_key(path: &Path, mode: Mode, key: Option<ChainKey>) -> Result<Store, StoreError> {
         if mode == Mode::Existing && !path.exists() {
             return Err(StoreError::Missing(path.to_path_buf()));
         }
-        let conn = Connection::open(path)?;
-        Store::configure(conn, Some(path))
+        let opened = Connection::open(path)
+            .map_err(StoreError::from)
+            .and_then(|conn| Store::configure(conn, Some(path), key.clone()));
+        match opened {
+            // Evidence kept on read-only storage (a read-only folder or file) is still read and verified.
+            Err(e) if mode == Mode::Existing && read_only_storage(&e) => Store::open_read_only(path),
+            other => other,
+        }
+    }
+
+    /// Opens a database on read-only storage for reading: immutable (SQLite takes no locks and writes no `-shm`),
+    /// as it was left. A database of an older level cannot be upgraded there.
+    fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        // Immutable, SQLite would not read a write-ahead log left beside the database: refuse rather than show
+        // the database without its latest changes.
+        let mut wal = path.as_os_str().to_os_string();
+        wal.push("-wal");
+        if std::fs::metadata(PathBuf::from(&wal)).is_ok_and(|m| m.len() > 0) {
+            return Err(StoreError::Corrupt(format!(
+                "{} is on read-only storage with changes still in its write-ahead log ({}); copy both to writable \
+                 storage, or close the database cleanly before making it read-only",
+                path.display(),
+                PathBuf::from(wal).display()
+            )));
+        }
+        let uri = format!("file:{}?immutable=1", uri_path(path));
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(uri, flags)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        let level: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let known = MIGRATIONS.last().map_or(0, |m| m.0);
+        if level > known {
+            return Err(StoreError::TooNew { path: path.to_path_buf(), found: level, known });
+        }
+        if level < known {
+            return Err(StoreError::Corrupt(format!(
+                "{} is on read-only storage and at schema level {level}; open a writable copy once to bring it to \
+                 level {known}",
+                path.display()
+            )));
+        }
+        Ok(Store { conn, path: Some(path.to_path_buf()), key: None })
     }
 
     /// A fresh database in memory, for judging files without storing anything.
     pub fn in_memory() -> Result<Store, StoreError> {
-        Store::configure(Connection::open_in_memory()?, None)
+        Store::configure(Connection::open_in_memory()?, None, None)
     }
 
-    fn configure(conn: Connection, path: Option<&Path>) -> Result<Store, StoreError> {
+    fn configure(conn: Connection, path: Option<&Path>, key: Option<ChainKey>) -> Result<Store, StoreError> {
         // Another process may hold the write lock during its import, which may take minutes for millions of rows:
         // wait for it rather than fail.
         conn.busy_timeout(Duration::from_secs(BUSY_TIMEOUT_SECONDS))?;
@@ -175,7 +255,7 @@ impl Store {
         // default, and a statement pushed out is parsed again on its next use (most of the time of an import whose
         // rows are shuffled).
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        let mut store = Store { conn, path: path.map(Path::to_path_buf) };
+        let mut store = Store { conn, path: path.map(Path::to_path_buf), key };
         // Two processes may create one database at the same moment; switching a new file to WAL can then report
         // it busy without waiting, so the setting up is tried again for as long as a writer would wait.
         let deadline = std::time::Instant::now() + Duration::from_secs(BUSY_TIMEOUT_SECONDS);
@@ -199,6 +279,14 @@ impl Store {
             return Err(StoreError::TooNew { path: path.to_path_buf(), found: level, known });
         }
         if level == 0 {
+            // A database pledgecheck did not create (another application's file) is never taken over.
+            let foreign: Vec<String> = conn
+                .prepare("SELECT type || ' ' || name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            if !foreign.is_empty() {
+                return Err(StoreError::NotOurs { path: path.to_path_buf(), found: foreign });
+            }
             // Only a database not yet written takes a page size.
             conn.pragma_update(None, "page_size", PAGE_SIZE)?;
         }
@@ -221,7 +309,15 @@ impl Store {
         let level: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let now = next_time(&tx, level > 0)?;
         for (number, name, sql) in MIGRATIONS.iter().filter(|(n, _, _)| *n > level) {
-            tx.execute_batch(sql)?;
+            tx.execute_batch(sql).map_err(|e| StoreError::Migration {
+                path: self.path.clone().unwrap_or_default(),
+                level: *number,
+                name,
+                reason: match &e {
+                    rusqlite::Error::SqliteFailure(code, _) => code.to_string(),
+                    _ => "SQLite refused it".to_string(),
+                },
+            })?;
             tx.execute(
                 "INSERT INTO schema_migration (level, name, applied_at) VALUES (?1, ?2, ?3)",
                 (number, name, &now),
@@ -233,6 +329,7 @@ impl Store {
             let sha256 = Policy::default_policy().sha256;
             let entry = write::Entry::begin(
                 &tx,
+                self.key.as_ref(),
                 "pledgecheck",
                 "create database",
                 &[[DEFAULT_POLICY_NAME, &sha256, "policy"]],
@@ -254,8 +351,17 @@ impl Store {
 
     /// Recomputes the hash chain from the stored rows: the first entry altered, inserted or removed, and the rows
     /// edited behind pledgecheck's back.
-    pub fn verify_chain(&self) -> Result<Verification, StoreError> {
-        let mut found = chain::verify(&self.conn)?;
+    ///
+    /// A database with a trigger pledgecheck did not create, or with its own schema objects altered, is refused
+    /// ([`StoreError::Schema`]); users' own tables, views and indexes are reported in
+    /// [`Verification::foreign_objects`]. With `public_key`, every entry's signature is checked.
+    pub fn verify_chain(&self, public_key: Option<&PublicKey>) -> Result<Verification, StoreError> {
+        let schema = schema::inspect(&self.conn)?;
+        if !schema.refused.is_empty() {
+            return Err(StoreError::Schema(schema.refused));
+        }
+        let mut found = chain::verify(&self.conn, public_key)?;
+        found.foreign_objects = schema.foreign;
         // Stored verdicts are derived, not chained: they must be what the chained rows and policy give.
         let policy = match self.policy_in_force() {
             Ok(stored) => stored.policy,
@@ -267,24 +373,53 @@ impl Store {
             }
             Err(e) => return Err(e),
         };
+        // Every column of the stored verdict that a report, check, explain or pack reads is recomputed from the
+        // chained rows and the policy in force, and compared.
         let mut stored = self.conn.prepare(
-            "SELECT verdict, rule, reason FROM verdict JOIN search ON search.id = verdict.search_id
+            "SELECT verdict, rule, reason, policy_version, policy_sha256, quarter FROM verdict
+             JOIN search ON search.id = verdict.search_id
              JOIN firm ON firm.id = search.firm_id WHERE firm.firm = ?1 AND search.search_ref = ?2",
         )?;
         let mut bad = Vec::new();
+        const COLUMNS: [&str; 6] = ["verdict", "rule", "reason", "policy_version", "policy_sha256", "quarter"];
         read::for_each_dossier(&self.conn, read::LATEST, |case| {
             let j = crate::rules::judge(&policy, &crate::rules::Case::of(&case));
             let s = &case.search;
-            let row: Option<(String, String, String)> =
-                stored.query_row((&s.firm, &s.search_ref), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
-            let expected = (j.verdict.as_str().to_string(), j.rule.to_string(), j.reason);
-            if row.as_ref() != Some(&expected) {
-                let was = row.map_or("missing".to_string(), |r| r.0);
-                bad.push(format!(
-                    "verdict of search {}/{}: stored as {was}, but its rows and the policy in force give {} \
-                     (edited outside pledgecheck)",
-                    s.firm, s.search_ref, expected.0
-                ));
+            let row: Option<[Option<String>; 6]> = stored
+                .query_row((&s.firm, &s.search_ref), |r| {
+                    Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?])
+                })
+                .optional()?;
+            let expected: [Option<String>; 6] = [
+                Some(j.verdict.as_str().to_string()),
+                Some(j.rule.to_string()),
+                Some(j.reason),
+                j.policy_version,
+                Some(policy.sha256.clone()),
+                Some(s.quarter().to_string()),
+            ];
+            match row {
+                None => bad.push(format!(
+                    "verdict of search {}/{}: missing, but its rows and the policy in force give {} \
+                     (deleted outside pledgecheck)",
+                    s.firm,
+                    s.search_ref,
+                    expected[0].as_deref().unwrap_or_default()
+                )),
+                Some(row) => {
+                    for (i, column) in COLUMNS.iter().enumerate() {
+                        if row[i] != expected[i] {
+                            bad.push(format!(
+                                "verdict of search {}/{}: {column} stored as {}, but its rows and the policy in force \
+                                 give {} (edited outside pledgecheck)",
+                                s.firm,
+                                s.search_ref,
+                                excerpt(row[i].as_deref()),
+                                excerpt(expected[i].as_deref()),
+                            ));
+                        }
+                    }
+                }
             }
             Ok(())
         })?;
@@ -310,14 +445,29 @@ impl Store {
         chain::head(&self.conn)
     }
 
-    /// The entry whose hash this is (id and time), if any.
-    pub fn find_entry(&self, hash: &str) -> Result<Option<(i64, String)>, StoreError> {
+    /// The signature of the latest entry, if it was signed.
+    pub fn chain_head_signature(&self) -> Result<Option<String>, StoreError> {
+        chain::head_signature(&self.conn)
+    }
+
+    /// The entry whose hash is `hash`, or starts with it (at least [`MIN_PREFIX`] hex digits): its id and time,
+    /// if any; malformed or ambiguous input is the inner error.
+    pub fn find_entry(&self, hash: &str) -> Result<Result<Option<(i64, String)>, HashQueryError>, StoreError> {
         chain::find(&self.conn, hash)
     }
 
     /// The underlying connection, for the read and write halves of the store.
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+}
+
+/// A stored value as a message shows it: quoted, and cut short.
+fn excerpt(value: Option<&str>) -> String {
+    match value {
+        None => "NULL".to_string(),
+        Some(text) if text.chars().count() > 80 => format!("{:?}…", text.chars().take(80).collect::<String>()),
+        Some(text) => format!("{text:?}"),
     }
 }
 
@@ -329,6 +479,27 @@ fn policy_in_force(conn: &Connection) -> Result<StoredPolicy, StoreError> {
     )?;
     let policy = Policy::parse(&text).map_err(StoreError::Policy)?;
     Ok(StoredPolicy { name, in_force_from, policy })
+}
+
+/// Whether opening failed because the database's file or folder cannot be written.
+fn read_only_storage(error: &StoreError) -> bool {
+    matches!(error, StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+        if matches!(e.code, rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen))
+}
+
+/// A path as the path of an SQLite URI: `%`, `?` and `#` escaped.
+fn uri_path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Formats a time as stored: UTC with microseconds.

@@ -10,6 +10,7 @@ use super::read::{firm_at, load_dossier, FIRM_COLUMNS, LATEST};
 use super::{chain, forever, next_time, policy_in_force, Store, StoreError, FOREVER, FOREVER_SQL};
 use crate::model::{Candidate, Exemption, Firm, Search};
 use crate::rules::{self, Case};
+use crate::signing::ChainKey;
 
 /// An entry of the import log being written: its id and time, and where its rows start in each table.
 pub(crate) struct Entry {
@@ -20,16 +21,56 @@ pub(crate) struct Entry {
     after_ids: [i64; chain::TABLE_COUNT],
     /// The rows it inserted, as they were written.
     pub(super) written: chain::Written,
+    /// The key that signs its hash.
+    key: Option<ChainKey>,
 }
 
 impl Entry {
     /// Starts an entry with its actor, command line and files (name, SHA-256, kind), chained to the latest.
-    pub(crate) fn begin(tx: &Connection, actor: &str, command: &str, files: &[[&str; 3]]) -> Result<Entry, StoreError> {
+    ///
+    /// Refuses a database whose schema was changed outside pledgecheck (a planted trigger could rewrite what the
+    /// entry writes before it is sealed), and, once the chain holds a signed entry, a change without its key.
+    pub(crate) fn begin(
+        tx: &Connection,
+        key: Option<&ChainKey>,
+        actor: &str,
+        command: &str,
+        files: &[[&str; 3]],
+    ) -> Result<Entry, StoreError> {
+        super::schema::check(tx)?;
+        Entry::check_key(tx, key)?;
+        Entry::insert(tx, key, actor, command, files)
+    }
+
+    /// Starts an entry that will be rolled back (a dry run): unsigned, whatever the chain.
+    pub(crate) fn begin_trial(tx: &Connection, actor: &str, command: &str) -> Result<Entry, StoreError> {
+        super::schema::check(tx)?;
+        Entry::insert(tx, None, actor, command, &[])
+    }
+
+    fn check_key(tx: &Connection, key: Option<&ChainKey>) -> Result<(), StoreError> {
+        match (key, chain::latest_signature(tx)?) {
+            (None, Some(_)) => return Err(StoreError::KeyRequired),
+            (Some(key), Some((hash, signature))) if !key.public().verifies(&hash, &signature) => {
+                return Err(StoreError::WrongKey)
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn insert(
+        tx: &Connection,
+        key: Option<&ChainKey>,
+        actor: &str,
+        command: &str,
+        files: &[[&str; 3]],
+    ) -> Result<Entry, StoreError> {
         let at = next_time(tx, true)?;
         let prev_hash = chain::head(tx)?;
         tx.execute(
-            "INSERT INTO import_log (at, actor, command, prev_hash) VALUES (?1, ?2, ?3, ?4)",
-            params![at, actor, command, prev_hash],
+            "INSERT INTO import_log (at, actor, command, prev_hash, chain_format) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![at, actor, command, prev_hash, chain::CHAIN_FORMAT],
         )?;
         let id = tx.last_insert_rowid();
         for (position, [name, sha256, kind]) in files.iter().enumerate() {
@@ -42,7 +83,7 @@ impl Entry {
         for (slot, table) in after_ids.iter_mut().zip(&chain::TABLES) {
             *slot = tx.query_row(&format!("SELECT coalesce(max(id), 0) FROM {}", table.name), [], |r| r.get(0))?;
         }
-        Ok(Entry { id, at, after_ids, written: chain::Written::default() })
+        Ok(Entry { id, at, after_ids, written: chain::Written::default(), key: key.cloned() })
     }
 
     /// Records files read by the entry (name, SHA-256, kind), after those it has.
@@ -63,7 +104,7 @@ impl Entry {
     /// Records the summary and seals the entry into the chain; returns its hash.
     pub(crate) fn finish(&self, tx: &Connection, summary: &str) -> Result<String, StoreError> {
         tx.execute("UPDATE import_log SET summary = ?1 WHERE id = ?2", params![summary, self.id])?;
-        chain::seal(tx, self.id, self.after_ids, &self.written)
+        chain::seal(tx, self.id, self.after_ids, &self.written, self.key.as_ref())
     }
 }
 
@@ -672,7 +713,7 @@ impl Store {
         command: &str,
     ) -> Result<PolicyChange, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let entry = Entry::begin(&tx, actor, command, &[[name, &policy.sha256, "policy"]])?;
+        let entry = Entry::begin(&tx, self.key.as_ref(), actor, command, &[[name, &policy.sha256, "policy"]])?;
         let at = entry.at.clone();
         tx.execute(
             "INSERT INTO policy (name, sha256, text, in_force_from, import_id) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -710,7 +751,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let Some(search_id) = current_search_id(&tx, firm, search_ref)? else { return Ok(false) };
-        let entry = Entry::begin(&tx, actor, command, &[])?;
+        let entry = Entry::begin(&tx, self.key.as_ref(), actor, command, &[])?;
         for table in ["search_version", "candidate_version", "exemption_version"] {
             tx.execute(
                 &format!("UPDATE {table} SET valid_to = ?1 WHERE search_id = ?2 AND valid_to = {FOREVER_SQL}"),
@@ -741,7 +782,7 @@ impl Store {
         if !has {
             return Ok(false);
         }
-        let entry = Entry::begin(&tx, actor, command, &[])?;
+        let entry = Entry::begin(&tx, self.key.as_ref(), actor, command, &[])?;
         tx.execute(
             concat!("UPDATE exemption_version SET valid_to = ?1 WHERE search_id = ?2 AND valid_to = ", forever!()),
             params![entry.at, search_id],

@@ -7,6 +7,8 @@
 //! | [`support`] | the helpers every test uses: [`support::Env`] (a temporary directory, its database and the binary run in it), [`support::Run`], input-file builders ([`support::row`], [`support::shortlists`], ...), the sample files, and decoders for CSV, JSON and the database |
 //! | `bad_input`, `import_semantics`, `database` | importing: refused input, what an import writes, which database is used |
 //! | `clients` | the registry of public employers: derived, contradicting and unknown client sectors, `client`, `report clients` |
+//! | `files` | output over the database, foreign databases, databases created by refused runs, read-only storage, output files' modes |
+//! | `hostile_input` | input that tried to exhaust or fool the import: sizes, control characters, FIFOs and standard input, duplicate JSON keys, open quotes |
 //! | `verdicts`, `check`, `policy` | the verdicts and their reasons, `check`, policy files |
 //! | `reports::*` | every report: CSV/JSON, Excel CSV, HTML, the quarterly pack, snapshots, the terminal, the SQL views |
 //! | `evidence::*` | history, the hash chain, as-of, logging by hand, privacy, and faults (concurrent and killed processes) |
@@ -25,6 +27,8 @@ mod check;
 mod clients;
 mod database;
 mod evidence;
+mod files;
+mod hostile_input;
 mod import_semantics;
 mod policy;
 mod properties;

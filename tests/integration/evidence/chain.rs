@@ -8,7 +8,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 /// A database with the CSV samples, a second import and changes by hand, so the chain has several entries.
-fn history() -> Env {
+pub(super) fn history() -> Env {
     let env = Env::new();
     env.import(&csv_samples());
     env.run(&["--by", "rita", "firm", "add", "f", "--name", "F", "--pledged-on", "2021-06-01"]).ok();
@@ -20,7 +20,7 @@ fn history() -> Env {
 }
 
 /// Runs a plain SQL edit on the database, behind pledgecheck's back; its last statement must change a row.
-fn tamper(env: &Env, sql: &str) {
+pub(super) fn tamper(env: &Env, sql: &str) {
     let conn = rusqlite::Connection::open(env.db()).expect("open the database for writing");
     conn.execute_batch(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
     assert!(conn.changes() > 0, "the edit changed nothing: {sql}");
@@ -28,7 +28,7 @@ fn tamper(env: &Env, sql: &str) {
 
 /// `audit verify --format json`, decoded, with the exit code checked.
 #[track_caller]
-fn verify_json(env: &Env, code: i32, extra: &[&str]) -> Value {
+pub(super) fn verify_json(env: &Env, code: i32, extra: &[&str]) -> Value {
     let mut args = vec!["audit", "verify", "--format", "json"];
     args.extend_from_slice(extra);
     let value = env.run(&args).code(code).json();
@@ -38,7 +38,7 @@ fn verify_json(env: &Env, code: i32, extra: &[&str]) -> Value {
 
 /// The hash printed on the line `latest chain hash: HASH`.
 #[track_caller]
-fn printed_head(run: &Run) -> String {
+pub(super) fn printed_head(run: &Run) -> String {
     let head = run
         .stdout
         .lines()
@@ -52,7 +52,7 @@ fn printed_head(run: &Run) -> String {
 
 /// Asserts that `audit verify` exits 1, names `named` in words and in JSON, and still prints the head.
 #[track_caller]
-fn assert_tampered(env: &Env, named: &str) -> Value {
+pub(super) fn assert_tampered(env: &Env, named: &str) -> Value {
     let run = env.run(&["audit", "verify"]).code(1);
     assert!(
         run.stdout.lines().any(|l| l.starts_with("TAMPERED: ") && l.contains(named)),

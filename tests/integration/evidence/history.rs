@@ -320,3 +320,38 @@ fn import_for_one_firm_refuses_rows_of_another_firm_and_writes_nothing() {
     env.run(&["import", "--firm", " f ", &own]).ok();
     assert_eq!(env.search("f", "s1")["verdict"], "compliant");
 }
+
+/// Issue 12, item 16: the history of every search is streamed in order (a closed pipe ends it quietly) and lists
+/// each change once, with the same lines as JSON. The plan that keeps it linear is checked in the store's unit
+/// test (`history_finds_neighbouring_versions_through_indexes`).
+#[test]
+fn history_of_thousands_of_searches_is_streamed_in_order_and_ends_quietly_on_a_closed_pipe() {
+    use std::io::Read;
+    let env = Env::new();
+    let mut rows = String::from(
+        "firm,search_ref,client,client_sector,position,level,opened_on,shortlist_on,candidate_ref,candidate_sector\n",
+    );
+    for i in 0..4000 {
+        rows.push_str(&format!(
+            "f,S-{i:05},Aarhus Kommune,municipality,Direktør,top,2026-01-05,2026-02-01,c1,region\n"
+        ));
+    }
+    env.import(&[env.write("firms.csv", default_firms()), env.write("s.csv", &rows)]);
+    env.import(&[env.write("s2.csv", rows.replace(",region\n", ",state\n"))]);
+    let changes = history(&env, &[]);
+    // 1 firm, 4,000 searches and candidates added, then 4,000 candidates changed.
+    assert_eq!(changes.len(), 1 + 4000 * 2 + 4000);
+    let keys: Vec<(String, String)> =
+        changes.iter().map(|c| (c["at"].as_str().unwrap().into(), c["what"].as_str().unwrap().into())).collect();
+    assert!(keys.windows(2).all(|w| w[0] <= w[1]), "ordered by time, then what changed");
+    let text = env.run(&["history"]).ok().stdout;
+    assert_eq!(text.lines().filter(|l| l.starts_with("  ")).count(), changes.len());
+    let mut child = env.spawn(&["history"]);
+    let mut first = [0u8; 64];
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}

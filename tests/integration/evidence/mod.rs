@@ -7,3 +7,5 @@ mod chain;
 mod faults;
 mod history;
 mod privacy;
+mod signed;
+mod tamper;

@@ -219,3 +219,40 @@ fn forgetting_a_candidate_that_is_not_there_exits_2_and_writes_nothing() {
     missing.run(&["forget", "f", "s1", "c1"]).code(2);
     assert!(!missing.db().exists());
 }
+
+/// Issue 12, item 6: after `forget` returns, no byte of the reference remains in the database file, its `-wal` or
+/// its `-shm`, even with another connection open on the database; and the redaction token is covered by the
+/// chain (its edit is caught: `evidence::tamper::a_redaction_token_edited_into_a_name_is_caught`).
+#[test]
+fn forget_leaves_no_byte_of_the_reference_on_disk_with_another_connection_open() {
+    let env = Env::new();
+    let secret = "ZQX-Jensine-4711";
+    let rows =
+        shortlists(&[row().candidate(secret, "private"), row().set("search_ref", "s2").candidate(secret, "state")]);
+    env.load(&default_firms(), &[row().candidate(secret, "municipality")], &[]);
+    env.import(&[env.write("again.csv", rows)]);
+    env.run(&["candidate", "update", "f", "s1", secret, "--stage", "interview"]).ok();
+    // Another connection, open (and having read) while forget runs, as a report or a browser would be.
+    let other = env.sql();
+    let _: i64 = other.query_row("SELECT count(*) FROM candidate_version", [], |r| r.get(0)).unwrap();
+    let files = |env: &Env| -> Vec<(String, Vec<u8>)> {
+        ["", "-wal", "-shm"]
+            .iter()
+            .filter_map(|s| {
+                let path = format!("{}{s}", env.db().display());
+                std::fs::read(&path).ok().map(|b| (path, b))
+            })
+            .collect()
+    };
+    let holds = |bytes: &[u8]| bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+    assert!(files(&env).iter().any(|(_, b)| holds(b)), "the reference is on disk before");
+    env.run(&["forget", "f", "s1", secret]).ok();
+    env.run(&["forget", "f", "s2", secret]).ok();
+    for (path, bytes) in files(&env) {
+        assert!(!holds(&bytes), "{path} still holds the reference");
+    }
+    let count: i64 = other.query_row("SELECT count(*) FROM candidate_version", [], |r| r.get(0)).unwrap();
+    assert!(count > 0);
+    drop(other);
+    env.run(&["audit", "verify"]).ok();
+}

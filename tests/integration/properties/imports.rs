@@ -444,7 +444,7 @@ fn import_checked(
         Ok(outcome) => {
             let after = table_counts(counter);
             prop_assert_eq!(entries(&after), entries(&before) + 1, "the import is not logged");
-            let verification = store.verify_chain().unwrap();
+            let verification = store.verify_chain(None).unwrap();
             prop_assert!(verification.intact(), "the chain is broken: {:?}", verification);
             // The same files again change nothing, and are logged.
             let again = import_files(store, inputs, encoding, "prop", "prop", options(false));
@@ -463,7 +463,7 @@ fn import_checked(
                 c.iter().filter(|(t, _)| t != "import_log" && t != "import_file").cloned().collect()
             };
             prop_assert_eq!(unchanged(&last), unchanged(&after));
-            prop_assert!(store.verify_chain().unwrap().intact());
+            prop_assert!(store.verify_chain(None).unwrap().intact());
             Ok(true)
         }
     }
