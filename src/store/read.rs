@@ -51,8 +51,8 @@ fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {value:?}"))
 }
 
-/// The columns [`firm_at`] reads, from `firm` and its version `v`.
-pub(super) const FIRM_COLUMNS: &str = "firm.firm, v.name, v.pledged_on, v.withdrawn_on";
+/// The columns [`firm_at`] reads, from a firm's version `v`.
+pub(super) const FIRM_COLUMNS: &str = "v.name, v.pledged_on, v.withdrawn_on";
 
 /// The columns [`search_at`] reads, from `search` and its version `v`.
 const SEARCH_COLUMNS: &str =
@@ -62,13 +62,13 @@ const SEARCH_COLUMNS: &str =
 /// The columns [`candidate_at`] reads, from a candidate version.
 const CANDIDATE_COLUMNS: &str = "candidate_ref, sector, experience, stage, added_on";
 
-/// A firm read from [`FIRM_COLUMNS`], starting at column `at`.
-pub(super) fn firm_at(row: &Row, at: usize) -> Result<Firm, StoreError> {
+/// Firm `firm` read from [`FIRM_COLUMNS`], starting at column `at`.
+pub(super) fn firm_at(row: &Row, at: usize, firm: String) -> Result<Firm, StoreError> {
     Ok(Firm {
-        firm: row.get(at)?,
-        name: row.get(at + 1)?,
-        pledged_on: stored_date(row.get(at + 2)?)?,
-        withdrawn_on: stored_date(row.get(at + 3)?)?,
+        firm,
+        name: row.get(at)?,
+        pledged_on: stored_date(row.get(at + 1)?)?,
+        withdrawn_on: stored_date(row.get(at + 2)?)?,
     })
 }
 
@@ -169,12 +169,13 @@ pub(crate) fn load_dossier(conn: &Connection, search_id: i64, moment: &str) -> R
     let search = search_at(r, 2, &firm_name)?;
     drop(rows);
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {FIRM_COLUMNS} FROM firm JOIN firm_version v ON v.firm_id = firm.id AND {} WHERE firm.id = ?1",
+        // One table, as the firm's id is known: joined with `firm`, the statement was planned again at every step.
+        "SELECT {FIRM_COLUMNS} FROM firm_version v WHERE v.firm_id = ?1 AND {}",
         valid("v.")
     ))?;
     let mut rows = stmt.query(rusqlite::params_from_iter(with_moment(&firm_id)))?;
     let firm = match rows.next()? {
-        Some(r) => firm_at(r, 0)?,
+        Some(r) => firm_at(r, 0, firm_name.clone())?,
         None => return Err(corrupt("firm without a version", &firm_name)),
     };
     drop(rows);
@@ -328,12 +329,12 @@ pub(crate) fn for_each_dossier_with_verdict(
     let mut firms = std::collections::HashMap::new();
     {
         let mut stmt = conn.prepare(&format!(
-            "SELECT firm.id, {FIRM_COLUMNS} FROM firm
+            "SELECT firm.id, firm.firm, {FIRM_COLUMNS} FROM firm
              JOIN firm_version v ON v.firm_id = firm.id AND v.valid_from <= ?1 AND v.valid_to > ?1"
         ))?;
         let mut rows = stmt.query([moment])?;
         while let Some(r) = rows.next()? {
-            firms.insert(r.get::<_, i64>(0)?, firm_at(r, 1)?);
+            firms.insert(r.get::<_, i64>(0)?, firm_at(r, 2, r.get(1)?)?);
         }
     }
     let mut searches = conn.prepare(&format!(

@@ -167,12 +167,12 @@ impl Store {
     pub fn firm_before(&self, firm_id: i64, entry: &ImportEntry) -> Result<Option<Firm>, StoreError> {
         let moment = just_before(&entry.at)?;
         let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {FIRM_COLUMNS} FROM firm JOIN firm_version v ON v.firm_id = firm.id
+            "SELECT firm.firm, {FIRM_COLUMNS} FROM firm JOIN firm_version v ON v.firm_id = firm.id
              AND v.valid_from <= ?2 AND v.valid_to > ?2 WHERE firm.id = ?1"
         ))?;
         let mut rows = stmt.query(params![firm_id, moment])?;
         match rows.next()? {
-            Some(r) => Ok(Some(firm_at(r, 0)?)),
+            Some(r) => Ok(Some(firm_at(r, 1, r.get(0)?)?)),
             None => Ok(None),
         }
     }

@@ -161,7 +161,7 @@ pub(super) fn current_firm(conn: &Connection, firm: &str) -> Result<Option<(i64,
     ))?;
     let mut rows = stmt.query([firm])?;
     match rows.next()? {
-        Some(r) => Ok(Some((r.get(0)?, firm_at(r, 1)?))),
+        Some(r) => Ok(Some((r.get(0)?, firm_at(r, 1, firm.to_string())?))),
         None => Ok(None),
     }
 }
