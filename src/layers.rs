@@ -13,9 +13,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("store", &["model", "digest", "policy", "rules"]),
     ("import", &["model", "digest", "policy", "rules", "store"]),
     ("report", &["model", "policy", "rules"]),
-    ("service", &["model", "policy", "rules", "store", "import", "report"]),
+    ("service", &["model", "digest", "policy", "rules", "store", "import", "report"]),
     ("output", &["model", "report"]),
-    ("cli", &["model", "digest", "policy", "rules", "store", "import", "report", "service", "output"]),
+    ("server", &["model", "digest", "policy", "rules", "store", "import", "report", "service", "output"]),
+    ("cli", &["model", "digest", "policy", "rules", "store", "import", "report", "service", "output", "server"]),
 ];
 
 /// The top-level modules each module of `src/` names through `crate::`, outside comments.

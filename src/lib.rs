@@ -15,6 +15,7 @@ pub mod output;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod service;
 pub mod store;
 

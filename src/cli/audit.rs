@@ -4,9 +4,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use serde_json::json;
-
 use crate::output::{self, Format};
+use crate::service;
 use crate::store::{Mode, Store};
 
 /// Arguments of `audit`.
@@ -37,25 +36,16 @@ enum Command {
 pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let Command::Verify { expect, format } = args.command;
     let store = Store::open(db, Mode::Existing)?;
+    let mut out = std::io::stdout().lock();
+    if format == Format::Json {
+        let (value, intact) = service::evidence::verify(&store, expect.as_deref())?;
+        output::json::write(&value, &mut out)?;
+        return Ok(if intact { ExitCode::SUCCESS } else { ExitCode::from(1) });
+    }
     let found = store.verify_chain()?;
     let expected = expect.map(|hash| store.find_entry(&hash).map(|entry| (hash, entry))).transpose()?;
     let expect_ok = expected.as_ref().is_none_or(|(_, entry)| entry.is_some());
-    let mut out = std::io::stdout().lock();
-    if format == Format::Json {
-        let value = json!({
-            "schema_version": output::json::SCHEMA_VERSION,
-            "intact": found.intact() && expect_ok,
-            "entries": found.entries,
-            "head": found.head,
-            "first_bad_entry": found.first_bad_entry,
-            "bad_rows": found.bad_rows,
-            "bad_row_count": found.bad_row_count,
-            "expected": expected.as_ref().map(|(hash, entry)| json!({
-                "hash": hash, "found": entry.is_some(), "entry": entry.as_ref().map(|e| e.0), "at": entry.as_ref().map(|e| e.1.clone())
-            })),
-        });
-        output::json::write(&value, &mut out)?;
-    } else {
+    {
         match &found.first_bad_entry {
             Some(entry) => writeln!(out, "TAMPERED: {entry}")?,
             None if found.bad_row_count == 0 => writeln!(out, "chain intact: {} entries", found.entries)?,

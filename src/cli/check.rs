@@ -62,7 +62,7 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
     let filter = Filter { quarter: None, firm: args.firm.as_deref().map(|f| f.trim().to_string()) };
     let (store, imported, judged) = if args.dry_run {
         let other = args.policy.as_deref().map(super::policy::load).transpose()?.map(|(_, p)| p);
-        let options = ImportOptions { dry_run: true, judge_under: other.as_ref(), only_firm: None };
+        let options = ImportOptions { dry_run: true, judge_under: other.as_ref(), ..ImportOptions::default() };
         let (_, outcome) = super::import_files(invocation, db, &args.files, args.encoding, options)?;
         (None, Some(outcome.summary()), Some((outcome.judged_firms, outcome.judged)))
     } else if args.files.is_empty() {

@@ -4,13 +4,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::anyhow;
-use serde_json::json;
-
 use crate::model::Dossier;
 use crate::output::{self, Format};
-use crate::rules::{self, Case, Explanation};
+use crate::rules::Explanation;
+use crate::service;
 use crate::store::{Mode, Store};
+use anyhow::anyhow;
 
 /// Arguments of `explain`.
 #[derive(Debug, clap::Args)]
@@ -46,31 +45,16 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let view = super::view(&store, args.as_of.as_deref(), args.policy.as_deref())?;
     let (firm, search_ref) = (args.firm.trim(), args.search_ref.trim());
     let when = args.as_of.as_deref().map(|t| format!(" at {t}")).unwrap_or_default();
-    let case = view
-        .dossier(firm, search_ref)?
+    let (case, explanation) = service::explain::explain(&view, firm, search_ref)?
         .ok_or_else(|| anyhow!("no search {search_ref:?} of firm {firm:?} in {}{when}", db.display()))?;
-    let explanation = rules::explain(&view.judging().policy, &Case::of(&case));
     super::emit(None, |out| {
         if args.format == Format::Json {
-            let mut value = serde_json::to_value(&explanation).map_err(std::io::Error::other)?;
-            let object = value.as_object_mut().expect("an explanation is an object");
-            object.insert("schema_version".into(), json!(output::json::SCHEMA_VERSION));
-            object.insert("search".into(), search_json(&case));
-            output::json::write(&value, out)
+            output::json::write(&service::explain::to_json(&case, &explanation), out)
         } else {
             write_words(&case, &explanation, out)
         }
     })?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn search_json(case: &Dossier) -> serde_json::Value {
-    let s = &case.search;
-    json!({
-        "firm": s.firm, "search_ref": s.search_ref, "client": s.client, "client_sector": s.client_sector,
-        "position": s.position, "level": s.level, "opened_on": s.opened_on, "shortlist_on": s.shortlist_on,
-        "cancelled_on": s.cancelled_on, "quarter": s.quarter().to_string(),
-    })
 }
 
 fn write_words(case: &Dossier, e: &Explanation, out: &mut dyn Write) -> std::io::Result<()> {

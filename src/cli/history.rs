@@ -3,9 +3,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use serde_json::json;
-
 use crate::output::{self, Format};
+use crate::service;
 use crate::store::{Mode, Store};
 
 /// Arguments of `history`.
@@ -34,10 +33,7 @@ pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let changes = store.history(args.firm.as_deref().map(str::trim), args.search_ref.as_deref().map(str::trim))?;
     super::emit(None, |out| {
         if args.format == Format::Json {
-            return output::json::write(
-                &json!({"schema_version": output::json::SCHEMA_VERSION, "changes": changes}),
-                out,
-            );
+            return output::json::write(&service::evidence::history_json(&changes), out);
         }
         if changes.is_empty() {
             return writeln!(out, "No changes recorded.");

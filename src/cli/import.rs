@@ -38,7 +38,11 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
         db,
         &args.files,
         args.encoding,
-        ImportOptions { dry_run: args.dry_run, judge_under: None, only_firm: args.firm.as_deref().map(str::trim) },
+        ImportOptions {
+            dry_run: args.dry_run,
+            only_firm: args.firm.as_deref().map(str::trim),
+            ..ImportOptions::default()
+        },
     )?;
     if invocation.quiet() {
         return Ok(ExitCode::SUCCESS);

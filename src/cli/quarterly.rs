@@ -7,8 +7,7 @@ use std::process::ExitCode;
 use super::Invocation;
 use crate::model::Quarter;
 use crate::output;
-use crate::report::pack::{self, Input};
-use crate::report::Cell;
+use crate::report::pack;
 use crate::service::reports;
 use crate::store::{Mode, Moment, Store};
 
@@ -35,26 +34,8 @@ pub struct Args {
 
 pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let store = Store::open(db, Mode::Existing)?;
-    let view = store.view(Moment::Now, None)?;
-    let data = reports::gather(&view)?;
-    let judging = view.judging();
-    super::report::detail_of(invocation, &data, judging);
-    let mut facts: Vec<(&'static str, Cell)> = vec![
-        ("policy", Cell::text(&judging.name)),
-        ("policy_sha256", Cell::text(&judging.policy.sha256)),
-        ("policy_in_force_from", Cell::optional(judging.in_force_from.as_deref())),
-    ];
-    let (head, head_at) = super::report::chain_head(&store)?;
-    facts.push(("data_changed_at", Cell::optional(head_at.as_deref())));
-    facts.push(("chain_head", Cell::text(head)));
-    let tables = pack::files(&Input {
-        quarter: args.quarter,
-        firms: &data.firms,
-        verdicts: &data.verdicts,
-        exemptions: &data.exemptions,
-        outcomes: &data.outcomes,
-        facts: &facts,
-    });
+    let (data, tables) = reports::pack(&store, args.quarter)?;
+    super::report::detail_of(invocation, &data, store.view(Moment::Now, None)?.judging());
     let mut files = Vec::with_capacity(tables.len());
     for (name, table) in &tables {
         let mut bytes = Vec::new();

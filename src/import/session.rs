@@ -15,9 +15,9 @@ use super::{
     csv, stream_pipelined, At, Batch, Encoding, InputErrors, Kind, Open, Place, PrepareSearch, Preparer, SearchRecord,
     Sink, Sources,
 };
-use crate::model::{Exemption, Firm, FirmName, SearchVerdict};
+use crate::model::{Dossier, Exemption, Firm, FirmName, SearchVerdict};
 use crate::policy::Policy;
-use crate::rules::{self, Case};
+use crate::rules::{self, Case, Explanation};
 use crate::store::{FileRecord, Mark, NewVersions, Store, StoreError, Writer};
 
 /// How an import runs.
@@ -29,6 +29,10 @@ pub struct ImportOptions<'a> {
     pub judge_under: Option<&'a Policy>,
     /// Refuse every record of another firm.
     pub only_firm: Option<&'a str>,
+    /// Refuse every firm record (a recruiter of the server: pledge dates are an admin's to record).
+    pub no_firm_rows: bool,
+    /// With a dry run or `judge_under`: also explain each of the files' searches (the pre-send check).
+    pub explain: bool,
 }
 
 /// How many records of a kind a call held, and how many of them changed what is stored.
@@ -54,6 +58,9 @@ pub struct ImportOutcome {
     pub judged: Vec<SearchVerdict>,
     /// The firms of those searches, ordered by id.
     pub judged_firms: Vec<FirmName>,
+    /// With [`ImportOptions::explain`]: each of the files' searches with its explanation, in the order of
+    /// `judged`.
+    pub explained: Vec<(Dossier, Explanation)>,
     /// The time the import was recorded at.
     pub at: String,
 }
@@ -142,6 +149,7 @@ fn run(
             w: recording.writer()?,
             policy: &policy,
             only_firm: options.only_firm,
+            no_firm_rows: options.no_firm_rows,
             firms: HashMap::new(),
             firms_met: HashMap::new(),
             firms_changed: BTreeSet::new(),
@@ -154,7 +162,7 @@ fn run(
             return Err(ImportError::Input(errors));
         }
         if options.dry_run || options.judge_under.is_some() {
-            session.judge_files_searches(options.judge_under.unwrap_or(&policy))?;
+            session.judge_files_searches(options.judge_under.unwrap_or(&policy), options.explain)?;
         }
         (sources, session.outcome)
     };
@@ -173,6 +181,8 @@ pub(super) struct Session<'a> {
     policy: &'a Policy,
     /// Refuse every record of another firm (an agency collecting one firm's files).
     only_firm: Option<&'a str>,
+    /// Refuse every firm record.
+    no_firm_rows: bool,
     /// Firms as they stand, by id; `None` for an unknown firm.
     firms: HashMap<String, Option<(i64, Firm)>>,
     /// Where each firm of this call was met.
@@ -301,10 +311,14 @@ impl Session<'_> {
     }
 
     /// The files' searches judged under `policy`, for a dry run or a judgement under another policy.
-    fn judge_files_searches(&mut self, policy: &Policy) -> Result<(), StoreError> {
+    fn judge_files_searches(&mut self, policy: &Policy, explain: bool) -> Result<(), StoreError> {
         let outcome = &mut self.outcome;
         for id in self.w.seen_ids()? {
             let Some(dossier) = self.w.current_dossier(id)? else { continue };
+            if explain {
+                let explanation = rules::explain(policy, &Case::of(&dossier));
+                outcome.explained.push((dossier.clone(), explanation));
+            }
             if !outcome.judged_firms.iter().any(|f| f.firm == dossier.firm.firm) {
                 outcome
                     .judged_firms
@@ -314,6 +328,9 @@ impl Session<'_> {
         }
         outcome.judged.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
         outcome.judged_firms.sort_by(|a, b| a.firm.cmp(&b.firm));
+        outcome.explained.sort_by(|a, b| {
+            (&a.0.search.firm, &a.0.search.search_ref).cmp(&(&b.0.search.firm, &b.0.search.search_ref))
+        });
         Ok(())
     }
 
@@ -356,6 +373,15 @@ impl Sink for Session<'_> {
         errors: &mut InputErrors,
     ) -> Result<(), StoreError> {
         self.outcome.firms.read += 1;
+        if self.no_firm_rows {
+            let message = format!(
+                "firm {:?}: firm rows (pledge and withdrawal dates) are recorded by an admin; this account may not \
+                 send them",
+                firm.firm
+            );
+            errors.push(sources.error_at(&place, "firm", message));
+            return Ok(());
+        }
         if !self.accepts(sources, &place, &firm.firm, errors) {
             return Ok(());
         }

@@ -2,6 +2,9 @@
 //! through one [`crate::store::View`] and builds report tables, with no argument parsing and no terminal. A new
 //! command's work goes here; its flags go to `cli`, its tables to `report`, its bytes to `output`.
 
+pub mod accounts;
 pub mod check;
+pub mod evidence;
+pub mod explain;
 pub mod reports;
 pub mod whatif;

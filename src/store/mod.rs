@@ -2,6 +2,7 @@
 //! searches and verdicts back. Persistence only: what to write is decided by the import layer
 //! (`import::session`), how a search is judged by `rules`. Everything that touches the database lives here.
 
+mod accounts;
 mod chain;
 mod change;
 mod evidence;
@@ -15,11 +16,12 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension};
 
+pub use accounts::{Account, AccountError, Role, TokenRow, TokenState, UserRow};
 pub use chain::Verification;
 pub use change::{FileRecord, Mark, Recording};
 pub use evidence::{parse_moment, Change};
 pub use read::LATEST;
-pub use view::{Judging, Moment, View};
+pub use view::{Judging, Moment, Scope, View};
 pub use write::{NewVersions, PolicyChange, Stamp, Writer};
 
 use crate::policy::{Policy, PolicyError, DEFAULT_POLICY_NAME, DEFAULT_POLICY_TEXT};
@@ -28,6 +30,7 @@ use crate::policy::{Policy, PolicyError, DEFAULT_POLICY_NAME, DEFAULT_POLICY_TEX
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_init.sql", include_str!("../../schema/0001_init.sql")),
     (2, "0002_views.sql", include_str!("../../schema/0002_views.sql")),
+    (6, "0006_accounts.sql", include_str!("../../schema/0006_accounts.sql")),
 ];
 
 /// How long a writer waits for another process's write (an import) to finish.

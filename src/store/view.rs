@@ -49,11 +49,42 @@ pub struct Judging {
     pub stored: bool,
 }
 
-/// The store at one moment under one policy.
+/// Which firms' data a view reads: all of them (the CLI, an auditor, an admin), or one firm's (a recruiter of the
+/// server). A view scoped to one firm answers for another firm's search exactly as for a search that does not
+/// exist, and counts, lists and reports nothing of other firms.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Every firm.
+    #[default]
+    All,
+    /// Only this firm.
+    Firm(String),
+}
+
+impl Scope {
+    /// Whether the scope covers a firm.
+    pub fn covers(&self, firm: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Firm(only) => only == firm,
+        }
+    }
+
+    /// The one firm, if the scope is one firm.
+    pub fn firm(&self) -> Option<&str> {
+        match self {
+            Scope::All => None,
+            Scope::Firm(only) => Some(only),
+        }
+    }
+}
+
+/// The store at one moment under one policy, over the firms of one scope.
 pub struct View<'s> {
     store: &'s Store,
     moment: Moment,
     judging: Judging,
+    scope: Scope,
 }
 
 impl Store {
@@ -69,11 +100,21 @@ impl Store {
                 Judging { name, in_force_from: Some(in_force_from), policy, stored: true }
             }
         };
-        Ok(View { store: self, moment, judging })
+        Ok(View { store: self, moment, judging, scope: Scope::All })
     }
 }
 
 impl View<'_> {
+    /// The same view, reading only the firms of `scope`.
+    pub fn within(self, scope: Scope) -> Self {
+        View { scope, ..self }
+    }
+
+    /// The firms the view reads.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
     /// The policy the view judges under.
     pub fn judging(&self) -> &Judging {
         &self.judging
@@ -96,12 +137,22 @@ impl View<'_> {
              AND v.valid_from <= ?1 AND v.valid_to > ?1 ORDER BY firm.firm",
         )?;
         let rows = stmt.query_map([self.moment.as_stored()], |r| Ok(FirmName { firm: r.get(0)?, name: r.get(1)? }))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut firms: Vec<FirmName> = rows.collect::<Result<_, _>>()?;
+        firms.retain(|f| self.scope.covers(&f.firm));
+        Ok(firms)
     }
 
     /// Every search with its verdict, ordered by firm and search reference.
     pub fn verdicts(&self) -> Result<Vec<SearchVerdict>, StoreError> {
         if self.reads_stored_verdicts() {
+            if let Scope::Firm(firm) = &self.scope {
+                let mut rows = Vec::new();
+                VerdictQuery::each(&self.store.conn, Some(firm), &[], |row| {
+                    rows.push(row);
+                    Ok(())
+                })?;
+                return Ok(rows);
+            }
             return VerdictQuery::all(&self.store.conn);
         }
         let mut rows = Vec::new();
@@ -121,6 +172,10 @@ impl View<'_> {
         only: &[Verdict],
         mut visit: impl FnMut(SearchVerdict) -> std::io::Result<()>,
     ) -> Result<(), StoreError> {
+        let firm = match (firm, self.scope.firm()) {
+            (Some(asked), Some(only)) if asked != only => return Ok(()),
+            (asked, only) => asked.or(only),
+        };
         if self.reads_stored_verdicts() {
             return VerdictQuery::each(&self.store.conn, firm, only, visit);
         }
@@ -136,7 +191,9 @@ impl View<'_> {
     /// counted in one pass, so that memory does not grow with the database.
     pub fn verdict_counts(&self) -> Result<Vec<VerdictCount>, StoreError> {
         if self.reads_stored_verdicts() {
-            return VerdictQuery::counts(&self.store.conn);
+            let mut counts = VerdictQuery::counts(&self.store.conn)?;
+            counts.retain(|c| self.scope.covers(&c.firm));
+            return Ok(counts);
         }
         let mut counts: HashMap<(String, String, Verdict), u64> = HashMap::new();
         self.each_dossier(|dossier| {
@@ -153,6 +210,9 @@ impl View<'_> {
 
     /// One search's rows valid at the moment.
     pub fn dossier(&self, firm: &str, search_ref: &str) -> Result<Option<Dossier>, StoreError> {
+        if !self.scope.covers(firm) {
+            return Ok(None);
+        }
         match search_id(&self.store.conn, firm, search_ref, false)? {
             Some(id) => load_dossier(&self.store.conn, id, self.moment.as_stored()),
             None => Ok(None),
@@ -161,6 +221,9 @@ impl View<'_> {
 
     /// One search's verdict, if the search exists at the moment.
     pub fn verdict(&self, firm: &str, search_ref: &str) -> Result<Option<SearchVerdict>, StoreError> {
+        if !self.scope.covers(firm) {
+            return Ok(None);
+        }
         if self.reads_stored_verdicts() {
             return VerdictQuery::one(&self.store.conn, firm, search_ref);
         }
@@ -171,7 +234,12 @@ impl View<'_> {
 
     /// Visits every search valid at the moment with its firm, candidates and exemption, in search id order,
     /// without holding them all in memory.
-    pub fn each_dossier(&self, visit: impl FnMut(Dossier) -> Result<(), StoreError>) -> Result<(), StoreError> {
-        for_each_dossier(&self.store.conn, self.moment.as_stored(), visit)
+    pub fn each_dossier(&self, mut visit: impl FnMut(Dossier) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        for_each_dossier(&self.store.conn, self.moment.as_stored(), |dossier| {
+            match self.scope.covers(&dossier.search.firm) {
+                true => visit(dossier),
+                false => Ok(()),
+            }
+        })
     }
 }

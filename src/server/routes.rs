@@ -1,0 +1,522 @@
+//! The routes of `/api/v1`: each parses its request into what the CLI's flags give (a `report::Filter`, a
+//! `store::Moment`, `import::ImportOptions`), calls the library with the caller's firm scope, and writes the
+//! answer with `output`, so that a report's bytes are the CLI's.
+
+use std::sync::Arc;
+
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use utoipa::IntoParams;
+
+use super::{App, Caller, Problem};
+use crate::import::{Encoding, ImportOptions, ImportOutcome, Input};
+use crate::model::{Quarter, SearchVerdict, Verdict};
+use crate::output::{self, Format};
+use crate::report::{self, Filter};
+use crate::service::{self, reports};
+use crate::store::{Moment, Role, Store, View};
+
+/// Every authenticated route.
+pub(super) fn api() -> Router<Arc<App>> {
+    Router::new()
+        .route("/api/v1/reports/{which}", get(report))
+        .route("/api/v1/searches", get(searches).post(put_search))
+        .route("/api/v1/searches/{firm}/{search_ref}", get(explain))
+        .route("/api/v1/searches/{firm}/{search_ref}/history", get(history))
+        .route("/api/v1/imports", post(imports))
+        .route("/api/v1/check", post(check))
+        .route("/api/v1/quarterly/{quarter}", get(quarterly))
+        .route("/api/v1/audit", get(audit))
+}
+
+/// 404 for any other path.
+pub(super) async fn no_route() -> Problem {
+    Problem::not_found("no such route (the API is described at /api/v1/openapi.json)")
+}
+
+/// The version of every JSON answer's shape.
+const SCHEMA_VERSION: u32 = output::json::SCHEMA_VERSION;
+
+fn json_response(status: StatusCode, value: &Value) -> Response {
+    let mut bytes = Vec::new();
+    let _ = output::json::write(value, &mut bytes);
+    (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response()
+}
+
+/// `true`/`false` (or absent) as a flag.
+fn flag(raw: Option<&str>, name: &str) -> Result<bool, Problem> {
+    match raw.map(str::trim) {
+        None | Some("" | "false" | "0") => Ok(false),
+        Some("true" | "1") => Ok(true),
+        Some(other) => Err(Problem::bad_request(format!("{name}: found {other:?} (expected true or false)"))),
+    }
+}
+
+fn quarter(raw: Option<&str>) -> Result<Option<Quarter>, Problem> {
+    raw.map(|q| Quarter::parse(q).map_err(|e| Problem::bad_request(format!("quarter: {e}")))).transpose()
+}
+
+fn moment(as_of: Option<&str>) -> Result<Moment, Problem> {
+    match as_of {
+        None => Ok(Moment::Now),
+        Some(raw) => {
+            crate::store::parse_moment(raw).map(Moment::At).map_err(|e| Problem::bad_request(format!("as_of: {e}")))
+        }
+    }
+}
+
+/// The filter of a report or list, as the CLI's `--quarter` and `--firm` make it.
+fn filter(quarter_raw: Option<&str>, firm: Option<&str>) -> Result<Filter, Problem> {
+    Ok(Filter {
+        quarter: quarter(quarter_raw)?.map(|q| q.to_string()),
+        firm: firm.map(|f| f.trim().to_string()).filter(|f| !f.is_empty()),
+    })
+}
+
+/// Filters of a report.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct ReportQuery {
+    /// `csv` (default) or `json`.
+    format: Option<String>,
+    /// Only searches of this quarter, such as 2026-Q3.
+    quarter: Option<String>,
+    /// Only this firm.
+    firm: Option<String>,
+    /// The report as it was at this time (RFC 3339, or YYYY-MM-DD[THH:MM[:SS]] in UTC).
+    as_of: Option<String>,
+    /// `true`: CSV for Danish spreadsheets (byte-order mark, `;`, decimal commas, CRLF, formula guard).
+    excel: Option<String>,
+}
+
+/// A report: the same bytes as `pledgecheck report WHICH --format F` on the same data, over the caller's firms.
+#[utoipa::path(get, path = "/api/v1/reports/{which}", tag = "reports",
+    params(("which" = String, Path, description = "searches, firms, quarters or outcomes"), ReportQuery),
+    responses((status = 200, description = "the report as CSV (text/csv) or JSON"),
+              (status = 400, description = "a parameter that does not read"),
+              (status = 404, description = "no such report")),
+    security(("bearer" = [])))]
+pub(super) async fn report(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path(which): Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, Problem> {
+    let which = match which.as_str() {
+        "searches" => reports::Which::Searches,
+        "firms" => reports::Which::Firms,
+        "quarters" => reports::Which::Quarters,
+        "outcomes" => reports::Which::Outcomes,
+        other => {
+            return Err(Problem::not_found(format!(
+                "no report {other:?} (expected searches, firms, quarters or outcomes)"
+            )))
+        }
+    };
+    let excel = flag(q.excel.as_deref(), "excel")?;
+    let format = match (q.format.as_deref().map(str::trim), excel) {
+        (None | Some("csv"), _) => Format::Csv,
+        (Some("json"), false) => Format::Json,
+        (Some("json"), true) => return Err(Problem::bad_request("excel=true shapes CSV; use it with format=csv")),
+        (Some(other), _) => {
+            return Err(Problem::bad_request(format!("format: found {other:?} (expected csv or json)")))
+        }
+    };
+    let filter = filter(q.quarter.as_deref(), q.firm.as_deref())?;
+    let moment = moment(q.as_of.as_deref())?;
+    let scope = caller.scope();
+    let bytes = app
+        .with_store(false, move |store| {
+            let view = store.view(moment, None)?.within(scope);
+            let mut out = Vec::new();
+            write_report(&view, which, &filter, format, excel, &mut out)?;
+            Ok(out)
+        })
+        .await?;
+    let content_type = if format == Format::Json { "application/json" } else { "text/csv; charset=utf-8" };
+    Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
+}
+
+/// Writes a report as `pledgecheck report` does (searches as CSV streamed row by row, the rest as a table).
+fn write_report(
+    view: &View,
+    which: reports::Which,
+    filter: &Filter,
+    format: Format,
+    excel: bool,
+    out: &mut Vec<u8>,
+) -> Result<(), Problem> {
+    let failed = |e: std::io::Error| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error", e.to_string());
+    if which == reports::Which::Searches && format == Format::Csv {
+        let mut csv = output::csv::RowWriter::new(&report::SEARCH_COLUMNS, excel, out).map_err(failed)?;
+        reports::each_search_row(view, filter, |row| csv.row(&report::search_row(row)))?;
+        return csv.finish().map_err(failed);
+    }
+    let table = reports::table(view, which, filter)?;
+    output::write(&table, format, excel, None, out).map_err(failed)
+}
+
+/// Filters and page of the list of searches.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct SearchesQuery {
+    /// Only this firm.
+    firm: Option<String>,
+    /// Only searches of this quarter, such as 2026-Q3.
+    quarter: Option<String>,
+    /// Only searches with this verdict (compliant, non-compliant, exempt, incomplete, pending, not-applicable).
+    verdict: Option<String>,
+    /// The searches as they were at this time.
+    as_of: Option<String>,
+    /// The page, from 1 (default 1).
+    page: Option<String>,
+    /// Searches per page, 1 to 1000 (default 100).
+    per_page: Option<String>,
+}
+
+fn number(raw: Option<&str>, name: &str, default: usize, max: usize) -> Result<usize, Problem> {
+    let Some(raw) = raw else { return Ok(default) };
+    match raw.trim().parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(Problem::bad_request(format!("{name}: found {raw:?} (expected a whole number from 1 to {max})"))),
+    }
+}
+
+/// The searches with their verdicts, in report order (by firm and reference), a page at a time.
+#[utoipa::path(get, path = "/api/v1/searches", tag = "searches", params(SearchesQuery),
+    responses((status = 200, description = "`{schema_version, page, per_page, total, rows}`; rows as in `report searches --format json`"),
+              (status = 400, description = "a parameter that does not read")),
+    security(("bearer" = [])))]
+pub(super) async fn searches(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<SearchesQuery>,
+) -> Result<Response, Problem> {
+    let filter = filter(q.quarter.as_deref(), q.firm.as_deref())?;
+    let only: Vec<Verdict> = match q.verdict.as_deref() {
+        None => Vec::new(),
+        Some(raw) => vec![Verdict::parse(raw).ok_or_else(|| {
+            let words: Vec<_> = Verdict::ALL.iter().map(|v| v.as_str()).collect();
+            Problem::bad_request(format!("unknown verdict {raw:?} (expected {})", words.join(", ")))
+        })?],
+    };
+    let page = number(q.page.as_deref(), "page", 1, usize::MAX)?;
+    let per_page = number(q.per_page.as_deref(), "per_page", 100, 1000)?;
+    let moment = moment(q.as_of.as_deref())?;
+    let scope = caller.scope();
+    let (total, rows) = app
+        .with_store(false, move |store| {
+            let view = store.view(moment, None)?.within(scope);
+            let skip = (page - 1).saturating_mul(per_page);
+            let (mut total, mut rows) = (0usize, Vec::<SearchVerdict>::new());
+            view.each_verdict(filter.firm.as_deref(), &only, |row| {
+                if filter.covers(&row) {
+                    if total >= skip && rows.len() < per_page {
+                        rows.push(row);
+                    }
+                    total += 1;
+                }
+                Ok(())
+            })?;
+            Ok((total, rows))
+        })
+        .await?;
+    let table = report::searches(&rows, &Filter::default());
+    let value = json!({"schema_version": SCHEMA_VERSION, "page": page, "per_page": per_page, "total": total,
+                       "rows": output::json::rows(&table)});
+    Ok(json_response(StatusCode::OK, &value))
+}
+
+/// A moment to read at.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct AsOfQuery {
+    /// The search as it was at this time.
+    as_of: Option<String>,
+}
+
+fn no_search(firm: &str, search_ref: &str) -> Problem {
+    Problem::not_found(format!("no search {:?} of firm {:?}", search_ref.trim(), firm.trim()))
+}
+
+/// One search's verdict explained: every scope condition and rule with its fact, each candidate's part, and what
+/// would make it pass (`pledgecheck explain FIRM REF --format json`).
+#[utoipa::path(get, path = "/api/v1/searches/{firm}/{search_ref}", tag = "searches",
+    params(("firm" = String, Path), ("search_ref" = String, Path), AsOfQuery),
+    responses((status = 200, description = "the explanation"), (status = 404, description = "no such search (or not the caller's firm's)")),
+    security(("bearer" = [])))]
+pub(super) async fn explain(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path((firm, search_ref)): Path<(String, String)>,
+    Query(q): Query<AsOfQuery>,
+) -> Result<Response, Problem> {
+    let moment = moment(q.as_of.as_deref())?;
+    let scope = caller.scope();
+    let value = app
+        .with_store(false, move |store| {
+            let view = store.view(moment, None)?.within(scope);
+            match service::explain::explain(&view, &firm, &search_ref)? {
+                Some((case, explanation)) => Ok(service::explain::to_json(&case, &explanation)),
+                None => Err(no_search(&firm, &search_ref)),
+            }
+        })
+        .await?;
+    Ok(json_response(StatusCode::OK, &value))
+}
+
+/// What changed in one search, when, by whom and from which file (`pledgecheck history FIRM REF --format json`).
+#[utoipa::path(get, path = "/api/v1/searches/{firm}/{search_ref}/history", tag = "searches",
+    params(("firm" = String, Path), ("search_ref" = String, Path)),
+    responses((status = 200, description = "`{schema_version, changes}`"), (status = 404, description = "no such search (or not the caller's firm's)")),
+    security(("bearer" = [])))]
+pub(super) async fn history(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path((firm, search_ref)): Path<(String, String)>,
+) -> Result<Response, Problem> {
+    let scope = caller.scope();
+    let value = app
+        .with_store(false, move |store| {
+            match service::evidence::history(store, &scope, Some(&firm), Some(&search_ref))? {
+                Some(changes) if !changes.is_empty() => Ok(service::evidence::history_json(&changes)),
+                _ => Err(no_search(&firm, &search_ref)),
+            }
+        })
+        .await?;
+    Ok(json_response(StatusCode::OK, &value))
+}
+
+/// How an upload is taken.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct ImportQuery {
+    /// `true`: validate and judge, write nothing.
+    dry_run: Option<String>,
+    /// `utf-8` (default) or `windows-1252`.
+    encoding: Option<String>,
+}
+
+fn encoding(raw: Option<&str>) -> Result<Encoding, Problem> {
+    match raw.map(|e| e.trim().to_lowercase()).as_deref() {
+        None | Some("utf-8" | "utf8") => Ok(Encoding::Utf8),
+        Some("windows-1252" | "cp1252") => Ok(Encoding::Windows1252),
+        Some(other) => Err(Problem::bad_request(format!("encoding: found {other:?} (expected utf-8 or windows-1252)"))),
+    }
+}
+
+/// The files of a `multipart/form-data` body, each under its file name.
+async fn files(mut multipart: Multipart) -> Result<Vec<Input>, Problem> {
+    let mut files = Vec::new();
+    let failed = |e: axum::extract::multipart::MultipartError| {
+        Problem::new(e.status(), "the upload could not be read", e.body_text())
+    };
+    while let Some(field) = multipart.next_field().await.map_err(failed)? {
+        let Some(name) = field.file_name().or(field.name()).map(str::to_string) else {
+            return Err(Problem::bad_request("every part of the upload needs a file name"));
+        };
+        let bytes = field.bytes().await.map_err(failed)?;
+        files.push(Input { name, bytes: bytes.to_vec() });
+    }
+    if files.is_empty() {
+        return Err(Problem::bad_request("no files in the upload (send them as multipart/form-data)"));
+    }
+    Ok(files)
+}
+
+/// What a caller may import: a recruiter only their firm's searches and exemptions, never firm rows.
+fn options_for(caller: &Caller) -> (Option<String>, bool) {
+    match caller.0.role {
+        Role::Recruiter => (caller.scope().firm().map(str::to_string), true),
+        _ => (None, false),
+    }
+}
+
+fn outcome_json(outcome: &ImportOutcome, dry_run: bool) -> Value {
+    let judged = report::searches(&outcome.judged, &Filter::default());
+    json!({
+        "schema_version": SCHEMA_VERSION,
+        "dry_run": dry_run,
+        "summary": outcome.summary(),
+        "firms": outcome.firms,
+        "searches": outcome.searches,
+        "exemptions": outcome.exemptions,
+        "at": outcome.at,
+        "judged": output::json::rows(&judged),
+    })
+}
+
+/// Runs an import of uploaded files as the caller.
+async fn run_import(
+    app: &Arc<App>,
+    caller: &Caller,
+    files: Vec<Input>,
+    encoding: Encoding,
+    dry_run: bool,
+    explain: bool,
+    command: String,
+) -> Result<ImportOutcome, Problem> {
+    let (only_firm, no_firm_rows) = options_for(caller);
+    let actor = caller.0.name.clone();
+    app.with_store(!dry_run, move |store: &mut Store| {
+        let options = ImportOptions {
+            dry_run,
+            only_firm: only_firm.as_deref(),
+            no_firm_rows,
+            explain,
+            ..ImportOptions::default()
+        };
+        Ok(crate::import::import_files(store, &files, encoding, &actor, &command, options)?)
+    })
+    .await
+}
+
+/// Uploads files (firms, shortlists, exemptions as CSV, or JSON) in one transaction, as `pledgecheck import`:
+/// the summary, or 422 with every error and nothing written.
+#[utoipa::path(post, path = "/api/v1/imports", tag = "imports", params(ImportQuery),
+    request_body(content_type = "multipart/form-data", description = "one part per file, each with its file name"),
+    responses((status = 200, description = "what was read and changed"),
+              (status = 403, description = "an auditor writes nothing"),
+              (status = 413, description = "the body is larger than --max-upload"),
+              (status = 422, description = "errors in the files (file, line, column, found, expected); nothing written")),
+    security(("bearer" = [])))]
+pub(super) async fn imports(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<ImportQuery>,
+    multipart: Multipart,
+) -> Result<Response, Problem> {
+    let dry_run = flag(q.dry_run.as_deref(), "dry_run")?;
+    if !dry_run {
+        caller.require(&[Role::Recruiter, Role::Admin], "import")?;
+    }
+    let encoding = encoding(q.encoding.as_deref())?;
+    let files = files(multipart).await?;
+    let command = format!("api POST /api/v1/imports{}", if dry_run { "?dry_run=true" } else { "" });
+    let outcome = run_import(&app, &caller, files, encoding, dry_run, false, command).await?;
+    Ok(json_response(StatusCode::OK, &outcome_json(&outcome, dry_run)))
+}
+
+/// The pre-send check: files in, each search's verdict with its explanation out; nothing is stored.
+#[utoipa::path(post, path = "/api/v1/check", tag = "imports", params(ImportQuery),
+    request_body(content_type = "multipart/form-data", description = "one part per file, each with its file name"),
+    responses((status = 200, description = "`{schema_version, summary, searches}`: each search's explanation"),
+              (status = 422, description = "errors in the files")),
+    security(("bearer" = [])))]
+pub(super) async fn check(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<ImportQuery>,
+    multipart: Multipart,
+) -> Result<Response, Problem> {
+    let encoding = encoding(q.encoding.as_deref())?;
+    let files = files(multipart).await?;
+    let outcome = run_import(&app, &caller, files, encoding, true, true, "api POST /api/v1/check".into()).await?;
+    let searches: Vec<Value> =
+        outcome.explained.iter().map(|(case, explanation)| service::explain::to_json(case, explanation)).collect();
+    let value = json!({"schema_version": SCHEMA_VERSION, "dry_run": true, "summary": outcome.summary(),
+                       "searches": searches});
+    Ok(json_response(StatusCode::OK, &value))
+}
+
+/// Logs one search with its candidates, given in the JSON input format (one element of `searches`): it replaces
+/// the stored search as a whole, as a shortlists file does.
+#[utoipa::path(post, path = "/api/v1/searches", tag = "searches",
+    request_body(content_type = "application/json", description = "a search with its `candidates`, as in the JSON input format"),
+    responses((status = 200, description = "what changed"),
+              (status = 403, description = "an auditor writes nothing"),
+              (status = 422, description = "errors in the search")),
+    security(("bearer" = [])))]
+pub(super) async fn put_search(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Json(search): Json<Value>,
+) -> Result<Response, Problem> {
+    caller.require(&[Role::Recruiter, Role::Admin], "log searches")?;
+    let body = serde_json::to_vec(&json!({"searches": [search]}))
+        .map_err(|e| Problem::bad_request(format!("the search does not read: {e}")))?;
+    let files = vec![Input { name: "request.json".into(), bytes: body }];
+    let outcome =
+        run_import(&app, &caller, files, Encoding::Utf8, false, false, "api POST /api/v1/searches".into()).await?;
+    Ok(json_response(StatusCode::OK, &outcome_json(&outcome, false)))
+}
+
+/// Shape of the pack.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct PackQuery {
+    /// `true`: the CSV files shaped for Danish spreadsheets.
+    excel: Option<String>,
+}
+
+/// A quarter's pack (summary, firms, searches, failing, exemptions, outcomes) as a zip of the files
+/// `pledgecheck quarterly QUARTER` writes.
+#[utoipa::path(get, path = "/api/v1/quarterly/{quarter}", tag = "reports",
+    params(("quarter" = String, Path, description = "such as 2026-Q3"), PackQuery),
+    responses((status = 200, description = "application/zip"), (status = 403, description = "auditors and admins only")),
+    security(("bearer" = [])))]
+pub(super) async fn quarterly(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path(raw): Path<String>,
+    Query(q): Query<PackQuery>,
+) -> Result<Response, Problem> {
+    caller.require(&[Role::Auditor, Role::Admin], "read the quarterly pack of every firm")?;
+    let quarter = quarter(Some(&raw))?.expect("a quarter was given");
+    let excel = flag(q.excel.as_deref(), "excel")?;
+    let bytes = app
+        .with_store(false, move |store| {
+            let (_, tables) = reports::pack(store, quarter)?;
+            zip_of(&tables, excel)
+                .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error", e.to_string()))
+        })
+        .await?;
+    let disposition = format!("attachment; filename=\"pledgecheck-{quarter}.zip\"");
+    Ok(([(header::CONTENT_TYPE, "application/zip".to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+        .into_response())
+}
+
+/// The pack's files in a zip, stored uncompressed with fixed times: the same database gives the same bytes.
+fn zip_of(tables: &[(String, report::Table)], excel: bool) -> std::io::Result<Vec<u8>> {
+    use std::io::Write as _;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, table) in tables {
+        let mut bytes = Vec::new();
+        output::csv::write(table, excel, &mut bytes)?;
+        zip.start_file(name.as_str(), options).map_err(std::io::Error::other)?;
+        zip.write_all(&bytes)?;
+    }
+    Ok(zip.finish().map_err(std::io::Error::other)?.into_inner())
+}
+
+/// What the audit compares against.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct AuditQuery {
+    /// A chain hash noted earlier, which must still be an entry of the chain.
+    expect: Option<String>,
+}
+
+/// The hash chain's head and a verification of every entry and stored row (`pledgecheck audit verify --format
+/// json`).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "evidence", params(AuditQuery),
+    responses((status = 200, description = "`{schema_version, intact, entries, head, ...}`"),
+              (status = 403, description = "auditors and admins only")),
+    security(("bearer" = [])))]
+pub(super) async fn audit(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, Problem> {
+    caller.require(&[Role::Auditor, Role::Admin], "verify the evidence of every firm")?;
+    let value = app
+        .with_store(false, move |store| Ok(service::evidence::verify(store, q.expect.as_deref().map(str::trim))?.0))
+        .await?;
+    Ok(json_response(StatusCode::OK, &value))
+}
