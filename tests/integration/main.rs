@@ -10,6 +10,7 @@
 //! | `reports::*` | every report: CSV/JSON, Excel CSV, HTML, the quarterly pack, snapshots, the terminal, the SQL views |
 //! | `evidence::*` | history, the hash chain, as-of, logging by hand, privacy, and faults (concurrent and killed processes) |
 //! | `properties::*` | property tests: the value parsers, importing, the rules engine |
+//! | `server::*` | `pledgecheck serve`: the access matrix, uploads (errors, dry run, concurrent), the same report bytes as the CLI, limits, the log |
 //!
 //! Run one part with a filter on the module path: `cargo test --test integration reports::`, or one test by name.
 //! The fault tests (`evidence::faults`) take the longest; `cargo test --test integration -- --skip faults` leaves
@@ -25,4 +26,5 @@ mod import_semantics;
 mod policy;
 mod properties;
 mod reports;
+mod server;
 mod verdicts;

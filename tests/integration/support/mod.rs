@@ -7,11 +7,14 @@
 //! - [`outputs`]: decoders for what the binary writes: [`Csv`] (plain and Excel CSV), spreadsheet [`Cell`]s,
 //!   [`error_line`] for error messages, and the columns reports start with.
 //! - [`expected`]: the searches and counts of samples/EXPECTED.md.
+//! - [`server`]: `pledgecheck serve` started on a free port ([`Server`]), a blocking HTTP client, and accounts
+//!   and tokens made with the CLI ([`Env::user`], [`Env::token`]).
 
 mod env;
 pub mod expected;
 pub mod inputs;
 pub mod outputs;
+pub mod server;
 
 pub use env::{Env, Run, BINARY};
 pub use expected::{expected_firms_all, expected_firms_csv_only, expected_searches};
@@ -19,3 +22,4 @@ pub use inputs::{
     all_samples, column, csv_samples, default_firms, exemptions, firms, row, sample, shortlists, Row, SHORTLIST_COLUMNS,
 };
 pub use outputs::{error_line, Cell, Csv, Snapshot, COUNT_COLUMNS, FOREVER, SEARCH_REPORT_COLUMNS};
+pub use server::{Reply, Server};

@@ -1,0 +1,71 @@
+//! The API's reports are the CLI's bytes; the quarterly pack as a zip holds the CLI's files.
+
+use super::accounts;
+use crate::support::Server;
+
+#[test]
+fn reports_are_the_same_bytes_from_the_api_and_the_cli() {
+    let (env, [admin, auditor, _]) = accounts();
+    let server = Server::start(&env, &[]);
+    let as_of = env.run(&["history", "--format", "json"]).ok().json()["changes"][0]["at"].as_str().unwrap().to_string();
+    for which in ["searches", "firms", "quarters", "outcomes"] {
+        for (format, excel) in [("csv", false), ("json", false), ("csv", true)] {
+            for (quarter, firm) in [
+                (None, None),
+                (Some("2026-Q1"), None),
+                (None, Some("nordsoeg")),
+                (Some("2025-Q4"), Some("kbh-executive")),
+            ] {
+                for at in [None, Some(as_of.as_str())] {
+                    let mut cli = vec!["report", which, "--format", format];
+                    let mut query = format!("format={format}");
+                    if excel {
+                        cli.push("--excel");
+                        query.push_str("&excel=true");
+                    }
+                    if let Some(q) = quarter {
+                        cli.extend(["--quarter", q]);
+                        query.push_str(&format!("&quarter={q}"));
+                    }
+                    if let Some(f) = firm {
+                        cli.extend(["--firm", f]);
+                        query.push_str(&format!("&firm={f}"));
+                    }
+                    if let Some(t) = at {
+                        cli.extend(["--as-of", t]);
+                        query.push_str(&format!("&as_of={t}"));
+                    }
+                    let expected = env.run(&cli).ok().bytes;
+                    for token in [&admin, &auditor] {
+                        let reply = server.get(&format!("/api/v1/reports/{which}?{query}"), Some(token));
+                        assert_eq!(reply.status, 200, "{query}: {}", reply.text());
+                        assert!(reply.body == expected, "{which}?{query}: the API's bytes differ from the CLI's");
+                    }
+                }
+            }
+        }
+    }
+    let bad = server.get("/api/v1/reports/firms?quarter=2026-Q5", Some(&admin));
+    assert_eq!(bad.status, 400);
+    assert!(bad.json()["detail"].as_str().unwrap().starts_with("quarter: "), "{}", bad.text());
+}
+
+#[test]
+fn the_quarterly_zip_holds_the_clis_pack() {
+    let (env, [_, auditor, _]) = accounts();
+    let server = Server::start(&env, &[]);
+    env.run(&["quarterly", "2026-Q1", "--output", "pack"]).ok();
+    let reply = server.get("/api/v1/quarterly/2026-Q1", Some(&auditor));
+    assert_eq!((reply.status, reply.content_type.as_str()), (200, "application/zip"));
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(reply.body)).unwrap();
+    let mut names = Vec::new();
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes).unwrap();
+        let on_disk = std::fs::read(env.path("pack").join(file.name())).unwrap();
+        assert!(bytes == on_disk, "{} differs", file.name());
+        names.push(file.name().to_string());
+    }
+    assert_eq!(names.len(), std::fs::read_dir(env.path("pack")).unwrap().count());
+}
