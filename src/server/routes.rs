@@ -4,11 +4,12 @@
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::IntoParams;
@@ -28,6 +29,7 @@ pub(super) fn api() -> Router<Arc<App>> {
         .route("/api/v1/searches", get(searches).post(put_search))
         .route("/api/v1/searches/{firm}/{search_ref}", get(explain))
         .route("/api/v1/searches/{firm}/{search_ref}/history", get(history))
+        .route("/api/v1/exemptions", post(put_exemption))
         .route("/api/v1/imports", post(imports))
         .route("/api/v1/check", post(check))
         .route("/api/v1/quarterly/{quarter}", get(quarterly))
@@ -424,6 +426,11 @@ pub(super) async fn check(
     Ok(json_response(StatusCode::OK, &value))
 }
 
+/// A request body as JSON (400, in problem+json, when it is not).
+fn json_body(body: &[u8]) -> Result<Value, Problem> {
+    serde_json::from_slice(body).map_err(|e| Problem::bad_request(format!("the body is not JSON: {e}")))
+}
+
 /// Logs one search with its candidates, given in the JSON input format (one element of `searches`): it replaces
 /// the stored search as a whole, as a shortlists file does.
 #[utoipa::path(post, path = "/api/v1/searches", tag = "searches",
@@ -435,14 +442,38 @@ pub(super) async fn check(
 pub(super) async fn put_search(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
-    Json(search): Json<Value>,
+    body: Bytes,
 ) -> Result<Response, Problem> {
     caller.require(&[Role::Recruiter, Role::Admin], "log searches")?;
+    let search = json_body(&body)?;
     let body = serde_json::to_vec(&json!({"searches": [search]}))
         .map_err(|e| Problem::bad_request(format!("the search does not read: {e}")))?;
     let files = vec![Input { name: "request.json".into(), bytes: body }];
     let outcome =
         run_import(&app, &caller, files, Encoding::Utf8, false, false, "api POST /api/v1/searches".into()).await?;
+    Ok(json_response(StatusCode::OK, &outcome_json(&outcome, false)))
+}
+
+/// Records a search's exemption, given as one element of `exemptions` in the JSON input format (`firm`,
+/// `search_ref`, `reason`, `note`): it replaces the search's exemption, as an exemptions file does.
+#[utoipa::path(post, path = "/api/v1/exemptions", tag = "searches",
+    request_body(content_type = "application/json", description = "`{firm, search_ref, reason, note}`"),
+    responses((status = 200, description = "what changed"),
+              (status = 403, description = "an auditor writes nothing"),
+              (status = 422, description = "errors in the exemption, or no such search")),
+    security(("bearer" = [])))]
+pub(super) async fn put_exemption(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    caller.require(&[Role::Recruiter, Role::Admin], "record exemptions")?;
+    let exemption = json_body(&body)?;
+    let body = serde_json::to_vec(&json!({"exemptions": [exemption]}))
+        .map_err(|e| Problem::bad_request(format!("the exemption does not read: {e}")))?;
+    let files = vec![Input { name: "request.json".into(), bytes: body }];
+    let outcome =
+        run_import(&app, &caller, files, Encoding::Utf8, false, false, "api POST /api/v1/exemptions".into()).await?;
     Ok(json_response(StatusCode::OK, &outcome_json(&outcome, false)))
 }
 

@@ -17,11 +17,12 @@ enum Route {
     Import,
     Check,
     PostSearch,
+    PostExemption,
     Quarterly,
     Audit,
 }
 
-const ROUTES: [Route; 14] = [
+const ROUTES: [Route; 15] = [
     Route::OpenApi,
     Route::Report("searches"),
     Route::Report("firms"),
@@ -34,6 +35,7 @@ const ROUTES: [Route; 14] = [
     Route::Import,
     Route::Check,
     Route::PostSearch,
+    Route::PostExemption,
     Route::Quarterly,
     Route::Audit,
 ];
@@ -65,6 +67,11 @@ fn call(server: &Server, route: Route, firm: &str, token: Option<&str>) -> Reply
                     "position": "Direktør", "level": "top", "opened_on": "2026-01-10",
                     "candidates": [{"candidate_ref": "c1", "candidate_sector": "private"}]}),
         ),
+        Route::PostExemption => server.post_json(
+            "/api/v1/exemptions",
+            token,
+            &json!({"firm": firm, "search_ref": search_of(firm), "reason": "no-qualified-candidate", "note": "api"}),
+        ),
         Route::Quarterly => server.get("/api/v1/quarterly/2026-Q1", token),
         Route::Audit => server.get("/api/v1/audit", token),
     }
@@ -82,7 +89,10 @@ fn expected(role: &str, route: Route, firm: &str) -> u16 {
                 404
             }
         }
-        ("recruiter", Route::ImportDryRun | Route::Import | Route::Check | Route::PostSearch) => {
+        (
+            "recruiter",
+            Route::ImportDryRun | Route::Import | Route::Check | Route::PostSearch | Route::PostExemption,
+        ) => {
             if own {
                 200
             } else {
@@ -90,7 +100,7 @@ fn expected(role: &str, route: Route, firm: &str) -> u16 {
             }
         }
         ("recruiter", Route::Quarterly | Route::Audit) => 403,
-        ("auditor", Route::Import | Route::PostSearch) => 403,
+        ("auditor", Route::Import | Route::PostSearch | Route::PostExemption) => 403,
         _ => 200,
     }
 }
@@ -162,7 +172,7 @@ fn every_route_role_firm_and_token_gets_the_expected_status() {
         }
     }
     assert!(wrong_answers.is_empty(), "{} of {cells} cells wrong:\n{}", wrong_answers.len(), wrong_answers.join("\n"));
-    assert_eq!(cells, 14 * 2 * (3 + 5));
+    assert_eq!(cells, ROUTES.len() * 2 * (3 + 5));
     // No token, password or candidate reference reaches the log.
     let log = server.log();
     for secret in [&admin, &auditor, &recruiter, &expired, &revoked, &disabled, &wrong] {

@@ -31,7 +31,61 @@ fn sigterm_stops_the_server_cleanly() {
     let server = Server::start(&env, &[]);
     assert_eq!(server.get("/api/v1/audit", Some(&admin)).status, 200);
     std::process::Command::new("kill").args(["-TERM", &server.pid().to_string()]).status().unwrap();
-    let log_before = server.log();
-    assert!(log_before.contains("GET /api/v1/audit 200"), "{log_before}");
-    assert_eq!(server.wait(), Some(0));
+    let (code, log) = server.wait();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains("GET /api/v1/audit 200") && log.contains("stopped"), "{log}");
+}
+
+#[test]
+fn a_client_that_disconnects_mid_upload_leaves_nothing() {
+    use std::io::Write as _;
+    let (env, [admin, _, _]) = accounts();
+    let server = Server::start(&env, &[]);
+    let before = env.snapshot();
+    let file = one_search(OWN, "CUT-1");
+    let address = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let boundary = "cut";
+    let head = format!(
+        "POST /api/v1/imports HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {admin}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 100000\r\n\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.csv\"\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&file).unwrap();
+    stream.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    drop(stream);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(env.snapshot(), before, "a cut upload changed the database");
+    assert_eq!(server.get("/api/v1/searches", Some(&admin)).status, 200, "the server still serves");
+}
+
+#[test]
+fn a_server_killed_mid_import_leaves_all_or_nothing() {
+    let (env, [admin, _, _]) = accounts();
+    let before = env.count("SELECT count(*) FROM search");
+    // A file large enough that the import is still running when the server is killed.
+    let searches = 20_000;
+    let mut file = String::from(
+        "firm,search_ref,client,client_sector,position,level,opened_on,shortlist_on,candidate_ref,candidate_sector\n",
+    );
+    for i in 0..searches {
+        for c in 0..5 {
+            file.push_str(&format!(
+                "{OWN},KILL-{i},Region Midtjylland,region,Direktør,top,2026-01-10,2026-02-01,c{c},private\n"
+            ));
+        }
+    }
+    let server = Server::start(&env, &[]);
+    std::thread::scope(|scope| {
+        let upload =
+            scope.spawn(|| server.try_upload("/api/v1/imports", Some(&admin), &[("big.csv", file.as_bytes())]));
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        std::process::Command::new("kill").args(["-KILL", &server.pid().to_string()]).status().unwrap();
+        let _ = upload.join();
+    });
+    let after = env.count("SELECT count(*) FROM search");
+    assert!(after == before || after == before + searches, "{after} searches: neither before ({before}) nor all");
+    env.run(&["audit", "verify"]).ok();
 }

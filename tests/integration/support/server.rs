@@ -15,6 +15,7 @@ pub struct Server {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
     log: Arc<Mutex<String>>,
+    drain: Option<std::thread::JoinHandle<()>>,
     agent: ureq::Agent,
 }
 
@@ -70,7 +71,7 @@ impl Server {
         let log = Arc::new(Mutex::new(first));
         let keep = Arc::clone(&log);
         // Drained all along, so that the server never blocks on a full pipe.
-        std::thread::spawn(move || {
+        let drain = std::thread::spawn(move || {
             let mut line = String::new();
             while lines.read_line(&mut line).is_ok_and(|n| n > 0) {
                 keep.lock().unwrap().push_str(&line);
@@ -79,7 +80,7 @@ impl Server {
         });
         // A fresh connection per request: a server that answers before reading an upload (401, 413) closes it.
         let agent = ureq::Agent::config_builder().http_status_as_error(false).max_idle_connections(0).build().into();
-        Server { child, base, log, agent }
+        Server { child, base, log, drain: Some(drain), agent }
     }
 
     /// What the server wrote to standard error so far.
@@ -92,10 +93,13 @@ impl Server {
         self.child.id()
     }
 
-    /// Waits for the server to end by itself (after SIGTERM) and gives its exit code.
-    pub fn wait(mut self) -> Option<i32> {
+    /// Waits for the server to end by itself (after SIGTERM): its exit code and all it wrote to standard error.
+    pub fn wait(mut self) -> (Option<i32>, String) {
         let status = self.child.wait().expect("wait for serve");
-        status.code()
+        if let Some(drain) = self.drain.take() {
+            let _ = drain.join();
+        }
+        (status.code(), self.log())
     }
 
     fn answer(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
@@ -118,6 +122,20 @@ impl Server {
 
     /// POST files as `multipart/form-data` (name, contents).
     pub fn upload(&self, path: &str, token: Option<&str>, files: &[(&str, &[u8])]) -> Reply {
+        Self::answer(self.send_upload(path, token, files))
+    }
+
+    /// As [`Server::upload`], for a server that may be gone before it answers: `None` then.
+    pub fn try_upload(&self, path: &str, token: Option<&str>, files: &[(&str, &[u8])]) -> Option<u16> {
+        self.send_upload(path, token, files).ok().map(|r| r.status().as_u16())
+    }
+
+    fn send_upload(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        files: &[(&str, &[u8])],
+    ) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
         let boundary = "pledgecheck-test-boundary-7d1f";
         let mut body = Vec::new();
         for (name, bytes) in files {
@@ -139,7 +157,7 @@ impl Server {
         if let Some(token) = token {
             request = request.header("Authorization", format!("Bearer {token}"));
         }
-        Self::answer(request.send(&body[..]))
+        request.send(&body[..])
     }
 
     /// POST a JSON body.
