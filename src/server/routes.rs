@@ -41,6 +41,64 @@ pub(super) async fn no_route() -> Problem {
     Problem::not_found("no such route (the API is described at /api/v1/openapi.json)")
 }
 
+/// A login: an account's name and password for a new token (`POST /api/v1/tokens`).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(super) struct Login {
+    /// The account's name.
+    user: String,
+    /// Its password.
+    password: String,
+    /// When the token stops working (RFC 3339, or YYYY-MM-DD[THH:MM[:SS]] in UTC); default: in 30 days.
+    expires: Option<String>,
+}
+
+/// Days a token made by a login works when no `expires` is given.
+const LOGIN_TOKEN_DAYS: i64 = 30;
+
+/// A new API token for an account's name and password (no bearer token needed). Failed logins are counted per
+/// address and per account: 429 after `--rate-limit` a minute.
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "accounts", request_body = Login,
+    responses((status = 200, description = "`{schema_version, id, token, expires_at}`; the token is shown once"),
+              (status = 401, description = "wrong name or password, or a disabled account"),
+              (status = 429, description = "too many failed logins")))]
+pub(super) async fn login(
+    State(app): State<Arc<App>>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let login: Login = serde_json::from_slice(&body)
+        .map_err(|e| Problem::bad_request(format!("the body is not a login ({{\"user\", \"password\"}}): {e}")))?;
+    let expires = match login.expires.as_deref() {
+        Some(raw) => crate::store::parse_moment(raw).map_err(|e| Problem::bad_request(format!("expires: {e}")))?,
+        None => crate::store::format_time(chrono::Utc::now() + chrono::Duration::days(LOGIN_TOKEN_DAYS)),
+    };
+    let (address, account) = (format!("address {}", peer.ip()), format!("account {}", login.user.trim()));
+    if app.limiter.blocked(&address) || app.limiter.blocked(&account) {
+        return Err(Problem::too_many());
+    }
+    let made = app
+        .with_store(true, move |store| {
+            match service::accounts::login(store, &login.user, &login.password)? {
+                Some(found) => Ok(Some(service::accounts::add_token(store, &found.name, Some(&expires))?)),
+                None => Ok(None),
+            }
+            .map(|made| made.map(|(id, token)| (id, token, expires)))
+        })
+        .await?;
+    let Some((id, token, expires_at)) = made else {
+        app.limiter.fail(&address);
+        app.limiter.fail(&account);
+        return Err(Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "wrong user name or password"));
+    };
+    let value = json!({"schema_version": SCHEMA_VERSION, "id": id, "token": token, "expires_at": expires_at});
+    Ok(json_response(StatusCode::OK, &value))
+}
+
+/// 405 for a route that exists with another method.
+pub(super) async fn no_method() -> Problem {
+    Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method not allowed", "this route does not take this method")
+}
+
 /// The version of every JSON answer's shape.
 const SCHEMA_VERSION: u32 = output::json::SCHEMA_VERSION;
 

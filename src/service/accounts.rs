@@ -88,6 +88,18 @@ pub fn authenticate(store: &Store, token: &str, now: &str) -> Result<Result<Acco
     Ok(Ok(found.account))
 }
 
+/// The account whose name and password these are, if they are an enabled account's. An unknown name costs one
+/// hash as a wrong password does, so that the time taken does not tell which names exist.
+pub fn login(store: &Store, user: &str, password: &str) -> Result<Option<Account>, AccountError> {
+    match store.user_password_hash(user.trim())? {
+        Some((account, stored)) => Ok(verify_password(password, &stored).then_some(account)),
+        None => {
+            let _ = hash_password(password);
+            Ok(None)
+        }
+    }
+}
+
 /// Whether two byte strings are equal, in time that depends only on their lengths.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0

@@ -89,3 +89,26 @@ fn a_server_killed_mid_import_leaves_all_or_nothing() {
     assert!(after == before || after == before + searches, "{after} searches: neither before ({before}) nor all");
     env.run(&["audit", "verify"]).ok();
 }
+
+#[test]
+fn a_login_makes_a_token_and_failed_logins_are_rate_limited() {
+    let (env, _) = accounts();
+    env.command()
+        .args(["user", "add", "lise", "--role", "recruiter", "--firm", OWN, "--password-stdin"])
+        .write_stdin("correct horse battery\n")
+        .assert()
+        .success();
+    let server = Server::start(&env, &["--rate-limit", "3"]);
+    let login = |password: &str| {
+        server.post_json("/api/v1/tokens", None, &serde_json::json!({"user": "lise", "password": password}))
+    };
+    let ok = login("correct horse battery");
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    let token = ok.json()["token"].as_str().unwrap().to_string();
+    assert_eq!(server.get("/api/v1/reports/firms", Some(&token)).status, 200);
+    let statuses: Vec<u16> = (0..4).map(|_| login("wrong").status).collect();
+    assert_eq!(statuses, [401, 401, 401, 429]);
+    // The right password waits out the minute too.
+    assert_eq!(login("correct horse battery").status, 429);
+    assert!(!server.log().contains("correct horse"), "the log holds a password");
+}
