@@ -16,7 +16,7 @@ use utoipa::IntoParams;
 
 use super::{App, Caller, Problem};
 use crate::import::{Encoding, ImportOptions, ImportOutcome, Input};
-use crate::model::{Quarter, SearchVerdict, Verdict};
+use crate::model::{Quarter, Verdict};
 use crate::output::{self, Format};
 use crate::report::{self, Filter};
 use crate::service::{self, reports};
@@ -273,16 +273,8 @@ pub(super) async fn searches(
         .with_store(false, move |store| {
             let view = store.view(moment, None)?.within(scope);
             let skip = (page - 1).saturating_mul(per_page);
-            let (mut total, mut rows) = (0usize, Vec::<SearchVerdict>::new());
-            view.each_verdict(filter.firm.as_deref(), &only, |row| {
-                if filter.covers(&row) {
-                    if total >= skip && rows.len() < per_page {
-                        rows.push(row);
-                    }
-                    total += 1;
-                }
-                Ok(())
-            })?;
+            let (total, rows) =
+                view.page_of_verdicts(filter.firm.as_deref(), filter.quarter.as_deref(), &only, skip, per_page)?;
             Ok((total, rows))
         })
         .await?;

@@ -187,6 +187,36 @@ impl View<'_> {
         Ok(())
     }
 
+    /// One page of the searches' verdicts (of a firm, a quarter, with one of the verdicts `only` names, each when
+    /// given), in report order, skipping `offset`, at most `limit`; and how many match in all.
+    pub fn page_of_verdicts(
+        &self,
+        firm: Option<&str>,
+        quarter: Option<&str>,
+        only: &[Verdict],
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<SearchVerdict>), StoreError> {
+        let firm = match (firm, self.scope.firm()) {
+            (Some(asked), Some(own)) if asked != own => return Ok((0, Vec::new())),
+            (asked, own) => asked.or(own),
+        };
+        if self.reads_stored_verdicts() {
+            return VerdictQuery::page(&self.store.conn, firm, quarter, only, offset, limit);
+        }
+        let (mut total, mut rows) = (0, Vec::new());
+        self.each_verdict(firm, only, |row| {
+            if quarter.is_none_or(|q| q == row.quarter) {
+                if total >= offset && rows.len() < limit {
+                    rows.push(row);
+                }
+                total += 1;
+            }
+            Ok(())
+        })?;
+        Ok((total, rows))
+    }
+
     /// How many searches each firm has per quarter and verdict (firm, quarter, verdict, count), in no order:
     /// counted in one pass, so that memory does not grow with the database.
     pub fn verdict_counts(&self) -> Result<Vec<VerdictCount>, StoreError> {

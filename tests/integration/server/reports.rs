@@ -69,3 +69,50 @@ fn the_quarterly_zip_holds_the_clis_pack() {
     }
     assert_eq!(names.len(), std::fs::read_dir(env.path("pack")).unwrap().count());
 }
+
+#[test]
+fn pages_of_searches_are_the_report_cut_into_pages() {
+    let (env, [admin, _, recruiter]) = accounts();
+    let server = Server::start(&env, &[]);
+    let as_of = env.run(&["history", "--format", "json"]).ok().json()["changes"][0]["at"].as_str().unwrap().to_string();
+    for (token, own) in [(&admin, None), (&recruiter, Some(super::OWN))] {
+        for filters in ["", "&firm=nordsoeg", "&firm=kbh-executive", "&quarter=2026-Q1", "&verdict=compliant"] {
+            for at in ["", "&as_of="] {
+                let at = if at.is_empty() { String::new() } else { format!("{at}{as_of}") };
+                let mut rows = Vec::new();
+                let mut total = None;
+                for page in 1.. {
+                    let reply =
+                        server.get(&format!("/api/v1/searches?per_page=4&page={page}{filters}{at}"), Some(token));
+                    assert_eq!(reply.status, 200, "{}", reply.text());
+                    let body = reply.json();
+                    total = Some(body["total"].as_u64().unwrap() as usize);
+                    let got = body["rows"].as_array().unwrap().clone();
+                    if got.is_empty() {
+                        break;
+                    }
+                    rows.extend(got);
+                }
+                let mut cli = vec!["report".to_string(), "searches".into(), "--format".into(), "json".into()];
+                if !at.is_empty() {
+                    cli.extend(["--as-of".into(), as_of.clone()]);
+                }
+                let expected: Vec<serde_json::Value> = env.run(&cli).ok().json()["rows"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|r| own.is_none_or(|f| r["firm"] == f))
+                    .filter(|r| match filters.split_once('=') {
+                        Some(("&firm", f)) => r["firm"] == f,
+                        Some(("&quarter", q)) => r["quarter"] == q,
+                        Some(("&verdict", v)) => r["verdict"] == v,
+                        _ => true,
+                    })
+                    .cloned()
+                    .collect();
+                assert_eq!(total, Some(expected.len()), "{filters}{at}");
+                assert_eq!(rows, expected, "{filters}{at}");
+            }
+        }
+    }
+}
