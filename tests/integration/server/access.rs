@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::{accounts, one_search, OTHER, OTHER_FIRMS_DATA, OWN};
-use crate::support::{Reply, Server};
+use crate::support::{sample, Reply, Server};
 
 /// A request of the matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,9 +20,12 @@ enum Route {
     PostExemption,
     Quarterly,
     Audit,
+    Policy,
+    PutPolicy,
+    Whatif,
 }
 
-const ROUTES: [Route; 15] = [
+const ROUTES: [Route; 18] = [
     Route::OpenApi,
     Route::Report("searches"),
     Route::Report("firms"),
@@ -38,6 +41,9 @@ const ROUTES: [Route; 15] = [
     Route::PostExemption,
     Route::Quarterly,
     Route::Audit,
+    Route::Policy,
+    Route::PutPolicy,
+    Route::Whatif,
 ];
 
 /// A stored search of each firm.
@@ -74,6 +80,15 @@ fn call(server: &Server, route: Route, firm: &str, token: Option<&str>) -> Reply
         ),
         Route::Quarterly => server.get("/api/v1/quarterly/2026-Q1", token),
         Route::Audit => server.get("/api/v1/audit", token),
+        Route::Policy => server.get("/api/v1/policy", token),
+        Route::PutPolicy => {
+            let text = std::fs::read(sample("pledge.toml")).unwrap();
+            server.send("PUT", "/api/v1/policy?name=pledge.toml", token, "application/toml", &text)
+        }
+        Route::Whatif => {
+            let text = std::fs::read(sample("stricter.toml")).unwrap();
+            server.send("POST", &format!("/api/v1/whatif?firm={firm}"), token, "application/toml", &text)
+        }
     }
 }
 
@@ -99,7 +114,10 @@ fn expected(role: &str, route: Route, firm: &str) -> u16 {
                 422
             }
         }
-        ("recruiter", Route::Quarterly | Route::Audit) => 403,
+        (_, Route::Policy) => 200,
+        ("admin", _) => 200,
+        (_, Route::PutPolicy) => 403,
+        ("recruiter", Route::Quarterly | Route::Audit | Route::Whatif) => 403,
         ("auditor", Route::Import | Route::PostSearch | Route::PostExemption) => 403,
         _ => 200,
     }

@@ -116,3 +116,41 @@ fn pages_of_searches_are_the_report_cut_into_pages() {
         }
     }
 }
+
+#[test]
+fn whatif_is_the_clis_and_a_bad_policy_is_422() {
+    let (env, [admin, auditor, _]) = accounts();
+    let server = Server::start(&env, &[]);
+    let text = std::fs::read(crate::support::sample("stricter.toml")).unwrap();
+    env.write("stricter.toml", &text);
+    for firm in ["", "&firm=nordsoeg"] {
+        let mut cli = vec!["whatif", "--policy", "stricter.toml", "--format", "json"];
+        if !firm.is_empty() {
+            cli.extend(["--firm", "nordsoeg"]);
+        }
+        let expected = env.run(&cli).ok().bytes;
+        let reply = server.send(
+            "POST",
+            &format!("/api/v1/whatif?name=stricter.toml{firm}"),
+            Some(&auditor),
+            "application/toml",
+            &text,
+        );
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        assert!(reply.body == expected, "whatif{firm}: {}", reply.text());
+    }
+    let before = env.snapshot();
+    let bad =
+        server.send("PUT", "/api/v1/policy?name=bad.toml", Some(&admin), "application/toml", b"[[version]]\nid = 3\n");
+    assert_eq!(bad.status, 422, "{}", bad.text());
+    assert!(bad.json()["detail"].as_str().unwrap().starts_with("invalid policy bad.toml"), "{}", bad.text());
+    assert_eq!(env.snapshot(), before);
+    let put = server.send("PUT", "/api/v1/policy?name=stricter.toml", Some(&admin), "application/toml", &text);
+    assert_eq!(put.status, 200, "{}", put.text());
+    let now = server.get("/api/v1/policy", Some(&auditor)).json();
+    assert_eq!(now["name"], "stricter.toml");
+    let actor: String =
+        env.sql().query_row("SELECT actor FROM import_log ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
+    assert_eq!(actor, "ada");
+    env.run(&["audit", "verify"]).ok();
+}

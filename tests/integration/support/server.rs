@@ -160,6 +160,20 @@ impl Server {
         request.send(&body[..])
     }
 
+    /// POST or PUT a body of a content type.
+    pub fn send(&self, method: &str, path: &str, token: Option<&str>, content_type: &str, body: &[u8]) -> Reply {
+        let url = format!("{}{path}", self.base);
+        let mut request = match method {
+            "PUT" => self.agent.put(url),
+            _ => self.agent.post(url),
+        }
+        .header("Content-Type", content_type);
+        if let Some(token) = token {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        Self::answer(request.send(body))
+    }
+
     /// POST a JSON body.
     pub fn post_json(&self, path: &str, token: Option<&str>, value: &Value) -> Reply {
         let mut request = self.agent.post(format!("{}{path}", self.base)).header("Content-Type", "application/json");
