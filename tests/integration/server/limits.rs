@@ -61,22 +61,48 @@ fn a_client_that_disconnects_mid_upload_leaves_nothing() {
     assert_eq!(server.get("/api/v1/searches", Some(&admin)).status, 200, "the server still serves");
 }
 
-#[test]
-fn a_server_killed_mid_import_leaves_all_or_nothing() {
-    let (env, [admin, _, _]) = accounts();
-    let before = env.count("SELECT count(*) FROM search");
-    // A file large enough that the import is still running when the server is killed.
-    let searches = 20_000;
+/// A shortlists file of `searches` searches of five candidates each: large enough that its import is still
+/// running a few hundred milliseconds after the upload starts.
+fn big_file(searches: usize) -> String {
     let mut file = String::from(
         "firm,search_ref,client,client_sector,position,level,opened_on,shortlist_on,candidate_ref,candidate_sector\n",
     );
     for i in 0..searches {
         for c in 0..5 {
             file.push_str(&format!(
-                "{OWN},KILL-{i},Region Midtjylland,region,Direktør,top,2026-01-10,2026-02-01,c{c},private\n"
+                "{OWN},BIG-{i},Region Midtjylland,region,Direktør,top,2026-01-10,2026-02-01,c{c},private\n"
             ));
         }
     }
+    file
+}
+
+#[test]
+fn sigterm_mid_import_finishes_the_import_then_stops() {
+    let (env, [admin, _, _]) = accounts();
+    let before = env.count("SELECT count(*) FROM search");
+    let searches = 20_000;
+    let file = big_file(searches);
+    let server = Server::start(&env, &[]);
+    let status = std::thread::scope(|scope| {
+        let upload =
+            scope.spawn(|| server.try_upload("/api/v1/imports", Some(&admin), &[("big.csv", file.as_bytes())]));
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        std::process::Command::new("kill").args(["-TERM", &server.pid().to_string()]).status().unwrap();
+        upload.join().unwrap()
+    });
+    let (code, log) = server.wait();
+    assert_eq!((status, code), (Some(200), Some(0)), "{log}");
+    assert_eq!(env.count("SELECT count(*) FROM search"), before + searches as i64);
+}
+
+#[test]
+fn a_server_killed_mid_import_leaves_all_or_nothing() {
+    let (env, [admin, _, _]) = accounts();
+    let before = env.count("SELECT count(*) FROM search");
+    // A file large enough that the import is still running when the server is killed.
+    let searches = 20_000;
+    let file = big_file(searches);
     let server = Server::start(&env, &[]);
     std::thread::scope(|scope| {
         let upload =
@@ -86,7 +112,10 @@ fn a_server_killed_mid_import_leaves_all_or_nothing() {
         let _ = upload.join();
     });
     let after = env.count("SELECT count(*) FROM search");
-    assert!(after == before || after == before + searches, "{after} searches: neither before ({before}) nor all");
+    assert!(
+        after == before || after == before + searches as i64,
+        "{after} searches: neither before ({before}) nor all"
+    );
     env.run(&["audit", "verify"]).ok();
 }
 
