@@ -141,3 +141,27 @@ fn a_login_makes_a_token_and_failed_logins_are_rate_limited() {
     assert_eq!(login("correct horse battery").status, 429);
     assert!(!server.log().contains("correct horse"), "the log holds a password");
 }
+
+#[test]
+fn serve_refuses_a_missing_database_and_answers_unknown_routes_in_problem_json() {
+    let env = crate::support::Env::new();
+    let run = env.run(&["serve", "--listen", "127.0.0.1:0"]).code(2);
+    assert!(run.stderr.contains("no database at"), "{}", run.stderr);
+    assert!(!env.db().exists());
+    let (env, [admin, _, _]) = accounts();
+    let server = Server::start(&env, &[]);
+    for (reply, status) in [
+        (server.get("/api/v1/nothing", Some(&admin)), 404),
+        (server.get("/api/v1/reports/nothing", Some(&admin)), 404),
+        (server.get("/api/v1/imports", Some(&admin)), 405),
+        (server.get("/api/v1/searches?per_page=0", Some(&admin)), 400),
+        (server.send("POST", "/api/v1/searches", Some(&admin), "application/json", b"{not json"), 400),
+    ] {
+        assert_eq!(
+            (reply.status, reply.content_type.as_str()),
+            (status, "application/problem+json"),
+            "{}",
+            reply.text()
+        );
+    }
+}
