@@ -11,6 +11,7 @@ mod auth;
 mod openapi;
 mod problem;
 mod routes;
+mod stream;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -192,16 +192,12 @@ pub(super) async fn report(
     let filter = filter(q.quarter.as_deref(), q.firm.as_deref())?;
     let moment = moment(q.as_of.as_deref())?;
     let scope = caller.scope();
-    let bytes = app
-        .with_store(false, move |store| {
-            let view = store.view(moment, None)?.within(scope);
-            let mut out = Vec::new();
-            write_report(&view, which, &filter, format, excel, &mut out)?;
-            Ok(out)
-        })
-        .await?;
     let content_type = if format == Format::Json { "application/json" } else { "text/csv; charset=utf-8" };
-    Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
+    app.stream(content_type, move |store, out| {
+        let view = store.view(moment, None)?.within(scope);
+        write_report(&view, which, &filter, format, excel, out)
+    })
+    .await
 }
 
 /// Writes a report as `pledgecheck report` does (searches as CSV streamed row by row, the rest as a table).
@@ -211,7 +207,7 @@ fn write_report(
     filter: &Filter,
     format: Format,
     excel: bool,
-    out: &mut Vec<u8>,
+    out: &mut dyn std::io::Write,
 ) -> Result<(), Problem> {
     let failed = |e: std::io::Error| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error", e.to_string());
     if which == reports::Which::Searches && format == Format::Csv {
