@@ -24,7 +24,8 @@
 #
 # Needs: oha (`cargo install oha --locked`; the script installs it when missing and LOAD_INSTALL=1), curl.
 # Environment: LOAD_DIR (default /tmp/pledgecheck-load; the generated data is kept and reused), LOAD_SEARCHES
-# (default 200000), LOAD_SECONDS (default 30), LOAD_RATE (default 200), LOAD_CONNECTIONS (default 50).
+# (default 200000), LOAD_SECONDS (default 30), LOAD_RATE (default 200), LOAD_CONNECTIONS (default 50),
+# LOAD_PROFILE (release, the default, or dev: the debug build, whose own code is unoptimised; a smoke run).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,8 +45,15 @@ if ! command -v oha >/dev/null; then
     fi
 fi
 
-(cd "$root" && cargo build --release --quiet --example generate --bin pledgecheck)
-cp "$root/target/release/pledgecheck" "$root/target/release/examples/generate" "$dir/bin/"
+profile=${LOAD_PROFILE:-release}
+if [[ $profile == release ]]; then
+    (cd "$root" && cargo build --release --quiet --example generate --bin pledgecheck)
+    out="$root/target/release"
+else
+    (cd "$root" && cargo build --quiet --example generate --bin pledgecheck)
+    out="$root/target/debug"
+fi
+cp "$out/pledgecheck" "$out/examples/generate" "$dir/bin/"
 pc="$dir/bin/pledgecheck"
 db="$dir/load-$searches.db"
 
