@@ -221,3 +221,28 @@ fn another_firms_search_gets_the_answer_a_missing_one_gets() {
     let ids: Vec<&str> = firms["rows"].as_array().unwrap().iter().map(|r| r["firm"].as_str().unwrap()).collect();
     assert_eq!(ids, [OWN]);
 }
+
+#[test]
+fn the_openapi_document_describes_every_route() {
+    let (env, _) = accounts();
+    let server = Server::start(&env, &[]);
+    let doc = server.get("/api/v1/openapi.json", None).json();
+    let paths: Vec<&str> = doc["paths"].as_object().unwrap().keys().map(String::as_str).collect();
+    for path in [
+        "/api/v1/reports/{which}",
+        "/api/v1/searches",
+        "/api/v1/searches/{firm}/{search_ref}",
+        "/api/v1/searches/{firm}/{search_ref}/history",
+        "/api/v1/exemptions",
+        "/api/v1/imports",
+        "/api/v1/check",
+        "/api/v1/quarterly/{quarter}",
+        "/api/v1/audit",
+        "/api/v1/policy",
+        "/api/v1/whatif",
+        "/api/v1/tokens",
+    ] {
+        assert!(paths.contains(&path), "{path} is not in the OpenAPI document: {paths:?}");
+    }
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+}
