@@ -27,7 +27,9 @@ pub(super) fn api() -> Router<Arc<App>> {
     Router::new()
         .route("/api/v1/reports/{which}", get(report))
         .route("/api/v1/searches", get(searches).post(put_search))
-        .route("/api/v1/searches/{firm}/{search_ref}", get(explain))
+        .route("/api/v1/searches/{firm}/{search_ref}", get(explain).patch(patch_search))
+        .route("/api/v1/searches/{firm}/{search_ref}/candidates", axum::routing::put(put_candidate))
+        .route("/api/v1/searches/{firm}/{search_ref}/candidates/remove", post(remove_candidate))
         .route("/api/v1/searches/{firm}/{search_ref}/history", get(history))
         .route("/api/v1/exemptions", post(put_exemption))
         .route("/api/v1/imports", post(imports))
@@ -697,4 +699,103 @@ pub(super) async fn whatif(
         })
         .await?;
     Ok(json_response(StatusCode::OK, &value))
+}
+
+/// A change by hand to one stored search of the caller's firms: read back, changed, imported again as a whole.
+async fn change_search(
+    app: &Arc<App>,
+    caller: &Caller,
+    firm: String,
+    search_ref: String,
+    change: service::by_hand::Change,
+    command: &str,
+) -> Result<Response, Problem> {
+    caller.require(&[Role::Recruiter, Role::Admin], "change searches")?;
+    let scope = caller.scope();
+    let record = app
+        .with_store(false, move |store| {
+            let view = store.view(Moment::Now, None)?.within(scope);
+            match view.dossier(firm.trim(), search_ref.trim())? {
+                Some(case) => Ok(service::by_hand::search_record(&case)),
+                None => Err(no_search(&firm, &search_ref)),
+            }
+        })
+        .await?;
+    let mut record = record;
+    if !service::by_hand::apply(&mut record, change) {
+        return Err(Problem::not_found("no such candidate on the search"));
+    }
+    let body = serde_json::to_vec(&json!({"searches": [record]}))
+        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error", e.to_string()))?;
+    let files = vec![Input { name: "request.json".into(), bytes: body }];
+    let outcome = run_import(app, caller, files, Encoding::Utf8, false, false, command.to_string()).await?;
+    Ok(json_response(StatusCode::OK, &outcome_json(&outcome, false)))
+}
+
+fn object(body: &[u8]) -> Result<serde_json::Map<String, Value>, Problem> {
+    match json_body(body)? {
+        Value::Object(map) => Ok(map),
+        _ => Err(Problem::bad_request("the body is not a JSON object")),
+    }
+}
+
+/// Changes a stored search's fields (such as `{"cancelled_on": "2026-05-01"}` or `{"shortlist_on": null}`); its
+/// candidates and exemption stay. Validated and recorded as an import of the whole search.
+#[utoipa::path(patch, path = "/api/v1/searches/{firm}/{search_ref}", tag = "searches",
+    params(("firm" = String, Path), ("search_ref" = String, Path)),
+    request_body(content_type = "application/json", description = "the fields to set, as in the JSON input format; null clears"),
+    responses((status = 200, description = "what changed"), (status = 404, description = "no such search (or not the caller's firm's)"),
+              (status = 422, description = "the changed search does not validate")),
+    security(("bearer" = [])))]
+pub(super) async fn patch_search(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path((firm, search_ref)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let fields = object(&body)?;
+    let change = service::by_hand::Change::SetFields(fields);
+    change_search(&app, &caller, firm, search_ref, change, "api PATCH /api/v1/searches/{firm}/{search_ref}").await
+}
+
+/// Adds a candidate to a stored search, or replaces the one with the same `candidate_ref` (given in the body,
+/// never in the path).
+#[utoipa::path(put, path = "/api/v1/searches/{firm}/{search_ref}/candidates", tag = "searches",
+    params(("firm" = String, Path), ("search_ref" = String, Path)),
+    request_body(content_type = "application/json", description = "a candidate as in the JSON input format"),
+    responses((status = 200, description = "what changed"), (status = 404, description = "no such search (or not the caller's firm's)"),
+              (status = 422, description = "the candidate does not validate")),
+    security(("bearer" = [])))]
+pub(super) async fn put_candidate(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path((firm, search_ref)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let candidate = object(&body)?;
+    let change = service::by_hand::Change::PutCandidate(candidate);
+    change_search(&app, &caller, firm, search_ref, change, "api PUT /api/v1/searches/{firm}/{search_ref}/candidates")
+        .await
+}
+
+/// Removes a candidate from a stored search; the body names it (`{"candidate_ref": "c1"}`), so that the reference
+/// never reaches a path or a log.
+#[utoipa::path(post, path = "/api/v1/searches/{firm}/{search_ref}/candidates/remove", tag = "searches",
+    params(("firm" = String, Path), ("search_ref" = String, Path)),
+    request_body(content_type = "application/json", description = "`{\"candidate_ref\": \"c1\"}`"),
+    responses((status = 200, description = "what changed"), (status = 404, description = "no such search or candidate")),
+    security(("bearer" = [])))]
+pub(super) async fn remove_candidate(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path((firm, search_ref)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let named = object(&body)?;
+    let Some(candidate_ref) = named.get("candidate_ref").and_then(Value::as_str) else {
+        return Err(Problem::bad_request("the body names no candidate_ref"));
+    };
+    let change = service::by_hand::Change::RemoveCandidate(candidate_ref.to_string());
+    let command = "api POST /api/v1/searches/{firm}/{search_ref}/candidates/remove";
+    change_search(&app, &caller, firm, search_ref, change, command).await
 }

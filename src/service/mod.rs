@@ -3,6 +3,7 @@
 //! command's work goes here; its flags go to `cli`, its tables to `report`, its bytes to `output`.
 
 pub mod accounts;
+pub mod by_hand;
 pub mod check;
 pub mod evidence;
 pub mod explain;

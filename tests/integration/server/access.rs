@@ -23,9 +23,11 @@ enum Route {
     Policy,
     PutPolicy,
     Whatif,
+    PatchSearch,
+    PutCandidate,
 }
 
-const ROUTES: [Route; 18] = [
+const ROUTES: [Route; 20] = [
     Route::OpenApi,
     Route::Report("searches"),
     Route::Report("firms"),
@@ -44,6 +46,8 @@ const ROUTES: [Route; 18] = [
     Route::Policy,
     Route::PutPolicy,
     Route::Whatif,
+    Route::PatchSearch,
+    Route::PutCandidate,
 ];
 
 /// A stored search of each firm.
@@ -81,6 +85,20 @@ fn call(server: &Server, route: Route, firm: &str, token: Option<&str>) -> Reply
         Route::Quarterly => server.get("/api/v1/quarterly/2026-Q1", token),
         Route::Audit => server.get("/api/v1/audit", token),
         Route::Policy => server.get("/api/v1/policy", token),
+        Route::PatchSearch => server.send(
+            "PATCH",
+            &format!("/api/v1/searches/{firm}/{}", search_of(firm)),
+            token,
+            "application/json",
+            br#"{"position": "Director"}"#,
+        ),
+        Route::PutCandidate => server.send(
+            "PUT",
+            &format!("/api/v1/searches/{firm}/{}/candidates", search_of(firm)),
+            token,
+            "application/json",
+            br#"{"candidate_ref": "m1", "candidate_sector": "private"}"#,
+        ),
         Route::PutPolicy => {
             let text = std::fs::read(sample("pledge.toml")).unwrap();
             server.send("PUT", "/api/v1/policy?name=pledge.toml", token, "application/toml", &text)
@@ -97,7 +115,7 @@ fn expected(role: &str, route: Route, firm: &str) -> u16 {
     let own = firm == OWN;
     match (role, route) {
         (_, Route::OpenApi | Route::Report(_) | Route::Searches) => 200,
-        ("recruiter", Route::Explain | Route::History) => {
+        ("recruiter", Route::Explain | Route::History | Route::PatchSearch | Route::PutCandidate) => {
             if own {
                 200
             } else {
@@ -118,7 +136,10 @@ fn expected(role: &str, route: Route, firm: &str) -> u16 {
         ("admin", _) => 200,
         (_, Route::PutPolicy) => 403,
         ("recruiter", Route::Quarterly | Route::Audit | Route::Whatif) => 403,
-        ("auditor", Route::Import | Route::PostSearch | Route::PostExemption) => 403,
+        (
+            "auditor",
+            Route::Import | Route::PostSearch | Route::PostExemption | Route::PatchSearch | Route::PutCandidate,
+        ) => 403,
         _ => 200,
     }
 }

@@ -80,3 +80,68 @@ fn concurrent_uploads_all_land_and_name_the_account() {
     }
     env.run(&["audit", "verify"]).ok();
 }
+
+#[test]
+fn a_search_changes_by_hand_candidate_by_candidate() {
+    let (env, [_, auditor, recruiter]) = accounts();
+    let server = Server::start(&env, &[]);
+    let failing = server.get(&format!("/api/v1/searches?firm={OWN}&verdict=non-compliant"), Some(&recruiter)).json();
+    let search_ref = failing["rows"][0]["search_ref"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/searches/{OWN}/{search_ref}");
+    let verdict = || server.get(&path, Some(&recruiter)).json()["verdict"].as_str().unwrap().to_string();
+    let candidate = serde_json::json!({"candidate_ref": "by-hand-7", "candidate_sector": "privat"});
+    let put = server.send(
+        "PUT",
+        &format!("{path}/candidates"),
+        Some(&recruiter),
+        "application/json",
+        candidate.to_string().as_bytes(),
+    );
+    assert_eq!(put.status, 200, "{}", put.text());
+    assert_eq!(verdict(), "compliant");
+    let bad = serde_json::json!({"candidate_ref": "by-hand-8", "candidate_sector": "stats"});
+    let refused = server.send(
+        "PUT",
+        &format!("{path}/candidates"),
+        Some(&recruiter),
+        "application/json",
+        bad.to_string().as_bytes(),
+    );
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    assert!(refused.text().contains("candidate_sector"), "{}", refused.text());
+    let remove = serde_json::json!({"candidate_ref": "by-hand-7"}).to_string();
+    let removed = server.send(
+        "POST",
+        &format!("{path}/candidates/remove"),
+        Some(&recruiter),
+        "application/json",
+        remove.as_bytes(),
+    );
+    assert_eq!(removed.status, 200, "{}", removed.text());
+    assert_eq!(verdict(), "non-compliant");
+    let again = server.send(
+        "POST",
+        &format!("{path}/candidates/remove"),
+        Some(&recruiter),
+        "application/json",
+        remove.as_bytes(),
+    );
+    assert_eq!(again.status, 404);
+    let patch = server.send("PATCH", &path, Some(&recruiter), "application/json", br#"{"shortlist_on": null}"#);
+    assert_eq!(patch.status, 200, "{}", patch.text());
+    assert_eq!(verdict(), "pending");
+    // Another firm's search is not there; an auditor writes nothing; no candidate reference reaches the log.
+    let other = server.send(
+        "PATCH",
+        "/api/v1/searches/kbh-executive/KE-25-118",
+        Some(&recruiter),
+        "application/json",
+        br#"{"shortlist_on": null}"#,
+    );
+    assert_eq!(other.status, 404);
+    let audit = server.send("PATCH", &path, Some(&auditor), "application/json", br#"{"shortlist_on": null}"#);
+    assert_eq!(audit.status, 403);
+    assert!(!server.log().contains("by-hand-7"));
+    let history = server.get(&format!("{path}/history"), Some(&recruiter)).json();
+    assert!(history.to_string().contains("by-hand-7") && history.to_string().contains("\"actor\":\"nina\""));
+}

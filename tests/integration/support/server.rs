@@ -165,6 +165,7 @@ impl Server {
         let url = format!("{}{path}", self.base);
         let mut request = match method {
             "PUT" => self.agent.put(url),
+            "PATCH" => self.agent.patch(url),
             _ => self.agent.post(url),
         }
         .header("Content-Type", content_type);
