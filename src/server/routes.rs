@@ -27,7 +27,8 @@ pub(super) fn api() -> Router<Arc<App>> {
     Router::new()
         .route("/api/v1/reports/{which}", get(report))
         .route("/api/v1/searches", get(searches).post(put_search))
-        .route("/api/v1/searches/{firm}/{search_ref}", get(explain).patch(patch_search))
+        .route("/api/v1/searches/{firm}/{search_ref}", get(explain).patch(patch_search).delete(delete_search))
+        .route("/api/v1/searches/{firm}/{search_ref}/exemption", axum::routing::delete(delete_exemption))
         .route("/api/v1/searches/{firm}/{search_ref}/candidates", axum::routing::put(put_candidate))
         .route("/api/v1/searches/{firm}/{search_ref}/candidates/remove", post(remove_candidate))
         .route("/api/v1/searches/{firm}/{search_ref}/history", get(history))
@@ -798,4 +799,69 @@ pub(super) async fn remove_candidate(
     let change = service::by_hand::Change::RemoveCandidate(candidate_ref.to_string());
     let command = "api POST /api/v1/searches/{firm}/{search_ref}/candidates/remove";
     change_search(&app, &caller, firm, search_ref, change, command).await
+}
+
+/// Runs a removal as the caller, within their firms.
+async fn removal(
+    app: &Arc<App>,
+    caller: &Caller,
+    firm: String,
+    search_ref: String,
+    exemption: bool,
+    command: &'static str,
+) -> Result<Response, Problem> {
+    use service::by_hand::{self, Removed};
+    caller.require(&[Role::Recruiter, Role::Admin], "remove searches or exemptions")?;
+    let (scope, actor) = (caller.scope(), caller.0.name.clone());
+    let (f, r) = (firm.clone(), search_ref.clone());
+    let removed = app
+        .with_store(true, move |store| {
+            Ok(match exemption {
+                true => by_hand::remove_exemption(store, &scope, &f, &r, &actor, command)?,
+                false => by_hand::remove_search(store, &scope, &f, &r, &actor, command)?,
+            })
+        })
+        .await?;
+    match removed {
+        Removed::Done => {
+            let what = if exemption { "exemption removed" } else { "search removed" };
+            Ok(json_response(
+                StatusCode::OK,
+                &json!({"schema_version": SCHEMA_VERSION, "firm": firm.trim(),
+                "search_ref": search_ref.trim(), "summary": what}),
+            ))
+        }
+        Removed::NoSearch => Err(no_search(&firm, &search_ref)),
+        Removed::NoExemption => Err(Problem::not_found(format!(
+            "search {:?} of firm {:?} has no exemption",
+            search_ref.trim(),
+            firm.trim()
+        ))),
+    }
+}
+
+/// Removes a search (`pledgecheck search remove`): its rows are closed and kept in history.
+#[utoipa::path(delete, path = "/api/v1/searches/{firm}/{search_ref}", tag = "searches",
+    params(("firm" = String, Path), ("search_ref" = String, Path)),
+    responses((status = 200, description = "removed"), (status = 404, description = "no such search (or not the caller's firm's)")),
+    security(("bearer" = [])))]
+pub(super) async fn delete_search(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path((firm, search_ref)): Path<(String, String)>,
+) -> Result<Response, Problem> {
+    removal(&app, &caller, firm, search_ref, false, "api DELETE /api/v1/searches/{firm}/{search_ref}").await
+}
+
+/// Removes a search's exemption (`pledgecheck exemption remove`) and judges the search again.
+#[utoipa::path(delete, path = "/api/v1/searches/{firm}/{search_ref}/exemption", tag = "searches",
+    params(("firm" = String, Path), ("search_ref" = String, Path)),
+    responses((status = 200, description = "removed"), (status = 404, description = "no such search or exemption")),
+    security(("bearer" = [])))]
+pub(super) async fn delete_exemption(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path((firm, search_ref)): Path<(String, String)>,
+) -> Result<Response, Problem> {
+    removal(&app, &caller, firm, search_ref, true, "api DELETE /api/v1/searches/{firm}/{search_ref}/exemption").await
 }

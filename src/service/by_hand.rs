@@ -5,6 +5,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::model::Dossier;
+use crate::store::{Moment, Scope, Store, StoreError};
 
 /// A stored search with its candidates in the JSON input format (one element of `searches`).
 pub fn search_record(case: &Dossier) -> Value {
@@ -65,4 +66,47 @@ pub fn apply(record: &mut Value, change: Change) -> bool {
             true
         }
     }
+}
+
+/// What a removal found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removed {
+    /// Removed, and recorded.
+    Done,
+    /// No such current search in the scope (another firm's search is not there).
+    NoSearch,
+    /// The search has no exemption to remove.
+    NoExemption,
+}
+
+/// Removes a current search of the scope (its rows closed, kept in history), recorded as the actor's change.
+pub fn remove_search(
+    store: &mut Store,
+    scope: &Scope,
+    firm: &str,
+    search_ref: &str,
+    actor: &str,
+    command: &str,
+) -> Result<Removed, StoreError> {
+    let (firm, search_ref) = (firm.trim(), search_ref.trim());
+    if !scope.covers(firm) {
+        return Ok(Removed::NoSearch);
+    }
+    Ok(if store.remove_search(firm, search_ref, actor, command)? { Removed::Done } else { Removed::NoSearch })
+}
+
+/// Removes the exemption of a current search of the scope, and judges the search again.
+pub fn remove_exemption(
+    store: &mut Store,
+    scope: &Scope,
+    firm: &str,
+    search_ref: &str,
+    actor: &str,
+    command: &str,
+) -> Result<Removed, StoreError> {
+    let (firm, search_ref) = (firm.trim(), search_ref.trim());
+    if !scope.covers(firm) || store.view(Moment::Now, None)?.dossier(firm, search_ref)?.is_none() {
+        return Ok(Removed::NoSearch);
+    }
+    Ok(if store.remove_exemption(firm, search_ref, actor, command)? { Removed::Done } else { Removed::NoExemption })
 }

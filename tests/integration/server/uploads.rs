@@ -145,3 +145,33 @@ fn a_search_changes_by_hand_candidate_by_candidate() {
     let history = server.get(&format!("{path}/history"), Some(&recruiter)).json();
     assert!(history.to_string().contains("by-hand-7") && history.to_string().contains("\"actor\":\"nina\""));
 }
+
+#[test]
+fn exemptions_and_searches_are_removed_within_the_callers_firms() {
+    let (env, [admin, auditor, recruiter]) = accounts();
+    let server = Server::start(&env, &[]);
+    let delete = |path: &str, token: &str| server.send("DELETE", path, Some(token), "application/json", b"");
+    // A recruiter cannot reach another firm's exemption, nor an auditor any.
+    let other = "/api/v1/searches/kbh-executive/KE-26-007/exemption";
+    assert_eq!(delete(other, &recruiter).status, 404);
+    assert_eq!(
+        delete("/api/v1/searches/no-such-firm/KE-26-007/exemption", &recruiter).text().replace("no-such-firm", "X"),
+        delete(other, &recruiter).text().replace("kbh-executive", "X")
+    );
+    assert_eq!(delete(other, &auditor).status, 403);
+    assert_eq!(delete(other, &admin).status, 200);
+    assert_eq!(delete(other, &admin).status, 404, "the exemption is gone");
+    // A recruiter's own exemption, recorded and removed.
+    let own = format!("/api/v1/searches/{OWN}/NS-2025-041");
+    let exemption =
+        serde_json::json!({"firm": OWN, "search_ref": "NS-2025-041", "reason": "no-qualified-candidate", "note": ""});
+    assert_eq!(server.post_json("/api/v1/exemptions", Some(&recruiter), &exemption).status, 200);
+    assert_eq!(delete(&format!("{own}/exemption"), &recruiter).status, 200);
+    // A search removed is gone from reads, and kept in its history.
+    assert_eq!(delete("/api/v1/searches/kbh-executive/KE-25-118", &recruiter).status, 404);
+    assert_eq!(delete(&own, &recruiter).status, 200);
+    assert_eq!(server.get(&own, Some(&recruiter)).status, 404);
+    let history = server.get(&format!("{own}/history"), Some(&recruiter)).json();
+    assert!(history["changes"].as_array().unwrap().iter().any(|c| c["change"] == "removed" && c["actor"] == "nina"));
+    env.run(&["audit", "verify"]).ok();
+}

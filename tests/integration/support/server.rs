@@ -160,9 +160,16 @@ impl Server {
         request.send(&body[..])
     }
 
-    /// POST or PUT a body of a content type.
+    /// POST, PUT or PATCH a body of a content type (or DELETE, without the body).
     pub fn send(&self, method: &str, path: &str, token: Option<&str>, content_type: &str, body: &[u8]) -> Reply {
         let url = format!("{}{path}", self.base);
+        if method == "DELETE" {
+            let mut request = self.agent.delete(url);
+            if let Some(token) = token {
+                request = request.header("Authorization", format!("Bearer {token}"));
+            }
+            return Self::answer(request.call());
+        }
         let mut request = match method {
             "PUT" => self.agent.put(url),
             "PATCH" => self.agent.patch(url),
