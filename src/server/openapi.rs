@@ -14,7 +14,8 @@ use super::routes;
         searches, imports and evidence. Authenticate with `Authorization: Bearer TOKEN`; a recruiter sees and \
         writes only their own firm."),
     paths(routes::report, routes::searches, routes::explain, routes::history, routes::imports, routes::check,
-          routes::put_search, routes::put_exemption, routes::quarterly, routes::audit, routes::login, routes::policy_in_force, routes::put_policy, routes::whatif, routes::patch_search, routes::put_candidate, routes::remove_candidate, routes::delete_search, routes::delete_exemption),
+          routes::put_search, routes::put_exemption, routes::quarterly, routes::audit, routes::login, routes::policy_in_force, routes::put_policy, routes::whatif, routes::patch_search, routes::put_candidate, routes::remove_candidate, routes::delete_search, routes::delete_exemption,
+          routes::users, routes::add_user, routes::disable_user, routes::user_tokens, routes::add_user_token, routes::revoke_token),
     modifiers(&Bearer)
 )]
 pub(super) struct Api;

@@ -38,6 +38,10 @@ pub(super) fn api() -> Router<Arc<App>> {
         .route("/api/v1/quarterly/{quarter}", get(quarterly))
         .route("/api/v1/audit", get(audit))
         .route("/api/v1/policy", get(policy_in_force).put(put_policy))
+        .route("/api/v1/users", get(users).post(add_user))
+        .route("/api/v1/users/{name}/disable", post(disable_user))
+        .route("/api/v1/users/{name}/tokens", get(user_tokens).post(add_user_token))
+        .route("/api/v1/tokens/{id}/revoke", post(revoke_token))
         .route("/api/v1/whatif", post(whatif))
 }
 
@@ -864,4 +868,144 @@ pub(super) async fn delete_exemption(
     Path((firm, search_ref)): Path<(String, String)>,
 ) -> Result<Response, Problem> {
     removal(&app, &caller, firm, search_ref, true, "api DELETE /api/v1/searches/{firm}/{search_ref}/exemption").await
+}
+
+/// A new account (`pledgecheck user add`).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(super) struct NewUser {
+    /// The account's name.
+    name: String,
+    /// recruiter, auditor or admin.
+    role: String,
+    /// The firm of a recruiter.
+    firm: Option<String>,
+    /// The password; generated (and returned once) when not given.
+    password: Option<String>,
+}
+
+/// The accounts (`pledgecheck user list`).
+#[utoipa::path(get, path = "/api/v1/users", tag = "accounts",
+    responses((status = 200, description = "`{schema_version, users}`"), (status = 403, description = "admins only")),
+    security(("bearer" = [])))]
+pub(super) async fn users(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, Problem> {
+    caller.require(&[Role::Admin], "manage accounts")?;
+    let users = app.with_store(false, |store| Ok(store.users()?)).await?;
+    Ok(json_response(StatusCode::OK, &json!({"schema_version": SCHEMA_VERSION, "users": users})))
+}
+
+/// Adds an account (`pledgecheck user add`); a generated password is in the answer, once.
+#[utoipa::path(post, path = "/api/v1/users", tag = "accounts", request_body = NewUser,
+    responses((status = 200, description = "`{schema_version, name, role, firm, password?}`"),
+              (status = 400, description = "a taken name, an unknown firm or role"), (status = 403, description = "admins only")),
+    security(("bearer" = [])))]
+pub(super) async fn add_user(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    caller.require(&[Role::Admin], "manage accounts")?;
+    let new: NewUser = serde_json::from_slice(&body).map_err(|e| {
+        Problem::bad_request(format!(
+            "the body is not a new user ({{\"name\", \"role\", \"firm\"?, \"password\"?}}): {e}"
+        ))
+    })?;
+    let role = Role::parse(&new.role).ok_or_else(|| {
+        Problem::bad_request(format!("unknown role {:?} (expected recruiter, auditor or admin)", new.role))
+    })?;
+    let generated = new.password.is_none().then(service::accounts::generate_password);
+    let password = new.password.clone().or(generated.clone()).unwrap_or_default();
+    let (name, firm) = (new.name.trim().to_string(), new.firm.clone());
+    let (n, f) = (name.clone(), firm.clone());
+    app.with_store(true, move |store| {
+        service::accounts::add_user(store, &n, role, f.as_deref(), &password).map_err(|e| {
+            match e.downcast::<crate::store::AccountError>() {
+                Ok(account) => Problem::from(account),
+                Err(other) => Problem::bad_request(format!("{other:#}")),
+            }
+        })
+    })
+    .await?;
+    let value =
+        json!({"schema_version": SCHEMA_VERSION, "name": name, "role": role, "firm": firm, "password": generated});
+    Ok(json_response(StatusCode::OK, &value))
+}
+
+/// Disables an account (`pledgecheck user disable`): its tokens stop working at once.
+#[utoipa::path(post, path = "/api/v1/users/{name}/disable", tag = "accounts", params(("name" = String, Path)),
+    responses((status = 200, description = "disabled"), (status = 400, description = "no such user"), (status = 403, description = "admins only")),
+    security(("bearer" = [])))]
+pub(super) async fn disable_user(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path(name): Path<String>,
+) -> Result<Response, Problem> {
+    caller.require(&[Role::Admin], "manage accounts")?;
+    let n = name.clone();
+    app.with_store(true, move |store| Ok(store.disable_user(n.trim())?)).await?;
+    Ok(json_response(StatusCode::OK, &json!({"schema_version": SCHEMA_VERSION, "name": name.trim(), "disabled": true})))
+}
+
+/// An account's tokens (`pledgecheck token list`, never the tokens themselves).
+#[utoipa::path(get, path = "/api/v1/users/{name}/tokens", tag = "accounts", params(("name" = String, Path)),
+    responses((status = 200, description = "`{schema_version, tokens}`"), (status = 403, description = "admins only")),
+    security(("bearer" = [])))]
+pub(super) async fn user_tokens(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path(name): Path<String>,
+) -> Result<Response, Problem> {
+    caller.require(&[Role::Admin], "manage accounts")?;
+    let tokens = app.with_store(false, |store| Ok(store.tokens()?)).await?;
+    let tokens: Vec<_> = tokens.into_iter().filter(|t| t.user == name.trim()).collect();
+    Ok(json_response(StatusCode::OK, &json!({"schema_version": SCHEMA_VERSION, "tokens": tokens})))
+}
+
+/// When a token made for an account stops working.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct ExpiresQuery {
+    /// RFC 3339, or YYYY-MM-DD[THH:MM[:SS]] in UTC; default: never.
+    expires: Option<String>,
+}
+
+/// Makes a token for an account (`pledgecheck token add --user NAME`); the token is in the answer, once.
+#[utoipa::path(post, path = "/api/v1/users/{name}/tokens", tag = "accounts", params(("name" = String, Path), ExpiresQuery),
+    responses((status = 200, description = "`{schema_version, id, token, expires_at}`"), (status = 403, description = "admins only")),
+    security(("bearer" = [])))]
+pub(super) async fn add_user_token(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path(name): Path<String>,
+    Query(q): Query<ExpiresQuery>,
+) -> Result<Response, Problem> {
+    caller.require(&[Role::Admin], "manage accounts")?;
+    let expires = q
+        .expires
+        .as_deref()
+        .map(|raw| crate::store::parse_moment(raw).map_err(|e| Problem::bad_request(format!("expires: {e}"))))
+        .transpose()?;
+    let at = expires.clone();
+    let (id, token) =
+        app.with_store(true, move |store| Ok(service::accounts::add_token(store, &name, at.as_deref())?)).await?;
+    let value = json!({"schema_version": SCHEMA_VERSION, "id": id, "token": token, "expires_at": expires});
+    Ok(json_response(StatusCode::OK, &value))
+}
+
+/// Revokes a token by its number (`pledgecheck token revoke`).
+#[utoipa::path(post, path = "/api/v1/tokens/{id}/revoke", tag = "accounts", params(("id" = i64, Path)),
+    responses((status = 200, description = "revoked"), (status = 400, description = "no such token"), (status = 403, description = "admins only")),
+    security(("bearer" = [])))]
+pub(super) async fn revoke_token(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    caller.require(&[Role::Admin], "manage accounts")?;
+    let id: i64 =
+        id.trim().parse().map_err(|_| Problem::bad_request(format!("no token {id:?} (expected its number)")))?;
+    app.with_store(true, move |store| Ok(store.revoke_token(id)?)).await?;
+    Ok(json_response(StatusCode::OK, &json!({"schema_version": SCHEMA_VERSION, "id": id, "revoked": true})))
 }

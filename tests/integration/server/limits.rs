@@ -165,3 +165,37 @@ fn serve_refuses_a_missing_database_and_answers_unknown_routes_in_problem_json()
         );
     }
 }
+
+#[test]
+fn an_admin_manages_accounts_and_tokens_over_the_api() {
+    let (env, [admin, auditor, recruiter]) = accounts();
+    let server = Server::start(&env, &[]);
+    for token in [&auditor, &recruiter] {
+        assert_eq!(server.get("/api/v1/users", Some(token)).status, 403);
+    }
+    let new = serde_json::json!({"name": "ole", "role": "recruiter", "firm": OWN});
+    let added = server.post_json("/api/v1/users", Some(&admin), &new);
+    assert_eq!(added.status, 200, "{}", added.text());
+    let password = added.json()["password"].as_str().unwrap().to_string();
+    let bad = server.post_json("/api/v1/users", Some(&admin), &serde_json::json!({"name": "x", "role": "recruiter"}));
+    assert_eq!(bad.status, 400, "{}", bad.text());
+    assert!(bad.json()["detail"].as_str().unwrap().contains("--firm"), "{}", bad.text());
+    let login = server.post_json("/api/v1/tokens", None, &serde_json::json!({"user": "ole", "password": password}));
+    assert_eq!(login.status, 200, "{}", login.text());
+    let made =
+        server.send("POST", "/api/v1/users/ole/tokens?expires=2099-01-01", Some(&admin), "application/json", b"");
+    assert_eq!(made.status, 200, "{}", made.text());
+    let (id, token) = (made.json()["id"].as_i64().unwrap(), made.json()["token"].as_str().unwrap().to_string());
+    assert_eq!(server.get("/api/v1/searches", Some(&token)).status, 200);
+    let listed = server.get("/api/v1/users/ole/tokens", Some(&admin)).json();
+    assert_eq!(listed["tokens"].as_array().unwrap().len(), 2);
+    assert!(!listed.to_string().contains(&token), "a token list holds a token");
+    let revoked = server.send("POST", &format!("/api/v1/tokens/{id}/revoke"), Some(&admin), "application/json", b"");
+    assert_eq!(revoked.status, 200);
+    assert_eq!(server.get("/api/v1/searches", Some(&token)).status, 401);
+    let users = server.get("/api/v1/users", Some(&admin)).json();
+    assert!(users.to_string().contains("\"ole\"") && !users.to_string().contains("argon2"), "{users}");
+    assert_eq!(server.send("POST", "/api/v1/users/ole/disable", Some(&admin), "application/json", b"").status, 200);
+    let token2 = login.json()["token"].as_str().unwrap().to_string();
+    assert_eq!(server.get("/api/v1/searches", Some(&token2)).status, 401);
+}
