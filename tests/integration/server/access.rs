@@ -237,7 +237,21 @@ fn another_firms_search_gets_the_answer_a_missing_one_gets() {
         let missing = server.get(&format!("{path}no-such-firm"), Some(&recruiter));
         assert_eq!((other.status, other.body), (missing.status, missing.body), "{path}");
     }
-    // Unfiltered, a recruiter's reports hold only their firm.
+    // Unfiltered, a recruiter's reports, lists and checks hold only their firm.
+    for path in [
+        "/api/v1/reports/searches",
+        "/api/v1/reports/firms",
+        "/api/v1/reports/quarters?format=json",
+        "/api/v1/reports/outcomes",
+        "/api/v1/searches?per_page=1000",
+        "/api/v1/searches?verdict=non-compliant",
+    ] {
+        let text = server.get(path, Some(&recruiter)).text();
+        assert!(text.contains(OWN), "{path}: {text}");
+        for marker in OTHER_FIRMS_DATA.iter().chain(&[OTHER, "vestlys", "jysk-lederhus"]) {
+            assert!(!text.contains(marker), "{path} holds {marker:?}: {text}");
+        }
+    }
     let firms = server.get("/api/v1/reports/firms?format=json", Some(&recruiter)).json();
     let ids: Vec<&str> = firms["rows"].as_array().unwrap().iter().map(|r| r["firm"].as_str().unwrap()).collect();
     assert_eq!(ids, [OWN]);
