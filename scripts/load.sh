@@ -77,8 +77,8 @@ for i in 1 2 3 4 5 6 7 8; do
     f="$dir/uploads/upload-$i.csv"
     if [[ ! -f $f ]]; then
         head -1 "$data/shortlists.csv" >"$f"
-        awk -F, -v OFS=, -v f="$firm" -v i="$i" 'NR > 1 && $1 == f {$2 = "LOAD-" i "-" $2; print}' \
-            "$data/shortlists.csv" | head -5000 >>"$f"
+        awk -F, -v OFS=, -v f="$firm" -v i="$i" 'NR > 1 && $1 == f && n < 5000 {$2 = "LOAD-" i "-" $2; print; n++}' \
+            "$data/shortlists.csv" >>"$f"
     fi
 done
 
@@ -122,7 +122,8 @@ done
 
 for f in explain page verdict report-firms report-quarters; do
     echo "== $f"
-    grep -E "Success rate|Requests/sec|Slowest|Average|99.00%|\[[0-9]{3}\]" "$dir/oha-$f.txt" || cat "$dir/oha-$f.txt"
+    grep -E "Success rate|Requests/sec|Slowest|Average|50.00%|99.00%|^ *\[[0-9]{3}\] [0-9]+ responses|Error" "$dir/oha-$f.txt" ||
+        cat "$dir/oha-$f.txt"
 done
 echo "== uploads"
 cat "$dir/uploads.txt"

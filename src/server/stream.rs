@@ -75,9 +75,12 @@ impl App {
         let (tx, rx) = mpsc::channel(IN_FLIGHT);
         let (started_tx, started_rx) = oneshot::channel();
         let app = Arc::clone(self);
+        let permit = self.permit(false).await?;
         tokio::task::spawn_blocking(move || {
+            // Held until the whole answer is written: a slow client holds one reading connection.
+            let _permit = permit;
             let mut out = Writer { chunks: tx, started: Some(started_tx), buffer: Vec::with_capacity(CHUNK) };
-            let store = match app.pool.take() {
+            let store = match app.pool.take(false) {
                 Ok(store) => store,
                 Err(problem) => {
                     let _ = out.started.take().map(|s| s.send(Err(problem)));

@@ -128,6 +128,8 @@ pub struct Store {
     conn: Connection,
     /// The database file; `None` in memory.
     path: Option<PathBuf>,
+    /// The page cache of the connection, as `PRAGMA cache_size` takes it (negative: KiB).
+    cache_kib: i64,
 }
 
 impl Store {
@@ -153,7 +155,7 @@ impl Store {
         // default, and a statement pushed out is parsed again on its next use (most of the time of an import whose
         // rows are shuffled).
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        let mut store = Store { conn, path: path.map(Path::to_path_buf) };
+        let mut store = Store { conn, path: path.map(Path::to_path_buf), cache_kib: CACHE_KIB };
         // Two processes may create one database at the same moment; switching a new file to WAL can then report
         // it busy without waiting, so the setting up is tried again for as long as a writer would wait.
         let deadline = std::time::Instant::now() + Duration::from_secs(BUSY_TIMEOUT_SECONDS);
@@ -281,6 +283,19 @@ impl Store {
         }
         found.add_bad_rows(bad);
         Ok(found)
+    }
+
+    /// Limits the connection's page cache to `mib` MB (the default, 32 MB, suits an import; a server keeping
+    /// several connections open for reading keeps each smaller, so that its memory stays within bounds).
+    pub fn limit_cache(&mut self, mib: i64) -> Result<(), StoreError> {
+        self.cache_kib = -(mib * 1024);
+        self.conn.pragma_update(None, "cache_size", self.cache_kib)?;
+        Ok(())
+    }
+
+    /// The page cache the connection keeps between passes that change it for a while.
+    pub(crate) fn cache_kib(&self) -> i64 {
+        self.cache_kib
     }
 
     /// The hash of the latest entry of the import log: the chain's head, which an auditor can note.

@@ -217,6 +217,7 @@ impl VerdictQuery {
     /// given), ordered by firm and search reference, one at a time (for reports too long to hold in memory).
     pub(super) fn each(
         conn: &Connection,
+        cache_kib: i64,
         firm: Option<&str>,
         only: &[Verdict],
         mut visit: impl FnMut(SearchVerdict) -> std::io::Result<()>,
@@ -226,9 +227,9 @@ impl VerdictQuery {
         // flat. Visiting them in report order through the (firm_id, search_ref) index instead looked each row up
         // at random, 3x slower once the tables outgrow the page cache. The sorter takes as much memory as the page
         // cache, which this pass hardly needs: a smaller cache keeps the two within the memory budget.
-        conn.pragma_update(None, "cache_size", SORT_CACHE_KIB)?;
+        conn.pragma_update(None, "cache_size", SORT_CACHE_KIB.max(cache_kib))?;
         let done = Self::visit(conn, firm, only, &mut visit);
-        conn.pragma_update(None, "cache_size", super::CACHE_KIB)?;
+        conn.pragma_update(None, "cache_size", cache_kib)?;
         done
     }
 

@@ -147,7 +147,7 @@ impl View<'_> {
         if self.reads_stored_verdicts() {
             if let Scope::Firm(firm) = &self.scope {
                 let mut rows = Vec::new();
-                VerdictQuery::each(&self.store.conn, Some(firm), &[], |row| {
+                VerdictQuery::each(&self.store.conn, self.store.cache_kib(), Some(firm), &[], |row| {
                     rows.push(row);
                     Ok(())
                 })?;
@@ -177,7 +177,7 @@ impl View<'_> {
             (asked, only) => asked.or(only),
         };
         if self.reads_stored_verdicts() {
-            return VerdictQuery::each(&self.store.conn, firm, only, visit);
+            return VerdictQuery::each(&self.store.conn, self.store.cache_kib(), firm, only, visit);
         }
         for row in self.verdicts()? {
             if firm.is_none_or(|f| f == row.firm) && (only.is_empty() || only.contains(&row.verdict)) {
