@@ -58,7 +58,13 @@ pub(crate) struct App {
     reads: Arc<tokio::sync::Semaphore>,
     /// Permits to write: SQLite takes one writer at a time; a second waits here rather than holding a connection.
     writes: Arc<tokio::sync::Semaphore>,
+    /// Permits to stream a report: held until the client has read it all, so kept apart from the reads, which a
+    /// few slow downloads must not hold up.
+    streams: Arc<tokio::sync::Semaphore>,
 }
+
+/// Reports streamed at once.
+const STREAMS: usize = 4;
 
 /// Writes that may wait for SQLite's write lock at once, each with its own connection.
 const WRITERS: usize = 2;
@@ -151,7 +157,18 @@ impl App {
 impl App {
     /// Waits for a turn to read or write.
     pub(crate) async fn permit(&self, writes: bool) -> Result<tokio::sync::OwnedSemaphorePermit, Problem> {
-        let permits = if writes { &self.writes } else { &self.reads };
+        self.permit_of(if writes { &self.writes } else { &self.reads }).await
+    }
+
+    /// Waits for a turn to stream a report.
+    pub(crate) async fn stream_permit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, Problem> {
+        self.permit_of(&self.streams).await
+    }
+
+    async fn permit_of(
+        &self,
+        permits: &Arc<tokio::sync::Semaphore>,
+    ) -> Result<tokio::sync::OwnedSemaphorePermit, Problem> {
         Arc::clone(permits)
             .acquire_owned()
             .await
@@ -264,6 +281,7 @@ pub fn serve(config: Config) -> anyhow::Result<()> {
             limiter: Limiter { limit: config.rate_limit, failures: Mutex::new(HashMap::new()) },
             reads: Arc::new(tokio::sync::Semaphore::new(POOL_SIZE)),
             writes: Arc::new(tokio::sync::Semaphore::new(WRITERS)),
+            streams: Arc::new(tokio::sync::Semaphore::new(STREAMS)),
         });
         let service = router(app, &config).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, service).with_graceful_shutdown(stopped()).await?;

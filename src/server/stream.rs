@@ -75,7 +75,7 @@ impl App {
         let (tx, rx) = mpsc::channel(IN_FLIGHT);
         let (started_tx, started_rx) = oneshot::channel();
         let app = Arc::clone(self);
-        let permit = self.permit(false).await?;
+        let permit = self.stream_permit().await?;
         tokio::task::spawn_blocking(move || {
             // Held until the whole answer is written: a slow client holds one reading connection.
             let _permit = permit;
