@@ -108,12 +108,18 @@ const POOL_SIZE: usize = 8;
 /// took the server to 320 MB under the load test.
 const READ_CACHE_MIB: i64 = 4;
 
+/// The page cache of a connection that writes, in MB: an upload is at most `--max-upload` (64 MB by default), far
+/// from the millions of rows the store's 32 MB default is sized for.
+const WRITE_CACHE_MIB: i64 = 8;
+
 impl Pool {
-    /// A connection for reading (from the pool, with a small cache), or a fresh one for writing (with the store's
-    /// import-sized cache; closed after the write).
+    /// A connection for reading (from the pool, with a small cache), or a fresh one for writing (closed after
+    /// the write).
     fn take(&self, writes: bool) -> Result<Store, Problem> {
         if writes {
-            return Ok(Store::open(&self.db, Mode::Existing)?);
+            let mut store = Store::open(&self.db, Mode::Existing)?;
+            store.limit_cache(WRITE_CACHE_MIB)?;
+            return Ok(store);
         }
         if let Some(store) = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() {
             return Ok(store);
