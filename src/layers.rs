@@ -15,13 +15,20 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("store", &["model", "digest", "registry", "signing", "policy", "rules"]),
     ("import", &["model", "digest", "registry", "policy", "rules", "store"]),
     ("report", &["model", "registry", "policy", "rules"]),
-    ("service", &["model", "registry", "policy", "rules", "store", "import", "report"]),
+    ("service", &["model", "digest", "registry", "policy", "rules", "store", "import", "report"]),
     ("output", &["model", "report"]),
+    (
+        "server",
+        &[
+            "model", "digest", "registry", "signing", "policy", "rules", "store", "import", "report", "service",
+            "output",
+        ],
+    ),
     (
         "cli",
         &[
             "model", "digest", "registry", "signing", "policy", "rules", "store", "import", "report", "service",
-            "output",
+            "output", "server",
         ],
     ),
 ];

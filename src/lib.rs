@@ -16,6 +16,7 @@ pub mod policy;
 pub mod registry;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod service;
 pub mod signing;
 pub mod store;

@@ -22,6 +22,9 @@ mod profile;
 mod quarterly;
 mod report;
 mod search;
+mod serve;
+mod token;
+mod user;
 mod whatif;
 
 use std::io::{self, IsTerminal, Write};
@@ -140,6 +143,18 @@ pub enum Command {
     Backup(backup::Args),
     /// Replace a candidate's reference by a redaction token in all its versions (privacy).
     Forget(forget::Args),
+    /// Manage the accounts of `pledgecheck serve`: add, list, disable, password.
+    #[command(
+        after_help = "Examples:\n  pledgecheck user add ada --role admin\n  pledgecheck user add nina --role recruiter --firm nordsoeg\n  pledgecheck user list"
+    )]
+    User(user::Args),
+    /// Manage API tokens: add (printed once), list, revoke.
+    #[command(
+        after_help = "Examples:\n  pledgecheck token add --user nina --expires 2027-06-30\n  pledgecheck token list\n  pledgecheck token revoke 3"
+    )]
+    Token(token::Args),
+    /// Serve the HTTP API (/api/v1) on the database, for recruiters, auditors and admins.
+    Serve(serve::Args),
 }
 
 /// What the commands of one run share besides their arguments, taken once from the command line and the
@@ -229,6 +244,9 @@ fn dispatch(command: Command, db: &Path, invocation: &Invocation) -> anyhow::Res
         Command::History(args) => history::run(db, args),
         Command::Backup(args) => backup::run(db, args),
         Command::Forget(args) => forget::run(invocation, db, args),
+        Command::User(args) => user::run(invocation, db, args),
+        Command::Token(args) => token::run(invocation, db, args),
+        Command::Serve(args) => serve::run(db, args),
     }
 }
 

@@ -7,8 +7,7 @@ use std::process::ExitCode;
 use super::Invocation;
 use crate::model::Quarter;
 use crate::output;
-use crate::report::pack::{self, Input};
-use crate::report::Cell;
+use crate::report::pack;
 use crate::service::reports;
 use crate::store::{Mode, Moment, Store};
 
@@ -36,40 +35,8 @@ pub struct Args {
 pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     super::refuse_database_path(db, &args.output)?;
     let store = Store::open(db, Mode::Existing)?;
-    let view = store.view(Moment::Now, None)?;
-    let data = reports::gather(&view)?;
-    let judging = view.judging()?;
-    super::report::detail_of(invocation, &data, judging);
-    // The date the policy version that applies to the quarter took effect (its last day's version).
-    let last_day = chrono::NaiveDate::from_ymd_opt(args.quarter.year, args.quarter.number * 3, 1)
-        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
-        .and_then(|d| d.pred_opt());
-    let version_from = last_day
-        .and_then(|d| judging.policy.version_on(d))
-        .map(|v| v.effective_from.to_string())
-        .or_else(|| judging.in_force_from.clone());
-    let mut facts: Vec<(&'static str, Cell)> = vec![
-        ("policy", Cell::text(&judging.name)),
-        ("policy_sha256", Cell::text(&judging.policy.sha256)),
-        ("policy_in_force_from", Cell::optional(version_from.as_deref())),
-    ];
-    let (head, head_at) = super::report::chain_head(&store)?;
-    facts.push(("data_changed_at", Cell::optional(head_at.as_deref())));
-    facts.push(("chain_head", Cell::text(head)));
-    // A signed chain's head carries its signature, which the auditor checks with the public key; an unsigned
-    // database's summary stays as it was.
-    if let Some(signature) = store.chain_head_signature()? {
-        facts.push(("chain_head_signature", Cell::text(signature)));
-    }
-    let tables = pack::files(&Input {
-        quarter: args.quarter,
-        firms: &data.firms,
-        verdicts: &data.verdicts,
-        exemptions: &data.exemptions,
-        outcomes: &data.outcomes,
-        facts: &facts,
-        registry: &data.registry,
-    });
+    let (data, tables) = reports::pack(&store, args.quarter)?;
+    super::report::detail_of(invocation, &data, store.view(Moment::Now, None)?.judging()?);
     let mut files = Vec::with_capacity(tables.len());
     for (name, table) in &tables {
         let mut bytes = Vec::new();

@@ -18,10 +18,10 @@ use super::{
 };
 use chrono::NaiveDate;
 
-use crate::model::{ClientRef, Exemption, Firm, FirmName, Search, SearchVerdict, Sector, SectorFrom, Verdict};
+use crate::model::{ClientRef, Dossier, Exemption, Firm, FirmName, Search, SearchVerdict, Sector, SectorFrom, Verdict};
 use crate::policy::Policy;
 use crate::registry::{Entry, Match, Registry};
-use crate::rules::{self, Case, Projection};
+use crate::rules::{self, Case, Explanation, Projection};
 use crate::store::{FileRecord, LaterChange, Mark, NewVersions, Store, StoreError, Writer};
 
 /// How an import runs.
@@ -46,6 +46,10 @@ pub struct ImportOptions<'a> {
     pub today: Option<NaiveDate>,
     /// Keep a file's client sector that contradicts the registry (and list such searches) instead of refusing it.
     pub trust_file_sectors: bool,
+    /// Refuse every firm record (a recruiter of the server: pledge dates are an admin's to record).
+    pub no_firm_rows: bool,
+    /// With a dry run or `judge_under`: also explain each of the files' searches (the pre-send check).
+    pub explain: bool,
 }
 
 /// How many records of a kind a call held, and how many of them changed what is stored.
@@ -86,6 +90,9 @@ pub struct ImportOutcome {
     /// The pending ones among them projected as if sent on `send_on` (firm, search reference, projection), in the
     /// same order.
     pub projected: Vec<(String, String, Projection)>,
+    /// With [`ImportOptions::explain`]: each of the files' searches with its explanation, in the order of
+    /// `judged`.
+    pub explained: Vec<(Dossier, Explanation)>,
     /// The time the import was recorded at.
     pub at: String,
     /// The registry the clients were checked against (its version), as the import log names it.
@@ -479,6 +486,7 @@ fn run(
             only_firm: options.only_firm,
             merge: options.merge,
             today: options.today,
+            no_firm_rows: options.no_firm_rows,
             firms: HashMap::new(),
             firms_met: HashMap::new(),
             firms_changed: BTreeSet::new(),
@@ -499,7 +507,7 @@ fn run(
         }
         session.count_changes(options.dry_run)?;
         if options.dry_run || options.judge_under.is_some() {
-            session.judge_files_searches(options.judge_under.unwrap_or(&policy), options.send_on)?;
+            session.judge_files_searches(options.judge_under.unwrap_or(&policy), options.send_on, options.explain)?;
         }
         session.outcome.registry = session.registry.version().to_string();
         (sources, session.outcome, session.registry)
@@ -530,6 +538,8 @@ pub(super) struct Session<'a> {
     merge: bool,
     /// Today, for warning of dates after it.
     today: Option<NaiveDate>,
+    /// Refuse every firm record.
+    no_firm_rows: bool,
     /// Firms as they stand, by id; `None` for an unknown firm.
     firms: HashMap<String, Option<(i64, Firm)>>,
     /// Where each firm of this call was met.
@@ -692,10 +702,19 @@ impl Session<'_> {
     }
 
     /// The files' searches judged under `policy`, for a dry run or a judgement under another policy.
-    fn judge_files_searches(&mut self, policy: &Policy, send_on: Option<NaiveDate>) -> Result<(), StoreError> {
+    fn judge_files_searches(
+        &mut self,
+        policy: &Policy,
+        send_on: Option<NaiveDate>,
+        explain: bool,
+    ) -> Result<(), StoreError> {
         let outcome = &mut self.outcome;
         for id in self.w.seen_ids()? {
             let Some(dossier) = self.w.current_dossier(id)? else { continue };
+            if explain {
+                let explanation = rules::explain(policy, &Case::of(&dossier));
+                outcome.explained.push((dossier.clone(), explanation));
+            }
             if !outcome.judged_firms.iter().any(|f| f.firm == dossier.firm.firm) {
                 outcome
                     .judged_firms
@@ -711,6 +730,9 @@ impl Session<'_> {
         outcome.judged.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
         outcome.projected.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         outcome.judged_firms.sort_by(|a, b| a.firm.cmp(&b.firm));
+        outcome.explained.sort_by(|a, b| {
+            (&a.0.search.firm, &a.0.search.search_ref).cmp(&(&b.0.search.firm, &b.0.search.search_ref))
+        });
         Ok(())
     }
 
@@ -816,6 +838,15 @@ impl Sink for Session<'_> {
         errors: &mut InputErrors,
     ) -> Result<(), StoreError> {
         self.outcome.firms.read += 1;
+        if self.no_firm_rows {
+            let message = format!(
+                "firm {:?}: firm rows (pledge and withdrawal dates) are recorded by an admin; this account may not \
+                 send them",
+                firm.firm
+            );
+            errors.push(sources.error_at(&place, "firm", message));
+            return Ok(());
+        }
         if !self.accepts(sources, &place, &firm.firm, errors) {
             return Ok(());
         }

@@ -2,12 +2,12 @@
 //! data. Stored verdicts (now, under the policy in force) are counted and streamed by SQLite, so that memory
 //! stays flat; any other moment or policy works them out from the rows.
 
-use crate::model::{FirmName, SearchVerdict};
+use crate::model::{FirmName, Quarter, SearchVerdict};
 use crate::registry::Registry;
 use crate::report::outcomes::Outcomes;
-use crate::report::pack::ExemptionRow;
-use crate::report::{self, Filter, Ledger, Table};
-use crate::store::{StoreError, View};
+use crate::report::pack::{self, ExemptionRow};
+use crate::report::{self, Cell, Filter, Ledger, Table};
+use crate::store::{Moment, Store, StoreError, View};
 
 /// Which report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,4 +100,45 @@ pub fn each_search_row(
         true => visit(&row),
         false => Ok(()),
     })
+}
+
+/// The quarterly pack of the database as it stands now: its files (name and table, in the pack's order) and the
+/// data they were made from. The facts name the policy and the chain head, times taken from the data, never the
+/// clock, so that the same database gives the same files.
+pub fn pack(store: &Store, quarter: Quarter) -> Result<(Data, Vec<(String, Table)>), StoreError> {
+    let view = store.view(Moment::Now, None)?;
+    let data = gather(&view)?;
+    let judging = view.judging()?;
+    // The date the policy version that applies to the quarter took effect (its last day's version).
+    let last_day = chrono::NaiveDate::from_ymd_opt(quarter.year, quarter.number * 3, 1)
+        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+        .and_then(|d| d.pred_opt());
+    let version_from = last_day
+        .and_then(|d| judging.policy.version_on(d))
+        .map(|v| v.effective_from.to_string())
+        .or_else(|| judging.in_force_from.clone());
+    let mut facts: Vec<(&'static str, Cell)> = vec![
+        ("policy", Cell::text(&judging.name)),
+        ("policy_sha256", Cell::text(&judging.policy.sha256)),
+        ("policy_in_force_from", Cell::optional(version_from.as_deref())),
+    ];
+    let head = store.chain_head()?;
+    let head_at = store.find_entry(&head)?.ok().flatten().map(|(_, at)| at);
+    facts.push(("data_changed_at", Cell::optional(head_at.as_deref())));
+    facts.push(("chain_head", Cell::text(head)));
+    // A signed chain's head carries its signature, which the auditor checks with the public key; an unsigned
+    // database's summary stays as it was.
+    if let Some(signature) = store.chain_head_signature()? {
+        facts.push(("chain_head_signature", Cell::text(signature)));
+    }
+    let tables = pack::files(&pack::Input {
+        quarter,
+        firms: &data.firms,
+        verdicts: &data.verdicts,
+        exemptions: &data.exemptions,
+        outcomes: &data.outcomes,
+        facts: &facts,
+        registry: &data.registry,
+    });
+    Ok((data, tables))
 }

@@ -2,6 +2,7 @@
 //! searches and verdicts back. Persistence only: what to write is decided by the import layer
 //! (`import::session`), how a search is judged by `rules`. Everything that touches the database lives here.
 
+mod accounts;
 mod chain;
 mod change;
 mod clients;
@@ -18,13 +19,14 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension};
 
+pub use accounts::{Account, AccountError, Role, TokenRow, TokenState, UserRow};
 pub use chain::{HashQueryError, Verification, CHAIN_FORMAT, MIN_PREFIX};
 pub use change::{FileRecord, Mark, Recording};
 pub use evidence::{parse_moment, Change};
 pub use read::LATEST;
 pub use schema::SchemaFindings;
 pub use undo::{ImportEntry, LaterChange, Touched};
-pub use view::{Judging, Moment, View};
+pub use view::{Judging, Moment, Scope, View};
 pub use write::{NewVersions, PolicyChange, PutSearch, Stamp, Writer};
 
 use crate::policy::{Policy, PolicyError, DEFAULT_POLICY_NAME, DEFAULT_POLICY_TEXT};
@@ -36,6 +38,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "0002_views.sql", include_str!("../../schema/0002_views.sql")),
     (3, "0003_clients.sql", include_str!("../../schema/0003_clients.sql")),
     (4, "0004_evidence_levels.sql", include_str!("../../schema/0004_evidence_levels.sql")),
+    (5, "0005_accounts.sql", include_str!("../../schema/0005_accounts.sql")),
 ];
 
 /// How long a writer waits for another process's write (an import) to finish.
@@ -185,6 +188,8 @@ pub struct Store {
     path: Option<PathBuf>,
     /// The key that signs each entry this store writes.
     key: Option<ChainKey>,
+    /// The page cache of the connection, as `PRAGMA cache_size` takes it (negative: KiB).
+    cache_kib: i64,
 }
 
 impl Store {
@@ -239,7 +244,7 @@ impl Store {
                 path.display()
             )));
         }
-        Ok(Store { conn, path: Some(path.to_path_buf()), key: None })
+        Ok(Store { conn, path: Some(path.to_path_buf()), key: None, cache_kib: CACHE_KIB })
     }
 
     /// A fresh database in memory, for judging files without storing anything.
@@ -255,7 +260,7 @@ impl Store {
         // default, and a statement pushed out is parsed again on its next use (most of the time of an import whose
         // rows are shuffled).
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        let mut store = Store { conn, path: path.map(Path::to_path_buf), key };
+        let mut store = Store { conn, path: path.map(Path::to_path_buf), key, cache_kib: CACHE_KIB };
         // Two processes may create one database at the same moment; switching a new file to WAL can then report
         // it busy without waiting, so the setting up is tried again for as long as a writer would wait.
         let deadline = std::time::Instant::now() + Duration::from_secs(BUSY_TIMEOUT_SECONDS);
@@ -438,6 +443,19 @@ impl Store {
         }
         found.add_bad_rows(bad);
         Ok(found)
+    }
+
+    /// Limits the connection's page cache to `mib` MB (the default, 32 MB, suits an import; a server keeping
+    /// several connections open for reading keeps each smaller, so that its memory stays within bounds).
+    pub fn limit_cache(&mut self, mib: i64) -> Result<(), StoreError> {
+        self.cache_kib = -(mib * 1024);
+        self.conn.pragma_update(None, "cache_size", self.cache_kib)?;
+        Ok(())
+    }
+
+    /// The page cache the connection keeps between passes that change it for a while.
+    pub(crate) fn cache_kib(&self) -> i64 {
+        self.cache_kib
     }
 
     /// The hash of the latest entry of the import log: the chain's head, which an auditor can note.

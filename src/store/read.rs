@@ -235,6 +235,7 @@ impl VerdictQuery {
     /// given), ordered by firm and search reference, one at a time (for reports too long to hold in memory).
     pub(super) fn each(
         conn: &Connection,
+        cache_kib: i64,
         firm: Option<&str>,
         only: &[Verdict],
         mut visit: impl FnMut(SearchVerdict) -> std::io::Result<()>,
@@ -244,9 +245,9 @@ impl VerdictQuery {
         // flat. Visiting them in report order through the (firm_id, search_ref) index instead looked each row up
         // at random, 3x slower once the tables outgrow the page cache. The sorter takes as much memory as the page
         // cache, which this pass hardly needs: a smaller cache keeps the two within the memory budget.
-        conn.pragma_update(None, "cache_size", SORT_CACHE_KIB)?;
+        conn.pragma_update(None, "cache_size", SORT_CACHE_KIB.max(cache_kib))?;
         let done = Self::visit(conn, firm, only, &mut visit);
-        conn.pragma_update(None, "cache_size", super::CACHE_KIB)?;
+        conn.pragma_update(None, "cache_size", cache_kib)?;
         done
     }
 
@@ -276,6 +277,44 @@ impl VerdictQuery {
             visit(verdict_row(r)?)?;
         }
         Ok(())
+    }
+
+    /// One page of the stored verdicts of a firm (or all firms), of a quarter and with one of the verdicts `only`
+    /// names (when given), in report order, and how many there are in all: counted and cut by SQLite, so that a
+    /// page of one firm's searches is read through the (firm_id, search_ref) index without a sort.
+    pub(super) fn page(
+        conn: &Connection,
+        firm: Option<&str>,
+        quarter: Option<&str>,
+        only: &[Verdict],
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<SearchVerdict>), StoreError> {
+        let mut filter = match firm {
+            Some(_) => "search.firm_id = (SELECT id FROM firm WHERE firm = ?1)".to_string(),
+            None => "?1 IS NULL".to_string(),
+        };
+        filter.push_str(" AND (?2 IS NULL OR verdict.quarter = ?2)");
+        if !only.is_empty() {
+            let words: Vec<String> = only.iter().map(|v| format!("'{}'", v.as_str())).collect();
+            filter.push_str(&format!(" AND verdict.verdict IN ({})", words.join(", ")));
+        }
+        let total: i64 = conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM verdict JOIN search ON search.id = verdict.search_id WHERE {filter}"
+            ))?
+            .query_row(params![firm, quarter], |r| r.get(0))?;
+        let order = if firm.is_some() { "search.search_ref" } else { "f.firm, search.search_ref" };
+        let mut stmt =
+            conn.prepare_cached(&format!("{VERDICT_ROWS} WHERE {filter} ORDER BY {order} LIMIT ?3 OFFSET ?4"))?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        let mut rows = stmt.query(params![firm, quarter, limit, offset])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(verdict_row(r)?);
+        }
+        Ok((usize::try_from(total).unwrap_or(0), out))
     }
 
     /// How many current searches each firm has per quarter and verdict: one pass over the stored verdicts,

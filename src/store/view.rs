@@ -50,7 +50,37 @@ pub struct Judging {
     pub stored: bool,
 }
 
-/// The store at one moment under one policy.
+/// Which firms' data a view reads: all of them (the CLI, an auditor, an admin), or one firm's (a recruiter of the
+/// server). A view scoped to one firm answers for another firm's search exactly as for a search that does not
+/// exist, and counts, lists and reports nothing of other firms.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Every firm.
+    #[default]
+    All,
+    /// Only this firm.
+    Firm(String),
+}
+
+impl Scope {
+    /// Whether the scope covers a firm.
+    pub fn covers(&self, firm: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Firm(only) => only == firm,
+        }
+    }
+
+    /// The one firm, if the scope is one firm.
+    pub fn firm(&self) -> Option<&str> {
+        match self {
+            Scope::All => None,
+            Scope::Firm(only) => Some(only),
+        }
+    }
+}
+
+/// The store at one moment under one policy, over the firms of one scope.
 pub struct View<'s> {
     store: &'s Store,
     moment: Moment,
@@ -59,16 +89,27 @@ pub struct View<'s> {
     /// The policy that judges, read when first needed: a read that judges nothing (a list of firms, a search's
     /// rows) works even where the stored policy does not read.
     judging: OnceCell<Judging>,
+    scope: Scope,
 }
 
 impl Store {
     /// A view at `moment`, under the policy in force then, or under `other` (a name and a policy) if given.
     pub fn view(&self, moment: Moment, other: Option<(String, Policy)>) -> Result<View<'_>, StoreError> {
-        Ok(View { store: self, moment, other, judging: OnceCell::new() })
+        Ok(View { store: self, moment, other, judging: OnceCell::new(), scope: Scope::All })
     }
 }
 
 impl View<'_> {
+    /// The same view, reading only the firms of `scope`.
+    pub fn within(self, scope: Scope) -> Self {
+        View { scope, ..self }
+    }
+
+    /// The firms the view reads.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
     /// The policy the view judges under.
     pub fn judging(&self) -> Result<&Judging, StoreError> {
         if let Some(judging) = self.judging.get() {
@@ -111,12 +152,22 @@ impl View<'_> {
              AND v.valid_from <= ?1 AND v.valid_to > ?1 ORDER BY firm.firm",
         )?;
         let rows = stmt.query_map([self.moment.as_stored()], |r| Ok(FirmName { firm: r.get(0)?, name: r.get(1)? }))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut firms: Vec<FirmName> = rows.collect::<Result<_, _>>()?;
+        firms.retain(|f| self.scope.covers(&f.firm));
+        Ok(firms)
     }
 
     /// Every search with its verdict, ordered by firm and search reference.
     pub fn verdicts(&self) -> Result<Vec<SearchVerdict>, StoreError> {
         if self.reads_stored_verdicts() {
+            if let Scope::Firm(firm) = &self.scope {
+                let mut rows = Vec::new();
+                VerdictQuery::each(&self.store.conn, self.store.cache_kib(), Some(firm), &[], |row| {
+                    rows.push(row);
+                    Ok(())
+                })?;
+                return Ok(rows);
+            }
             return VerdictQuery::all(&self.store.conn);
         }
         let policy = &self.judging()?.policy;
@@ -137,8 +188,12 @@ impl View<'_> {
         only: &[Verdict],
         mut visit: impl FnMut(SearchVerdict) -> std::io::Result<()>,
     ) -> Result<(), StoreError> {
+        let firm = match (firm, self.scope.firm()) {
+            (Some(asked), Some(only)) if asked != only => return Ok(()),
+            (asked, only) => asked.or(only),
+        };
         if self.reads_stored_verdicts() {
-            return VerdictQuery::each(&self.store.conn, firm, only, visit);
+            return VerdictQuery::each(&self.store.conn, self.store.cache_kib(), firm, only, visit);
         }
         for row in self.verdicts()? {
             if firm.is_none_or(|f| f == row.firm) && (only.is_empty() || only.contains(&row.verdict)) {
@@ -148,11 +203,43 @@ impl View<'_> {
         Ok(())
     }
 
+    /// One page of the searches' verdicts (of a firm, a quarter, with one of the verdicts `only` names, each when
+    /// given), in report order, skipping `offset`, at most `limit`; and how many match in all.
+    pub fn page_of_verdicts(
+        &self,
+        firm: Option<&str>,
+        quarter: Option<&str>,
+        only: &[Verdict],
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<SearchVerdict>), StoreError> {
+        let firm = match (firm, self.scope.firm()) {
+            (Some(asked), Some(own)) if asked != own => return Ok((0, Vec::new())),
+            (asked, own) => asked.or(own),
+        };
+        if self.reads_stored_verdicts() {
+            return VerdictQuery::page(&self.store.conn, firm, quarter, only, offset, limit);
+        }
+        let (mut total, mut rows) = (0, Vec::new());
+        self.each_verdict(firm, only, |row| {
+            if quarter.is_none_or(|q| q == row.quarter) {
+                if total >= offset && rows.len() < limit {
+                    rows.push(row);
+                }
+                total += 1;
+            }
+            Ok(())
+        })?;
+        Ok((total, rows))
+    }
+
     /// How many searches each firm has per quarter and verdict (firm, quarter, verdict, count), in no order:
     /// counted in one pass, so that memory does not grow with the database.
     pub fn verdict_counts(&self) -> Result<Vec<VerdictCount>, StoreError> {
         if self.reads_stored_verdicts() {
-            return VerdictQuery::counts(&self.store.conn);
+            let mut counts = VerdictQuery::counts(&self.store.conn)?;
+            counts.retain(|c| self.scope.covers(&c.firm));
+            return Ok(counts);
         }
         let policy = &self.judging()?.policy;
         let mut counts: HashMap<(String, String, Verdict), u64> = HashMap::new();
@@ -170,6 +257,9 @@ impl View<'_> {
 
     /// One search's rows valid at the moment.
     pub fn dossier(&self, firm: &str, search_ref: &str) -> Result<Option<Dossier>, StoreError> {
+        if !self.scope.covers(firm) {
+            return Ok(None);
+        }
         match search_id(&self.store.conn, firm, search_ref, false)? {
             Some(id) => load_dossier(&self.store.conn, id, self.moment.as_stored()),
             None => Ok(None),
@@ -178,6 +268,9 @@ impl View<'_> {
 
     /// One search's verdict, if the search exists at the moment.
     pub fn verdict(&self, firm: &str, search_ref: &str) -> Result<Option<SearchVerdict>, StoreError> {
+        if !self.scope.covers(firm) {
+            return Ok(None);
+        }
         if self.reads_stored_verdicts() {
             return VerdictQuery::one(&self.store.conn, firm, search_ref);
         }
@@ -187,7 +280,12 @@ impl View<'_> {
 
     /// Visits every search valid at the moment with its firm, candidates and exemption, in search id order,
     /// without holding them all in memory.
-    pub fn each_dossier(&self, visit: impl FnMut(Dossier) -> Result<(), StoreError>) -> Result<(), StoreError> {
-        for_each_dossier(&self.store.conn, self.moment.as_stored(), visit)
+    pub fn each_dossier(&self, mut visit: impl FnMut(Dossier) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        for_each_dossier(&self.store.conn, self.moment.as_stored(), |dossier| {
+            match self.scope.covers(&dossier.search.firm) {
+                true => visit(dossier),
+                false => Ok(()),
+            }
+        })
     }
 }

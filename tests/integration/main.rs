@@ -15,6 +15,7 @@
 //! | `real_use::*` | issue 13: the pre-send projection, re-imports, exports as they come, personal data, typos |
 //! | `readme` | every `console` example of README.md, run in order and compared with what it shows |
 //! | `properties::*` | property tests: the value parsers, importing, the rules engine |
+//! | `server::*` | `pledgecheck serve`: the access matrix, uploads (errors, dry run, concurrent), the same report bytes as the CLI, limits, the log |
 //!
 //! Run a part with a filter on the module path, `cargo test --test integration reports::`, or one test by name.
 //! The fault tests take the longest (one holds a write lock for over 30 s);
@@ -35,4 +36,5 @@ mod properties;
 mod readme;
 mod real_use;
 mod reports;
+mod server;
 mod verdicts;

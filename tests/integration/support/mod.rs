@@ -8,12 +8,15 @@
 //!   [`error_line`] for error messages, and the columns reports start with.
 //! - [`expected`]: the searches and counts of samples/EXPECTED.md.
 //! - [`Branches`]: counts the outcomes of a property test's cases, to show that it explored both.
+//! - [`server`]: `pledgecheck serve` started on a free port ([`Server`]), a blocking HTTP client, and accounts
+//!   and tokens made with the CLI ([`Env::user`], [`Env::token`]).
 
 mod branches;
 mod env;
 pub mod expected;
 pub mod inputs;
 pub mod outputs;
+pub mod server;
 
 pub use branches::Branches;
 pub use env::{Env, Run, BINARY};
@@ -22,3 +25,4 @@ pub use inputs::{
     all_samples, column, csv_samples, default_firms, exemptions, firms, row, sample, shortlists, Row, SHORTLIST_COLUMNS,
 };
 pub use outputs::{error_line, Cell, Csv, Snapshot, COUNT_COLUMNS, FOREVER, SEARCH_REPORT_COLUMNS};
+pub use server::{Reply, Server};

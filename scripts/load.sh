@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Load test of `pledgecheck serve` on loopback (issue 16): a benchmark to run by hand, not a timed test.
+#
+# Usage:
+#   scripts/load.sh                 # 1M shortlist rows (200,000 searches), 30 s
+#   LOAD_SEARCHES=20000 LOAD_SECONDS=10 scripts/load.sh   # a quick run
+#
+# What it does, with the release binary built once and copied to $LOAD_DIR/bin:
+#   1. generates LOAD_SEARCHES searches x 5 candidates (examples/generate.rs, seeded) and imports them; adds an
+#      admin and a recruiter of the largest firm, each with a token;
+#   2. starts `pledgecheck serve` on a free port of 127.0.0.1;
+#   3. for LOAD_SECONDS runs, at the same time, with oha (a fixed arrival rate, `-q`, over `-c` connections):
+#        - searches  200 requests a second from 50 connections in all, split over: one search explained
+#                    (GET /api/v1/searches/FIRM/REF), a page of searches (GET /api/v1/searches?firm=F&page=N),
+#                    and a verdict filter (GET /api/v1/searches?verdict=non-compliant);
+#        - uploads   a loop of 5,000-row shortlist files (1,000 searches of the recruiter's firm) POSTed to
+#                    /api/v1/imports one after another;
+#      then, separately, the report and aggregate routes (reports/firms, reports/quarters, reports/searches as
+#      CSV) at 5 requests a second, measured and shown apart (aim: under 200 ms);
+#   4. prints each oha summary (status codes, p50/p99 latency), the uploads' statuses and times, and the
+#      server's peak memory (VmHWM of /proc/PID/status; aim: under 128 MB).
+# Aims (issue 16): no errors; p99 under 50 ms for a search and a page of searches. Record figures in
+# docs/performance.md with the machine and the commit.
+#
+# Needs: oha (`cargo install oha --locked`; the script installs it when missing and LOAD_INSTALL=1), curl.
+# Environment: LOAD_DIR (default /tmp/pledgecheck-load; the generated data is kept and reused), LOAD_SEARCHES
+# (default 200000), LOAD_SECONDS (default 30), LOAD_RATE (default 200), LOAD_CONNECTIONS (default 50),
+# LOAD_PROFILE (release, the default, or dev: the debug build, whose own code is unoptimised; a smoke run).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+dir=${LOAD_DIR:-/tmp/pledgecheck-load}
+searches=${LOAD_SEARCHES:-200000}
+seconds=${LOAD_SECONDS:-30}
+rate=${LOAD_RATE:-200}
+connections=${LOAD_CONNECTIONS:-50}
+mkdir -p "$dir/bin" "$dir/data-$searches" "$dir/uploads"
+
+if ! command -v oha >/dev/null; then
+    if [[ ${LOAD_INSTALL:-0} == 1 ]]; then
+        cargo install oha --locked
+    else
+        echo "oha is not installed: cargo install oha --locked (or run with LOAD_INSTALL=1)" >&2
+        exit 2
+    fi
+fi
+
+profile=${LOAD_PROFILE:-release}
+if [[ $profile == release ]]; then
+    (cd "$root" && cargo build --release --quiet --example generate --bin pledgecheck)
+    out="$root/target/release"
+else
+    (cd "$root" && cargo build --quiet --example generate --bin pledgecheck)
+    out="$root/target/debug"
+fi
+cp "$out/pledgecheck" "$out/examples/generate" "$dir/bin/"
+pc="$dir/bin/pledgecheck"
+db="$dir/load-$searches.db"
+
+data="$dir/data-$searches"
+if [[ ! -f $data/shortlists.csv ]]; then
+    "$dir/bin/generate" --searches "$searches" --out "$data" --seed 16
+fi
+rm -f "$db" "$db-wal" "$db-shm"
+"$pc" --db "$db" --quiet import "$data/firms.csv" "$data/shortlists.csv" "$data/exemptions.csv"
+
+# The firm with the most searches, one of its searches, and its page count.
+firm=$(cut -d, -f1 "$data/shortlists.csv" | tail -n +2 | sort | uniq -c | sort -rn | head -1 | awk '{print $2}')
+ref=$(awk -F, -v f="$firm" '$1 == f {print $2; exit}' "$data/shortlists.csv")
+"$pc" --db "$db" --quiet user add load-admin --role admin >/dev/null
+"$pc" --db "$db" --quiet user add load-recruiter --role recruiter --firm "$firm" >/dev/null
+admin=$("$pc" --db "$db" --quiet token add --user load-admin)
+recruiter=$("$pc" --db "$db" --quiet token add --user load-recruiter)
+
+# Upload files: 1,000 new searches of the firm each (5,000 rows), numbered apart from the generated ones.
+for i in 1 2 3 4 5 6 7 8; do
+    f="$dir/uploads/upload-$i.csv"
+    if [[ ! -f $f ]]; then
+        head -1 "$data/shortlists.csv" >"$f"
+        awk -F, -v OFS=, -v f="$firm" -v i="$i" 'NR > 1 && $1 == f && n < 5000 {$2 = "LOAD-" i "-" $2; print; n++}' \
+            "$data/shortlists.csv" >>"$f"
+    fi
+done
+
+log="$dir/serve.log"
+# glibc gives each thread that allocates its own arena (up to 8 per core) and keeps what they free: the server's
+# peak memory under this test was 166 MB with the default and 77 MB with 2 arenas (docs/performance.md).
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+"$pc" --db "$db" serve --listen 127.0.0.1:0 --rate-limit 1000000 2>"$log" &
+server=$!
+trap 'kill -TERM $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+    grep -q "listening on" "$log" 2>/dev/null && break
+    sleep 0.1
+done
+base=$(grep -o 'http://[0-9.:]*' "$log" | head -1)
+echo "serving $db ($searches searches) at $base; firm $firm, search $ref"
+
+auth=(-H "Authorization: Bearer $recruiter")
+oha_run() { # NAME RATE CONNECTIONS URL
+    oha --no-tui -z "${seconds}s" -q "$2" -c "$3" "${auth[@]}" "$4" >"$dir/oha-$1.txt" 2>&1 &
+}
+
+uploads() {
+    local end=$((SECONDS + seconds)) i=0
+    while ((SECONDS < end)); do
+        i=$((i % 8 + 1))
+        curl -s -o /dev/null -w "upload-$i %{http_code} %{time_total}s\n" "${auth[@]}" \
+            -F "file=@$dir/uploads/upload-$i.csv" "$base/api/v1/imports"
+    done >"$dir/uploads.txt"
+}
+
+third=$((rate / 3))
+conn=$((connections / 3))
+oha_run explain "$third" "$conn" "$base/api/v1/searches/$firm/$ref"
+oha_run page "$third" "$conn" "$base/api/v1/searches?firm=$firm&page=3&per_page=50"
+oha_run verdict "$((rate - 2 * third))" "$((connections - 2 * conn))" "$base/api/v1/searches?verdict=non-compliant&per_page=50"
+uploads &
+wait $(jobs -p | grep -v "^$server\$") 2>/dev/null || true
+
+auth=(-H "Authorization: Bearer $admin")
+for which in firms quarters; do
+    oha --no-tui -z "${seconds}s" -q 5 -c 2 "${auth[@]}" "$base/api/v1/reports/$which?format=json" >"$dir/oha-report-$which.txt" 2>&1
+done
+
+for f in explain page verdict report-firms report-quarters; do
+    echo "== $f"
+    grep -E "Success rate|Requests/sec|Slowest|Average|50.00%|99.00%|^ *\[[0-9]{3}\] [0-9]+ responses|Error" "$dir/oha-$f.txt" ||
+        cat "$dir/oha-$f.txt"
+done
+echo "== uploads"
+cat "$dir/uploads.txt"
+echo "== server memory"
+grep -E "VmHWM|VmRSS" "/proc/$server/status"

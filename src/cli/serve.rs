@@ -1,0 +1,44 @@
+//! `pledgecheck serve [--listen ADDR] [--max-upload BYTES] [--rate-limit N]`: the HTTP API (see docs/server.md).
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::server;
+
+/// Arguments of `serve`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Serves until SIGTERM or Ctrl-C, then finishes the requests in progress. One line per request \
+    on standard error. Put TLS in front with a reverse proxy (docs/server.md).\n\n\
+    Examples:\n  \
+    pledgecheck serve\n  \
+    pledgecheck serve --listen 0.0.0.0:8080 --db /srv/pledgecheck/pledgecheck.db")]
+pub struct Args {
+    /// The address and port to listen on; port 0 picks a free one (printed on standard error).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    listen: SocketAddr,
+
+    /// The largest request body in bytes (larger uploads get 413).
+    #[arg(long, default_value_t = server::DEFAULT_MAX_UPLOAD, value_name = "BYTES")]
+    max_upload: usize,
+
+    /// Failed authentications allowed a minute, per address and per account, before 429.
+    #[arg(long, default_value_t = server::DEFAULT_RATE_LIMIT, value_name = "N")]
+    rate_limit: u32,
+
+    /// Seconds a request may take before 408.
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    timeout: u64,
+}
+
+pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    server::serve(server::Config {
+        listen: args.listen,
+        db: db.to_path_buf(),
+        max_upload: args.max_upload,
+        rate_limit: args.rate_limit,
+        timeout: Duration::from_secs(args.timeout),
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,201 @@
+//! Limits and lifecycle: 429 after failed tokens, 413 past --max-upload, SIGTERM.
+
+use super::{accounts, one_search, OWN};
+use crate::support::Server;
+
+#[test]
+fn failed_tokens_are_rate_limited_per_address() {
+    let (env, [admin, _, _]) = accounts();
+    let server = Server::start(&env, &["--rate-limit", "3"]);
+    let statuses: Vec<u16> = (0..5).map(|_| server.get("/api/v1/searches", Some("pct_made-up")).status).collect();
+    assert_eq!(statuses, [401, 401, 401, 429, 429]);
+    // Even a valid token waits while the address is blocked.
+    assert_eq!(server.get("/api/v1/searches", Some(&admin)).status, 429);
+}
+
+#[test]
+fn a_body_larger_than_max_upload_is_413_and_writes_nothing() {
+    let (env, [admin, _, _]) = accounts();
+    let server = Server::start(&env, &["--max-upload", "2000"]);
+    let before = env.snapshot();
+    let mut file = one_search(OWN, "BIG-1");
+    file.resize(4000, b'\n');
+    let reply = server.upload("/api/v1/imports", Some(&admin), &[("big.csv", &file)]);
+    assert_eq!(reply.status, 413, "{}", reply.text());
+    assert_eq!(env.snapshot(), before);
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let (env, [admin, _, _]) = accounts();
+    let server = Server::start(&env, &[]);
+    assert_eq!(server.get("/api/v1/audit", Some(&admin)).status, 200);
+    std::process::Command::new("kill").args(["-TERM", &server.pid().to_string()]).status().unwrap();
+    let (code, log) = server.wait();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains("GET /api/v1/audit 200") && log.contains("stopped"), "{log}");
+}
+
+#[test]
+fn a_client_that_disconnects_mid_upload_leaves_nothing() {
+    use std::io::Write as _;
+    let (env, [admin, _, _]) = accounts();
+    let server = Server::start(&env, &[]);
+    let before = env.snapshot();
+    let file = one_search(OWN, "CUT-1");
+    let address = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let boundary = "cut";
+    let head = format!(
+        "POST /api/v1/imports HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {admin}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 100000\r\n\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.csv\"\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&file).unwrap();
+    stream.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    drop(stream);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(env.snapshot(), before, "a cut upload changed the database");
+    assert_eq!(server.get("/api/v1/searches", Some(&admin)).status, 200, "the server still serves");
+}
+
+/// A shortlists file of `searches` searches of five candidates each: large enough that its import is still
+/// running a few hundred milliseconds after the upload starts.
+fn big_file(searches: usize) -> String {
+    let mut file = String::from(
+        "firm,search_ref,client,client_sector,position,level,opened_on,shortlist_on,candidate_ref,candidate_sector\n",
+    );
+    for i in 0..searches {
+        for c in 0..5 {
+            file.push_str(&format!(
+                "{OWN},BIG-{i},Region Midtjylland,region,Direktør,top,2026-01-10,2026-02-01,c{c},private\n"
+            ));
+        }
+    }
+    file
+}
+
+#[test]
+fn sigterm_mid_import_finishes_the_import_then_stops() {
+    let (env, [admin, _, _]) = accounts();
+    let before = env.count("SELECT count(*) FROM search");
+    let searches = 20_000;
+    let file = big_file(searches);
+    let server = Server::start(&env, &[]);
+    let status = std::thread::scope(|scope| {
+        let upload =
+            scope.spawn(|| server.try_upload("/api/v1/imports", Some(&admin), &[("big.csv", file.as_bytes())]));
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        std::process::Command::new("kill").args(["-TERM", &server.pid().to_string()]).status().unwrap();
+        upload.join().unwrap()
+    });
+    let (code, log) = server.wait();
+    assert_eq!((status, code), (Some(200), Some(0)), "{log}");
+    assert_eq!(env.count("SELECT count(*) FROM search"), before + searches as i64);
+}
+
+#[test]
+fn a_server_killed_mid_import_leaves_all_or_nothing() {
+    let (env, [admin, _, _]) = accounts();
+    let before = env.count("SELECT count(*) FROM search");
+    // A file large enough that the import is still running when the server is killed.
+    let searches = 20_000;
+    let file = big_file(searches);
+    let server = Server::start(&env, &[]);
+    std::thread::scope(|scope| {
+        let upload =
+            scope.spawn(|| server.try_upload("/api/v1/imports", Some(&admin), &[("big.csv", file.as_bytes())]));
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        std::process::Command::new("kill").args(["-KILL", &server.pid().to_string()]).status().unwrap();
+        let _ = upload.join();
+    });
+    let after = env.count("SELECT count(*) FROM search");
+    assert!(
+        after == before || after == before + searches as i64,
+        "{after} searches: neither before ({before}) nor all"
+    );
+    env.run(&["audit", "verify"]).ok();
+}
+
+#[test]
+fn a_login_makes_a_token_and_failed_logins_are_rate_limited() {
+    let (env, _) = accounts();
+    env.command()
+        .args(["user", "add", "lise", "--role", "recruiter", "--firm", OWN, "--password-stdin"])
+        .write_stdin("correct horse battery\n")
+        .assert()
+        .success();
+    let server = Server::start(&env, &["--rate-limit", "3"]);
+    let login = |password: &str| {
+        server.post_json("/api/v1/tokens", None, &serde_json::json!({"user": "lise", "password": password}))
+    };
+    let ok = login("correct horse battery");
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    let token = ok.json()["token"].as_str().unwrap().to_string();
+    assert_eq!(server.get("/api/v1/reports/firms", Some(&token)).status, 200);
+    let statuses: Vec<u16> = (0..4).map(|_| login("wrong").status).collect();
+    assert_eq!(statuses, [401, 401, 401, 429]);
+    // The right password waits out the minute too.
+    assert_eq!(login("correct horse battery").status, 429);
+    assert!(!server.log().contains("correct horse"), "the log holds a password");
+}
+
+#[test]
+fn serve_refuses_a_missing_database_and_answers_unknown_routes_in_problem_json() {
+    let env = crate::support::Env::new();
+    let run = env.run(&["serve", "--listen", "127.0.0.1:0"]).code(2);
+    assert!(run.stderr.contains("no database at"), "{}", run.stderr);
+    assert!(!env.db().exists());
+    let (env, [admin, _, _]) = accounts();
+    let server = Server::start(&env, &[]);
+    for (reply, status) in [
+        (server.get("/api/v1/nothing", Some(&admin)), 404),
+        (server.get("/api/v1/reports/nothing", Some(&admin)), 404),
+        (server.get("/api/v1/imports", Some(&admin)), 405),
+        (server.get("/api/v1/searches?per_page=0", Some(&admin)), 400),
+        (server.send("POST", "/api/v1/searches", Some(&admin), "application/json", b"{not json"), 400),
+    ] {
+        assert_eq!(
+            (reply.status, reply.content_type.as_str()),
+            (status, "application/problem+json"),
+            "{}",
+            reply.text()
+        );
+    }
+}
+
+#[test]
+fn an_admin_manages_accounts_and_tokens_over_the_api() {
+    let (env, [admin, auditor, recruiter]) = accounts();
+    let server = Server::start(&env, &[]);
+    for token in [&auditor, &recruiter] {
+        assert_eq!(server.get("/api/v1/users", Some(token)).status, 403);
+    }
+    let new = serde_json::json!({"name": "ole", "role": "recruiter", "firm": OWN});
+    let added = server.post_json("/api/v1/users", Some(&admin), &new);
+    assert_eq!(added.status, 200, "{}", added.text());
+    let password = added.json()["password"].as_str().unwrap().to_string();
+    let bad = server.post_json("/api/v1/users", Some(&admin), &serde_json::json!({"name": "x", "role": "recruiter"}));
+    assert_eq!(bad.status, 400, "{}", bad.text());
+    assert!(bad.json()["detail"].as_str().unwrap().contains("--firm"), "{}", bad.text());
+    let login = server.post_json("/api/v1/tokens", None, &serde_json::json!({"user": "ole", "password": password}));
+    assert_eq!(login.status, 200, "{}", login.text());
+    let made =
+        server.send("POST", "/api/v1/users/ole/tokens?expires=2099-01-01", Some(&admin), "application/json", b"");
+    assert_eq!(made.status, 200, "{}", made.text());
+    let (id, token) = (made.json()["id"].as_i64().unwrap(), made.json()["token"].as_str().unwrap().to_string());
+    assert_eq!(server.get("/api/v1/searches", Some(&token)).status, 200);
+    let listed = server.get("/api/v1/users/ole/tokens", Some(&admin)).json();
+    assert_eq!(listed["tokens"].as_array().unwrap().len(), 2);
+    assert!(!listed.to_string().contains(&token), "a token list holds a token");
+    let revoked = server.send("POST", &format!("/api/v1/tokens/{id}/revoke"), Some(&admin), "application/json", b"");
+    assert_eq!(revoked.status, 200);
+    assert_eq!(server.get("/api/v1/searches", Some(&token)).status, 401);
+    let users = server.get("/api/v1/users", Some(&admin)).json();
+    assert!(users.to_string().contains("\"ole\"") && !users.to_string().contains("argon2"), "{users}");
+    assert_eq!(server.send("POST", "/api/v1/users/ole/disable", Some(&admin), "application/json", b"").status, 200);
+    let token2 = login.json()["token"].as_str().unwrap().to_string();
+    assert_eq!(server.get("/api/v1/searches", Some(&token2)).status, 401);
+}
