@@ -32,7 +32,7 @@ impl PersonalData {
 /// The personal data a value holds, if any; `reference`: the value is a reference (`candidate_ref`,
 /// `search_ref`), where a person's name is looked for too.
 pub fn personal_data(value: &str, reference: bool) -> Option<PersonalData> {
-    if has_email(value) {
+    if has_email(value) || (reference && has_bare_at(value)) {
         Some(PersonalData::Email)
     } else if has_cpr(value) {
         Some(PersonalData::Cpr)
@@ -104,8 +104,9 @@ fn has_cpr(value: &str) -> bool {
     runs.iter().enumerate().any(|(k, &(start, end))| {
         let digits = &bytes[start..end];
         let ten = digits.len() == 10 && is_birth_date(&digits[..6]);
+        // `DDMMYY-NNNN`, or with a space for the dash.
         let dashed = digits.len() == 6
-            && bytes.get(end) == Some(&b'-')
+            && matches!(bytes.get(end), Some(b'-' | b' '))
             && runs.get(k + 1).is_some_and(|&(s, e)| s == end + 1 && e - s == 4)
             && is_birth_date(digits);
         ten || dashed
@@ -151,7 +152,23 @@ fn looks_like_name(value: &str) -> bool {
             && word.chars().any(char::is_lowercase)
             && word.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\'')
     };
-    value.split_whitespace().filter(|w| capitalised(w)).count() >= 2
+    if value.split_whitespace().filter(|w| capitalised(w)).count() >= 2 {
+        return true;
+    }
+    // A reference is a code: two or more words of letters alone, in any case and joined by spaces, `_` or `.`
+    // (`JENS HANSEN`, `jens_hansen`), or an initial before a word (`A. Jensen`), read as a name.
+    let words: Vec<&str> = value.split([' ', '_', '.']).filter(|w| !w.is_empty()).collect();
+    let letters = |w: &&str| w.chars().all(char::is_alphabetic);
+    words.len() >= 2
+        && words.iter().all(letters)
+        && (words.iter().all(|w| w.chars().count() >= 2) || words.iter().any(|w| w.chars().count() >= 3))
+}
+
+/// An `@` between letters or digits, as in an address without its domain's ending (`jens@hansen`): in a reference,
+/// where a code has no business holding one.
+fn has_bare_at(value: &str) -> bool {
+    let chars: Vec<char> = value.chars().collect();
+    chars.windows(3).any(|w| w[1] == '@' && w[0].is_alphanumeric() && w[2].is_alphanumeric())
 }
 
 #[cfg(test)]
@@ -186,6 +203,18 @@ mod tests {
         }
         assert_eq!(personal_data("Jens Hansen", false), None, "names are looked for in references only");
         assert_eq!(personal_data("300226-1234", true), None, "no 30 February");
+        for ok in ["c1", "K-0123", "kandidat7", "cand_12", "KE-26-007"] {
+            assert_eq!(personal_data(ok, true), None, "{ok}");
+        }
+    }
+
+    #[test]
+    fn names_and_addresses_in_other_spellings_are_refused_in_references() {
+        for name in ["JENS HANSEN", "jens hansen", "Jens_Hansen", "A. Jensen", "mette.larsen"] {
+            assert_eq!(personal_data(name, true), Some(PersonalData::Name), "{name}");
+        }
+        assert_eq!(personal_data("jens@hansen", true), Some(PersonalData::Email));
+        assert_eq!(personal_data("010190 1234", true), Some(PersonalData::Cpr));
     }
 
     #[test]

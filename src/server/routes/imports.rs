@@ -17,8 +17,10 @@ use super::*;
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(in crate::server) struct ImportQuery {
-    /// `true`: validate and judge, write nothing.
+    /// `true`: validate and judge, write nothing; the summary lists what would change, search by search.
     dry_run: Option<String>,
+    /// `true`: add or update the files' candidates of stored searches, never remove one (`import --merge`).
+    merge: Option<String>,
     /// `utf-8` (default) or `windows-1252`.
     encoding: Option<String>,
 }
@@ -69,7 +71,19 @@ pub(in crate::server) fn outcome_json(outcome: &ImportOutcome, dry_run: bool) ->
         "exemptions": outcome.exemptions,
         "at": outcome.at,
         "judged": output::json::rows(&judged),
+        "diff": outcome.diff,
     })
+}
+
+/// How an upload is imported.
+#[derive(Debug, Clone, Copy, Default)]
+pub(in crate::server) struct Upload {
+    /// Validate and judge, write nothing.
+    pub dry_run: bool,
+    /// Explain each of the files' searches (the pre-send check).
+    pub explain: bool,
+    /// Add or update candidates, never remove one.
+    pub merge: bool,
 }
 
 /// Runs an import of uploaded files as the caller.
@@ -78,10 +92,10 @@ pub(in crate::server) async fn run_import(
     caller: &Caller,
     files: Vec<Input>,
     encoding: Encoding,
-    dry_run: bool,
-    explain: bool,
+    how: Upload,
     command: String,
 ) -> Result<ImportOutcome, Problem> {
+    let Upload { dry_run, explain, merge } = how;
     let (only_firm, no_firm_rows) = options_for(caller);
     let actor = caller.0.name.clone();
     app.with_store(!dry_run, move |store: &mut Store| {
@@ -90,6 +104,7 @@ pub(in crate::server) async fn run_import(
             only_firm: only_firm.as_deref(),
             no_firm_rows,
             explain,
+            merge,
             ..ImportOptions::default()
         };
         Ok(crate::import::import_files(store, &files, encoding, &actor, &command, options)?)
@@ -118,8 +133,15 @@ pub(in crate::server) async fn imports(
     }
     let encoding = encoding(q.encoding.as_deref())?;
     let files = files(multipart).await?;
-    let command = format!("api POST /api/v1/imports{}", if dry_run { "?dry_run=true" } else { "" });
-    let outcome = run_import(&app, &caller, files, encoding, dry_run, false, command).await?;
+    let merge = flag(q.merge.as_deref(), "merge")?;
+    let flags: Vec<&str> = [("dry_run=true", dry_run), ("merge=true", merge)]
+        .into_iter()
+        .filter_map(|(flag, on)| on.then_some(flag))
+        .collect();
+    let query = if flags.is_empty() { String::new() } else { format!("?{}", flags.join("&")) };
+    let command = format!("api POST /api/v1/imports{query}");
+    let outcome =
+        run_import(&app, &caller, files, encoding, Upload { dry_run, merge, ..Upload::default() }, command).await?;
     Ok(json_response(StatusCode::OK, &outcome_json(&outcome, dry_run)))
 }
 
@@ -137,7 +159,15 @@ pub(in crate::server) async fn check(
 ) -> Result<Response, Problem> {
     let encoding = encoding(q.encoding.as_deref())?;
     let files = files(multipart).await?;
-    let outcome = run_import(&app, &caller, files, encoding, true, true, "api POST /api/v1/check".into()).await?;
+    let outcome = run_import(
+        &app,
+        &caller,
+        files,
+        encoding,
+        Upload { dry_run: true, explain: true, merge: false },
+        "api POST /api/v1/check".into(),
+    )
+    .await?;
     let searches: Vec<Value> =
         outcome.explained.iter().map(|(case, explanation)| service::explain::to_json(case, explanation)).collect();
     let value = json!({"schema_version": SCHEMA_VERSION, "dry_run": true, "summary": outcome.summary(),

@@ -144,7 +144,7 @@ pub(in crate::server) async fn put_search(
         .map_err(|e| Problem::bad_request(format!("the search does not read: {e}")))?;
     let files = vec![Input { name: "request.json".into(), bytes: body }];
     let outcome =
-        run_import(&app, &caller, files, Encoding::Utf8, false, false, "api POST /api/v1/searches".into()).await?;
+        run_import(&app, &caller, files, Encoding::Utf8, Upload::default(), "api POST /api/v1/searches".into()).await?;
     Ok(json_response(StatusCode::OK, &outcome_json(&outcome, false)))
 }
 
@@ -167,7 +167,8 @@ pub(in crate::server) async fn put_exemption(
         .map_err(|e| Problem::bad_request(format!("the exemption does not read: {e}")))?;
     let files = vec![Input { name: "request.json".into(), bytes: body }];
     let outcome =
-        run_import(&app, &caller, files, Encoding::Utf8, false, false, "api POST /api/v1/exemptions".into()).await?;
+        run_import(&app, &caller, files, Encoding::Utf8, Upload::default(), "api POST /api/v1/exemptions".into())
+            .await?;
     Ok(json_response(StatusCode::OK, &outcome_json(&outcome, false)))
 }
 
@@ -198,7 +199,7 @@ async fn change_search(
     let body = serde_json::to_vec(&json!({"searches": [record]}))
         .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error", e.to_string()))?;
     let files = vec![Input { name: "request.json".into(), bytes: body }];
-    let outcome = run_import(app, caller, files, Encoding::Utf8, false, false, command.to_string()).await?;
+    let outcome = run_import(app, caller, files, Encoding::Utf8, Upload::default(), command.to_string()).await?;
     Ok(json_response(StatusCode::OK, &outcome_json(&outcome, false)))
 }
 

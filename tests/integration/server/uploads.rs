@@ -175,3 +175,23 @@ fn exemptions_and_searches_are_removed_within_the_callers_firms() {
     assert!(history["changes"].as_array().unwrap().iter().any(|c| c["change"] == "removed" && c["actor"] == "nina"));
     env.run(&["audit", "verify"]).ok();
 }
+
+#[test]
+fn merge_adds_candidates_and_a_dry_run_lists_what_would_change() {
+    let (_env, [_, _, recruiter]) = accounts();
+    let server = Server::start(&_env, &[]);
+    let first = server.upload("/api/v1/imports", Some(&recruiter), &[("s.csv", &one_search(OWN, "MERGE-1"))]);
+    assert_eq!(first.status, 200, "{}", first.text());
+    // A file with one other candidate of the same search: as a whole it would remove c1; merged, it adds c2.
+    let other = String::from_utf8(one_search(OWN, "MERGE-1")).unwrap().replace(",c1,private", ",c2,state");
+    let dry = server.upload("/api/v1/imports?dry_run=true", Some(&recruiter), &[("s.csv", other.as_bytes())]);
+    assert_eq!(dry.status, 200, "{}", dry.text());
+    let diff = dry.json()["diff"].to_string();
+    assert!(diff.contains("c1") && diff.contains("c2"), "the dry run names the candidate removed and added: {diff}");
+    let merged = server.upload("/api/v1/imports?merge=true", Some(&recruiter), &[("s.csv", other.as_bytes())]);
+    assert_eq!(merged.status, 200, "{}", merged.text());
+    let summary = merged.json()["summary"].as_str().unwrap_or_default().to_string();
+    assert!(summary.contains("1 candidate added, 0 removed"), "{summary}");
+    let bad = server.upload("/api/v1/imports?merge=perhaps", Some(&recruiter), &[("s.csv", other.as_bytes())]);
+    assert_eq!(bad.status, 400, "{}", bad.text());
+}
