@@ -61,7 +61,9 @@ pub(super) fn load(path: &Path) -> anyhow::Result<(String, Policy)> {
         Ok(policy) => Ok((text, policy)),
         Err(errors) => {
             let lines: Vec<String> = errors.iter().map(|e| format!("{}: {e}", path.display())).collect();
-            anyhow::bail!("invalid policy {} ({} problems):\n{}", path.display(), errors.len(), lines.join("\n"))
+            let problems =
+                if errors.len() == 1 { "1 problem".to_string() } else { format!("{} problems", errors.len()) };
+            anyhow::bail!("invalid policy {} ({problems}):\n{}", path.display(), lines.join("\n"))
         }
     }
 }

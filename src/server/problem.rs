@@ -43,7 +43,10 @@ impl Problem {
 
     /// 403: the account's role may not do this.
     pub fn forbidden(role: &str, what: &str) -> Problem {
-        Problem::new(StatusCode::FORBIDDEN, "forbidden", format!("an {role} account may not {what}"))
+        Problem::new(StatusCode::FORBIDDEN, "forbidden", {
+            let article = if role.to_string().starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+            format!("{article} {role} account may not {what}")
+        })
     }
 
     /// 404, with the CLI's message.

@@ -23,7 +23,12 @@ fn policy_of(body: &[u8], name: &str) -> Result<(String, crate::policy::Policy),
             let mut problem = Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid policy",
-                format!("invalid policy {name} ({} problems):\n{}", errors.len(), lines.join("\n")),
+                format!(
+                    "invalid policy {name} ({} {}):\n{}",
+                    errors.len(),
+                    if errors.len() == 1 { "problem" } else { "problems" },
+                    lines.join("\n")
+                ),
             );
             problem.errors = Some(json!({"shown": lines, "total": errors.len()}));
             Err(problem)

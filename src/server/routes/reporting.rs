@@ -45,9 +45,10 @@ pub(in crate::server) async fn report(
         "firms" => reports::Which::Firms,
         "quarters" => reports::Which::Quarters,
         "outcomes" => reports::Which::Outcomes,
+        "clients" => reports::Which::Clients,
         other => {
             return Err(Problem::not_found(format!(
-                "no report {other:?} (expected searches, firms, quarters or outcomes)"
+                "no report {other:?} (expected searches, firms, quarters, outcomes or clients)"
             )))
         }
     };

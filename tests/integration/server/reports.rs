@@ -8,7 +8,7 @@ fn reports_are_the_same_bytes_from_the_api_and_the_cli() {
     let (env, [admin, auditor, _]) = accounts();
     let server = Server::start(&env, &[]);
     let as_of = env.run(&["history", "--format", "json"]).ok().json()["changes"][0]["at"].as_str().unwrap().to_string();
-    for which in ["searches", "firms", "quarters", "outcomes"] {
+    for which in ["searches", "firms", "quarters", "outcomes", "clients"] {
         for (format, excel) in [("csv", false), ("json", false), ("csv", true)] {
             for (quarter, firm) in [
                 (None, None),
