@@ -283,6 +283,18 @@ impl Store {
         if level > known {
             return Err(StoreError::TooNew { path: path.to_path_buf(), found: level, known });
         }
+        if level > 0 {
+            // The level SQLite keeps and the migrations the database records must agree: either one edited alone
+            // (to have a migration applied again, or its record hidden) is tampering, not a database to migrate.
+            let recorded: Option<i64> =
+                conn.query_row("SELECT max(level) FROM schema_migration", [], |r| r.get(0)).unwrap_or(None);
+            if recorded != Some(level) {
+                let recorded = recorded.map_or("none".to_string(), |r| r.to_string());
+                return Err(StoreError::Schema(vec![format!(
+                    "its schema level is {level} (PRAGMA user_version), but the migrations it records reach {recorded}"
+                )]));
+            }
+        }
         if level == 0 {
             // A database pledgecheck did not create (another application's file) is never taken over.
             let foreign: Vec<String> = conn

@@ -235,3 +235,22 @@ fn a_database_sealed_before_chain_format_2_still_verifies() {
     tamper(&env, "UPDATE import_log SET chain_format = 1 WHERE chain_format = 2");
     assert_tampered(&env, "no longer match its hash");
 }
+
+#[test]
+fn a_schema_level_or_migration_record_edited_is_named_as_tampering() {
+    for edit in [
+        "PRAGMA user_version = 3",
+        "DELETE FROM schema_migration WHERE level = (SELECT max(level) FROM schema_migration)",
+    ] {
+        let env = history();
+        rusqlite::Connection::open(env.db()).unwrap().execute_batch(edit).unwrap();
+        let run = env.run(&["audit", "verify"]).code(2);
+        assert!(
+            run.stderr.contains("changed outside pledgecheck") && run.stderr.contains("schema level"),
+            "{edit}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("SQL logic error"), "{edit}: {}", run.stderr);
+        env.run(&["report", "firms"]).code(2);
+    }
+}
