@@ -7,8 +7,7 @@ use super::Invocation;
 use crate::model::{Quarter, Sector};
 use crate::output::terminal::{Terminal, Verbosity};
 use crate::output::{self, Format};
-use crate::registry::{match_key, Match};
-use crate::report::{self, ClientFilter, Filter};
+use crate::report::{self, Filter};
 use crate::service::{self, reports};
 use crate::store::{Mode, Store, View};
 
@@ -89,16 +88,7 @@ fn parse_sector(raw: &str) -> Result<Sector, String> {
 
 /// The searches the arguments choose; `--client` is looked up in the view's registry.
 fn filter_of(args: &Args, view: &View) -> anyhow::Result<Filter> {
-    let client = match args.client.as_deref().map(str::trim) {
-        None => None,
-        Some(text) => {
-            let registry = view.registry()?;
-            Some(match (registry.get(text), registry.lookup(text)) {
-                (Some(e), _) | (None, Match::Known(e)) => ClientFilter::Entry(e.id.clone()),
-                (None, Match::Unknown) => ClientFilter::Text(match_key(text)),
-            })
-        }
-    };
+    let client = service::filters::client(view, args.client.as_deref())?;
     Ok(Filter {
         quarter: args.quarter.map(|q| q.to_string()),
         firm: args.firm.as_deref().map(|f| f.trim().to_string()),

@@ -2,6 +2,8 @@
 //! search that is not there is an error with "did you mean", never an empty report that a CI gate would pass.
 
 use crate::model::{did_you_mean, firm_suggestions, FirmName};
+use crate::registry::{match_key, Match};
+use crate::report::ClientFilter;
 use crate::store::{StoreError, View};
 
 /// A filter that names nothing in the data.
@@ -76,4 +78,15 @@ pub fn missing_search(view: &View, firm: &str, search_ref: &str, place: &str) ->
         place: place.to_string(),
         suggest,
     }
+}
+
+/// `--client TEXT` as a filter: a registry entry named by its id or any of its names, else the client's text as
+/// the registry would match it (an unknown client).
+pub fn client(view: &View, text: Option<&str>) -> Result<Option<ClientFilter>, StoreError> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
+    let registry = view.registry()?;
+    Ok(Some(match (registry.get(text), registry.lookup(text)) {
+        (Some(e), _) | (None, Match::Known(e)) => ClientFilter::Entry(e.id.clone()),
+        (None, Match::Unknown) => ClientFilter::Text(match_key(text)),
+    }))
 }

@@ -21,6 +21,10 @@ pub(in crate::server) struct ReportQuery {
     quarter: Option<String>,
     /// Only this firm.
     firm: Option<String>,
+    /// Only searches of this client: a registry id (kommune-751) or any of its names, or an unknown client's text.
+    client: Option<String>,
+    /// Only searches whose client is in this sector (state, region, municipality, ...; Danish words too).
+    client_sector: Option<String>,
     /// The report as it was at this time (RFC 3339, or YYYY-MM-DD[THH:MM[:SS]] in UTC).
     as_of: Option<String>,
     /// `true`: CSV for Danish spreadsheets (byte-order mark, `;`, decimal commas, CRLF, formula guard).
@@ -61,12 +65,20 @@ pub(in crate::server) async fn report(
             return Err(Problem::bad_request(format!("format: found {other:?} (expected csv or json)")))
         }
     };
-    let filter = filter(q.quarter.as_deref(), q.firm.as_deref())?;
+    let mut filter = filter(q.quarter.as_deref(), q.firm.as_deref())?;
+    filter.client_sector = match q.client_sector.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(raw) => {
+            Some(crate::model::Sector::parse(raw).map_err(|e| Problem::bad_request(format!("client_sector: {e}")))?)
+        }
+        None => None,
+    };
     let moment = moment(q.as_of.as_deref())?;
     let scope = caller.scope();
+    let client = q.client;
     let content_type = if format == Format::Json { "application/json" } else { "text/csv; charset=utf-8" };
     app.stream(content_type, move |store, out| {
         let view = store.view(moment, None)?.within(scope);
+        filter.client = service::filters::client(&view, client.as_deref())?;
         write_report(&view, which, &filter, format, excel, out)
     })
     .await

@@ -154,3 +154,23 @@ fn whatif_is_the_clis_and_a_bad_policy_is_422() {
     assert_eq!(actor, "ada");
     env.run(&["audit", "verify"]).ok();
 }
+
+#[test]
+fn client_filters_give_the_clis_bytes() {
+    let (env, [admin, _, _]) = accounts();
+    let server = Server::start(&env, &[]);
+    for which in ["searches", "firms", "quarters", "clients"] {
+        for (flag, value, query) in [
+            ("--client", "region-1084", "client=region-1084"),
+            ("--client", "Region H", "client=Region%20H"),
+            ("--client-sector", "regioner", "client_sector=regioner"),
+        ] {
+            let expected = env.run(&["report", which, "--format", "csv", flag, value]).ok().bytes;
+            let reply = server.get(&format!("/api/v1/reports/{which}?format=csv&{query}"), Some(&admin));
+            assert_eq!(reply.status, 200, "{which} {query}: {}", reply.text());
+            assert!(reply.body == expected, "{which} {query}: the API's bytes differ from the CLI's");
+        }
+    }
+    let bad = server.get("/api/v1/reports/firms?client_sector=space", Some(&admin));
+    assert_eq!(bad.status, 400, "{}", bad.text());
+}
