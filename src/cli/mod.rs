@@ -246,7 +246,7 @@ fn dispatch(command: Command, db: &Path, invocation: &Invocation) -> anyhow::Res
         Command::Forget(args) => forget::run(invocation, db, args),
         Command::User(args) => user::run(invocation, db, args),
         Command::Token(args) => token::run(invocation, db, args),
-        Command::Serve(args) => serve::run(db, args),
+        Command::Serve(args) => serve::run(invocation, db, args),
     }
 }
 

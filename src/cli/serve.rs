@@ -32,13 +32,15 @@ pub struct Args {
     timeout: u64,
 }
 
-pub(super) fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(invocation: &super::Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let key = invocation.key.as_deref().map(crate::signing::ChainKey::read).transpose()?;
     server::serve(server::Config {
         listen: args.listen,
         db: db.to_path_buf(),
         max_upload: args.max_upload,
         rate_limit: args.rate_limit,
         timeout: Duration::from_secs(args.timeout),
+        key,
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -41,6 +41,8 @@ pub struct Config {
     pub rate_limit: u32,
     /// How long a request may take before 408.
     pub timeout: Duration,
+    /// The key that signs each entry the server writes (`--key`); a signed chain refuses writes without it.
+    pub key: Option<crate::signing::ChainKey>,
 }
 
 /// Default `--max-upload`: 64 MB.
@@ -98,6 +100,8 @@ impl Caller {
 struct Pool {
     db: PathBuf,
     idle: Mutex<Vec<Store>>,
+    /// Signs what a writing connection seals.
+    key: Option<crate::signing::ChainKey>,
 }
 
 /// How many idle connections are kept.
@@ -117,7 +121,7 @@ impl Pool {
     /// the write).
     fn take(&self, writes: bool) -> Result<Store, Problem> {
         if writes {
-            let mut store = Store::open(&self.db, Mode::Existing)?;
+            let mut store = Store::open_with_key(&self.db, Mode::Existing, self.key.clone())?;
             store.limit_cache(WRITE_CACHE_MIB)?;
             return Ok(store);
         }
@@ -283,7 +287,7 @@ pub fn serve(config: Config) -> anyhow::Result<()> {
         let bound = listener.local_addr()?;
         eprintln!("pledgecheck serve: listening on http://{bound} (database {})", config.db.display());
         let app = Arc::new(App {
-            pool: Pool { db: config.db.clone(), idle: Mutex::new(Vec::new()) },
+            pool: Pool { db: config.db.clone(), idle: Mutex::new(Vec::new()), key: config.key.clone() },
             limiter: Limiter { limit: config.rate_limit, failures: Mutex::new(HashMap::new()) },
             reads: Arc::new(tokio::sync::Semaphore::new(POOL_SIZE)),
             writes: Arc::new(tokio::sync::Semaphore::new(WRITERS)),

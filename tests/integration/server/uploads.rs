@@ -195,3 +195,22 @@ fn merge_adds_candidates_and_a_dry_run_lists_what_would_change() {
     let bad = server.upload("/api/v1/imports?merge=perhaps", Some(&recruiter), &[("s.csv", other.as_bytes())]);
     assert_eq!(bad.status, 400, "{}", bad.text());
 }
+
+#[test]
+fn a_signed_chain_takes_uploads_only_from_a_server_with_its_key() {
+    let (env, [_, _, recruiter]) = accounts();
+    env.run(&["key", "new", "--output", "keys"]).ok();
+    let mut args: Vec<std::ffi::OsString> = vec!["--key".into(), "keys/pledgecheck.key".into(), "import".into()];
+    args.push(env.dir().join("signed.csv").into());
+    std::fs::write(env.dir().join("signed.csv"), one_search(OWN, "SIGNED-0")).unwrap();
+    env.run(&args).ok();
+    // Without the key the server refuses to write an unsigned entry into a signed chain.
+    let unsigned = Server::start(&env, &[]);
+    let refused = unsigned.upload("/api/v1/imports", Some(&recruiter), &[("s.csv", &one_search(OWN, "SIGNED-1"))]);
+    assert_ne!(refused.status, 200, "{}", refused.text());
+    drop(unsigned);
+    let keyed = Server::start(&env, &["--key", "keys/pledgecheck.key"]);
+    let signed = keyed.upload("/api/v1/imports", Some(&recruiter), &[("s.csv", &one_search(OWN, "SIGNED-1"))]);
+    assert_eq!(signed.status, 200, "{}", signed.text());
+    env.run(&["audit", "verify", "--public-key", "keys/pledgecheck.pub"]).ok();
+}
