@@ -9,6 +9,7 @@ use ::csv::{ByteRecord, ReaderBuilder};
 use super::limits::{CsvGuard, Refused};
 
 use super::error::{At, InputError, InputErrors};
+use super::grouping::Grouping;
 use super::profile::{map_word, normalise_name, Profile};
 use super::records::{self, Fields, CANDIDATE_COLUMNS};
 use super::stream::{self, CrlfToLf, Hashing};
@@ -306,9 +307,12 @@ pub(super) fn read<S: Sink>(
     // The profile's word maps, by the position of their column.
     let words: Vec<(usize, &[(String, String)])> =
         header.iter().enumerate().filter_map(|(i, h)| profile.and_then(|p| p.words(h)).map(|w| (i, w))).collect();
+    let column = |name: &str| header.iter().position(|h| h == name);
+    let (firm_at, search_ref_at) = (column("firm"), column("search_ref"));
+    // A shortlists file's rows are grouped by search first, whatever their order in the file.
+    let mut grouping = (kind == Kind::Shortlists).then(Grouping::new);
+    let mut rows = Rows { index, kind, name: &name, header: &header, words, encoding, fields: Vec::new(), run: None };
     let mut record = ByteRecord::new();
-    let mut fields = Vec::with_capacity(header.len());
-    let mut run: Option<Run> = None;
     let mut first = true;
     loop {
         match reader.read_byte_record(&mut record) {
@@ -342,18 +346,91 @@ pub(super) fn read<S: Sink>(
             });
             continue;
         }
-        if !decode(&record, encoding, &name, line, &header, &mut fields, errors) {
-            continue;
+        match grouping.as_mut() {
+            Some(grouping) => {
+                let field = |at: Option<usize>| at.and_then(|i| record.get(i)).unwrap_or_default();
+                if let Err(e) = grouping.push(field(firm_at), field(search_ref_at), line as u64, &record) {
+                    errors.push(ungrouped(&name, &e));
+                    return Ok(());
+                }
+            }
+            None => rows.row(&record, line, sources, sink, errors)?,
         }
-        for (i, map) in &words {
-            let mapped = map_word(map, &fields[*i]);
-            if mapped != fields[*i] {
-                fields[*i] = mapped.to_string();
+    }
+    sources.0[index].sha256 = reader.into_inner().into_inner().into_inner().finish();
+    if let Some(grouping) = grouping {
+        let mut grouped = match grouping.finish() {
+            Ok(grouped) => grouped,
+            Err(e) => {
+                errors.push(ungrouped(&name, &e));
+                return Ok(());
+            }
+        };
+        loop {
+            match grouped.next(&mut record) {
+                Ok(Some(line)) => rows.row(&record, line as usize, sources, sink, errors)?,
+                Ok(None) => break,
+                Err(e) => {
+                    errors.push(ungrouped(&name, &e));
+                    return Ok(());
+                }
             }
         }
-        let row = Row { file: &name, line, fields: &fields, header: &header };
-        let place = Place { source: index, at: At::Line { line, column: None } };
-        match kind {
+    }
+    if let Some(done) = rows.run.take() {
+        sink.search(sources, done.record, done.candidate_lines, errors)?;
+    }
+    Ok(())
+}
+
+/// The error for rows that could not be grouped (a temporary file could not be written or read back).
+fn ungrouped(file: &str, e: &std::io::Error) -> InputError {
+    InputError {
+        file: file.to_string(),
+        at: At::File,
+        message: format!(
+            "the rows could not be grouped by search in a temporary file: {e} (set TMPDIR to a directory with room)"
+        ),
+    }
+}
+
+/// Turns a CSV file's records into firms, exemptions, clients and runs of searches for the sink.
+struct Rows<'a> {
+    index: usize,
+    kind: Kind,
+    name: &'a str,
+    header: &'a [String],
+    /// The profile's word maps, by the position of their column.
+    words: Vec<(usize, &'a [(String, String)])>,
+    encoding: Encoding,
+    /// The decoded fields, reused from row to row.
+    fields: Vec<String>,
+    /// The search whose rows are being read.
+    run: Option<Run>,
+}
+
+impl Rows<'_> {
+    /// Reads one data row (of the right length) and hands what it completes to the sink.
+    fn row<S: Sink>(
+        &mut self,
+        record: &ByteRecord,
+        line: usize,
+        sources: &Sources,
+        sink: &mut S,
+        errors: &mut InputErrors,
+    ) -> Result<(), S::Error> {
+        if !decode(record, self.encoding, self.name, line, self.header, &mut self.fields, errors) {
+            return Ok(());
+        }
+        for (i, map) in &self.words {
+            let mapped = map_word(map, &self.fields[*i]);
+            if mapped != self.fields[*i] {
+                self.fields[*i] = mapped.to_string();
+            }
+        }
+        let row = Row { file: self.name, line, fields: &self.fields, header: self.header };
+        let place = Place { source: self.index, at: At::Line { line, column: None } };
+        match self.kind {
             Kind::Firms => {
                 if let Some(firm) = records::firm(&row, errors) {
                     sink.firm(sources, place, firm, errors)?;
@@ -365,7 +442,7 @@ pub(super) fn read<S: Sink>(
                 }
             }
             Kind::Shortlists => {
-                if let Some(done) = add_row(&mut run, &row, place, errors) {
+                if let Some(done) = add_row(&mut self.run, &row, place, errors) {
                     sink.search(sources, done.record, done.candidate_lines, errors)?;
                 }
             }
@@ -376,12 +453,8 @@ pub(super) fn read<S: Sink>(
             }
             Kind::Json => {}
         }
+        Ok(())
     }
-    if let Some(done) = run {
-        sink.search(sources, done.record, done.candidate_lines, errors)?;
-    }
-    sources.0[index].sha256 = reader.into_inner().into_inner().into_inner().finish();
-    Ok(())
 }
 
 /// The error for a record the CSV reader could not read: a bound's own line and words, else the reader's.
@@ -652,13 +725,13 @@ mod tests {
                     f;s1;Aarhus Kommune;kommune;Direktør;topchef;02-01-2026;01.03.2026;c1;privat;stat:2 region:1\r\n\
                     f;s2;Region Midtjylland;region;Chef;chef;2026-01-05;;;;\r\n\
                     f;s1;Aarhus Kommune;municipality;Direktør;top;2026-01-02;2026-03-01;c2;kommune;\r\n";
-        // The runs of s1 arrive apart; the import session merges them (see `session`).
+        // The rows of s1 stand apart in the file and arrive as one run (the search columns agree once normalised).
         let batch = read(text).unwrap();
         let runs: Vec<(&str, usize)> =
             batch.searches.iter().map(|r| (r.search.search_ref.as_str(), r.candidates.len())).collect();
-        assert_eq!(runs, [("s1", 1), ("s2", 0), ("s1", 1)]);
+        assert_eq!(runs, [("s1", 2), ("s2", 0)]);
         assert_eq!(batch.searches[0].candidates[0].experience.to_string(), "state:2;region:1");
-        assert_eq!(batch.searches[0].search, batch.searches[2].search, "the same search after normalising");
+        assert_eq!(batch.searches[0].candidates[1].candidate_ref, "c2");
     }
 
     #[test]

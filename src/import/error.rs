@@ -33,6 +33,16 @@ pub enum At {
     Path(String),
 }
 
+impl At {
+    /// The line, for ordering errors: 0 for a file as a whole or a JSON path (kept in the order found).
+    fn line(&self) -> usize {
+        match self {
+            At::Line { line, .. } => *line,
+            At::File | At::Path(_) => 0,
+        }
+    }
+}
+
 impl fmt::Display for At {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -67,7 +77,8 @@ impl fmt::Display for InputError {
     }
 }
 
-/// The errors of one call, at most [`ERRORS_SHOWN_PER_FILE`] kept per file, the rest counted.
+/// The errors of one call, at most [`ERRORS_SHOWN_PER_FILE`] kept per file (the first in line order), the rest
+/// counted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InputErrors {
     files: Vec<(String, Vec<InputError>, usize)>,
@@ -90,8 +101,15 @@ impl InputErrors {
         };
         let (_, kept, total) = &mut self.files[slot];
         *total += 1;
-        if kept.len() < ERRORS_SHOWN_PER_FILE {
-            kept.push(error);
+        // The first errors in line order are kept, however they were found: a shortlists file is read grouped by
+        // search, not line by line. Errors of one line keep the order they were found in.
+        let line = error.at.line();
+        let at = kept.partition_point(|e| e.at.line() <= line);
+        if at < ERRORS_SHOWN_PER_FILE {
+            if kept.len() == ERRORS_SHOWN_PER_FILE {
+                kept.pop();
+            }
+            kept.insert(at, error);
         }
     }
 
@@ -177,5 +195,19 @@ mod tests {
         let text = errors.to_string();
         assert!(text.starts_with("a.csv: line 2: bad\n"));
         assert!(text.contains("a.csv: and 8 more\nb.csv: the file is empty"), "{text}");
+    }
+
+    #[test]
+    fn keeps_the_first_in_line_order_whatever_the_order_found() {
+        let mut errors = InputErrors::default();
+        for (line, what) in [(40, "late"), (3, "b"), (30, "x")].into_iter().chain((4..30).map(|l| (l, "y"))) {
+            errors.push(InputError { file: "a.csv".into(), at: At::Line { line, column: None }, message: what.into() });
+        }
+        errors.push(InputError { file: "a.csv".into(), at: At::Line { line: 3, column: None }, message: "c".into() });
+        assert_eq!(errors.total(), 30);
+        let lines: Vec<String> = errors.shown().map(|e| format!("{} {}", e.at, e.message)).collect();
+        assert_eq!(lines[..3], ["line 3 b", "line 3 c", "line 4 y"]);
+        assert_eq!(lines.len(), ERRORS_SHOWN_PER_FILE);
+        assert_eq!(lines.last().unwrap(), "line 21 y");
     }
 }

@@ -1,15 +1,17 @@
 //! Reading input files: CSV (firms, shortlists, exemptions, told apart by their header) and JSON, decoded,
 //! validated value by value and handed to a [`Sink`] record by record.
 //!
-//! Files are streamed: a CSV file is read row by row and never held in memory whole. The rows of a search are
-//! gathered while they stand together (a *run*); a search whose rows stand apart arrives as several runs, which
-//! the import session merges. All firms are read first, then all exemptions, then all searches, whatever the
+//! Files are streamed: a CSV file is read row by row and never held in memory whole. A shortlists file's rows are
+//! first grouped by search (an external sort within a memory budget, `grouping.rs`), so that each search arrives
+//! as one *run* of rows whatever the file's order; rows that only white space other than ASCII keeps apart
+//! arrive as several runs, which the import session merges. All firms are read first, then all exemptions, then all searches, whatever the
 //! order of the files: a shortlist may name a firm from a later firms file, and the session writes each search
 //! with its exemption in hand. What needs the database (an unknown firm, an exemption for a missing search) the
 //! session checks through the store's look-ups (`session.rs`).
 
 mod csv;
 pub mod error;
+mod grouping;
 mod json;
 pub mod limits;
 mod pipeline;

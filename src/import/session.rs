@@ -1266,7 +1266,10 @@ mod tests {
         let mut store = Store::in_memory().unwrap();
         let found = errors(import(&mut store, &[input("f.csv", FIRMS), input("s.csv", &text)]));
         assert!(found.contains("s.csv: line 4, column 4 (client_sector): the rows of search s1 disagree"), "{found}");
-        assert!(found.contains("candidate c1 is twice in search s1: also in an earlier row"), "{found}");
+        assert!(
+            found.contains("line 4, column 9 (candidate_ref): candidate c1 is twice in search s1: also on line 2"),
+            "{found}"
+        );
     }
 
     #[test]

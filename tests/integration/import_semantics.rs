@@ -338,3 +338,63 @@ fn a_changed_exemption_of_an_unchanged_search_changes_its_verdict_in_or_out_of_t
     assert_eq!(env.count("SELECT count(*) FROM exemption_version"), 3);
     env.run(&["audit", "verify"]).ok();
 }
+
+/// The samples' shortlists with their data rows in another order: every third row first, then the rest reversed.
+fn reordered_samples(env: &Env) -> Vec<String> {
+    let text = std::fs::read_to_string(crate::support::sample("shortlists.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let mut order: Vec<&str> = rows.iter().step_by(3).copied().collect();
+    order.extend(rows.iter().enumerate().rev().filter(|(i, _)| i % 3 != 0).map(|(_, r)| *r));
+    assert_eq!(order.len(), rows.len());
+    let shortlists = env.write("shortlists.csv", format!("{header}\n{}\n", order.join("\n")));
+    let [firms, exemptions] = ["firms.csv", "exemptions.csv"].map(|f| crate::support::sample(f).display().to_string());
+    vec![firms, shortlists, exemptions]
+}
+
+#[test]
+fn the_order_of_a_files_rows_changes_no_report() {
+    let grouped = Env::new();
+    grouped.import(&crate::support::csv_samples()).ok();
+    let shuffled = Env::new();
+    let files = reordered_samples(&shuffled);
+    let first = shuffled.import(&files).ok();
+    assert!(first.stdout.contains("28 searches changed (28 read"), "{}", first.stdout);
+    for args in [
+        &["report", "searches", "--format", "csv"][..],
+        &["report", "firms", "--format", "csv"],
+        &["report", "quarters", "--format", "csv"],
+        &["report", "outcomes", "--format", "csv"],
+        &["check", "--format", "json"],
+    ] {
+        assert_eq!(shuffled.run(args).stdout, grouped.run(args).stdout, "{args:?}");
+    }
+    assert_eq!(shuffled.version_counts(), grouped.version_counts());
+    let again = shuffled.import(&files).ok();
+    assert!(again.stdout.contains("0 searches changed (28 read"), "{}", again.stdout);
+}
+
+#[test]
+fn a_shuffled_files_errors_are_listed_in_line_order() {
+    let env = Env::new();
+    let header = "firm,search_ref,client,client_sector,position,level,opened_on,candidate_ref,candidate_sector";
+    // s9 sorts last but its error is on line 2; s1's rows disagree on line 5, far from its first row.
+    let text = format!(
+        "{header}\nf,s9,C,stats,P,top,2026-01-01,c1,private\nf,s1,C,state,P,top,2026-01-01,c1,private\n\
+         f,s5,C,state,P,top,2026-02-30,c1,private\nf,s1,C,region,P,top,2026-01-01,c2,private\n"
+    );
+    let firms = env.write("firms.csv", default_firms());
+    let file = env.write("s.csv", text);
+    let run = env.run(&["import", firms.as_str(), file.as_str()]).code(2);
+    let lines: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("s.csv: line")).collect();
+    assert_eq!(lines.len(), 3, "{}", run.stderr);
+    assert!(lines[0].starts_with("s.csv: line 2, column 4 (client_sector): unknown sector"), "{}", run.stderr);
+    assert!(lines[1].starts_with("s.csv: line 4, column 7 (opened_on): impossible date"), "{}", run.stderr);
+    assert!(
+        lines[2].starts_with("s.csv: line 5, column 4 (client_sector): the rows of search s1 disagree"),
+        "{}",
+        run.stderr
+    );
+    assert!(!env.db().exists(), "nothing written, not even the database");
+}

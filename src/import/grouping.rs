@@ -1,0 +1,317 @@
+//! A shortlists file's rows grouped by search before they are read: an external sort of the raw rows by (firm,
+//! search_ref, line) that holds at most a byte budget of rows in memory, spills sorted segments to unnamed
+//! temporary files and merges them. Exports write a search's rows anywhere (by date, by candidate, shuffled);
+//! grouped, each search reaches the import as one run, so that the cost of a file does not depend on its order.
+//!
+//! Hand-written rather than taken from a crate: `extsort` bounds its buffer by a number of items, not bytes (a
+//! row may be up to 1 MB), and allocates each item on its own.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
+
+use ::csv::ByteRecord;
+
+/// The bytes of rows held in memory before a sorted segment is written out (the import's own budget is 64 MB;
+/// SQLite's page cache takes 32 of it).
+pub(super) const BUDGET: usize = 16 << 20;
+
+/// What a merged segment is read through.
+const SEGMENT_BUFFER: usize = 64 << 10;
+
+/// Rows pushed in any order, given back grouped by search.
+pub(super) struct Grouping {
+    budget: usize,
+    /// Rows, each encoded as [`encode`] writes it.
+    arena: Vec<u8>,
+    /// Where each row of the arena starts.
+    starts: Vec<u32>,
+    segments: Vec<File>,
+}
+
+/// A row: `firm length, firm, search_ref length, search_ref, line, field count, (length, field)...`, lengths
+/// as u32 and the line as u64, little-endian. The key leads, so rows compare without decoding their fields.
+fn encode(out: &mut Vec<u8>, firm: &[u8], search_ref: &[u8], line: u64, record: &ByteRecord) {
+    for part in [firm, search_ref] {
+        out.extend_from_slice(&(part.len() as u32).to_le_bytes());
+        out.extend_from_slice(part);
+    }
+    out.extend_from_slice(&line.to_le_bytes());
+    out.extend_from_slice(&(record.len() as u32).to_le_bytes());
+    for field in record {
+        out.extend_from_slice(&(field.len() as u32).to_le_bytes());
+        out.extend_from_slice(field);
+    }
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> usize {
+    u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes")) as usize
+}
+
+/// A row's key: firm, search_ref and line, and where its fields start.
+fn key(row: &[u8]) -> (&[u8], &[u8], u64, usize) {
+    let firm_len = u32_at(row, 0);
+    let firm = &row[4..4 + firm_len];
+    let at = 4 + firm_len;
+    let ref_len = u32_at(row, at);
+    let search_ref = &row[at + 4..at + 4 + ref_len];
+    let at = at + 4 + ref_len;
+    let line = u64::from_le_bytes(row[at..at + 8].try_into().expect("8 bytes"));
+    (firm, search_ref, line, at + 8)
+}
+
+fn compare(a: &[u8], b: &[u8]) -> Ordering {
+    let (af, ar, al, _) = key(a);
+    let (bf, br, bl, _) = key(b);
+    af.cmp(bf).then_with(|| ar.cmp(br)).then(al.cmp(&bl))
+}
+
+/// The length of the row starting at `bytes[0]`.
+fn row_len(bytes: &[u8]) -> usize {
+    let (_, _, _, mut at) = key(bytes);
+    let fields = u32_at(bytes, at);
+    at += 4;
+    for _ in 0..fields {
+        at += 4 + u32_at(bytes, at);
+    }
+    at
+}
+
+/// Fills `record` with a row's fields; gives its line.
+fn decode(row: &[u8], record: &mut ByteRecord) -> u64 {
+    let (_, _, line, mut at) = key(row);
+    let fields = u32_at(row, at);
+    at += 4;
+    record.clear();
+    for _ in 0..fields {
+        let len = u32_at(row, at);
+        record.push_field(&row[at + 4..at + 4 + len]);
+        at += 4 + len;
+    }
+    line
+}
+
+/// Trims ASCII white space, as the import trims values (a key that differs only in other white space leaves its
+/// rows apart, and the import session merges them: slower, never wrong).
+fn trimmed(bytes: &[u8]) -> &[u8] {
+    bytes.trim_ascii()
+}
+
+impl Grouping {
+    /// An empty grouping holding at most [`BUDGET`] bytes of rows in memory.
+    pub(super) fn new() -> Grouping {
+        Grouping::with_budget(BUDGET)
+    }
+
+    fn with_budget(budget: usize) -> Grouping {
+        Grouping { budget, arena: Vec::new(), starts: Vec::new(), segments: Vec::new() }
+    }
+
+    /// Adds a row with its line; `firm` and `search_ref` are its fields that name the search.
+    pub(super) fn push(&mut self, firm: &[u8], search_ref: &[u8], line: u64, record: &ByteRecord) -> io::Result<()> {
+        let size = 24 + firm.len() + search_ref.len() + record.as_slice().len() + 4 * record.len();
+        if !self.starts.is_empty() && self.arena.len() + size > self.budget {
+            self.spill()?;
+        }
+        self.starts.push(self.arena.len() as u32);
+        encode(&mut self.arena, trimmed(firm), trimmed(search_ref), line, record);
+        Ok(())
+    }
+
+    fn sort(&mut self) {
+        let arena = &self.arena;
+        self.starts.sort_unstable_by(|a, b| compare(&arena[*a as usize..], &arena[*b as usize..]));
+    }
+
+    /// Writes the rows held, sorted, to a temporary file.
+    fn spill(&mut self) -> io::Result<()> {
+        self.sort();
+        let mut out = BufWriter::with_capacity(SEGMENT_BUFFER, tempfile::tempfile()?);
+        for start in &self.starts {
+            let row = &self.arena[*start as usize..];
+            out.write_all(&row[..row_len(row)])?;
+        }
+        let mut file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
+        file.rewind()?;
+        self.segments.push(file);
+        self.arena.clear();
+        self.starts.clear();
+        Ok(())
+    }
+
+    /// The rows in order of search and line.
+    pub(super) fn finish(mut self) -> io::Result<Grouped> {
+        if self.segments.is_empty() {
+            self.sort();
+            return Ok(Grouped::InMemory { arena: self.arena, starts: self.starts.into_iter() });
+        }
+        if !self.starts.is_empty() {
+            self.spill()?;
+        }
+        // The arena is given back before the merge: the import's writes need the memory next.
+        drop(std::mem::take(&mut self.arena));
+        let mut heads = BinaryHeap::with_capacity(self.segments.len());
+        let mut readers = Vec::with_capacity(self.segments.len());
+        for (segment, file) in self.segments.into_iter().enumerate() {
+            let mut reader = BufReader::with_capacity(SEGMENT_BUFFER, file);
+            let mut row = Vec::new();
+            if read_row(&mut reader, &mut row)? {
+                heads.push(Head { row, segment });
+            }
+            readers.push(reader);
+        }
+        Ok(Grouped::Merged { readers, heads, spare: Vec::new() })
+    }
+}
+
+/// Reads the next row of a segment into `row`; false at its end.
+fn read_row(reader: &mut impl Read, row: &mut Vec<u8>) -> io::Result<bool> {
+    row.clear();
+    let mut len = [0u8; 4];
+    match reader.read_exact(&mut len) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
+        Err(e) => return Err(e),
+    }
+    row.extend_from_slice(&len);
+    // The key's parts, then the line and field count, then the fields: read piece by piece, each length first.
+    let firm_len = u32::from_le_bytes(len) as usize;
+    read_more(reader, row, firm_len + 4)?;
+    let ref_len = u32_at(row, row.len() - 4);
+    read_more(reader, row, ref_len + 12)?;
+    let fields = u32_at(row, row.len() - 4);
+    for _ in 0..fields {
+        read_more(reader, row, 4)?;
+        let len = u32_at(row, row.len() - 4);
+        read_more(reader, row, len)?;
+    }
+    Ok(true)
+}
+
+fn read_more(reader: &mut impl Read, row: &mut Vec<u8>, n: usize) -> io::Result<()> {
+    let start = row.len();
+    row.resize(start + n, 0);
+    reader.read_exact(&mut row[start..])
+}
+
+/// The row at the head of a segment, ordered for a min-heap.
+pub(super) struct Head {
+    row: Vec<u8>,
+    segment: usize,
+}
+
+impl PartialEq for Head {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Head {}
+
+impl PartialOrd for Head {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Head {
+    fn cmp(&self, other: &Self) -> Ordering {
+        compare(&other.row, &self.row)
+    }
+}
+
+/// The rows of a [`Grouping`], in order.
+pub(super) enum Grouped {
+    /// They fitted in memory.
+    InMemory { arena: Vec<u8>, starts: std::vec::IntoIter<u32> },
+    /// Sorted segments merged.
+    Merged { readers: Vec<BufReader<File>>, heads: BinaryHeap<Head>, spare: Vec<u8> },
+}
+
+impl Grouped {
+    /// Fills `record` with the next row's fields and gives its line; `None` after the last row.
+    pub(super) fn next(&mut self, record: &mut ByteRecord) -> io::Result<Option<u64>> {
+        match self {
+            Grouped::InMemory { arena, starts } => {
+                Ok(starts.next().map(|start| decode(&arena[start as usize..], record)))
+            }
+            Grouped::Merged { readers, heads, spare } => {
+                let Some(mut head) = heads.pop() else { return Ok(None) };
+                let line = decode(&head.row, record);
+                // The row's buffer is kept for the segment's next row: no allocation per row.
+                std::mem::swap(spare, &mut head.row);
+                if read_row(&mut readers[head.segment], &mut head.row)? {
+                    heads.push(head);
+                }
+                Ok(Some(line))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn record(fields: &[&str]) -> ByteRecord {
+        ByteRecord::from(fields.to_vec())
+    }
+
+    fn drain(mut grouped: Grouped) -> Vec<(u64, Vec<String>)> {
+        let mut out = Vec::new();
+        let mut r = ByteRecord::new();
+        while let Some(line) = grouped.next(&mut r).unwrap() {
+            out.push((line, r.iter().map(|f| String::from_utf8(f.to_vec()).unwrap()).collect()));
+        }
+        out
+    }
+
+    fn group(rows: &[(&str, &str, u64)], budget: usize) -> Vec<(u64, Vec<String>)> {
+        let mut g = Grouping::with_budget(budget);
+        for (firm, search_ref, line) in rows {
+            let fields = [*firm, *search_ref, "x", ""];
+            g.push(firm.as_bytes(), search_ref.as_bytes(), *line, &record(&fields)).unwrap();
+        }
+        drain(g.finish().unwrap())
+    }
+
+    #[test]
+    fn rows_come_back_by_firm_search_and_line_in_memory_or_spilled() {
+        let rows = [("f", "s2", 2), ("f", "s1", 3), ("e", "s9", 4), ("f", "s2", 5), (" f", "s1 ", 6)];
+        for budget in [1, 100, BUDGET] {
+            let lines: Vec<u64> = group(&rows, budget).into_iter().map(|(line, _)| line).collect();
+            assert_eq!(lines, [4, 3, 6, 2, 5], "budget {budget}");
+        }
+        let fields = &group(&rows, 1)[1].1;
+        assert_eq!(fields, &["f", "s1", "x", ""], "the fields as read, untrimmed");
+    }
+
+    #[test]
+    fn an_empty_grouping_gives_nothing() {
+        assert!(group(&[], 1).is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn any_order_and_budget_gives_the_stable_sort(
+            rows in proptest::collection::vec((0u8..4, 0u8..6, "[a-z,\" ]{0,12}"), 0..200),
+            budget in 1usize..4000,
+        ) {
+            let mut g = Grouping::with_budget(budget);
+            let mut expected = Vec::new();
+            for (line, (firm, search, value)) in rows.iter().enumerate() {
+                let (firm, search) = (format!("f{firm}"), format!("s{search}"));
+                let fields = [firm.as_str(), search.as_str(), value.as_str()];
+                g.push(firm.as_bytes(), search.as_bytes(), line as u64, &record(&fields)).unwrap();
+                expected.push((firm, search, line as u64, value.clone()));
+            }
+            expected.sort();
+            let got = drain(g.finish().unwrap());
+            let want: Vec<(u64, Vec<String>)> =
+                expected.into_iter().map(|(f, s, line, v)| (line, vec![f, s, v])).collect();
+            prop_assert_eq!(got, want);
+        }
+    }
+}
