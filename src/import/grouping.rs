@@ -25,9 +25,20 @@ pub(super) struct Grouping {
     budget: usize,
     /// Rows, each encoded as [`encode`] writes it.
     arena: Vec<u8>,
-    /// Where each row of the arena starts.
+    /// Where each row of the arena starts, in the order pushed, then sorted.
     starts: Vec<u32>,
     segments: Vec<File>,
+}
+
+/// A row of the arena with the leading bytes of its key inline: sorting compares these and seldom reads the
+/// arena, whose rows lie far apart in memory.
+#[derive(Clone, Copy)]
+struct Sorted {
+    /// The rank of the row's firm among the firms of the arena, then the first 12 bytes of its search_ref
+    /// (zero-padded): ordered as the key's bytes are, up to ties.
+    head: u128,
+    line: u64,
+    start: u32,
 }
 
 /// A row: `firm length, firm, search_ref length, search_ref, line, field count, (length, field)...`, lengths
@@ -119,18 +130,46 @@ impl Grouping {
         Ok(())
     }
 
+    /// Sorts the rows held by key (firm, search_ref, line).
     fn sort(&mut self) {
         let arena = &self.arena;
-        self.starts.sort_unstable_by(|a, b| compare(&arena[*a as usize..], &arena[*b as usize..]));
+        // Firms are few: their ranks in byte order stand for them in the inline heads.
+        let mut firms: Vec<&[u8]> = self.starts.iter().map(|start| key(&arena[*start as usize..]).0).collect();
+        firms.sort_unstable();
+        firms.dedup();
+        let mut sorted: Vec<Sorted> = self
+            .starts
+            .iter()
+            .map(|start| {
+                let (firm, search_ref, line, _) = key(&arena[*start as usize..]);
+                let rank = firms.binary_search(&firm).expect("every firm is ranked") as u128;
+                let mut prefix = [0u8; 16];
+                let n = search_ref.len().min(12);
+                prefix[4..4 + n].copy_from_slice(&search_ref[..n]);
+                Sorted { head: rank << 96 | u128::from_be_bytes(prefix), line, start: *start }
+            })
+            .collect();
+        drop(firms);
+        sorted.sort_unstable_by(|a, b| {
+            a.head.cmp(&b.head).then_with(|| {
+                let (_, ar, _, _) = key(&arena[a.start as usize..]);
+                let (_, br, _, _) = key(&arena[b.start as usize..]);
+                ar.cmp(br).then(a.line.cmp(&b.line))
+            })
+        });
+        self.starts.clear();
+        self.starts.extend(sorted.iter().map(|s| s.start));
     }
 
-    /// Writes the rows held, sorted, to a temporary file.
+    /// Writes the rows held, sorted, to a temporary file, each after its length.
     fn spill(&mut self) -> io::Result<()> {
         self.sort();
         let mut out = BufWriter::with_capacity(SEGMENT_BUFFER, tempfile::tempfile()?);
         for start in &self.starts {
             let row = &self.arena[*start as usize..];
-            out.write_all(&row[..row_len(row)])?;
+            let row = &row[..row_len(row)];
+            out.write_all(&(row.len() as u32).to_le_bytes())?;
+            out.write_all(row)?;
         }
         let mut file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
         file.rewind()?;
@@ -167,32 +206,15 @@ impl Grouping {
 
 /// Reads the next row of a segment into `row`; false at its end.
 fn read_row(reader: &mut impl Read, row: &mut Vec<u8>) -> io::Result<bool> {
-    row.clear();
     let mut len = [0u8; 4];
     match reader.read_exact(&mut len) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
         Err(e) => return Err(e),
     }
-    row.extend_from_slice(&len);
-    // The key's parts, then the line and field count, then the fields: read piece by piece, each length first.
-    let firm_len = u32::from_le_bytes(len) as usize;
-    read_more(reader, row, firm_len + 4)?;
-    let ref_len = u32_at(row, row.len() - 4);
-    read_more(reader, row, ref_len + 12)?;
-    let fields = u32_at(row, row.len() - 4);
-    for _ in 0..fields {
-        read_more(reader, row, 4)?;
-        let len = u32_at(row, row.len() - 4);
-        read_more(reader, row, len)?;
-    }
+    row.resize(u32::from_le_bytes(len) as usize, 0);
+    reader.read_exact(row)?;
     Ok(true)
-}
-
-fn read_more(reader: &mut impl Read, row: &mut Vec<u8>, n: usize) -> io::Result<()> {
-    let start = row.len();
-    row.resize(start + n, 0);
-    reader.read_exact(&mut row[start..])
 }
 
 /// The row at the head of a segment, ordered for a min-heap.

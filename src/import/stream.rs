@@ -184,6 +184,10 @@ impl<R: Read> Read for CrlfToLf<R> {
                 return Ok(usize::from(held));
             }
             let filled = start + n;
+            // Most files have no CR at all: nothing to do then.
+            if !self.held_cr && memchr::memchr(b'\r', &buf[..filled]).is_none() {
+                return Ok(filled);
+            }
             let mut out = 0;
             let mut i = 0;
             self.held_cr = false;
