@@ -1,11 +1,21 @@
 //! JSON files: `{"firms": [...], "searches": [{..., "candidates": [...]}], "exemptions": [...]}` with the CSV
 //! column names as keys. Errors name the path, counting from 0: `searches[3].candidates[1].candidate_sector`.
+//!
+//! Streamed: a file is read through once to check it (syntax, bounds, shape; [`check`]), then once for each kind
+//! of record, as the import takes firms, exemptions and searches in that order; only one entry of an array is held
+//! in memory at a time.
 
+use std::io::{self, Read};
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::error::{At, InputError, InputErrors};
+use super::limits::{JsonGuard, Refused};
 use super::records::{self, Fields};
-use super::{Kind, Place, SearchRecord, Sink, Sources};
+use super::stream::{self, Decoded, Hashing};
+use super::{Encoding, Kind, Open, Place, SearchRecord, Sink, Sources};
 
 const FIRM_KEYS: &[&str] = &["firm", "name", "pledged_on", "withdrawn_on"];
 const SEARCH_KEYS: &[&str] = &[
@@ -52,18 +62,6 @@ struct Reading<'a> {
 impl Reading<'_> {
     fn fail(&mut self, path: String, message: String) {
         self.errors.push(InputError { file: self.file.clone(), at: At::Path(path), message });
-    }
-
-    /// The array under a top-level key, or nothing.
-    fn array<'v>(&mut self, top: &'v Map<String, Value>, key: &str) -> &'v [Value] {
-        match top.get(key) {
-            None | Some(Value::Null) => &[],
-            Some(Value::Array(items)) => items,
-            Some(other) => {
-                self.fail(key.into(), format!("{key} is {} (expected an array of objects)", type_name(other)));
-                &[]
-            }
-        }
     }
 
     /// Checks an object's keys and value types and turns its values into text.
@@ -140,86 +138,332 @@ fn type_name(value: &Value) -> &'static str {
     }
 }
 
-/// Parses a JSON file's text; a syntax error names its line and column.
-pub(super) fn parse(file: &str, text: &str, errors: &mut InputErrors) -> Option<Value> {
-    // Bounds and duplicate keys first: the parser would keep the last of two keys and drop the first silently.
-    if let Err((line, column, message)) = super::limits::check_json(text) {
-        errors.push(InputError {
-            file: file.to_string(),
-            at: At::Line { line, column: Some((column, String::new())) },
-            message,
-        });
-        return None;
-    }
-    match serde_json::from_str(text) {
-        Ok(value) => Some(value),
-        Err(e) => {
-            errors.push(InputError {
+/// Opens a JSON file for one pass: decoded to UTF-8, hashed, bounded as read.
+/// The parser reads its input a byte at a time: the buffer on top makes that cheap.
+type Reader<'a> = io::BufReader<JsonGuard<Decoded<Hashing<Box<dyn Read + 'a>>>>>;
+
+fn open<'a>(input: &'a impl Open, encoding: Encoding) -> io::Result<Reader<'a>> {
+    Ok(io::BufReader::with_capacity(1 << 16, JsonGuard::new(Decoded::new(Hashing::new(input.open()?), encoding))))
+}
+
+/// The error for a JSON file that could not be parsed or broke a bound: its line and column.
+fn parse_error(file: &str, e: serde_json::Error) -> InputError {
+    if e.is_io() {
+        let io = io::Error::from(e);
+        return match Refused::of(&io) {
+            Some(refused) => InputError {
                 file: file.to_string(),
-                at: At::Line { line: e.line(), column: Some((e.column(), String::new())) },
-                message: format!("the file is not valid JSON: {e}"),
-            });
-            None
-        }
+                at: At::Line { line: refused.line, column: refused.column.map(|c| (c, String::new())) },
+                message: refused.message.clone(),
+            },
+            None => stream::unreadable(file, &io),
+        };
+    }
+    InputError {
+        file: file.to_string(),
+        at: At::Line { line: e.line(), column: Some((e.column(), String::new())) },
+        message: format!("the file is not valid JSON: {e}"),
     }
 }
 
-/// Hands one part of a parsed JSON file (its firms, searches or exemptions, as `phase` says) to the sink.
+/// Reads a JSON file through once, streamed: its syntax, its bounds and its shape (an object of arrays under the
+/// known keys). Gives its SHA-256 when it can be imported; the errors are recorded.
+pub(super) fn check(input: &impl Open, encoding: Encoding, errors: &mut InputErrors) -> Option<String> {
+    let file = input.name();
+    let mut reader = match open(input, encoding) {
+        Ok(reader) => reader,
+        Err(e) => {
+            errors.push(stream::unreadable(file, &e));
+            return None;
+        }
+    };
+    let mut problems = Vec::new();
+    let mut de = serde_json::Deserializer::from_reader(&mut reader);
+    // `end` reads to the end of the file (white space only), so the hash below covers every byte.
+    let shape = de.deserialize_any(Shape { problems: &mut problems }).and_then(|()| de.end());
+    if let Err(e) = shape {
+        errors.push(parse_error(file, e));
+        return None;
+    }
+    let good = problems.is_empty();
+    for (at, message) in problems {
+        errors.push(InputError { file: file.to_string(), at, message });
+    }
+    good.then(|| reader.into_inner().into_inner().into_inner().finish())
+}
+
+/// The top of a JSON file: an object whose keys name arrays; what else it holds is a problem, recorded.
+struct Shape<'p> {
+    problems: &'p mut Vec<(At, String)>,
+}
+
+impl<'de> Visitor<'de> for Shape<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object with firms, searches and exemptions")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            if !TOP_KEYS.contains(&key.as_str()) {
+                self.problems.push((
+                    At::Path(key.clone()),
+                    format!("unknown key {key:?} (expected firms, searches, exemptions)"),
+                ));
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            match map.next_value::<Kinded>()? {
+                Kinded("null" | "an array") => {}
+                Kinded(other) => self
+                    .problems
+                    .push((At::Path(key.clone()), format!("{key} is {other} (expected an array of objects)"))),
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        self.top("an array")
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        self.top("a string")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.top("a boolean")
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.top("a number")
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.top("a number")
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.top("a number")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.top("null")
+    }
+}
+
+impl Shape<'_> {
+    fn top<E>(self, found: &str) -> Result<(), E> {
+        self.problems
+            .push((At::File, format!("found {found} (expected an object with firms, searches and exemptions)")));
+        Ok(())
+    }
+}
+
+/// A JSON value read through and dropped, named by its type.
+struct Kinded(&'static str);
+
+impl<'de> Deserialize<'de> for Kinded {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Kind;
+        impl<'de> Visitor<'de> for Kind {
+            type Value = Kinded;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Kinded, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Kinded("an array"))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Kinded, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Kinded("an object"))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Kinded, E> {
+                Ok(Kinded("a string"))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Kinded, E> {
+                Ok(Kinded("a boolean"))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Kinded, E> {
+                Ok(Kinded("a number"))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Kinded, E> {
+                Ok(Kinded("a number"))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Kinded, E> {
+                Ok(Kinded("a number"))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Kinded, E> {
+                Ok(Kinded("null"))
+            }
+        }
+        deserializer.deserialize_any(Kind)
+    }
+}
+
+/// The top-level keys of a JSON file.
+const TOP_KEYS: &[&str] = &["firms", "searches", "exemptions"];
+
+/// The entries of one top-level array handed, one at a time, to `each` (its index and value); the others skipped.
+struct Entries<'f, F> {
+    key: &'static str,
+    each: &'f mut F,
+}
+
+/// The message of the error that stops a pass when `each` says so.
+const STOPPED: &str = "stopped by the import";
+
+impl<'de, F: FnMut(usize, Value) -> bool> Visitor<'de> for Entries<'_, F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object with firms, searches and exemptions")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            if key != self.key {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            map.next_value_seed(Array { each: &mut *self.each })?;
+        }
+        Ok(())
+    }
+}
+
+/// One top-level array, its entries handed to `each` as they are read.
+struct Array<'f, F> {
+    each: &'f mut F,
+}
+
+impl<'de, F: FnMut(usize, Value) -> bool> DeserializeSeed<'de> for Array<'_, F> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, F: FnMut(usize, Value) -> bool> Visitor<'de> for Array<'_, F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of objects")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0;
+        while let Some(value) = seq.next_element::<Value>()? {
+            if !(self.each)(index, value) {
+                return Err(de::Error::custom(STOPPED));
+            }
+            index += 1;
+        }
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+/// Hands one part of a checked JSON file (its firms, searches or exemptions, as `phase` says) to the sink, entry
+/// by entry as the file is read again.
 pub(super) fn read<S: Sink>(
     source: usize,
-    value: &Value,
+    input: &impl Open,
+    encoding: Encoding,
     phase: Kind,
     sources: &Sources,
     sink: &mut S,
     errors: &mut InputErrors,
 ) -> Result<(), S::Error> {
-    let file = sources.0[source].name.clone();
-    let mut reading = Reading { file: file.clone(), errors };
-    let Value::Object(top) = value else {
-        if phase == Kind::Firms {
-            reading.errors.push(InputError {
-                file,
-                at: At::File,
-                message: format!("found {} (expected an object with firms, searches and exemptions)", type_name(value)),
-            });
-        }
-        return Ok(());
+    let key = match phase {
+        Kind::Firms => "firms",
+        Kind::Exemptions => "exemptions",
+        Kind::Shortlists => "searches",
+        Kind::Json | Kind::Clients => return Ok(()),
     };
-    match phase {
-        Kind::Firms => {
-            for key in top.keys() {
-                if !["firms", "searches", "exemptions"].contains(&key.as_str()) {
-                    reading.fail(key.clone(), format!("unknown key {key:?} (expected firms, searches, exemptions)"));
-                }
-            }
-            for (i, value) in reading.array(top, "firms").iter().enumerate() {
-                let path = format!("firms[{i}]");
-                if let Some(object) = reading.object(value, path.clone(), FIRM_KEYS) {
-                    if let Some(firm) = records::firm(&object, reading.errors) {
-                        sink.firm(sources, Place { source, at: At::Path(path) }, firm, reading.errors)?;
-                    }
-                }
-            }
+    let file = sources.0[source].name.clone();
+    let reader = match open(input, encoding) {
+        Ok(reader) => reader,
+        Err(e) => {
+            errors.push(stream::unreadable(&file, &e));
+            return Ok(());
         }
-        Kind::Shortlists => {
-            for (i, value) in reading.array(top, "searches").iter().enumerate() {
+    };
+    let mut reading = Reading { file: file.clone(), errors };
+    let mut stopped = None;
+    let mut each = |i: usize, value: Value| {
+        let done = match phase {
+            Kind::Firms => firm(source, &value, i, sources, sink, &mut reading),
+            Kind::Exemptions => exemption(source, &value, i, sources, sink, &mut reading),
+            _ => {
                 let path = format!("searches[{i}]");
-                if let Some(record) = search(source, value, path, &mut reading) {
-                    sink.search(sources, record, Vec::new(), reading.errors)?;
+                match search(source, &value, path, &mut reading) {
+                    Some(record) => sink.search(sources, record, Vec::new(), reading.errors),
+                    None => Ok(()),
                 }
             }
-        }
-        Kind::Exemptions => {
-            for (i, value) in reading.array(top, "exemptions").iter().enumerate() {
-                let path = format!("exemptions[{i}]");
-                if let Some(object) = reading.object(value, path.clone(), EXEMPTION_KEYS) {
-                    if let Some(exemption) = records::exemption(&object, reading.errors) {
-                        sink.exemption(sources, Place { source, at: At::Path(path) }, exemption, reading.errors)?;
-                    }
-                }
+        };
+        match done {
+            Ok(()) => true,
+            Err(e) => {
+                stopped = Some(e);
+                false
             }
         }
-        Kind::Json | Kind::Clients => {}
+    };
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let read = de.deserialize_map(Entries { key, each: &mut each });
+    if let Some(e) = stopped {
+        return Err(e);
+    }
+    if let Err(e) = read {
+        // The file was checked whole before: it changed since.
+        let mut error = parse_error(&file, e);
+        error.message = format!("{} (the file changed while it was read)", error.message);
+        errors.push(error);
+    }
+    Ok(())
+}
+
+/// Reads one JSON firm.
+fn firm<S: Sink>(
+    source: usize,
+    value: &Value,
+    i: usize,
+    sources: &Sources,
+    sink: &mut S,
+    reading: &mut Reading,
+) -> Result<(), S::Error> {
+    let path = format!("firms[{i}]");
+    if let Some(object) = reading.object(value, path.clone(), FIRM_KEYS) {
+        if let Some(firm) = records::firm(&object, reading.errors) {
+            sink.firm(sources, Place { source, at: At::Path(path) }, firm, reading.errors)?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads one JSON exemption.
+fn exemption<S: Sink>(
+    source: usize,
+    value: &Value,
+    i: usize,
+    sources: &Sources,
+    sink: &mut S,
+    reading: &mut Reading,
+) -> Result<(), S::Error> {
+    let path = format!("exemptions[{i}]");
+    if let Some(object) = reading.object(value, path.clone(), EXEMPTION_KEYS) {
+        if let Some(exemption) = records::exemption(&object, reading.errors) {
+            sink.exemption(sources, Place { source, at: At::Path(path) }, exemption, reading.errors)?;
+        }
     }
     Ok(())
 }

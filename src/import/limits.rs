@@ -15,9 +15,10 @@ pub const MAX_NOTE: usize = 64 * 1024;
 /// The longest CSV record (all its fields, with separators and quotes), in bytes: room for a note and every
 /// other field at their longest.
 pub const MAX_RECORD: usize = 1024 * 1024;
-/// The largest JSON file: it is read whole (a whole export on one line is normal) into a tree of about 17 times
-/// its size, so a refused 4 MB file peaks at 71 MB (6 MB: 103 MB). Larger exports go as CSV, which is streamed.
-pub const MAX_JSON: usize = 4 * 1024 * 1024;
+/// The longest line of a stream that is not a file (standard input, a pipe, `/dev/zero`), spooled to a temporary
+/// file before it is read: longer is no export (a whole JSON export on one line is normal, and up to 4 MB each of
+/// its entries may be).
+pub const MAX_STREAM_LINE: usize = 4 * 1024 * 1024;
 /// The deepest JSON nesting pledgecheck's format uses is 6 (top, searches, search, candidates, candidate,
 /// experience); anything much deeper is not an export.
 pub const MAX_DEPTH: usize = 16;
@@ -60,6 +61,8 @@ pub fn first_hidden(text: &str) -> Option<(usize, char)> {
 pub struct Refused {
     /// The physical line.
     pub line: usize,
+    /// The column, in characters from 1, where one is to blame.
+    pub column: Option<usize>,
     /// What was refused.
     pub message: String,
 }
@@ -103,7 +106,7 @@ impl<R> CsvGuard<R> {
     }
 
     fn refuse(&self, line: usize, message: String) -> io::Error {
-        io::Error::other(Refused { line, message })
+        io::Error::other(Refused { line, column: None, message })
     }
 }
 
@@ -151,88 +154,247 @@ impl<R: Read> Read for CsvGuard<R> {
     }
 }
 
-/// Checks a JSON text before it is parsed: nesting no deeper than [`MAX_DEPTH`], strings no longer than
-/// [`MAX_NOTE`], no object with more than [`MAX_KEYS`] keys, and no key twice in one object (a JSON parser keeps the
-/// last and drops the first silently). Malformed JSON is left to the parser. Gives the line and column (from 1)
-/// and the message of the first problem.
+/// The most bytes one entry of a top-level array may take (a firm, a search with its candidates, an exemption):
+/// each is held in memory whole while it is read. Whole JSON files of this size were the limit before they were
+/// streamed, so no file accepted then is refused now.
+pub const MAX_ENTRY: usize = 4 * 1024 * 1024;
+
+/// Checks a JSON text: as [`JsonGuard`] does, the text at once. Gives the line and column (from 1) and the
+/// message of the first problem.
 pub fn check_json(text: &str) -> Result<(), (usize, usize, String)> {
-    struct Frame {
-        object: bool,
-        expect_key: bool,
-        keys: HashSet<String>,
+    let mut guard = JsonGuard::new(text.as_bytes());
+    match io::copy(&mut guard, &mut io::sink()) {
+        Ok(_) => Ok(()),
+        Err(e) => match Refused::of(&e) {
+            Some(refused) => Err((refused.line, refused.column.unwrap_or(1), refused.message.clone())),
+            None => Err((guard.line, guard.column, e.to_string())),
+        },
     }
-    let bytes = text.as_bytes();
-    let mut stack: Vec<Frame> = Vec::new();
-    let (mut line, mut line_start) = (1usize, 0usize);
-    let column = |at: usize, line_start: usize| text[line_start..at].chars().count() + 1;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match b {
-            b'\n' => {
-                line += 1;
-                line_start = i + 1;
-            }
-            b'{' | b'[' => {
-                if stack.len() >= MAX_DEPTH {
-                    return Err((line, column(i, line_start), format!("JSON nested deeper than {MAX_DEPTH} levels")));
-                }
-                stack.push(Frame { object: b == b'{', expect_key: b == b'{', keys: HashSet::new() });
-            }
-            b'}' | b']' => {
-                stack.pop();
-            }
-            b',' => {
-                if let Some(top) = stack.last_mut() {
-                    top.expect_key = top.object;
-                }
-            }
-            b':' => {
-                if let Some(top) = stack.last_mut() {
-                    top.expect_key = false;
-                }
-            }
-            b'"' => {
-                let start = i;
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    if bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                let raw = &text[start..(i + 1).min(text.len())];
-                if raw.len() > MAX_NOTE + 2 {
-                    return Err((
-                        line,
-                        column(start, line_start),
-                        format!("a JSON string of {} bytes (at most {} KB)", raw.len() - 2, MAX_NOTE >> 10),
-                    ));
-                }
-                if let Some(top) = stack.last_mut().filter(|t| t.object && t.expect_key) {
-                    let key: String = serde_json::from_str(raw).unwrap_or_else(|_| raw.to_string());
-                    if top.keys.len() >= MAX_KEYS {
-                        return Err((
-                            line,
-                            column(start, line_start),
-                            format!("a JSON object with more than {MAX_KEYS} keys"),
-                        ));
-                    }
-                    if !top.keys.insert(key.clone()) {
-                        return Err((
-                            line,
-                            column(start, line_start),
-                            format!("the key {} appears twice in one object (expected each key once)", excerpt(&key)),
-                        ));
-                    }
-                    top.expect_key = false;
-                }
-            }
-            _ => {}
+}
+
+/// An open array or object of a JSON text.
+struct Frame {
+    object: bool,
+    expect_key: bool,
+    keys: HashSet<String>,
+}
+
+/// A reader under the JSON parser that refuses, as the bytes are read: nesting deeper than [`MAX_DEPTH`],
+/// strings longer than [`MAX_NOTE`], an object with more than [`MAX_KEYS`] keys, a key twice in one object (a JSON
+/// parser keeps the last and drops the first silently), an entry of a top-level array longer than [`MAX_ENTRY`],
+/// and bytes that are not UTF-8. Malformed JSON is left to the parser. What it holds is bounded: the open frames
+/// and their keys, and one key being read.
+pub struct JsonGuard<R> {
+    inner: R,
+    stack: Vec<Frame>,
+    line: usize,
+    /// The column of the next byte, in characters from 1.
+    column: usize,
+    /// Inside a string: its bytes so far (a key's kept, to be compared), and whether the last was a backslash.
+    string: Option<(usize, usize, usize)>,
+    escaped: bool,
+    key: Vec<u8>,
+    /// Bytes read since the current entry of a top-level array began.
+    entry: usize,
+    /// Continuation bytes the current UTF-8 character still needs, and the range the next one must fall in.
+    utf8: (u8, u8, u8),
+    /// The current UTF-8 character's first byte, with its line and column.
+    lead: (u8, usize, usize),
+}
+
+impl<R> JsonGuard<R> {
+    /// Guards a reader of UTF-8 JSON (byte-order mark removed).
+    pub fn new(inner: R) -> Self {
+        JsonGuard {
+            inner,
+            stack: Vec::new(),
+            line: 1,
+            column: 1,
+            string: None,
+            escaped: false,
+            key: Vec::new(),
+            entry: 0,
+            utf8: (0, 0x80, 0xBF),
+            lead: (0, 1, 1),
         }
-        i += 1;
     }
-    Ok(())
+
+    /// The reader underneath.
+    pub fn into_inner(self) -> R {
+        self.inner
+    }
+
+    fn refuse(line: usize, column: usize, message: String) -> io::Error {
+        io::Error::other(Refused { line, column: Some(column), message })
+    }
+
+    /// Follows one byte; the error of a bound it breaks.
+    fn step(&mut self, b: u8) -> io::Result<()> {
+        self.check_utf8(b)?;
+        if self.stack.len() >= 3 || (self.stack.len() == 2 && !matches!(b, b',' | b']')) {
+            self.entry += 1;
+            if self.entry > MAX_ENTRY {
+                return Err(Self::refuse(
+                    self.line,
+                    self.column,
+                    format!(
+                        "an entry of more than {} MB (expected one firm, search or exemption per entry of an array)",
+                        MAX_ENTRY >> 20
+                    ),
+                ));
+            }
+        }
+        if let Some((line, column, len)) = self.string.as_mut() {
+            *len += 1;
+            if *len > MAX_NOTE + 1 {
+                let (line, column) = (*line, *column);
+                return Err(Self::refuse(
+                    line,
+                    column,
+                    format!("a JSON string longer than {} KB (refused; a value holds at most 64 KB)", MAX_NOTE >> 10),
+                ));
+            }
+            if self.stack.last().is_some_and(|t| t.object && t.expect_key) {
+                self.key.push(b);
+            }
+            if self.escaped {
+                self.escaped = false;
+            } else if b == b'\\' {
+                self.escaped = true;
+            } else if b == b'"' {
+                let (line, column, _) = self.string.take().expect("in a string");
+                self.end_string(line, column)?;
+            }
+        } else {
+            match b {
+                b'{' | b'[' => {
+                    if self.stack.len() >= MAX_DEPTH {
+                        return Err(Self::refuse(
+                            self.line,
+                            self.column,
+                            format!("JSON nested deeper than {MAX_DEPTH} levels"),
+                        ));
+                    }
+                    self.stack.push(Frame { object: b == b'{', expect_key: b == b'{', keys: HashSet::new() });
+                }
+                b'}' | b']' => {
+                    self.stack.pop();
+                }
+                b',' => {
+                    if let Some(top) = self.stack.last_mut() {
+                        top.expect_key = top.object;
+                    }
+                    if self.stack.len() == 2 {
+                        self.entry = 0;
+                    }
+                }
+                b':' => {
+                    if let Some(top) = self.stack.last_mut() {
+                        top.expect_key = false;
+                    }
+                }
+                b'"' => {
+                    self.string = Some((self.line, self.column, 0));
+                    self.key.clear();
+                    if self.stack.last().is_some_and(|t| t.object && t.expect_key) {
+                        self.key.push(b);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if b == b'\n' {
+            self.line += 1;
+            self.column = 1;
+        } else if b & 0xC0 != 0x80 {
+            self.column += 1;
+        }
+        Ok(())
+    }
+
+    /// A string closed: a key is checked against the others of its object.
+    fn end_string(&mut self, line: usize, column: usize) -> io::Result<()> {
+        let Some(top) = self.stack.last_mut().filter(|t| t.object && t.expect_key) else { return Ok(()) };
+        let key: String =
+            serde_json::from_slice(&self.key).unwrap_or_else(|_| String::from_utf8_lossy(&self.key).into_owned());
+        if top.keys.len() >= MAX_KEYS {
+            return Err(Self::refuse(line, column, format!("a JSON object with more than {MAX_KEYS} keys")));
+        }
+        if !top.keys.insert(key.clone()) {
+            return Err(Self::refuse(
+                line,
+                column,
+                format!("the key {} appears twice in one object (expected each key once)", excerpt(&key)),
+            ));
+        }
+        top.expect_key = false;
+        Ok(())
+    }
+
+    /// Follows UTF-8: lead bytes and the ranges of their continuation bytes (no overlong forms, no surrogates).
+    fn check_utf8(&mut self, b: u8) -> io::Result<()> {
+        let (needed, low, high) = self.utf8;
+        if needed == 0 {
+            self.lead = (b, self.line, self.column);
+        }
+        let good = if needed > 0 {
+            self.utf8 = (needed - 1, 0x80, 0xBF);
+            (low..=high).contains(&b)
+        } else {
+            match b {
+                0x00..=0x7F => true,
+                0xC2..=0xDF => {
+                    self.utf8 = (1, 0x80, 0xBF);
+                    true
+                }
+                0xE0 => {
+                    self.utf8 = (2, 0xA0, 0xBF);
+                    true
+                }
+                0xED => {
+                    self.utf8 = (2, 0x80, 0x9F);
+                    true
+                }
+                0xE1..=0xEF => {
+                    self.utf8 = (2, 0x80, 0xBF);
+                    true
+                }
+                0xF0 => {
+                    self.utf8 = (3, 0x90, 0xBF);
+                    true
+                }
+                0xF1..=0xF3 => {
+                    self.utf8 = (3, 0x80, 0xBF);
+                    true
+                }
+                0xF4 => {
+                    self.utf8 = (3, 0x80, 0x8F);
+                    true
+                }
+                _ => false,
+            }
+        };
+        if good {
+            Ok(())
+        } else {
+            let (lead, line, column) = self.lead;
+            Err(Self::refuse(line, column, super::stream::not_utf8(lead)))
+        }
+    }
+}
+
+impl<R: Read> Read for JsonGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && self.utf8.0 > 0 {
+            let (lead, line, column) = self.lead;
+            return Err(Self::refuse(line, column, super::stream::not_utf8(lead)));
+        }
+        for &b in &buf[..n] {
+            self.step(b)?;
+        }
+        Ok(n)
+    }
 }
 
 #[cfg(test)]
@@ -274,7 +436,16 @@ mod tests {
         assert!(check_json(r#"[{"a": 1}, {"a": 2}]"#).is_ok(), "the same key in two objects");
         assert!(check_json(&"[".repeat(MAX_DEPTH + 1)).unwrap_err().2.contains("deeper"));
         let long = format!("{{\"a\": \"{}\"}}", "x".repeat(MAX_NOTE + 1));
-        assert!(check_json(&long).unwrap_err().2.contains("bytes"));
+        assert!(check_json(&long).unwrap_err().2.contains("KB"));
+        let entry = format!("{{\"searches\": [{{}}, [{}]]}}", "1,".repeat(MAX_ENTRY / 2));
+        let (line, column, message) = check_json(&entry).unwrap_err();
+        assert!(message.contains("an entry of more than 4 MB"), "{message}");
+        assert_eq!((line, column), (1, MAX_ENTRY + 18), "the byte past the bound");
+        let mut guard = JsonGuard::new(&b"{\"a\":\n \"b\xe6\"}"[..]);
+        let error = io::copy(&mut guard, &mut io::sink()).unwrap_err();
+        let refused = Refused::of(&error).unwrap();
+        assert!(refused.message.contains("not UTF-8 (byte 0xE6)"), "{}", refused.message);
+        assert_eq!((refused.line, refused.column), (2, Some(4)));
     }
 
     #[test]

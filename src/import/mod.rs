@@ -20,7 +20,6 @@ pub(crate) mod records;
 mod session;
 mod stream;
 
-use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 
@@ -103,10 +102,10 @@ impl InputFile {
                     run += 1;
                 }
             }
-            if run > limits::MAX_JSON {
+            if run > limits::MAX_STREAM_LINE {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
-                    format!("line {line} is longer than {} MB; refused", limits::MAX_JSON >> 20),
+                    format!("line {line} is longer than {} MB; refused", limits::MAX_STREAM_LINE >> 20),
                 ));
             }
             std::io::Write::write_all(&mut temp, &buf[..n])?;
@@ -285,14 +284,13 @@ pub fn stream<S: Sink>(
     Ok((opened.sources, opened.errors))
 }
 
-/// The files of a call with their kinds told (CSV headers read, JSON files parsed whole: they are small exports),
+/// The files of a call with their kinds told (CSV headers read, JSON files checked through once, streamed),
 /// ready to hand their records to a sink.
 pub(crate) struct Opened {
     /// The files; each SHA-256 is filled in once the file has been read.
     pub(crate) sources: Sources,
     /// The errors found so far.
     pub(crate) errors: InputErrors,
-    pub(crate) json_values: HashMap<usize, serde_json::Value>,
     /// The import profile CSV files are read through, if any.
     pub(crate) profile: Option<Profile>,
 }
@@ -302,7 +300,6 @@ impl Opened {
     pub(crate) fn new(inputs: &[impl Open], encoding: Encoding, profile: Option<&Profile>) -> Opened {
         let mut sources = Sources(Vec::with_capacity(inputs.len()));
         let mut errors = InputErrors::default();
-        let mut json_values = HashMap::new();
         for (index, input) in inputs.iter().enumerate() {
             sources.0.push(Source {
                 name: input.name().to_string(),
@@ -313,18 +310,15 @@ impl Opened {
             match stream::peek(input, &mut errors) {
                 stream::Peek::Unreadable | stream::Peek::Empty => {}
                 stream::Peek::Json => {
-                    if let Some((text, sha256)) = stream::read_whole(input, encoding, &mut errors) {
+                    if let Some(sha256) = json::check(input, encoding, &mut errors) {
                         sources.0[index].kind = Some(Kind::Json);
                         sources.0[index].sha256 = sha256;
-                        if let Some(value) = json::parse(input.name(), &text, &mut errors) {
-                            json_values.insert(index, value);
-                        }
                     }
                 }
                 stream::Peek::Csv => csv::header(index, input, encoding, profile, &mut sources, &mut errors),
             }
         }
-        Opened { sources, errors, json_values, profile: profile.cloned() }
+        Opened { sources, errors, profile: profile.cloned() }
     }
 
     /// Hands every record to the sink: all firms, then all exemptions, then all searches, whatever the order of
@@ -344,9 +338,7 @@ impl Opened {
                         csv::read(index, input, encoding, profile, &mut self.sources, sink, &mut self.errors)?
                     }
                     Some(Kind::Json) => {
-                        if let Some(value) = self.json_values.get(&index) {
-                            json::read(index, value, phase, &self.sources, sink, &mut self.errors)?;
-                        }
+                        json::read(index, input, encoding, phase, &self.sources, sink, &mut self.errors)?
                     }
                     _ => {}
                 }

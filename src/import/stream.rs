@@ -74,47 +74,53 @@ pub(super) fn unreadable(name: &str, error: &io::Error) -> InputError {
     InputError { file: name.to_string(), at: At::File, message: format!("the file cannot be read: {error}") }
 }
 
-/// Reads a whole (small) file as text, with its SHA-256; a file that is not UTF-8 is refused with the line of
-/// the first bad byte.
-pub(super) fn read_whole(input: &impl Open, encoding: Encoding, errors: &mut InputErrors) -> Option<(String, String)> {
-    let mut bytes = Vec::new();
-    let limit = super::limits::MAX_JSON as u64;
-    if let Err(e) = input.open().and_then(|r| r.take(limit + 1).read_to_end(&mut bytes)) {
-        errors.push(unreadable(input.name(), &e));
-        return None;
+/// A reader giving UTF-8: a leading byte-order mark skipped, Windows-1252 bytes decoded (JSON is read as text).
+pub(super) struct Decoded<R> {
+    inner: std::io::BufReader<R>,
+    decoder: Option<encoding_rs::Decoder>,
+    at_start: bool,
+}
+
+impl<R: Read> Decoded<R> {
+    pub(super) fn new(inner: R, encoding: Encoding) -> Self {
+        let decoder = match encoding {
+            Encoding::Utf8 => None,
+            Encoding::Windows1252 => Some(encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling()),
+        };
+        Decoded { inner: std::io::BufReader::with_capacity(1 << 16, inner), decoder, at_start: true }
     }
-    if bytes.len() as u64 > limit {
-        errors.push(InputError {
-            file: input.name().to_string(),
-            at: At::File,
-            message: format!(
-                "the JSON file is larger than {} MB (refused; import larger exports as CSV files, which are streamed)",
-                limit >> 20
-            ),
-        });
-        return None;
+
+    /// The reader underneath.
+    pub(super) fn into_inner(self) -> R {
+        self.inner.into_inner()
     }
-    let sha256 = crate::digest::hex_sha256(&bytes);
-    let text = match encoding {
-        Encoding::Windows1252 => encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes).0.into_owned(),
-        Encoding::Utf8 => match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(e) => {
-                let bytes = e.as_bytes();
-                let good = &bytes[..e.utf8_error().valid_up_to()];
-                let line = good.iter().filter(|b| **b == b'\n').count() + 1;
-                let column = good.iter().rev().take_while(|b| **b != b'\n').count() + 1;
-                errors.push(InputError {
-                    file: input.name().to_string(),
-                    at: At::Line { line, column: Some((column, String::new())) },
-                    message: not_utf8(bytes[good.len()]),
-                });
-                return None;
+}
+
+impl<R: Read> Read for Decoded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if std::mem::take(&mut self.at_start) && self.decoder.is_none() {
+            let first = self.inner.fill_buf()?;
+            if first.starts_with(b"\xef\xbb\xbf") {
+                self.inner.consume(3);
             }
-        },
-    };
-    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
-    Some((text, sha256))
+        }
+        let Some(decoder) = self.decoder.as_mut() else { return self.inner.read(buf) };
+        loop {
+            let raw = self.inner.fill_buf()?;
+            let last = raw.is_empty();
+            // A Windows-1252 byte takes at most 3 bytes of UTF-8.
+            let room = buf.len() / 3;
+            if room == 0 {
+                return Err(io::Error::new(io::ErrorKind::InvalidInput, "a read buffer of fewer than 3 bytes"));
+            }
+            let take = raw.len().min(room);
+            let (_, read, written, _) = decoder.decode_to_utf8(&raw[..take], buf, last);
+            self.inner.consume(read);
+            if written > 0 || last {
+                return Ok(written);
+            }
+        }
+    }
 }
 
 /// The message for bytes that are not UTF-8.

@@ -69,7 +69,7 @@ fn json_strings_nesting_and_size_are_bounded() {
     let long =
         env.write("long.json", format!("{{\"firms\": [{{\"firm\": \"f\", \"name\": \"{}\"}}]}}", "x".repeat(100_000)));
     let stderr = refused(&env, &[&long]);
-    assert!(stderr.contains("a JSON string of 100000 bytes") && stderr.len() < 400, "{stderr}");
+    assert!(stderr.contains("a JSON string longer than 64 KB") && stderr.len() < 400, "{stderr}");
     let deep = env.write("deep.json", format!("{{\"firms\": {}{}}}", "[".repeat(5000), "]".repeat(5000)));
     let stderr = refused(&env, &[&deep]);
     assert!(stderr.contains("nested deeper than"), "{stderr}");
@@ -197,4 +197,37 @@ fn an_unterminated_quote_at_the_end_of_a_file_is_refused() {
     let stderr = refused(&env, &[&file]);
     assert!(error_line(&stderr, &file, 2, None).contains("never closed"), "{stderr}");
     assert_eq!(env.report_csv(&["firms"]), before);
+}
+
+#[test]
+fn a_json_export_larger_than_an_entry_bound_is_streamed() {
+    let env = Env::new();
+    // About 7 MB: more than the 4 MB a whole JSON file was once allowed, each entry far below the entry bound.
+    let searches: Vec<String> = (0..16_000)
+        .map(|i| {
+            format!(
+                r#"{{"firm": "f", "search_ref": "s{i}", "client": "Aarhus Kommune", "client_sector": "municipality",
+                    "position": "Direktør", "level": "top", "opened_on": "2025-01-02", "shortlist_on": "2025-02-03",
+                    "candidates": [{{"candidate_ref": "c1", "candidate_sector": "private", "experience": {{"state": 2}}}},
+                                   {{"candidate_ref": "c2", "candidate_sector": "municipality"}}]}}"#
+            )
+        })
+        .collect();
+    let text = format!(
+        "\u{feff}{{\"searches\": [{}],\n \"firms\": [{{\"firm\": \"f\", \"name\": \"F\", \"pledged_on\": \"2021-01-01\"}}]}}\n",
+        searches.join(",\n")
+    );
+    assert!(text.len() > 6 << 20, "{}", text.len());
+    let file = env.write("big.json", &text);
+    let run = env.import(&[&file]);
+    assert!(run.stdout.contains("16000 searches changed (16000 read"), "{}", run.stdout);
+    assert_eq!(env.count("SELECT count(*) FROM candidate_version"), 32_000);
+    // The same file with an error near its end is refused whole, the error at its path.
+    let bad = text.replacen(
+        "\"s11998\", \"client\": \"Aarhus Kommune\", \"client_sector\": \"municipality\"",
+        "\"s11998\", \"client\": \"Aarhus Kommune\", \"client_sector\": \"kommunen\"",
+        1,
+    );
+    let stderr = refused(&env, &[&env.write("bad.json", bad)]);
+    assert!(stderr.contains("bad.json: searches[11998].client_sector: unknown sector \"kommunen\""), "{stderr}");
 }
