@@ -639,7 +639,7 @@ impl Session<'_> {
             None => None,
         };
         let case = Case { firm, search: &record.search, candidates: &record.candidates, exemption: exemption.as_ref() };
-        self.w.store_verdict(self.policy, id, &rules::judge(self.policy, &case), &record.search)
+        self.w.store_verdict(self.policy, id, &rules::judge(self.policy, &case), &record.search, !existed)
     }
 
     /// The exemption of this call waiting for a search, if any.
