@@ -11,6 +11,7 @@
 #               and reused by later runs (the generator is seeded: the same size gives the same bytes)
 #   BENCH_RUNS  runs of each measurement; the fastest is shown, with its peak RSS (default 1)
 #   BENCH_5M    set to 1 to add 5M rows to the default sizes
+#   BENCH_ORDERS set to 0 to skip the row orders (below)
 #
 # For each size it generates firms.csv, shortlists.csv (ROWS rows) and exemptions.csv with
 # `examples/generate.rs` (ROWS/5 searches), then measures, each with wall time and peak RSS
@@ -29,6 +30,10 @@
 #   - re-import         the same three files again (must say "0 searches changed")
 #   - pairs             BENCH_RUNS pairs of sqlite3 .import and import run one right after the other, each pair's
 #                       ratio and the ratio of their sums (the machine's speed drifts: a pair shares its moment)
+#   - orders            the same rows grouped by search, as generated, shuffled, sorted by added_on and by
+#                       candidate sector: for each, BENCH_RUNS alternating pairs with sqlite3 .import of that file
+#                       (wall and CPU ratios of the sums), the import's peak RSS, the database's size against
+#                       .import's, and a re-import of the unchanged file against the fresh import (mean)
 # and prints a table with ratios: import / sqlite3 .import, import / bare inserts, each report / import, and
 # time per row. Results are also written to $BENCH_DIR/results.tsv (one line per size and measurement).
 #
@@ -195,6 +200,49 @@ for rows in "${sizes[@]}"; do
     done
     echo "$rows rows: import / sqlite3 .import in $runs alternating pair(s):$pair_ratios; of their sums:" \
         "$(ratio "${pair_sums#* }" "${pair_sums% *}")"
+    # Any row order (issue 15): the same rows grouped by search, as generated (about 6% of the rows apart from
+    # the rest of their search), shuffled, and sorted by added_on and by candidate sector; for each, alternating
+    # pairs of sqlite3 .import and the import of that file (wall and CPU ratios), the import's peak RSS, the
+    # database's size beside .import's table, and a re-import of the unchanged file beside the fresh import.
+    if [[ "${BENCH_ORDERS:-1}" == 1 ]]; then
+        header=$(head -n 1 "$s")
+        declare -A order_cmd=(
+            [grouped]="sort -t, -k1,1 -k2,2 -s"
+            [generated]="cat"
+            [shuffled]="shuf --random-source=<(yes)"
+            [by-added_on]="sort -t, -k14,14 -s"
+            [by-candidate_sector]="sort -t, -k11,11 -s"
+        )
+        printf '\n%-9s %-20s %9s %9s %9s %9s %10s %9s %9s\n' rows order "import" "CPU" "wall/.imp" "CPU/.imp" \
+            "peak RSS" "db/.imp" "re-import"
+        for order in grouped generated shuffled by-added_on by-candidate_sector; do
+            o=$work/order-$order.csv
+            if [[ ! -s "$o" ]]; then
+                { echo "$header"; eval "tail -n +2 '$s' | ${order_cmd[$order]}"; } >"$o"
+            fi
+            sums='0 0 0 0' rss=0
+            for (( i = 0; i < runs; i++ )); do
+                rm -f "$work/sqlite3.db" "$work/sqlite3.db-journal" "$work/o.db" "$work/o.db-wal" "$work/o.db-shm"
+                /usr/bin/time -f "%e %M %U %S" -o "$work/t1.txt" sqlite3 "$work/sqlite3.db" ".mode csv" ".import '$o' t"
+                /usr/bin/time -f "%e %M %U %S" -o "$work/t2.txt" "$pc" --db "$work/o.db" -q import "$f" "$o" "$e" \
+                    2>/dev/null
+                sums=$(awk -v s="$sums" 'FNR == 1 && NR == 1 { a = $1; ac = $3 + $4 } FNR == 1 && NR > 1 { b = $1; bc = $3 + $4; m = $2 }
+                    END { split(s, x, " "); print x[1] + a, x[2] + ac, x[3] + b, x[4] + bc; print m > "/dev/stderr" }' \
+                    "$work/t1.txt" "$work/t2.txt" 2>"$work/rss.txt")
+                if (( $(cat "$work/rss.txt") > rss )); then rss=$(cat "$work/rss.txt"); fi
+            done
+            read -r sw sc pw pcpu <<<"$sums"
+            db_ratio=$(ratio "$(stat -c %s "$work/o.db")" "$(stat -c %s "$work/sqlite3.db")")
+            /usr/bin/time -f "%e" -o "$work/t3.txt" "$pc" --db "$work/o.db" import "$f" "$o" "$e" >"$work/o.out" 2>/dev/null
+            grep -q "0 searches changed ($searches read;" "$work/o.out" || die "re-import of $order: $(cat "$work/o.out")"
+            re=$(awk -v r="$(cat "$work/t3.txt")" -v p="$pw" -v n="$runs" 'BEGIN { printf "%.2fx", r / (p / n) }')
+            printf '%-9s %-20s %9s %9s %9s %9s %10s %9s %9s\n' "$rows" "$order" "$(fmt_time "$(awk -v p="$pw" -v n="$runs" 'BEGIN { print p / n }')")" \
+                "$(fmt_cpu "$(awk -v p="$pcpu" -v n="$runs" 'BEGIN { print p / n }')")" "$(ratio "$pw" "$sw")" \
+                "$(ratio "$pcpu" "$sc")" "$(fmt_rss "$rss")" "$db_ratio" "$re"
+            printf '%s\t%s\t%s\t%s\t%s\n' "$rows" "order_$order" "$pw" "$pcpu" "$rss" >>"$results"
+        done
+        unset order_cmd
+    fi
     per_row() { awk -v s="$1" -v r="$rows" 'BEGIN { printf "%.2f", s / r * 1e6 }'; }
     echo "$rows rows: wall time per row: import $(per_row "$imp") µs, sqlite3 .import $(per_row "${t[sqlite3_import]}")" \
         "µs, bare inserts $(per_row "${t[bare_insert]}") µs"
