@@ -122,7 +122,25 @@ impl<R: Read> Read for CsvGuard<R> {
                 ),
             ));
         }
-        for &b in &buf[..n] {
+        let mut i = 0;
+        while i < n {
+            // Inside a field only a few bytes change anything: skip to the next of them.
+            let skip = match self.state {
+                Quoting::Unquoted => memchr::memchr3(b',', b';', b'\n', &buf[i..n]),
+                Quoting::Quoted => memchr::memchr2(b'"', b'\n', &buf[i..n]),
+                Quoting::FieldStart | Quoting::QuoteInQuoted => Some(0),
+            }
+            .unwrap_or(n - i);
+            if skip > 0 {
+                self.record_bytes += skip;
+                i += skip;
+                if self.record_bytes > MAX_RECORD {
+                    return Err(self.too_long());
+                }
+                continue;
+            }
+            let b = buf[i];
+            i += 1;
             self.record_bytes += 1;
             self.state = match (self.state, b) {
                 (Quoting::Quoted, b'"') => Quoting::QuoteInQuoted,
@@ -143,14 +161,20 @@ impl<R: Read> Read for CsvGuard<R> {
                 self.line += 1;
             }
             if self.record_bytes > MAX_RECORD {
-                let line = if self.state == Quoting::Quoted { self.quote_line } else { self.line };
-                return Err(self.refuse(
-                    line,
-                    format!("the record is longer than {} MB (refused; a value holds at most 64 KB)", MAX_RECORD >> 20),
-                ));
+                return Err(self.too_long());
             }
         }
         Ok(n)
+    }
+}
+
+impl<R> CsvGuard<R> {
+    fn too_long(&self) -> io::Error {
+        let line = if self.state == Quoting::Quoted { self.quote_line } else { self.line };
+        self.refuse(
+            line,
+            format!("the record is longer than {} MB (refused; a value holds at most 64 KB)", MAX_RECORD >> 20),
+        )
     }
 }
 
@@ -424,6 +448,61 @@ mod tests {
             many.extend_from_slice(b"abc\n");
         }
         assert!(through(&many).is_ok(), "many short records are fine");
+    }
+
+    /// The guard's quoting, byte by byte, as it was before it skipped: the line an open quote started on, if any.
+    fn open_quote_line(input: &[u8]) -> Option<usize> {
+        let (mut state, mut line, mut quote_line) = (Quoting::FieldStart, 1, 0);
+        for &b in input {
+            state = match (state, b) {
+                (Quoting::Quoted, b'"') => Quoting::QuoteInQuoted,
+                (Quoting::Quoted, _) => Quoting::Quoted,
+                (Quoting::QuoteInQuoted, b'"') => Quoting::Quoted,
+                (Quoting::FieldStart, b'"') => {
+                    quote_line = line;
+                    Quoting::Quoted
+                }
+                (_, b',' | b';' | b'\n') => Quoting::FieldStart,
+                _ => Quoting::Unquoted,
+            };
+            if b == b'\n' {
+                line += 1;
+            }
+        }
+        (state == Quoting::Quoted).then_some(quote_line)
+    }
+
+    /// A reader giving its bytes a few at a time.
+    struct Chunks<'a>(&'a [u8], usize);
+
+    impl Read for Chunks<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.len().min(self.1).min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn skipping_inside_fields_follows_quotes_as_byte_by_byte(
+            input in proptest::collection::vec(proptest::sample::select(b"ab,;\"\n".to_vec()), 0..200),
+            chunk in 1usize..9,
+        ) {
+            let mut out = Vec::new();
+            let read = CsvGuard::new(Chunks(&input, chunk)).read_to_end(&mut out);
+            match open_quote_line(&input) {
+                None => {
+                    proptest::prop_assert!(read.is_ok());
+                    proptest::prop_assert_eq!(out, input);
+                }
+                Some(line) => {
+                    let err = read.unwrap_err();
+                    proptest::prop_assert_eq!(Refused::of(&err).map(|r| r.line), Some(line));
+                }
+            }
+        }
     }
 
     #[test]
