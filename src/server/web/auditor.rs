@@ -218,7 +218,7 @@ pub(super) async fn quarter_page(
     let lang = signed.lang;
     let quarter = quarter_of(lang, &raw)?;
     let tables = read(&app, &signed, move |store| Ok(reports::pack(store, quarter)?.1)).await?;
-    let find = |name: &str| tables.iter().find(|(n, _)| n.starts_with(name)).map(|(_, t)| t);
+    let find = |kind: &str| tables.iter().find(|(n, _)| n.ends_with(&format!("-{kind}.csv"))).map(|(_, t)| t);
     let body = html! {
         h1 { (lang.t(K::QuarterPack)) " " (quarter) }
         p { a.button href={ "/quarters/" (quarter) "/pack" } download { (lang.t(K::DownloadPack)) } }

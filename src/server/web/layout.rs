@@ -56,8 +56,11 @@ button.quiet { background: none; border: 0; color: var(--accent); padding: 2px 4
 .login div { margin: 0 0 12px; }
 th a { color: inherit; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .85rem; overflow-wrap: anywhere; }
+.chart-box { max-width: 560px; margin-bottom: 12px; }
 @media (max-width: 640px) {
   .bar .inner { padding: 8px 12px; }
+  table.stack td.num { text-align: left; }
+  table.stack td::before { min-width: 9.5em; margin-right: 8px; vertical-align: top; }
   .fields { grid-template-columns: 1fr; }
   .row { grid-template-columns: 1fr 1fr; }
 }

@@ -91,7 +91,7 @@ pub(super) fn rates(lang: Lang, ledger: &Ledger, firm: Option<&str>) -> Markup {
             @if points.is_empty() {
                 p.empty { (lang.t(K::NoneHere)) }
             } @else {
-                div.panel {
+                div.panel.chart-box {
                     (layout::chart(crate::output::svg::rate_bars(lang.t(K::RatePerQuarter), &points)))
                     p.key { (lang.t(K::RateKey)) }
                 }
@@ -557,13 +557,14 @@ fn choice(id: &str, label: &str, options: &[(&'static str, &'static str)], chose
 
 /// A labelled text field. A date is typed as text (`2026-03-31` or Danish `31-03-2026`, as in files): a date
 /// picker's format follows the browser's locale, and the import's messages name what was typed.
-fn text_field(id: &str, label: &str, value: &str, kind: &str, required: bool) -> Markup {
+fn text_field(lang: Lang, id: &str, label: &str, value: &str, kind: &str, required: bool) -> Markup {
     let date = kind == "date";
+    let hint = lang.t(K::DateHint);
     html! {
         div {
             label for=(id) { (label) }
             @if date {
-                input id=(id) name=(id) type="text" value=(value) required[required] placeholder="2026-03-31"
+                input id=(id) name=(id) type="text" value=(value) required[required] placeholder=(hint)
                     autocomplete="off" size="10";
             } @else {
                 input id=(id) name=(id) type=(kind) value=(value) required[required];
@@ -595,34 +596,34 @@ fn search_form(signed: &Signed, action: &str, f: &SearchForm, editing: bool, res
                 legend { (lang.t(K::Searching)) }
                 div.fields {
                     @if signed.account.firm.is_none() && !editing {
-                        (text_field("firm", lang.t(K::Firm), &f.firm, "text", true))
+                        (text_field(lang, "firm", lang.t(K::Firm), &f.firm, "text", true))
                     } @else if signed.account.firm.is_none() {
                         input type="hidden" name="firm" value=(f.firm);
                     }
                     @if editing {
                         input type="hidden" name="search_ref" value=(f.search_ref);
                     } @else {
-                        (text_field("search_ref", lang.t(K::SearchRef), &f.search_ref, "text", true))
+                        (text_field(lang, "search_ref", lang.t(K::SearchRef), &f.search_ref, "text", true))
                     }
-                    (text_field("client", lang.t(K::Client), &f.client, "text", true))
+                    (text_field(lang, "client", lang.t(K::Client), &f.client, "text", true))
                     (choice("client_sector", lang.t(K::ClientSector), &sectors, &f.client_sector, false))
-                    (text_field("position", lang.t(K::Position), &f.position, "text", true))
+                    (text_field(lang, "position", lang.t(K::Position), &f.position, "text", true))
                     (choice("level", lang.t(K::Level), &levels, &f.level, false))
-                    (text_field("opened_on", lang.t(K::OpenedOn), &f.opened_on, "date", true))
-                    (text_field("shortlist_on", lang.t(K::ShortlistOn), &f.shortlist_on, "date", false))
-                    (text_field("cancelled_on", lang.t(K::CancelledOn), &f.cancelled_on, "date", false))
+                    (text_field(lang, "opened_on", lang.t(K::OpenedOn), &f.opened_on, "date", true))
+                    (text_field(lang, "shortlist_on", lang.t(K::ShortlistOn), &f.shortlist_on, "date", false))
+                    (text_field(lang, "cancelled_on", lang.t(K::CancelledOn), &f.cancelled_on, "date", false))
                 }
             }
             fieldset {
                 legend { (lang.t(K::Candidates)) }
                 @for (i, r) in rows.iter().enumerate() {
                     div.row {
-                        (text_field(&format!("c{i}_ref"), lang.t(K::CandidateRef), &r.candidate_ref, "text", false))
+                        (text_field(lang, &format!("c{i}_ref"), lang.t(K::CandidateRef), &r.candidate_ref, "text", false))
                         (choice(&format!("c{i}_sector"), lang.t(K::Sector), &candidate_sectors, &r.sector, false))
-                        (text_field(&format!("c{i}_experience"), lang.t(K::Experience), &r.experience, "text", false))
+                        (text_field(lang, &format!("c{i}_experience"), lang.t(K::Experience), &r.experience, "text", false))
                         (choice(&format!("c{i}_stage"), lang.t(K::Stage), &stages,
                             if r.stage.is_empty() { "shortlist" } else { &r.stage }, false))
-                        (text_field(&format!("c{i}_added"), lang.t(K::AddedOn), &r.added_on, "date", false))
+                        (text_field(lang, &format!("c{i}_added"), lang.t(K::AddedOn), &r.added_on, "date", false))
                         div {
                             button.secondary.small type="submit" name="action" value={ "remove-" (i) }
                                 aria-label={ (lang.t(K::RemoveRow)) " " (lang.t(K::Candidate)) " " (i + 1) } {

@@ -240,5 +240,6 @@ texts! {
     CandidatePart => "Kandidatens del", "The candidate's part";
     Firms => "Firmaer", "Firms";
     Total => "I alt", "Total";
+    DateHint => "åååå-mm-dd", "yyyy-mm-dd";
     ThisQuarter => "Søgninger i dette kvartal", "Searches this quarter";
 }

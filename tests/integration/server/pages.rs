@@ -238,7 +238,9 @@ fn the_auditor_sees_every_firm_and_downloads_the_apis_pack() {
     assert_eq!(browser.get("/firms?sort=rate&dir=desc").status, 200);
     assert_eq!(browser.get(&format!("/firms/{OWN}")).status, 200);
     assert_eq!(browser.get("/firms/no-such-firm").status, 404);
-    assert_eq!(browser.get("/quarters/2025-Q4").status, 200);
+    let quarter = browser.get("/quarters/2025-Q4");
+    assert_eq!(quarter.status, 200);
+    assert!(quarter.text().contains("chain_head"), "the pack's summary on the page: {}", quarter.text());
     assert_eq!(browser.get("/quarters/not-a-quarter").status, 404);
     let pack = browser.get("/quarters/2025-Q4/pack");
     assert_eq!((pack.status, pack.content_type.as_str()), (200, "application/zip"));
