@@ -10,8 +10,9 @@ use crate::server;
 
 /// Arguments of `serve`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Serves until SIGTERM or Ctrl-C, then finishes the requests in progress. One line per request \
-    on standard error. Put TLS in front with a reverse proxy (docs/server.md).\n\n\
+#[command(after_help = "Serves the API under /api/v1 and the web pages for people at / until SIGTERM or Ctrl-C, then \
+    finishes the requests in progress. One line per request on standard error. Put TLS in front with a reverse proxy, \
+    and give --secure-cookies there (docs/server.md).\n\n\
     Examples:\n  \
     pledgecheck serve\n  \
     pledgecheck serve --listen 0.0.0.0:8080 --db /srv/pledgecheck/pledgecheck.db")]

@@ -127,7 +127,6 @@ pub(super) async fn overview_of(app: Arc<App>, signed: Signed, q: OverviewQuery)
     ];
     let body = html! {
         h1 { (lang.t(K::Overview)) }
-        (rates(lang, &ledger, None))
         section {
             h2 { (lang.t(K::Firms)) }
             div.scroll {
@@ -158,6 +157,7 @@ pub(super) async fn overview_of(app: Arc<App>, signed: Signed, q: OverviewQuery)
                 }
             }
         }
+        (rates(lang, &ledger, None))
         section {
             h2 { (lang.t(K::QuarterPack)) }
             ul.plain { @for qu in &quarters { li { a href={ "/quarters/" (qu) } { (qu) } } } }

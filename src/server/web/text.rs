@@ -92,7 +92,7 @@ impl Lang {
         match (self, stage) {
             (Lang::En, s) => s.as_str(),
             (Lang::Da, Stage::Longlist) => "longliste",
-            (Lang::Da, Stage::Shortlist) => "kandidatliste",
+            (Lang::Da, Stage::Shortlist) => "kortliste",
             (Lang::Da, Stage::Interview) => "samtale",
             (Lang::Da, Stage::Hired) => "ansat",
         }
@@ -149,7 +149,7 @@ texts! {
     ChangeInRate => "Ændring", "Change";
     Rated => "Bedømt", "Rated";
     Compliant => "Overholdt", "Compliant";
-    PendingSearches => "Søgninger der afventer kandidatliste", "Searches waiting for their shortlist";
+    PendingSearches => "Søgninger der afventer kortliste", "Searches waiting for their shortlist";
     FailingSearches => "Søgninger der ikke overholder løftet", "Searches failing the pledge";
     NoneHere => "Ingen.", "None.";
     AllOf => "Se alle", "See all";
@@ -160,7 +160,7 @@ texts! {
     Position => "Stilling", "Position";
     Level => "Niveau", "Level";
     OpenedOn => "Modtaget", "Opened on";
-    ShortlistOn => "Kandidatliste sendt", "Shortlist sent on";
+    ShortlistOn => "Kortliste sendt", "Shortlist sent on";
     CancelledOn => "Annulleret", "Cancelled on";
     Verdict => "Vurdering", "Verdict";
     Reason => "Begrundelse", "Reason";
@@ -199,7 +199,7 @@ texts! {
     CheckBeforeSending => "Tjek før afsendelse", "Check before sending";
     Save => "Gem", "Save";
     CheckResult => "Resultat af tjekket (intet er gemt)", "Result of the check (nothing was saved)";
-    ProjectedAsIfSent => "Vurderet som om kandidatlisten blev sendt", "Judged as if the shortlist were sent on";
+    ProjectedAsIfSent => "Vurderet som om kortlisten blev sendt", "Judged as if the shortlist were sent on";
     NothingSaved => "Intet er gemt.", "Nothing was saved.";
     Errors => "Fejl", "Errors";
     File => "Fil", "File";

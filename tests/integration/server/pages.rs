@@ -254,3 +254,67 @@ fn the_auditor_sees_every_firm_and_downloads_the_apis_pack() {
     // An auditor writes nothing.
     assert_eq!(browser.get("/searches/new").status, 403);
 }
+
+#[test]
+fn a_stored_search_is_edited_exempted_and_cancelled_through_its_pages() {
+    let env = people();
+    let server = Server::start(&env, &[]);
+    let mut browser = Browser::new(&server);
+    browser.sign_in("nina", PASSWORD);
+    let edit = browser.get("/searches/nordsoeg/NS-2025-041/edit");
+    assert_eq!(edit.status, 200, "{}", edit.text());
+    let text = edit.text();
+    // The stored candidates are in the form, each with its row.
+    assert!(text.contains(r#"name="c3_ref""#) && text.contains(r#"value="c4""#), "{text}");
+    let token = csrf_of(&text);
+    // The form as the browser would post it back (the stored values), with a cancellation date added.
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let case = env.explain(OWN, "NS-2025-041");
+    for name in ["client", "client_sector", "position", "level", "opened_on", "shortlist_on"] {
+        fields.push((name.into(), case["search"][name].as_str().unwrap().into()));
+    }
+    let candidates = case["candidates"].as_array().unwrap();
+    fields.push(("rows".into(), candidates.len().to_string()));
+    for (i, c) in candidates.iter().enumerate() {
+        fields.push((format!("c{i}_ref"), c["candidate_ref"].as_str().unwrap().into()));
+        fields.push((format!("c{i}_sector"), c["sector"].as_str().unwrap().into()));
+        fields.push((format!("c{i}_experience"), c["experience"].as_str().unwrap().into()));
+        fields.push((format!("c{i}_stage"), c["stage"].as_str().unwrap().into()));
+        fields.push((format!("c{i}_added"), c["added_on"].as_str().unwrap_or_default().into()));
+    }
+    fields.push(("cancelled_on".into(), "2025-11-01".into()));
+    fields.push(("csrf".into(), token.clone()));
+    fields.push(("action".into(), "save".into()));
+    let saved = browser.post("/searches/nordsoeg/NS-2025-041/edit", &pairs(&fields));
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let search = env.search(OWN, "NS-2025-041");
+    assert_eq!(search["verdict"], case["verdict"], "a cancellation after the shortlist is judged as usual");
+    assert_eq!(env.explain(OWN, "NS-2025-041")["search"]["cancelled_on"], "2025-11-01");
+    assert_eq!(env.explain(OWN, "NS-2025-041")["candidates"].as_array().unwrap().len(), candidates.len());
+    // An exemption recorded and removed from the search's page.
+    let path = "/searches/nordsoeg/NS-2025-041/exemption";
+    let set = browser.post(path, &[("csrf", &token), ("action", "set"), ("reason", "no-qualified-candidate")]);
+    assert_eq!(set.status, 303, "{}", set.text());
+    assert!(browser.get("/searches/nordsoeg/NS-2025-041").text().contains("no-qualified-candidate"));
+    let removed = browser.post(path, &[("csrf", &token), ("action", "remove")]);
+    assert_eq!(removed.status, 303, "{}", removed.text());
+    assert!(env.explain(OWN, "NS-2025-041")["exemption"].is_null());
+    let log = env.run(&["history", OWN, "NS-2025-041"]).ok().stdout;
+    assert!(log.contains("nina"), "the changes name the account: {log}");
+}
+
+#[test]
+fn the_whatif_page_compares_an_uploaded_policy_and_refuses_an_invalid_one() {
+    let env = people();
+    let server = Server::start(&env, &[]);
+    let mut browser = Browser::new(&server);
+    browser.sign_in("aud", PASSWORD);
+    let token = browser.token("/whatif");
+    let stricter = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/stricter.toml")).unwrap();
+    let compared = browser.post_files("/whatif", &[("csrf", &token)], "policy", &[("stricter.toml", &stricter)]);
+    assert_eq!(compared.status, 200, "{}", compared.text());
+    assert!(compared.text().contains("data-verdict="), "{}", compared.text());
+    let invalid = browser.post_files("/whatif", &[("csrf", &token)], "policy", &[("bad.toml", b"[nope")]);
+    assert_eq!(invalid.status, 422, "{}", invalid.text());
+    assert_eq!(browser.post_files("/whatif", &[], "policy", &[("stricter.toml", &stricter)]).status, 403);
+}
