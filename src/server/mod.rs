@@ -279,7 +279,7 @@ fn router(app: Arc<App>, config: &Config) -> Router {
         .merge(web::pages())
         .route("/api/v1/openapi.json", axum::routing::get(openapi::document))
         .route("/api/v1/tokens", axum::routing::post(routes::login))
-        .fallback(routes::no_route)
+        .fallback(web::no_route)
         .method_not_allowed_fallback(routes::no_method)
         .layer(DefaultBodyLimit::max(config.max_upload))
         .layer(RequestBodyLimitLayer::new(config.max_upload))

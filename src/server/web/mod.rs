@@ -77,6 +77,16 @@ pub(super) fn pages() -> Router<Arc<App>> {
         .layer(axum::middleware::from_fn(security_headers))
 }
 
+/// Any other path: the API's problem+json 404 under `/api/`, a page elsewhere (a browser's mistyped address).
+pub(super) async fn no_route(uri: axum::http::Uri, headers: HeaderMap) -> Response {
+    if uri.path().starts_with("/api/") {
+        return super::routes::no_route().await.into_response();
+    }
+    let mut response = Page::not_found(browser_lang(&headers)).into_response();
+    response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    response
+}
+
 /// The front page: a recruiter's dashboard, everyone else's overview of the firms.
 async fn home(State(app): State<Arc<App>>, signed: Signed) -> Result<Response, Page> {
     match signed.account.role {

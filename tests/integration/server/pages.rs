@@ -70,7 +70,15 @@ fn signing_in_makes_a_strict_http_only_session_that_logout_ends() {
     assert_eq!(dashboard.status, 200, "{}", dashboard.text());
     assert!(dashboard.text().contains("Nordsøg Executive Search"), "{}", dashboard.text());
     assert!(dashboard.text().contains("<svg"), "the rate chart");
-    assert!(server.log().contains("GET / 200") && server.log().contains("account=nina"), "{}", server.log());
+    // The log line names the account (the server's standard error is read by a thread: give it a moment).
+    let logged = |log: &str| log.lines().any(|l| l.contains("GET / 200") && l.contains("account=nina"));
+    for _ in 0..50 {
+        if logged(&server.log()) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(logged(&server.log()), "{}", server.log());
     let token = csrf_of(&dashboard.text());
     // English on request, kept for the account.
     let english = browser.post("/language", &[("csrf", &token), ("language", "en")]);
@@ -80,6 +88,10 @@ fn signing_in_makes_a_strict_http_only_session_that_logout_ends() {
     assert_eq!((out.status, out.header("location")), (303, Some("/login")));
     assert_eq!(env.count("SELECT count(*) FROM web_session WHERE ended_at IS NULL"), 0);
     assert_eq!(browser.get("/searches").header("location"), Some("/login"));
+    // A mistyped address is a page; under /api/ it stays the API's problem+json.
+    let missing = browser.get("/no-such-page");
+    assert_eq!((missing.status, missing.content_type.as_str()), (404, "text/html; charset=utf-8"));
+    assert_eq!(browser.get("/api/v1/no-such-route").content_type, "application/problem+json");
 }
 
 #[test]
