@@ -123,6 +123,17 @@ impl Browser<'_> {
         Ok(())
     }
 
+    /// A screenshot of one part of the page at phone width, where it lies below the fold (Chromium crops an
+    /// element's screenshot to the window, so the desktop's would be cut).
+    async fn shot_of(&self, name: &str, css: &str) -> Result<(), Failure> {
+        self.client.set_window_size(PHONE.0, PHONE.1).await?;
+        let part = self.client.find(Locator::Css(css)).await.map_err(|e| fail(format!("no {css}: {e}")))?;
+        let png = part.screenshot().await?;
+        std::fs::write(self.setup.shots.join(format!("{name}-phone.png")), png)?;
+        self.client.set_window_size(DESKTOP.0, DESKTOP.1).await?;
+        Ok(())
+    }
+
     async fn fill(&self, id: &str, text: &str) -> Result<(), Failure> {
         let field = self.client.find(Locator::Id(id)).await.map_err(|e| fail(format!("no field #{id}: {e}")))?;
         field.clear().await?;
@@ -270,6 +281,7 @@ async fn scenarios(b: &Browser<'_>) -> Result<(), Failure> {
         return Err(fail(format!("with a private-sector candidate the search was checked as {verdict}")));
     }
     b.shot("06-check-compliant").await?;
+    b.shot_of("06-candidate-rows", "main form fieldset.candidates").await?;
     b.fill("shortlist_on", &today).await?;
     b.click(".actions button[value=save]").await?;
     if b.path().await? != "/searches/nordsoeg/E2E-1" {

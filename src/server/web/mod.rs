@@ -63,6 +63,7 @@ pub(super) fn pages() -> Router<Arc<App>> {
         .route("/searches", get(recruiter::list))
         .route("/searches/new", get(recruiter::new_form).post(recruiter::new_post))
         .route("/searches/{firm}/{search_ref}", get(recruiter::search_page))
+        .route("/searches/{firm}/{search_ref}/history", get(recruiter::history_page))
         .route("/searches/{firm}/{search_ref}/edit", get(recruiter::edit_form).post(recruiter::edit_post))
         .route("/searches/{firm}/{search_ref}/exemption", post(recruiter::exemption_post))
         .route("/upload", get(recruiter::upload_page).post(recruiter::upload_post))

@@ -328,13 +328,11 @@ pub(super) async fn search_page(
     let lang = signed.lang;
     let (f, r) = (firm.clone(), search_ref.clone());
     let found = read(&app, &signed, move |store| {
-        let view = store.view(Moment::Now, None)?.within(scope.clone());
-        let Some((case, explained)) = service::explain::explain(&view, &f, &r)? else { return Ok(None) };
-        let history = service::evidence::history(store, &scope, Some(&f), Some(&r))?.unwrap_or_default();
-        Ok(Some((case, explained, history)))
+        let view = store.view(Moment::Now, None)?.within(scope);
+        Ok(service::explain::explain(&view, &f, &r)?)
     })
     .await?;
-    let Some((case, explained, history)) = found else { return Err(Page::not_found(lang)) };
+    let Some((case, explained)) = found else { return Err(Page::not_found(lang)) };
     let s = &case.search;
     let writes = WRITERS.contains(&signed.account.role);
     let href = search_href(&s.firm, &s.search_ref);
@@ -388,21 +386,50 @@ pub(super) async fn search_page(
         }
         section {
             h2 { (lang.t(K::History)) }
-            div.scroll {
-                table.stack {
-                    thead { tr {
-                        th scope="col" { (lang.t(K::When)) }
-                        th scope="col" { (lang.t(K::Who)) }
-                        th scope="col" { (lang.t(K::What)) }
-                        th scope="col" { (lang.t(K::Change)) }
-                    } }
-                    tbody {
-                        @for c in history.iter().rev() {
-                            tr {
-                                td.nowrap data-label=(lang.t(K::When)) { (c.at) }
-                                td data-label=(lang.t(K::Who)) { (c.actor) }
-                                td data-label=(lang.t(K::What)) { (c.what) " " (c.change) }
-                                td data-label=(lang.t(K::Change)) { (c.after.join(", ")) }
+            // Its own page: the history is read from every versioned table, which takes far longer than the verdict.
+            p { a href={ (href) "/history" } { (lang.t(K::History)) ": " (s.search_ref) } }
+        }
+    };
+    Ok(page_response(page(&signed, &s.search_ref, Nav::Searches, body)))
+}
+
+/// `GET /searches/{firm}/{ref}/history`: what changed in the search, when, by whom and from which files, newest
+/// first; 404 for a search that is not the account's firm's.
+pub(super) async fn history_page(
+    State(app): State<Arc<App>>,
+    signed: Signed,
+    Path((firm, search_ref)): Path<(String, String)>,
+) -> Result<Response, Page> {
+    let scope = signed.caller().scope();
+    let lang = signed.lang;
+    let (f, r) = (firm.clone(), search_ref.clone());
+    let history = read(&app, &signed, move |store| {
+        Ok(service::evidence::history(store, &scope, Some(&f), Some(&r))?.unwrap_or_default())
+    })
+    .await?;
+    if history.is_empty() {
+        return Err(Page::not_found(lang));
+    }
+    let href = search_href(firm.trim(), search_ref.trim());
+    let body = html! {
+        h1 { (lang.t(K::History)) ": " a href=(href) { (search_ref.trim()) } }
+        div.scroll {
+            table.stack {
+                thead { tr {
+                    th scope="col" { (lang.t(K::When)) }
+                    th scope="col" { (lang.t(K::Who)) }
+                    th scope="col" { (lang.t(K::What)) }
+                    th scope="col" { (lang.t(K::Change)) }
+                } }
+                tbody {
+                    @for c in history.iter().rev() {
+                        tr {
+                            td.nowrap data-label=(lang.t(K::When)) { (c.at) }
+                            td data-label=(lang.t(K::Who)) { (c.actor) }
+                            td data-label=(lang.t(K::What)) { (c.what) " " (c.change) }
+                            td data-label=(lang.t(K::Change)) {
+                                @if !c.before.is_empty() { (c.before.join(", ")) " → " }
+                                (c.after.join(", "))
                             }
                         }
                     }
@@ -410,7 +437,7 @@ pub(super) async fn search_page(
             }
         }
     };
-    Ok(page_response(page(&signed, &s.search_ref, Nav::Searches, body)))
+    Ok(page_response(page(&signed, lang.t(K::History), Nav::Searches, body)))
 }
 
 /// A search as its form holds it: every field as typed, candidate rows in order.
@@ -614,7 +641,7 @@ fn search_form(signed: &Signed, action: &str, f: &SearchForm, editing: bool, res
                     (text_field(lang, "cancelled_on", lang.t(K::CancelledOn), &f.cancelled_on, "date", false))
                 }
             }
-            fieldset {
+            fieldset.candidates {
                 legend { (lang.t(K::Candidates)) }
                 @for (i, r) in rows.iter().enumerate() {
                     div.row {
@@ -928,7 +955,7 @@ pub(super) async fn upload_post(
 
 /// An import's summary, and with the dry run what would change, search by search.
 fn imported(lang: Lang, outcome: &ImportOutcome, dry_run: bool) -> Markup {
-    let diff = serde_json::to_value(&outcome.diff).unwrap_or(Value::Null);
+    let verdict = |v: Option<Verdict>| html! { @if let Some(v) = v { (badge(lang, v)) } @else { "–" } };
     html! {
         section.notice.good.summary role="status" {
             h2 { (lang.t(K::Summary)) }
@@ -936,18 +963,37 @@ fn imported(lang: Lang, outcome: &ImportOutcome, dry_run: bool) -> Markup {
             @if dry_run {
                 p { strong { (lang.t(K::NothingSaved)) } }
                 h3 { (lang.t(K::WouldChange)) }
-                @if let Some(list) = diff.as_array() {
-                    @if list.is_empty() { p.empty { (lang.t(K::NoneHere)) } }
-                    ul.plain {
-                        @for d in list { li.mono { (compact(d)) } }
+                @if outcome.diff.is_empty() {
+                    p.empty { (lang.t(K::NoneHere)) }
+                } @else {
+                    div.scroll {
+                        table.stack.diff {
+                            thead { tr {
+                                th scope="col" { (lang.t(K::SearchRef)) }
+                                th scope="col" { (lang.t(K::What)) }
+                                th scope="col" { (lang.t(K::Candidates)) }
+                                th scope="col" { (lang.t(K::Verdict)) }
+                            } }
+                            tbody {
+                                @for d in &outcome.diff {
+                                    tr {
+                                        td data-label=(lang.t(K::SearchRef)) { (d.firm) " / " (d.search_ref) }
+                                        td data-label=(lang.t(K::What)) {
+                                            @if d.new { (lang.t(K::NewSearch)) } @else { (d.columns.join(", ")) }
+                                        }
+                                        td data-label=(lang.t(K::Candidates)) {
+                                            "+" (d.added.len()) " −" (d.removed.len()) " ~" (d.changed.len())
+                                        }
+                                        td data-label=(lang.t(K::Verdict)) {
+                                            (verdict(d.verdict_before)) " → " (verdict(d.verdict_after))
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
     }
-}
-
-/// A dry run's change of one search, in one line.
-fn compact(value: &Value) -> String {
-    serde_json::to_string(value).unwrap_or_default()
 }

@@ -156,6 +156,7 @@ fn another_firms_search_is_404_and_never_listed() {
     assert_eq!(other.status, 404);
     assert_eq!(browser.get("/searches/nordsoeg/NO-SUCH").text(), other.text(), "the same 404 as a missing search");
     assert_eq!(browser.get(&format!("/searches/{OTHER}/{}/edit", other_ref.as_str().unwrap())).status, 404);
+    assert_eq!(browser.get(&format!("/searches/{OTHER}/{}/history", other_ref.as_str().unwrap())).status, 404);
     for path in ["/", "/searches", &format!("/searches?firm={OTHER}"), "/searches?text=KE"] {
         let page = browser.get(path).text();
         for data in OTHER_FIRMS_DATA {
@@ -313,6 +314,9 @@ fn a_stored_search_is_edited_exempted_and_cancelled_through_its_pages() {
     assert!(env.explain(OWN, "NS-2025-041")["exemption"].is_null());
     let log = env.run(&["history", OWN, "NS-2025-041"]).ok().stdout;
     assert!(log.contains("nina"), "the changes name the account: {log}");
+    let page = browser.get("/searches/nordsoeg/NS-2025-041/history");
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(page.text().contains("nina") && page.text().contains("cancelled_on=2025-11-01"), "{}", page.text());
 }
 
 #[test]
