@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The browser test of the web pages (issue 17): headless Chromium, driven over WebDriver by tests/e2e.rs, through
+# The browser test of the web pages (issue 17): headless Chromium, driven over WebDriver by e2e/src/main.rs, through
 # sign-in, the pre-send check, an upload with errors, firm isolation, the auditor's pack and logout. Screenshots of
 # every page at desktop and phone width land in target/e2e/.
 #
@@ -15,9 +15,9 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# Both binaries are built before anything starts, so that the server and the driver wait for no compiler.
 cargo build --locked --quiet
-# The test binary is built before anything starts, so that the server and the driver wait for no compiler.
-cargo test --locked --quiet --test e2e --no-run
+cargo build --locked --quiet -p pledgecheck-e2e
 
 work=$(mktemp -d)
 pids=()
@@ -69,7 +69,7 @@ rm -f target/e2e/failure*
 status=0
 E2E_BASE="$base" E2E_WEBDRIVER="http://127.0.0.1:$port" E2E_DB="$db" E2E_BINARY="$bin" \
     E2E_SCREENSHOTS="target/e2e" E2E_PASSWORD="$password" \
-    cargo test --locked --quiet --test e2e || status=$?
+    target/debug/pledgecheck-e2e || status=$?
 if [ "$status" -ne 0 ]; then
     echo "e2e: the server's log:" >&2
     tail -n 40 "$work/serve.log" >&2

@@ -208,7 +208,12 @@ fn quarter_of(lang: Lang, raw: &str) -> Result<Quarter, Page> {
     Quarter::parse(raw).map_err(|_| Page::not_found(lang))
 }
 
-/// `GET /quarters/{quarter}`: the quarter's summary and firms, as the pack has them, and the pack to download.
+/// How many of a quarter's failing searches its page lists.
+const QUARTER_FAILING: usize = 100;
+
+/// `GET /quarters/{quarter}`: each firm's counts and rate in the quarter (`report quarters`), the failing searches,
+/// and the pack to download. The page reads stored totals; the pack, which reads every search, is built only when
+/// it is downloaded.
 pub(super) async fn quarter_page(
     State(app): State<Arc<App>>,
     signed: Signed,
@@ -217,19 +222,32 @@ pub(super) async fn quarter_page(
     signed.require(&READERS)?;
     let lang = signed.lang;
     let quarter = quarter_of(lang, &raw)?;
-    let tables = read(&app, &signed, move |store| Ok(reports::pack(store, quarter)?.1)).await?;
-    let find = |kind: &str| tables.iter().find(|(n, _)| n.ends_with(&format!("-{kind}.csv"))).map(|(_, t)| t);
+    let scope = signed.caller().scope();
+    let (firms, failing) = read(&app, &signed, move |store| {
+        let view = store.view(Moment::Now, None)?.within(scope);
+        let filter = Filter { quarter: Some(quarter.to_string()), ..Filter::default() };
+        let ledger = Ledger::of_counts(view.verdict_counts()?, &filter);
+        let firms = report::quarters_of(&view.firms()?, &ledger, &filter);
+        let failing = [Verdict::NonCompliant, Verdict::Incomplete];
+        let q = quarter.to_string();
+        let failing = view.page_of_verdicts(None, Some(&q), &failing, 0, QUARTER_FAILING)?;
+        Ok((firms, failing))
+    })
+    .await?;
     let body = html! {
         h1 { (lang.t(K::QuarterPack)) " " (quarter) }
         p { a.button href={ "/quarters/" (quarter) "/pack" } download { (lang.t(K::DownloadPack)) } }
-        @if let Some(summary) = find("summary") {
-            section { h2 { (lang.t(K::Summary)) } (layout::table(lang, summary)) }
-        }
-        @if let Some(firms) = find("firms") {
-            section { h2 { (lang.t(K::PerFirm)) } (layout::table(lang, firms)) }
-        }
-        @if let Some(failing) = find("failing") {
-            section { h2 { (lang.t(K::FailingSearches)) } (layout::table(lang, failing)) }
+        section { h2 { (lang.t(K::PerFirm)) } (layout::table(lang, &firms)) }
+        section {
+            h2 { (lang.t(K::FailingSearches)) " (" (failing.0) ")" }
+            ul.plain {
+                @for r in &failing.1 {
+                    li {
+                        a href=(search_href(&r.firm, &r.search_ref)) { (r.firm) " / " (r.search_ref) }
+                        " " (badge(lang, r.verdict)) " " (r.reason)
+                    }
+                }
+            }
         }
     };
     Ok(page_response(page(&signed, &quarter.to_string(), Nav::Home, body)))
@@ -343,21 +361,36 @@ pub(super) async fn whatif_post(
 /// How many of the latest changes the evidence page lists.
 const LATEST_CHANGES: usize = 20;
 
-/// `GET /evidence`: the chain head, its verification, and the latest changes with who made them.
-pub(super) async fn evidence(State(app): State<Arc<App>>, signed: Signed) -> Result<Response, Page> {
+/// Whether the evidence page verifies the chain.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct EvidenceQuery {
+    /// `1`: recompute the chain and every stored row (`audit verify`; seconds on a large database).
+    verify: Option<String>,
+}
+
+/// `GET /evidence`: the chain head and the latest changes with who made them; with `verify=1`, the verification of
+/// the whole chain too (it reads every row, so it is asked for, not done on every visit).
+pub(super) async fn evidence(
+    State(app): State<Arc<App>>,
+    signed: Signed,
+    Query(q): Query<EvidenceQuery>,
+) -> Result<Response, Page> {
     signed.require(&READERS)?;
     let lang = signed.lang;
-    let (verified, imports) = read(&app, &signed, move |store| {
-        let (value, _) = service::evidence::verify(store, None)?;
+    let verify = q.verify.as_deref().is_some_and(|v| !v.is_empty() && v != "0");
+    let (head, entries, verified, imports) = read(&app, &signed, move |store| {
+        let verified = match verify {
+            true => Some(service::evidence::verify(store, None)?.0),
+            false => None,
+        };
         let mut imports = store.imports()?;
+        let entries = imports.len();
         imports.reverse();
         imports.truncate(LATEST_CHANGES);
-        Ok((value, imports))
+        Ok((store.chain_head()?, entries, verified, imports))
     })
     .await?;
-    let intact = verified.get("intact").and_then(serde_json::Value::as_bool).unwrap_or(false);
-    let head = verified.get("head").and_then(serde_json::Value::as_str).unwrap_or("").to_string();
-    let entries = verified.get("entries").map(|e| e.to_string()).unwrap_or_default();
+    let intact = verified.as_ref().map(|v| v.get("intact").and_then(serde_json::Value::as_bool).unwrap_or(false));
     let body = html! {
         h1 { (lang.t(K::Evidence)) }
         dl.facts {
@@ -365,8 +398,11 @@ pub(super) async fn evidence(State(app): State<Arc<App>>, signed: Signed) -> Res
             dt { (lang.t(K::Entries)) } dd { (entries) }
             dt { (lang.t(K::Verification)) }
             dd {
-                @if intact { span.verdict.v-compliant { (lang.t(K::Intact)) } }
-                @else { span.verdict.v-non-compliant { (lang.t(K::NotIntact)) } }
+                @match intact {
+                    Some(true) => span.verdict.v-compliant { (lang.t(K::Intact)) },
+                    Some(false) => span.verdict.v-non-compliant { (lang.t(K::NotIntact)) },
+                    None => a.button href="/evidence?verify=1" { (lang.t(K::VerifyNow)) },
+                }
             }
         }
         section {

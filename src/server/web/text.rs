@@ -232,6 +232,7 @@ texts! {
     Intact => "intakt", "intact";
     NotIntact => "IKKE intakt", "NOT intact";
     Entries => "Poster", "Entries";
+    VerifyNow => "Verificér kæden nu", "Verify the chain now";
     LastImports => "Seneste ændringer", "Latest changes";
     AdminNote => "Konti, API-nøgler og firmaer administreres med kommandolinjen (pledgecheck user, token, import af firmafiler); se README.", "Accounts, API tokens and firms are managed with the command line (pledgecheck user, token, importing firm files); see the README.";
     UploadLead => "Alle filer indlæses samlet: er der en fejl, gemmes intet.", "All files are imported together: if there is an error, nothing is saved.";

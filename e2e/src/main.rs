@@ -1,9 +1,10 @@
 //! The browser test of the web pages: headless Chromium driven over WebDriver (fantoccini) through the five
 //! scenarios, with a screenshot of every page at desktop and phone width under `target/e2e/`.
 //!
-//! `scripts/e2e.sh` prepares everything and runs it (`cargo test --test e2e`): a database with the samples and the
-//! accounts, `pledgecheck serve` and chromedriver. `cargo test` alone does not build or run it (`test = false` in
-//! Cargo.toml); run without the script's environment it fails at once, naming what is missing.
+//! `scripts/e2e.sh` prepares everything and runs it (`cargo run -p pledgecheck-e2e`): a database with the samples and
+//! the accounts, `pledgecheck serve` and chromedriver. The project's `cargo test` neither builds nor runs it (this
+//! package is not a default member of the workspace); run without the script's environment it fails at once, naming
+//! what is missing, and any scenario that goes wrong ends it with a failure and the page it stopped on.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -382,7 +383,7 @@ async fn scenarios(b: &Browser<'_>) -> Result<(), Failure> {
         return Err(fail(format!("the pack's download got {status}")));
     }
     compare_pack(b.setup, &quarter, &zip)?;
-    for (path, name) in [("/clients", "17-clients"), ("/whatif", "18-whatif"), ("/evidence", "19-evidence")] {
+    for (path, name) in [("/clients", "17-clients"), ("/whatif", "18-whatif"), ("/evidence?verify=1", "19-evidence")] {
         b.goto(path).await?;
         b.shot(name).await?;
     }
