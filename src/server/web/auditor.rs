@@ -17,7 +17,7 @@ use super::{html as page_response, read, App, Page, Signed};
 use crate::model::{Quarter, Verdict};
 use crate::report::{self, Filter, Ledger};
 use crate::service::{self, reports};
-use crate::store::{Moment, Role};
+use crate::store::{Moment, Role, Scope};
 
 /// The roles that see every firm.
 const READERS: [Role; 2] = [Role::Auditor, Role::Admin];
@@ -181,7 +181,9 @@ pub(super) async fn firm_page(
         let view = store.view(Moment::Now, None)?.within(scope);
         let Some(name) = view.firms()?.into_iter().find(|n| n.firm == f) else { return Ok(None) };
         let filter = Filter { firm: Some(f.clone()), ..Filter::default() };
-        let ledger = Ledger::of_counts(view.verdict_counts()?, &filter);
+        // Counted within the firm, through its index, rather than over every firm's searches and then filtered.
+        let counts = store.view(Moment::Now, None)?.within(Scope::Firm(f.clone())).verdict_counts()?;
+        let ledger = Ledger::of_counts(counts, &filter);
         let failing = view.page_of_verdicts(Some(&f), None, &[Verdict::NonCompliant, Verdict::Incomplete], 0, 20)?;
         Ok(Some((name, ledger, failing)))
     })

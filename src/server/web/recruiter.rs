@@ -31,6 +31,9 @@ use crate::store::{Moment, Role};
 const PER_PAGE: usize = 50;
 const DASHBOARD_ROWS: usize = 10;
 
+/// Quarters offered by the list's quarter filter.
+const QUARTER_CHOICES: usize = 12;
+
 /// The most candidate rows a form takes (a longer shortlist is an upload's).
 const MAX_ROWS: usize = 100;
 
@@ -181,7 +184,7 @@ pub(super) async fn list(
     let page_no = q.page.as_deref().and_then(|p| p.trim().parse::<usize>().ok()).filter(|p| *p >= 1).unwrap_or(1);
     let scope = signed.caller().scope();
     let (qf, tf, ff) = (quarter.clone(), text.clone(), firm.clone());
-    let (total, rows, quarters) = read(&app, &signed, move |store| {
+    let (total, rows) = read(&app, &signed, move |store| {
         let view = store.view(Moment::Now, None)?.within(scope);
         let only: Vec<Verdict> = verdict.into_iter().collect();
         let skip = (page_no - 1).saturating_mul(PER_PAGE);
@@ -205,14 +208,21 @@ pub(super) async fn list(
                 (total, rows)
             }
         };
-        let mut quarters: Vec<String> = view.verdict_counts()?.into_iter().map(|c| c.quarter).collect();
-        quarters.sort();
-        quarters.dedup();
-        quarters.reverse();
-        Ok((total, rows, quarters))
+        Ok((total, rows))
     })
     .await?;
     let pages = total.div_ceil(PER_PAGE).max(1);
+    // The quarter choices: the last three years up to this quarter (counting the quarters that hold searches would
+    // read every verdict of the account's firms on each visit), and the one filtered on if it is older.
+    let mut quarters = Vec::new();
+    let mut at = Quarter::of(chrono::Utc::now().date_naive());
+    for _ in 0..QUARTER_CHOICES {
+        quarters.push(at.to_string());
+        at = crate::report::previous_quarter(at);
+    }
+    if let Some(q) = quarter.as_ref().filter(|q| !quarters.contains(q)) {
+        quarters.push(q.clone());
+    }
     let link = |p: usize| {
         let mut query = vec![format!("page={p}")];
         for (name, value) in [("quarter", &quarter), ("text", &text), ("firm", &firm)] {
@@ -690,6 +700,29 @@ pub(super) async fn new_post(State(app): State<Arc<App>>, signed: Signed, body: 
     let form = Form::parse(&body);
     form.check(&signed)?;
     let f = SearchForm::posted(&form, &signed);
+    if form.get("action") == "save" {
+        // A new search never replaces a stored one by accident: that is the edit page's work.
+        let (scope, firm, search_ref) = (signed.caller().scope(), f.firm.clone(), f.search_ref.clone());
+        let exists = read(&app, &signed, move |store| {
+            Ok(store.view(Moment::Now, None)?.within(scope).dossier(&firm, &search_ref)?.is_some())
+        })
+        .await?;
+        if exists {
+            let lang = signed.lang;
+            let href = format!("{}/edit", search_href(&f.firm, &f.search_ref));
+            let result = html! {
+                p.notice.bad.exists role="alert" {
+                    (lang.t(K::SearchExists)) " " a href=(href) { (lang.t(K::Edit)) ": " (f.search_ref) }
+                }
+            };
+            let body = html! {
+                h1 { (lang.t(K::NewSearch)) }
+                (search_form(&signed, "/searches/new", &f, false, result))
+            };
+            let page = page(&signed, lang.t(K::NewSearch), Nav::NewSearch, body);
+            return Ok((StatusCode::CONFLICT, page_response(page)).into_response());
+        }
+    }
     act(&app, &signed, form.get("action"), f, "/searches/new", false).await
 }
 

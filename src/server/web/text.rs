@@ -241,6 +241,7 @@ texts! {
     CandidatePart => "Kandidatens del", "The candidate's part";
     Firms => "Firmaer", "Firms";
     Total => "I alt", "Total";
+    SearchExists => "Firmaet har allerede en søgning med den reference; intet er gemt.", "The firm already has a search with this reference; nothing was saved.";
     DateHint => "åååå-mm-dd", "yyyy-mm-dd";
     ThisQuarter => "Søgninger i dette kvartal", "Searches this quarter";
 }

@@ -199,6 +199,14 @@ fn check_before_sending_shows_the_verdict_and_advice_and_stores_nothing() {
     assert_eq!(env.search(OWN, "WEB-1")["verdict"], "compliant");
     let dashboard = browser.get("/searches?text=WEB");
     assert!(dashboard.text().contains("WEB-1"));
+    // The new-search form never replaces a stored search.
+    let before_again = env.snapshot();
+    let mut again = save.clone();
+    again.iter_mut().find(|(n, _)| n == "position").unwrap().1 = "Another position".into();
+    let refused = browser.post("/searches/new", &pairs(&again));
+    assert_eq!(refused.status, 409, "{}", refused.text());
+    assert!(refused.text().contains("/searches/nordsoeg/WEB-1/edit"), "{}", refused.text());
+    assert_eq!(env.snapshot(), before_again);
     // A form with errors is refused with them, and nothing is saved.
     let mut bad = save.clone();
     bad.iter_mut().find(|(n, _)| n == "opened_on").unwrap().1 = "2026-02-31".into();
