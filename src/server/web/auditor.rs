@@ -242,6 +242,7 @@ pub(super) async fn quarter_page(
         section { h2 { (lang.t(K::PerFirm)) } (layout::table(lang, &firms)) }
         section {
             h2 { (lang.t(K::FailingSearches)) " (" (failing.0) ")" }
+            @if failing.1.is_empty() { p.empty { (lang.t(K::NoneHere)) } }
             ul.plain {
                 @for r in &failing.1 {
                     li {

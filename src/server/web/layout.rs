@@ -211,12 +211,12 @@ pub(crate) fn table(lang: Lang, table: &crate::report::Table) -> Markup {
     html! {
         div.scroll {
             table.stack {
-                thead { tr { @for c in &table.columns { th scope="col" { (c) } } } }
+                thead { tr { @for c in &table.columns { th scope="col" title=(c) { (column(lang, c)) } } } }
                 tbody {
                     @for row in &table.rows {
                         tr {
                             @for (i, cell) in row.iter().enumerate() {
-                                @let label = table.columns.get(i).copied().unwrap_or("");
+                                @let label = column(lang, table.columns.get(i).copied().unwrap_or(""));
                                 @match cell {
                                     Cell::Verdict(v) => td data-label=(label) { (badge(lang, *v)) },
                                     Cell::Count(n) => td.num data-label=(label) { (n) },
@@ -231,6 +231,35 @@ pub(crate) fn table(lang: Lang, table: &crate::report::Table) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// A report column's name for people: the common ones in the page's language, the rest as written with spaces
+/// (the header's `title` keeps the CSV's name).
+pub(crate) fn column(lang: Lang, name: &str) -> String {
+    let danish = match name {
+        "quarter" => "kvartal",
+        "firm" => "firma",
+        "name" => "navn",
+        "searches" => "søgninger",
+        "compliant" => "overholdt",
+        "non_compliant" => "ikke overholdt",
+        "exempt" => "undtaget",
+        "incomplete" => "ufuldstændig",
+        "pending" => "afventer",
+        "not_applicable" => "ikke omfattet",
+        "compliance_rate" => "andel",
+        "compliance_rate_4q" => "andel, fire kvartaler",
+        "client" => "kunde",
+        "client_sector" => "kundens sektor",
+        "search_ref" => "reference",
+        "verdict" => "vurdering",
+        "reason" => "begrundelse",
+        _ => "",
+    };
+    match lang {
+        Lang::Da if !danish.is_empty() => danish.to_string(),
+        _ => name.replace('_', " "),
     }
 }
 
