@@ -176,7 +176,7 @@ fn check_before_sending_shows_the_verdict_and_advice_and_stores_nothing() {
     browser.sign_in("nina", PASSWORD);
     let token = browser.token("/searches/new");
     let before = env.snapshot();
-    let two_municipal = new_search(&token, "check", "WEB-1", &[("c1", "municipality"), ("c2", "municipality")]);
+    let two_municipal = new_search(&token, "check", "WEB-1", &[("zq-1", "municipality"), ("zq-2", "municipality")]);
     let checked = browser.post("/searches/new", &pairs(&two_municipal));
     assert_eq!(checked.status, 200, "{}", checked.text());
     let text = checked.text();
@@ -184,10 +184,14 @@ fn check_before_sending_shows_the_verdict_and_advice_and_stores_nothing() {
     assert!(text.contains(r#"class="remedy""#), "the advice: {text}");
     // A row added without script: the form comes back with one more row and what was typed.
     let added =
-        browser.post("/searches/new", &pairs(&new_search(&token, "add-row", "WEB-1", &[("c1", "municipality")])));
-    assert!(added.text().contains(r#"name="c1_ref""#) && added.text().contains(r#"value="c1""#));
-    let with_private =
-        new_search(&token, "check", "WEB-1", &[("c1", "municipality"), ("c2", "municipality"), ("c3", "private")]);
+        browser.post("/searches/new", &pairs(&new_search(&token, "add-row", "WEB-1", &[("zq-1", "municipality")])));
+    assert!(added.text().contains(r#"name="c1_ref""#) && added.text().contains(r#"value="zq-1""#));
+    let with_private = new_search(
+        &token,
+        "check",
+        "WEB-1",
+        &[("zq-1", "municipality"), ("zq-2", "municipality"), ("zq-3", "private")],
+    );
     let checked = browser.post("/searches/new", &pairs(&with_private));
     assert!(checked.text().contains(r#"data-verdict="compliant""#), "{}", checked.text());
     assert_eq!(env.snapshot(), before, "a check stored something");
@@ -215,6 +219,8 @@ fn check_before_sending_shows_the_verdict_and_advice_and_stores_nothing() {
     assert_eq!(refused.status, 422, "{}", refused.text());
     assert!(refused.text().contains("opened_on"), "{}", refused.text());
     assert_eq!(env.searches().iter().filter(|s| s["search_ref"] == "WEB-2").count(), 0);
+    // Candidate references travel in bodies only: never in a path, a query or the log.
+    assert!(!server.log().contains("zq-"), "{}", server.log());
 }
 
 #[test]
