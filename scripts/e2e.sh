@@ -36,6 +36,7 @@ add_user() { printf '%s\n' "$password" | "$bin" --db "$db" user add "$@" --passw
 add_user nina --role recruiter --firm nordsoeg
 add_user ole --role recruiter --firm kbh-executive
 add_user aud --role auditor
+add_user ada --role admin
 
 # Whether something listens on a local port (bash's /dev/tcp: no curl needed).
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -403,6 +403,12 @@ async fn scenarios(b: &Browser<'_>) -> Result<(), Failure> {
         return Err(fail(format!("the ended session's cookie still opened a page ({status})")));
     }
     b.shot("21-after-logout").await?;
+
+    // The admin's accounts page, for its screenshot.
+    b.sign_in("ada").await?;
+    b.goto("/accounts").await?;
+    b.shot("22-accounts").await?;
+    b.sign_out().await?;
     Ok(())
 }
 

@@ -76,6 +76,7 @@ pub(crate) enum Nav {
     Clients,
     WhatIf,
     Evidence,
+    Accounts,
 }
 
 /// The head of every page.
@@ -110,6 +111,9 @@ pub(crate) fn page(signed: &Signed, title: &str, current: Nav, body: Markup) -> 
             links.push((Nav::Clients, "/clients", K::Clients));
             links.push((Nav::WhatIf, "/whatif", K::WhatIf));
             links.push((Nav::Evidence, "/evidence", K::Evidence));
+            if signed.account.role == Role::Admin {
+                links.push((Nav::Accounts, "/accounts", K::Accounts));
+            }
         }
     }
     let other = if lang == Lang::Da { Lang::En } else { Lang::Da };

@@ -11,6 +11,7 @@
 //! refused (403); the sign-in form carries one too (a cookie and a field that must agree). Failed sign-ins count
 //! against the API's rate limit. Every page is sent with a Content-Security-Policy that allows no script.
 
+mod admin;
 mod auditor;
 mod form;
 mod layout;
@@ -74,6 +75,8 @@ pub(super) fn pages() -> Router<Arc<App>> {
         .route("/clients", get(auditor::clients))
         .route("/whatif", get(auditor::whatif_page).post(auditor::whatif_post))
         .route("/evidence", get(auditor::evidence))
+        .route("/accounts", get(admin::accounts).post(admin::add))
+        .route("/accounts/disable", post(admin::disable))
         .layer(axum::middleware::from_fn(name_actor))
         .layer(axum::middleware::from_fn(security_headers))
 }

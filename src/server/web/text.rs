@@ -234,7 +234,7 @@ texts! {
     Entries => "Poster", "Entries";
     VerifyNow => "Verificér kæden nu", "Verify the chain now";
     LastImports => "Seneste ændringer", "Latest changes";
-    AdminNote => "Konti, API-nøgler og firmaer administreres med kommandolinjen (pledgecheck user, token, import af firmafiler); se README.", "Accounts, API tokens and firms are managed with the command line (pledgecheck user, token, importing firm files); see the README.";
+    AdminNote => "Konti administreres under Konti (administratorer) eller med pledgecheck user; API-nøgler og firmaer med kommandolinjen (pledgecheck token, import af en firmafil); se README.", "Accounts are managed under Accounts (admins) or with pledgecheck user; API tokens and firms with the command line (pledgecheck token, importing a firms file); see the README.";
     UploadLead => "Alle filer indlæses samlet: er der en fejl, gemmes intet.", "All files are imported together: if there is an error, nothing is saved.";
     NewSearchLead => "Udfyld søgningen og dens kandidater. Tjek før afsendelse viser vurderingen uden at gemme.", "Fill in the search and its candidates. Check before sending shows the verdict without saving.";
     NoCandidates => "Ingen kandidater endnu.", "No candidates yet.";
@@ -242,6 +242,15 @@ texts! {
     Firms => "Firmaer", "Firms";
     Total => "I alt", "Total";
     SearchExists => "Firmaet har allerede en søgning med den reference; intet er gemt.", "The firm already has a search with this reference; nothing was saved.";
+    Accounts => "Konti", "Accounts";
+    AccountsLead => "Nye konti får en adgangskode, der vises én gang. API-nøgler og firmaer administreres med kommandolinjen.", "New accounts get a password shown once. API tokens and firms are managed with the command line.";
+    Role => "Rolle", "Role";
+    Disabled => "Deaktiveret", "Disabled";
+    Disable => "Deaktivér", "Disable";
+    NewAccount => "Opret konto", "Add account";
+    FirmOfRecruiter => "Firma (kun rekrutterere)", "Firm (recruiters only)";
+    AccountAdded => "Kontoen er oprettet:", "The account was added:";
+    PasswordOnce => "Adgangskoden vises kun nu; giv den videre på en sikker måde:", "The password is shown only now; pass it on safely:";
     DateHint => "åååå-mm-dd", "yyyy-mm-dd";
     ThisQuarter => "Søgninger i dette kvartal", "Searches this quarter";
 }

@@ -348,3 +348,36 @@ fn the_whatif_page_compares_an_uploaded_policy_and_refuses_an_invalid_one() {
     assert_eq!(invalid.status, 422, "{}", invalid.text());
     assert_eq!(browser.post_files("/whatif", &[], "policy", &[("stricter.toml", &stricter)]).status, 403);
 }
+
+#[test]
+fn an_admin_adds_and_disables_accounts_in_the_pages() {
+    let env = people();
+    env.user_with_password("ada", "admin", None, PASSWORD);
+    let server = Server::start(&env, &[]);
+    let mut admin = Browser::new(&server);
+    admin.sign_in("ada", PASSWORD);
+    let token = admin.token("/accounts");
+    let added = admin.post("/accounts", &[("csrf", &token), ("name", "kim"), ("role", "recruiter"), ("firm", OWN)]);
+    assert_eq!(added.status, 200, "{}", added.text());
+    let text = added.text();
+    let at =
+        text.find(r#"<code class="password">"#).expect("the password, shown once") + r#"<code class="password">"#.len();
+    let password = &text[at..at + text[at..].find('<').unwrap()];
+    let mut kim = Browser::new(&server);
+    assert_eq!(kim.sign_in("kim", password).status, 303);
+    assert_eq!(kim.get("/").status, 200);
+    // A recruiter without a firm, or a firm that does not exist, is refused with the CLI's words.
+    let refused = admin.post("/accounts", &[("csrf", &token), ("name", "x"), ("role", "recruiter")]);
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    assert!(refused.text().contains("--firm"), "{}", refused.text());
+    // Disabled: the account's session stops at once.
+    let disabled = admin.post("/accounts/disable", &[("csrf", &token), ("name", "kim")]);
+    assert_eq!(disabled.status, 303);
+    assert_eq!(kim.get("/").header("location"), Some("/login"));
+    assert_eq!(kim.sign_in("kim", password).status, 401);
+    // Only admins.
+    let mut nina = Browser::new(&server);
+    nina.sign_in("nina", PASSWORD);
+    assert_eq!(nina.get("/accounts").status, 403);
+    assert_eq!(admin.post("/accounts", &[("name", "y"), ("role", "auditor")]).status, 403);
+}
