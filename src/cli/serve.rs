@@ -1,4 +1,5 @@
-//! `pledgecheck serve [--listen ADDR] [--max-upload BYTES] [--rate-limit N]`: the HTTP API (see docs/server.md).
+//! `pledgecheck serve [--listen ADDR] [--max-upload BYTES] [--rate-limit N]`: the HTTP API and the web pages (see
+//! docs/server.md).
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -9,8 +10,9 @@ use crate::server;
 
 /// Arguments of `serve`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Serves until SIGTERM or Ctrl-C, then finishes the requests in progress. One line per request \
-    on standard error. Put TLS in front with a reverse proxy (docs/server.md).\n\n\
+#[command(after_help = "Serves the API under /api/v1 and the web pages for people at / until SIGTERM or Ctrl-C, then \
+    finishes the requests in progress. One line per request on standard error. Put TLS in front with a reverse proxy, \
+    and give --secure-cookies there (docs/server.md).\n\n\
     Examples:\n  \
     pledgecheck serve\n  \
     pledgecheck serve --listen 0.0.0.0:8080 --db /srv/pledgecheck/pledgecheck.db")]
@@ -30,6 +32,15 @@ pub struct Args {
     /// Seconds a request may take before 408.
     #[arg(long, default_value_t = 300, value_name = "SECONDS")]
     timeout: u64,
+
+    /// Mark the web pages' session cookie Secure (sent over HTTPS only): give it when a reverse proxy serves the
+    /// pages over TLS, as it should outside localhost.
+    #[arg(long)]
+    secure_cookies: bool,
+
+    /// Hours a web session lasts after sign-in.
+    #[arg(long, default_value_t = server::DEFAULT_SESSION_HOURS, value_name = "HOURS")]
+    session_hours: u32,
 }
 
 pub(super) fn run(invocation: &super::Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
@@ -41,6 +52,8 @@ pub(super) fn run(invocation: &super::Invocation, db: &Path, args: Args) -> anyh
         rate_limit: args.rate_limit,
         timeout: Duration::from_secs(args.timeout),
         key,
+        secure_cookies: args.secure_cookies,
+        session_hours: args.session_hours,
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -33,7 +33,8 @@ pub struct Input<'a> {
     pub most_failing: &'a Table,
 }
 
-const CSS: &str = r#"
+/// The report's stylesheet; the web pages of `pledgecheck serve` serve it too, so that both look alike.
+pub const CSS: &str = r#"
 :root { --ink: #111827; --muted: #6b7280; --line: #e5e7eb; --panel: #ffffff; --page: #f6f7f9; --accent: #0072b2; }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
@@ -128,6 +129,12 @@ fn quarter_span(ledger: &Ledger) -> Vec<Quarter> {
         span.push(q);
     }
     span
+}
+
+/// Each quarter's rate and rolling rate of one firm (or of all firms), from the ledger's first quarter with
+/// searches to its last, for [`svg::rate_bars`].
+pub fn rate_points(ledger: &Ledger, firm: Option<&str>) -> Vec<RatePoint> {
+    points(ledger, firm, &quarter_span(ledger))
 }
 
 fn rated(c: &report::Counts) -> u64 {

@@ -12,6 +12,7 @@ mod openapi;
 mod problem;
 mod routes;
 mod stream;
+mod web;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -43,7 +44,14 @@ pub struct Config {
     pub timeout: Duration,
     /// The key that signs each entry the server writes (`--key`); a signed chain refuses writes without it.
     pub key: Option<crate::signing::ChainKey>,
+    /// Mark the session cookie of the web pages Secure (HTTPS only): behind a proxy that terminates TLS.
+    pub secure_cookies: bool,
+    /// Hours a web session lasts after sign-in.
+    pub session_hours: u32,
 }
+
+/// Default `--session-hours`: a working day.
+pub const DEFAULT_SESSION_HOURS: u32 = 8;
 
 /// Default `--max-upload`: 64 MB.
 pub const DEFAULT_MAX_UPLOAD: usize = 64 << 20;
@@ -63,6 +71,8 @@ pub(crate) struct App {
     /// Permits to stream a report: held until the client has read it all, so kept apart from the reads, which a
     /// few slow downloads must not hold up.
     streams: Arc<tokio::sync::Semaphore>,
+    /// The session cookie's Secure attribute, and how long a session lasts.
+    sessions: web::Sessions,
 }
 
 /// Reports streamed at once.
@@ -266,9 +276,10 @@ fn router(app: Arc<App>, config: &Config) -> Router {
     let api = routes::api().route_layer(from_fn_with_state(Arc::clone(&app), authenticate));
     Router::new()
         .merge(api)
+        .merge(web::pages())
         .route("/api/v1/openapi.json", axum::routing::get(openapi::document))
         .route("/api/v1/tokens", axum::routing::post(routes::login))
-        .fallback(routes::no_route)
+        .fallback(web::no_route)
         .method_not_allowed_fallback(routes::no_method)
         .layer(DefaultBodyLimit::max(config.max_upload))
         .layer(RequestBodyLimitLayer::new(config.max_upload))
@@ -292,6 +303,7 @@ pub fn serve(config: Config) -> anyhow::Result<()> {
             reads: Arc::new(tokio::sync::Semaphore::new(POOL_SIZE)),
             writes: Arc::new(tokio::sync::Semaphore::new(WRITERS)),
             streams: Arc::new(tokio::sync::Semaphore::new(STREAMS)),
+            sessions: web::Sessions { secure: config.secure_cookies, hours: config.session_hours },
         });
         let service = router(app, &config).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, service).with_graceful_shutdown(stopped()).await?;

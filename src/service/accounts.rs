@@ -6,7 +6,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 
 use crate::digest::hex_sha256;
-use crate::store::{Account, AccountError, Role, Store};
+use crate::store::{Account, AccountError, Role, SessionState, Store};
 
 /// The prefix of every API token, so that a token pasted in the wrong place can be recognised (and scanned for).
 pub const TOKEN_PREFIX: &str = "pct_";
@@ -98,6 +98,25 @@ pub fn login(store: &Store, user: &str, password: &str) -> Result<Option<Account
             Ok(None)
         }
     }
+}
+
+/// A new web session for an enabled account, working until `expires_at` (a stored time): the session id for the
+/// browser's cookie (shown to the browser only; its SHA-256 is stored) and the session's form token.
+pub fn start_session(store: &Store, user: &str, expires_at: &str) -> Result<(String, String), AccountError> {
+    let session = crate::digest::hex_digest(&rand::random::<[u8; 32]>());
+    let csrf = crate::digest::hex_digest(&rand::random::<[u8; 32]>());
+    store.add_session(user.trim(), &hex_sha256(session.as_bytes()), &csrf, expires_at)?;
+    Ok((session, csrf))
+}
+
+/// The session a cookie's id belongs to at `now`, if it still works.
+pub fn session(store: &Store, session: &str, now: &str) -> Result<Option<SessionState>, AccountError> {
+    store.session(&hex_sha256(session.trim().as_bytes()), now)
+}
+
+/// Ends the session of a cookie's id (logout).
+pub fn end_session(store: &Store, session: &str) -> Result<(), AccountError> {
+    store.end_session(&hex_sha256(session.trim().as_bytes()))
 }
 
 /// Whether two byte strings are equal, in time that depends only on their lengths.

@@ -269,6 +269,82 @@ impl Store {
     }
 }
 
+/// A web session found by its hash, with its account (schema/0006_sessions.sql).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionState {
+    /// The account signed in.
+    pub account: Account,
+    /// The form token of the session.
+    pub csrf: String,
+    /// The language the account chose (`da`, `en`), if it chose one.
+    pub language: Option<String>,
+}
+
+impl Store {
+    /// Stores a new web session's hash for an enabled account, with its form token, until `expires_at`; sessions
+    /// whose time is over are deleted on the way (they are not evidence).
+    pub fn add_session(
+        &self,
+        user: &str,
+        session_sha256: &str,
+        csrf: &str,
+        expires_at: &str,
+    ) -> Result<(), AccountError> {
+        let now = now();
+        self.conn().execute("DELETE FROM web_session WHERE expires_at <= ?1 OR ended_at IS NOT NULL", [&now])?;
+        let id: Option<i64> = self
+            .conn()
+            .query_row("SELECT id FROM account WHERE name = ?1 AND disabled_at IS NULL", [user], |r| r.get(0))
+            .optional()?;
+        let id = id.ok_or_else(|| AccountError::NoUser(user.to_string()))?;
+        self.conn().execute(
+            "INSERT INTO web_session (session_sha256, account_id, csrf, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            (session_sha256, id, csrf, &now, expires_at),
+        )?;
+        Ok(())
+    }
+
+    /// The session with this hash at `now` (a stored time), if it is still working: not ended, not expired, and
+    /// its account not disabled.
+    pub fn session(&self, session_sha256: &str, now: &str) -> Result<Option<SessionState>, AccountError> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT a.name, a.role, a.firm, s.csrf, a.language FROM web_session s
+                 JOIN account a ON a.id = s.account_id
+                 WHERE s.session_sha256 = ?1 AND s.ended_at IS NULL AND s.expires_at > ?2
+                 AND a.disabled_at IS NULL",
+            )?
+            .query_row((session_sha256, now), |r| {
+                Ok(SessionState {
+                    account: Account { name: r.get(0)?, role: role_at(r, 1)?, firm: r.get(2)? },
+                    csrf: r.get(3)?,
+                    language: r.get(4)?,
+                })
+            })
+            .optional()?)
+    }
+
+    /// Ends a session (logout): it stops working at once.
+    pub fn end_session(&self, session_sha256: &str) -> Result<(), AccountError> {
+        self.conn().execute(
+            "UPDATE web_session SET ended_at = coalesce(ended_at, ?2) WHERE session_sha256 = ?1",
+            (session_sha256, now()),
+        )?;
+        Ok(())
+    }
+
+    /// Sets the language of an account's pages (`da`, `en`, or `None` for the browser's).
+    pub fn set_language(&self, name: &str, language: Option<&str>) -> Result<(), AccountError> {
+        let n = self.conn().execute("UPDATE account SET language = ?2 WHERE name = ?1", (name, language))?;
+        if n == 0 {
+            return Err(AccountError::NoUser(name.to_string()));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,5 +365,24 @@ mod tests {
         assert!(found.revoked && found.disabled);
         assert!(store.token("nope").unwrap().is_none());
         assert!(store.user_password_hash("ada").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_session_works_until_it_ends_expires_or_its_account_is_disabled() {
+        let store = Store::in_memory().unwrap();
+        store.add_user("ada", Role::Auditor, None, "$argon2id$x").unwrap();
+        store.add_session("ada", "s1", "c1", "2099-01-01T00:00:00.000000Z").unwrap();
+        let at = "2030-01-01T00:00:00.000000Z";
+        let found = store.session("s1", at).unwrap().unwrap();
+        assert_eq!((found.account.name.as_str(), found.csrf.as_str(), found.language), ("ada", "c1", None));
+        assert!(store.session("s1", "2099-01-01T00:00:00.000000Z").unwrap().is_none());
+        store.set_language("ada", Some("da")).unwrap();
+        assert_eq!(store.session("s1", at).unwrap().unwrap().language.as_deref(), Some("da"));
+        store.end_session("s1").unwrap();
+        assert!(store.session("s1", at).unwrap().is_none());
+        store.add_session("ada", "s2", "c2", "2099-01-01T00:00:00.000000Z").unwrap();
+        store.disable_user("ada").unwrap();
+        assert!(store.session("s2", at).unwrap().is_none());
+        assert!(store.add_session("ada", "s3", "c3", "2099-01-01T00:00:00.000000Z").is_err());
     }
 }

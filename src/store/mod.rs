@@ -19,7 +19,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension};
 
-pub use accounts::{Account, AccountError, Role, TokenRow, TokenState, UserRow};
+pub use accounts::{Account, AccountError, Role, SessionState, TokenRow, TokenState, UserRow};
 pub use chain::{HashQueryError, Verification, CHAIN_FORMAT, MIN_PREFIX};
 pub use change::{FileRecord, Mark, Recording};
 pub use evidence::{parse_moment, Change};
@@ -39,6 +39,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "0003_clients.sql", include_str!("../../schema/0003_clients.sql")),
     (4, "0004_evidence_levels.sql", include_str!("../../schema/0004_evidence_levels.sql")),
     (5, "0005_accounts.sql", include_str!("../../schema/0005_accounts.sql")),
+    (6, "0006_sessions.sql", include_str!("../../schema/0006_sessions.sql")),
 ];
 
 /// How long a writer waits for another process's write (an import) to finish.

@@ -237,7 +237,7 @@ impl View<'_> {
     /// counted in one pass, so that memory does not grow with the database.
     pub fn verdict_counts(&self) -> Result<Vec<VerdictCount>, StoreError> {
         if self.reads_stored_verdicts() {
-            let mut counts = VerdictQuery::counts(&self.store.conn)?;
+            let mut counts = VerdictQuery::counts(&self.store.conn, self.scope.firm())?;
             counts.retain(|c| self.scope.covers(&c.firm));
             return Ok(counts);
         }

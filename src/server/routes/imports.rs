@@ -84,6 +84,8 @@ pub(in crate::server) struct Upload {
     pub explain: bool,
     /// Add or update candidates, never remove one.
     pub merge: bool,
+    /// Project the files' pending searches as if their shortlist went out on this date (the web's pre-send check).
+    pub send_on: Option<chrono::NaiveDate>,
 }
 
 /// Runs an import of uploaded files as the caller.
@@ -95,7 +97,7 @@ pub(in crate::server) async fn run_import(
     how: Upload,
     command: String,
 ) -> Result<ImportOutcome, Problem> {
-    let Upload { dry_run, explain, merge } = how;
+    let Upload { dry_run, explain, merge, send_on } = how;
     let (only_firm, no_firm_rows) = options_for(caller);
     let actor = caller.0.name.clone();
     app.with_store(!dry_run, move |store: &mut Store| {
@@ -105,6 +107,7 @@ pub(in crate::server) async fn run_import(
             no_firm_rows,
             explain,
             merge,
+            send_on,
             ..ImportOptions::default()
         };
         Ok(crate::import::import_files(store, &files, encoding, &actor, &command, options)?)
@@ -164,7 +167,7 @@ pub(in crate::server) async fn check(
         &caller,
         files,
         encoding,
-        Upload { dry_run: true, explain: true, merge: false },
+        Upload { dry_run: true, explain: true, ..Upload::default() },
         "api POST /api/v1/check".into(),
     )
     .await?;

@@ -139,7 +139,7 @@ pub(in crate::server) async fn quarterly(
 }
 
 /// The pack's files in a zip, stored uncompressed with fixed times: the same database gives the same bytes.
-fn zip_of(tables: &[(String, report::Table)], excel: bool) -> std::io::Result<Vec<u8>> {
+pub(in crate::server) fn zip_of(tables: &[(String, report::Table)], excel: bool) -> std::io::Result<Vec<u8>> {
     use std::io::Write as _;
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);

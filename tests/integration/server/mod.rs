@@ -5,10 +5,13 @@
 //! - `uploads`: imports with errors (422, database unchanged), dry runs, the pre-send check, concurrent uploads,
 //!   the import log naming the account;
 //! - `reports`: the same bytes from the API as from the CLI; the quarterly zip;
-//! - `limits`: 429 after failed tokens, 413 past `--max-upload`, the log line, SIGTERM.
+//! - `limits`: 429 after failed tokens, 413 past `--max-upload`, the log line, SIGTERM;
+//! - `pages`: the web pages: sign-in and sessions, form tokens, firm isolation, the pre-send check, uploads, the
+//!   auditor's pack.
 
 mod access;
 mod limits;
+mod pages;
 mod reports;
 mod uploads;
 

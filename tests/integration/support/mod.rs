@@ -25,4 +25,4 @@ pub use inputs::{
     all_samples, column, csv_samples, default_firms, exemptions, firms, row, sample, shortlists, Row, SHORTLIST_COLUMNS,
 };
 pub use outputs::{error_line, Cell, Csv, Snapshot, COUNT_COLUMNS, FOREVER, SEARCH_REPORT_COLUMNS};
-pub use server::{Reply, Server};
+pub use server::{csrf_of, Browser, Reply, Server};

@@ -28,12 +28,19 @@ pub struct Reply {
     pub content_type: String,
     /// The body.
     pub body: Vec<u8>,
+    /// Every header, names in lower case, in order (`set-cookie` may repeat).
+    pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
     /// The body as text.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The first value of a header (its name in lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
     /// The body as JSON.
@@ -107,8 +114,13 @@ impl Server {
         let status = response.status().as_u16();
         let content_type =
             response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str().to_string(), v.to_str().unwrap_or_default().to_string()))
+            .collect();
         let body = response.body_mut().with_config().limit(1 << 30).read_to_vec().expect("read the body");
-        Reply { status, content_type, body }
+        Reply { status, content_type, body, headers }
     }
 
     /// GET a path (with its query), with a bearer token if given.
@@ -199,7 +211,137 @@ impl Drop for Server {
     }
 }
 
+/// A browser without script for the web pages: it keeps the cookies the server sets, sends them back, and follows
+/// no redirect (a test looks at each answer).
+pub struct Browser<'a> {
+    server: &'a Server,
+    agent: ureq::Agent,
+    cookies: std::collections::BTreeMap<String, String>,
+}
+
+impl<'a> Browser<'a> {
+    /// A browser with no cookies.
+    pub fn new(server: &'a Server) -> Browser<'a> {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_idle_connections(0)
+            .build()
+            .into();
+        Browser { server, agent, cookies: Default::default() }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    fn keep(&mut self, reply: Reply) -> Reply {
+        for (_, value) in reply.headers.iter().filter(|(n, _)| n == "set-cookie") {
+            let pair = value.split(';').next().unwrap_or_default();
+            if let Some((name, v)) = pair.split_once('=') {
+                if v.is_empty() || value.contains("Max-Age=0") {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_string(), v.to_string());
+                }
+            }
+        }
+        reply
+    }
+
+    /// GET a page.
+    pub fn get(&mut self, path: &str) -> Reply {
+        let request = self.agent.get(format!("{}{path}", self.server.base)).header("Cookie", self.cookie_header());
+        let reply = Server::answer(request.call());
+        self.keep(reply)
+    }
+
+    /// POST a form (urlencoded) of name-value pairs.
+    pub fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let body = fields.iter().map(|(n, v)| format!("{}={}", encode(n), encode(v))).collect::<Vec<_>>().join("&");
+        let request = self
+            .agent
+            .post(format!("{}{path}", self.server.base))
+            .header("Cookie", self.cookie_header())
+            .header("Content-Type", "application/x-www-form-urlencoded");
+        let reply = Server::answer(request.send(body.as_bytes()));
+        self.keep(reply)
+    }
+
+    /// POST a multipart form: text fields, then files under the field `field`.
+    pub fn post_files(&mut self, path: &str, fields: &[(&str, &str)], field: &str, files: &[(&str, &[u8])]) -> Reply {
+        let boundary = "pledgecheck-page-boundary-2b9c";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        for (name, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\n\
+                     Content-Type: text/csv\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let request = self
+            .agent
+            .post(format!("{}{path}", self.server.base))
+            .header("Cookie", self.cookie_header())
+            .header("Content-Type", format!("multipart/form-data; boundary={boundary}"));
+        let reply = Server::answer(request.send(&body[..]));
+        self.keep(reply)
+    }
+
+    /// Signs in through the sign-in page (its form token included): the answer to the POST.
+    pub fn sign_in(&mut self, user: &str, password: &str) -> Reply {
+        let form = self.get("/login");
+        let token = csrf_of(&form.text());
+        self.post("/login", &[("csrf", &token), ("user", user), ("password", password)])
+    }
+
+    /// The form token of a page the browser gets.
+    pub fn token(&mut self, path: &str) -> String {
+        csrf_of(&self.get(path).text())
+    }
+}
+
+/// The value of the first hidden `csrf` field of a page.
+#[track_caller]
+pub fn csrf_of(page: &str) -> String {
+    let at = page.find(r#"name="csrf" value=""#).unwrap_or_else(|| panic!("no csrf field in the page: {page}"));
+    let rest = &page[at + r#"name="csrf" value=""#.len()..];
+    rest[..rest.find('"').unwrap_or(0)].to_string()
+}
+
+/// Percent-encoding of a form's name or value.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 impl Env {
+    /// Adds an account with a known password (`user add --password-stdin`).
+    #[track_caller]
+    pub fn user_with_password(&self, name: &str, role: &str, firm: Option<&str>, password: &str) {
+        let mut args = vec!["user", "add", name, "--role", role, "--password-stdin"];
+        if let Some(firm) = firm {
+            args.extend(["--firm", firm]);
+        }
+        let out = self.command().args(&args).write_stdin(format!("{password}\n")).output().expect("run user add");
+        assert!(out.status.success(), "user add {name} failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
     /// Adds an account with a generated password (`user add`), and returns nothing: tokens are made with
     /// [`Env::token`].
     #[track_caller]
