@@ -178,18 +178,18 @@ fn html(invocation: &Invocation, store: &Store, view: &View, args: &Args, filter
     }
     let data = reports::gather(view)?;
     let judging = view.judging()?;
-    detail_of(invocation, &data, judging);
+    detail_of(invocation, data.firms.len(), data.overview.all().searches, judging);
     let mut facts = vec![("Policy", judging.name.clone()), ("Policy SHA-256", judging.policy.sha256.clone())];
     let (head, head_at) = chain_head(store)?;
     if let Some(at) = head_at {
         facts.push(("Data as of", at));
     }
     facts.push(("Chain head", head));
-    let by_sector = report::clients::by_sector(&data.verdicts);
-    let most_failing = report::clients::most_failing(&data.registry, &data.verdicts, MOST_FAILING);
+    let by_sector = data.by_sector.table();
+    let most_failing = report::clients::most_failing_of(&data.registry, &data.clients, MOST_FAILING);
     let html = output::html::document(&output::html::Input {
         firms: &data.firms,
-        verdicts: &data.verdicts,
+        overview: &data.overview,
         outcomes: &data.outcomes,
         facts: &facts,
         by_sector: &by_sector,
@@ -203,12 +203,9 @@ fn html(invocation: &Invocation, store: &Store, view: &View, args: &Args, filter
 }
 
 /// Says under `--verbose` what a report was made of.
-pub(super) fn detail_of(invocation: &Invocation, data: &reports::Data, judging: &crate::store::Judging) {
+pub(super) fn detail_of(invocation: &Invocation, firms: usize, searches: u64, judging: &crate::store::Judging) {
     invocation.detail(format_args!(
         "{} firms, {} searches, judged under {} (sha256 {})",
-        data.firms.len(),
-        data.verdicts.len(),
-        judging.name,
-        judging.policy.sha256
+        firms, searches, judging.name, judging.policy.sha256
     ));
 }
