@@ -17,11 +17,14 @@ pub struct Spill<'c> {
     insert: String,
     /// Whether the savepoint holding the rows written is released.
     released: bool,
+    /// The connection's page cache, restored after the sort.
+    cache_kib: i64,
 }
 
 impl<'c> Spill<'c> {
-    /// An empty spill of rows of `width` columns (at least the two it is ordered by).
-    pub fn new(conn: &'c Connection, width: usize) -> Result<Spill<'c>, StoreError> {
+    /// An empty spill of rows of `width` columns (at least the two it is ordered by), on a connection whose page
+    /// cache is `cache_kib` (as `PRAGMA cache_size` takes it).
+    pub fn new(conn: &'c Connection, width: usize, cache_kib: i64) -> Result<Spill<'c>, StoreError> {
         let width = width.max(2);
         let columns: Vec<String> = (0..width).map(|i| format!("c{i}")).collect();
         // The rows are written in one savepoint: a write transaction per row would cost a journal each.
@@ -31,7 +34,7 @@ impl<'c> Spill<'c> {
         ))?;
         let marks: Vec<&str> = (0..width).map(|_| "?").collect();
         let insert = format!("INSERT INTO {TABLE} VALUES ({})", marks.join(", "));
-        Ok(Spill { conn, width, insert, released: false })
+        Ok(Spill { conn, width, insert, released: false, cache_kib })
     }
 
     /// Adds a row of [`Spill::new`]'s width.
@@ -47,6 +50,18 @@ impl<'c> Spill<'c> {
         mut visit: impl FnMut(Vec<Option<String>>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         self.release()?;
+        // SQLite's sorter takes as much memory as the main database's page cache, which the sort hardly needs: a
+        // smaller cache while it runs keeps the two within the memory budget (the sorter spills to a file beyond).
+        self.conn.pragma_update(None, "cache_size", super::read::SORT_CACHE_KIB.max(self.cache_kib))?;
+        let done = self.read_ordered(&mut visit);
+        self.conn.pragma_update(None, "cache_size", self.cache_kib)?;
+        done
+    }
+
+    fn read_ordered(
+        &self,
+        visit: &mut impl FnMut(Vec<Option<String>>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         let mut stmt = self.conn.prepare(&format!("SELECT * FROM {TABLE} ORDER BY c0, c1"))?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -70,7 +85,7 @@ fn row_values(row: &Row, width: usize) -> Result<Vec<Option<String>>, StoreError
 impl Store {
     /// An empty [`Spill`] of rows of `width` columns on the store's connection.
     pub fn spill(&self, width: usize) -> Result<Spill<'_>, StoreError> {
-        Spill::new(&self.conn, width)
+        Spill::new(&self.conn, width, self.cache_kib)
     }
 }
 
@@ -90,7 +105,7 @@ mod tests {
     #[test]
     fn rows_come_back_in_byte_order_of_their_keys() {
         let conn = Connection::open_in_memory().unwrap();
-        let mut spill = Spill::new(&conn, 3).unwrap();
+        let mut spill = Spill::new(&conn, 3, -2000).unwrap();
         for (a, b, c) in [("b", "1", Some("x")), ("a", "2", None), ("a", "10", Some("z")), ("Å", "0", Some("y"))] {
             spill.push(&[Some(a), Some(b), c]).unwrap();
         }
@@ -106,7 +121,7 @@ mod tests {
         assert_eq!(seen, expected);
         assert_eq!(seen[0], ("a".into(), "10".into(), Some("z".into())));
         // Dropped: a second spill starts empty.
-        let spill = Spill::new(&conn, 2).unwrap();
+        let spill = Spill::new(&conn, 2, -2000).unwrap();
         let mut n = 0;
         spill
             .each_ordered(|_| {

@@ -202,7 +202,7 @@ impl View<'_> {
             return VerdictQuery::each(&self.store.conn, self.store.cache_kib(), &pick, visit);
         }
         let policy = &self.judging()?.policy;
-        let mut spill = Spill::new(&self.store.conn, SPILL_COLUMNS)?;
+        let mut spill = Spill::new(&self.store.conn, SPILL_COLUMNS, self.store.cache_kib())?;
         self.each_dossier(|dossier| {
             if pick.firm.is_some_and(|f| f != dossier.search.firm) || (pick.exempted && dossier.exemption.is_none()) {
                 return Ok(());
