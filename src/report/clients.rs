@@ -50,11 +50,12 @@ pub const CLIENT_COLUMNS: [&str; 13] = [
     ROLLING_RATE_COLUMN,
 ];
 
-/// Whom a row of `report clients` is about: a registry entry, or the text of a client the registry does not know.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Who {
-    Entry(String),
-    Text(String),
+/// Whom a row of `report clients` is about: a registry entry, or the text of a client the registry does not know
+/// (entries first, in id order, then texts, in byte order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Who<'a> {
+    Entry(&'a str),
+    Text(&'a str),
 }
 
 /// One client's counts per quarter, and the sectors its searches gave (for an unknown client).
@@ -69,7 +70,10 @@ struct PerClient {
 /// per search.
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
-    per: BTreeMap<Who, PerClient>,
+    /// Per registry entry, by id.
+    entries: BTreeMap<String, PerClient>,
+    /// Per client text the registry does not know.
+    texts: BTreeMap<String, PerClient>,
     /// The latest quarter with searches counted.
     latest: Option<String>,
 }
@@ -81,11 +85,15 @@ impl Tally {
         if !filter.firm_ok(&r.firm) || !filter.client_ok(&r.client, r.client_id.as_deref(), &r.client_sector) {
             return;
         }
-        let who = match &r.client_id {
-            Some(id) => Who::Entry(id.clone()),
-            None => Who::Text(r.client.clone()),
+        // Most searches add to a client already counted: looked up by reference before a key is made.
+        let (map, key) = match &r.client_id {
+            Some(id) => (&mut self.entries, id),
+            None => (&mut self.texts, &r.client),
         };
-        let entry = self.per.entry(who).or_default();
+        let entry = match map.get_mut(key.as_str()) {
+            Some(entry) => entry,
+            None => map.entry(key.clone()).or_default(),
+        };
         match entry.by_quarter.get_mut(&r.quarter) {
             Some(counts) => counts.add(r.verdict),
             None => entry.by_quarter.entry(r.quarter.clone()).or_default().add(r.verdict),
@@ -96,6 +104,12 @@ impl Tally {
         if self.latest.as_deref().is_none_or(|l| l < r.quarter.as_str()) {
             self.latest = Some(r.quarter.clone());
         }
+    }
+
+    /// Every client counted, entries then texts, each in order.
+    fn each(&self) -> impl Iterator<Item = (Who<'_>, &PerClient)> {
+        let entries = self.entries.iter().map(|(id, c)| (Who::Entry(id.as_str()), c));
+        entries.chain(self.texts.iter().map(|(text, c)| (Who::Text(text.as_str()), c)))
     }
 }
 
@@ -113,15 +127,17 @@ pub fn clients(registry: &Registry, rows: &[SearchVerdict], filter: &Filter) -> 
 
 /// `report clients` from the searches counted (through the same filter).
 pub fn clients_of(registry: &Registry, tally: &Tally, filter: &Filter) -> Table {
-    let (mut per, latest) = (tally.per.clone(), &tally.latest);
-    let end = filter.quarter.as_deref().or(latest.as_deref()).and_then(|q| Quarter::parse(q).ok());
+    let end = filter.quarter.as_deref().or(tally.latest.as_deref()).and_then(|q| Quarter::parse(q).ok());
+    // The registry's entries are listed with zeros where they have no searches.
+    let none = PerClient::default();
+    let mut per: BTreeMap<Who, &PerClient> = tally.each().collect();
     for e in registry.entries() {
         if filter.client_ok(&e.name, Some(&e.id), e.sector().as_str()) {
-            per.entry(Who::Entry(e.id.clone())).or_default();
+            per.entry(Who::Entry(&e.id)).or_insert(&none);
         }
     }
     let table_rows = per
-        .iter()
+        .into_iter()
         .map(|(who, c)| {
             let (id, name, sector, kind) = match who {
                 Who::Entry(id) => match registry.get(id) {
@@ -218,9 +234,8 @@ pub fn most_failing_of(registry: &Registry, tally: &Tally, n: usize) -> Table {
             sum
         })
     };
-    let mut ranked: Vec<(&Who, Counts, &BTreeSet<String>)> = tally
-        .per
-        .iter()
+    let mut ranked: Vec<(Who, Counts, &BTreeSet<String>)> = tally
+        .each()
         .map(|(who, c)| (who, total(c), &c.sectors))
         .filter(|(_, c, _)| c.non_compliant + c.incomplete > 0)
         .collect();

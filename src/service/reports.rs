@@ -183,9 +183,14 @@ pub fn pack(store: &Store, quarter: Quarter) -> Result<Pack<'_>, StoreError> {
     let view = store.view(Moment::Now, None)?;
     let judging = view.judging()?;
     let firms = view.firms()?;
-    let ledger = Ledger::of_counts(view.verdict_counts()?, &Filter::default());
+    // One pass over every stored verdict counts them per firm and quarter and per client.
     let filter = Filter { quarter: Some(quarter.to_string()), ..Filter::default() };
-    let clients = clients(&view, &filter)?;
+    let (mut ledger, mut clients) = (Ledger::default(), Tally::default());
+    view.each_verdict_unordered(|row| {
+        ledger.add(&row.firm, &row.quarter, row.verdict, 1);
+        clients.add(&row, &filter);
+        Ok(())
+    })?;
     let outcomes = outcomes(&view, &filter)?;
     let registry = view.registry()?;
     // The date the policy version that applies to the quarter took effect (its last day's version).
