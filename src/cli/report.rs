@@ -139,13 +139,14 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
         Which::Clients => reports::Which::Clients,
     };
     let format = excel_format(args.format, args.excel, terminal)?;
-    if which == reports::Which::Searches && format == Format::Csv {
+    if which == reports::Which::Searches && format != Format::Table {
         // Streamed, row by row, so that memory stays flat however many searches there are.
         super::emit(args.output.as_deref(), |out| {
-            let mut csv = output::csv::RowWriter::new(&report::SEARCH_COLUMNS, args.excel, out)?;
-            reports::each_search_row(&view, &filter, |row| csv.row(&report::search_row(row)))
-                .map_err(crate::store::StoreError::into_io)?;
-            csv.finish()
+            let each = |visit: &mut dyn FnMut(Vec<report::Cell>) -> std::io::Result<()>| {
+                reports::each_search_row(&view, &filter, |row| visit(report::search_row(row)))
+                    .map_err(crate::store::StoreError::into_io)
+            };
+            output::write_rows(&report::SEARCH_COLUMNS, format, args.excel, out, each)
         })?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -156,6 +157,17 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
         let (name, sha256) = (&judging.name, &judging.policy.sha256);
         let firms = view.firms()?.len();
         invocation.detail(format_args!("{firms} firms, {searches} searches, judged under {name} (sha256 {sha256})"));
+    }
+    if which == reports::Which::Outcomes && format != Format::Table {
+        // Written row by row: a database of many firms and quarters has tens of thousands of rows.
+        let (outcomes, firms) = (reports::outcomes(&view, &filter)?, view.firms()?);
+        super::emit(args.output.as_deref(), |out| {
+            let each = |visit: &mut dyn FnMut(Vec<report::Cell>) -> std::io::Result<()>| {
+                outcomes.each_row(&firms, &filter, visit)
+            };
+            output::write_rows(&report::outcomes::COLUMNS, format, args.excel, out, each)
+        })?;
+        return Ok(ExitCode::SUCCESS);
     }
     let table = reports::table(&view, which, &filter)?;
     super::emit(args.output.as_deref(), |out| output::write(&table, format, args.excel, terminal, out))?;
