@@ -7,7 +7,9 @@
 use std::cell::OnceCell;
 use std::collections::HashMap;
 
-use super::read::{for_each_dossier_within, load_dossier, search_id, Pick, VerdictQuery, Within, LATEST};
+use super::read::{
+    for_each_dossier_within, load_dossier, search_id, Pick, VerdictQuery, Within, LATEST, SORT_CACHE_KIB,
+};
 use super::spill::Spill;
 use super::{policy_in_force, Store, StoreError, StoredPolicy};
 use crate::model::{Dossier, FirmName, SearchVerdict, Verdict, VerdictCount};
@@ -202,8 +204,12 @@ impl View<'_> {
             return VerdictQuery::each(&self.store.conn, self.store.cache_kib(), &pick, visit);
         }
         let policy = &self.judging()?.policy;
-        let mut spill = Spill::new(&self.store.conn, SPILL_COLUMNS, self.store.cache_kib())?;
-        self.each_dossier(|dossier| {
+        let cache_kib = self.store.cache_kib();
+        let mut spill = Spill::new(&self.store.conn, SPILL_COLUMNS, cache_kib)?;
+        // The pass reads each cursor forward once, which a large page cache hardly helps: a small one keeps the
+        // pass, the temporary table and then its sort within the memory budget.
+        self.store.conn.pragma_update(None, "cache_size", SORT_CACHE_KIB.max(cache_kib))?;
+        let judged = self.each_dossier(|dossier| {
             if pick.firm.is_some_and(|f| f != dossier.search.firm) || (pick.exempted && dossier.exemption.is_none()) {
                 return Ok(());
             }
@@ -229,7 +235,9 @@ impl View<'_> {
                 exemption.map(|e| e.reason.as_str()),
                 exemption.map(|e| e.note.as_str()),
             ])
-        })?;
+        });
+        self.store.conn.pragma_update(None, "cache_size", cache_kib)?;
+        judged?;
         spill.each_ordered(|mut c| {
             let mut take = |i: usize| c[i].take();
             let text =
