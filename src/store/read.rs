@@ -560,6 +560,21 @@ impl Store {
         &self,
         visit: impl FnMut(Dossier, Option<Verdict>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        for_each_dossier_with_verdict(&self.conn, LATEST, 0..i64::MAX, &Within::default(), visit)
+        self.with_small_cache(|conn| {
+            for_each_dossier_with_verdict(conn, LATEST, 0..i64::MAX, &Within::default(), visit)
+        })
+    }
+
+    /// Runs a pass over the database with the page cache at [`SORT_CACHE_KIB`], then puts it back: a pass that
+    /// reads its cursors forward once gains nothing from a large cache, and what it holds (tallies, a temporary
+    /// table) then fits the memory budget beside it.
+    pub(super) fn with_small_cache<T>(
+        &self,
+        pass: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.conn.pragma_update(None, "cache_size", SORT_CACHE_KIB.max(self.cache_kib))?;
+        let done = pass(&self.conn);
+        self.conn.pragma_update(None, "cache_size", self.cache_kib)?;
+        done
     }
 }

@@ -7,9 +7,7 @@
 use std::cell::OnceCell;
 use std::collections::HashMap;
 
-use super::read::{
-    for_each_dossier_within, load_dossier, search_id, Pick, VerdictQuery, Within, LATEST, SORT_CACHE_KIB,
-};
+use super::read::{for_each_dossier_within, load_dossier, search_id, Pick, VerdictQuery, Within, LATEST};
 use super::spill::Spill;
 use super::{policy_in_force, Store, StoreError, StoredPolicy};
 use crate::model::{Dossier, FirmName, SearchVerdict, Verdict, VerdictCount};
@@ -204,12 +202,8 @@ impl View<'_> {
             return VerdictQuery::each(&self.store.conn, self.store.cache_kib(), &pick, visit);
         }
         let policy = &self.judging()?.policy;
-        let cache_kib = self.store.cache_kib();
-        let mut spill = Spill::new(&self.store.conn, SPILL_COLUMNS, cache_kib)?;
-        // The pass reads each cursor forward once, which a large page cache hardly helps: a small one keeps the
-        // pass, the temporary table and then its sort within the memory budget.
-        self.store.conn.pragma_update(None, "cache_size", SORT_CACHE_KIB.max(cache_kib))?;
-        let judged = self.each_dossier(|dossier| {
+        let mut spill = Spill::new(&self.store.conn, SPILL_COLUMNS, self.store.cache_kib())?;
+        self.each_dossier(|dossier| {
             if pick.firm.is_some_and(|f| f != dossier.search.firm) || (pick.exempted && dossier.exemption.is_none()) {
                 return Ok(());
             }
@@ -235,9 +229,7 @@ impl View<'_> {
                 exemption.map(|e| e.reason.as_str()),
                 exemption.map(|e| e.note.as_str()),
             ])
-        });
-        self.store.conn.pragma_update(None, "cache_size", cache_kib)?;
-        judged?;
+        })?;
         spill.each_ordered(|mut c| {
             let mut take = |i: usize| c[i].take();
             let text =
@@ -366,13 +358,15 @@ impl View<'_> {
         within: &Within,
         mut visit: impl FnMut(Dossier) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        for_each_dossier_within(&self.store.conn, self.moment.as_stored(), within, |dossier| {
-            let chosen = within.quarter.is_none_or(|q| q == dossier.search.quarter())
-                && within.firm.is_none_or(|f| f == dossier.search.firm);
-            match chosen && self.scope.covers(&dossier.search.firm) {
-                true => visit(dossier),
-                false => Ok(()),
-            }
+        self.store.with_small_cache(|conn| {
+            for_each_dossier_within(conn, self.moment.as_stored(), within, |dossier| {
+                let chosen = within.quarter.is_none_or(|q| q == dossier.search.quarter())
+                    && within.firm.is_none_or(|f| f == dossier.search.firm);
+                match chosen && self.scope.covers(&dossier.search.firm) {
+                    true => visit(dossier),
+                    false => Ok(()),
+                }
+            })
         })
     }
 }
