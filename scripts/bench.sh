@@ -12,6 +12,8 @@
 #   BENCH_RUNS  runs of each measurement; the fastest is shown, with its peak RSS (default 1)
 #   BENCH_5M    set to 1 to add 5M rows to the default sizes
 #   BENCH_ORDERS set to 0 to skip the row orders (below)
+#   BENCH_BEFORE another pledgecheck binary (a build from before a change): each read of issue 15 below is then
+#               measured with it too, in alternation with the binary under test (its rows are marked "(before)")
 #
 # For each size it generates firms.csv, shortlists.csv (ROWS rows) and exemptions.csv with
 # `examples/generate.rs` (ROWS/5 searches), then measures, each with wall time and peak RSS
@@ -27,6 +29,11 @@
 #   - report firms|quarters|searches --format csv > /dev/null, and check (no files), on that database
 #   - check --dry-run   of a one-search file (the header and the first 5 rows of shortlists.csv)
 #   - explain           FIRM SEARCH_REF of that search
+#   - the reads of issue 15, each with its peak RSS: quarterly QUARTER --output DIR (the quarter with the most
+#                       searches), report outcomes (all, and --quarter QUARTER), report html --output FILE,
+#                       whatif --policy samples/stricter.toml (CSV), audit verify, check --format json and report
+#                       searches --format csv with --policy samples/stricter.toml, history FIRM SEARCH_REF and
+#                       history FIRM
 #   - re-import         the same three files again (must say "0 searches changed")
 #   - pairs             BENCH_RUNS pairs of sqlite3 .import and import run one right after the other, each pair's
 #                       ratio and the ratio of their sums (the machine's speed drifts: a pair shares its moment)
@@ -80,6 +87,12 @@ echo "== building (release) and copying the binaries to $bench_dir/bin" >&2
 for b in examples/generate examples/bare_insert pledgecheck; do
     cp "$root/target/release/$b" "$bench_dir/bin/"
 done
+before_pc=''
+if [[ -n "${BENCH_BEFORE:-}" ]]; then
+    [[ -x "$BENCH_BEFORE" ]] || die "BENCH_BEFORE is not an executable: $BENCH_BEFORE"
+    cp "$BENCH_BEFORE" "$bench_dir/bin/pledgecheck-before"
+    before_pc=$bench_dir/bin/pledgecheck-before
+fi
 gen=$bench_dir/bin/generate
 bare=$bench_dir/bin/bare_insert
 pc=$bench_dir/bin/pledgecheck
@@ -111,6 +124,18 @@ measure() {
     done
     printf '%s\t%s\t%s\t%s\t%s\n' "$rows" "$name" "$(awk -v us="$best_us" 'BEGIN { printf "%.4f", us / 1e6 }')" \
         "$best_cpu" "$best_rss" >>"$results"
+}
+
+# measure_read NAME ARGS...: `pledgecheck --db pc.db ARGS...` (stdout to /dev/null) as `measure` does; with
+# BENCH_BEFORE, each run is paired with a run of the other binary just before it (recorded as NAME_before), so
+# that the two share the machine's moment. The fastest run of each is kept.
+measure_read() {
+    local name=$1 i
+    shift
+    for (( i = 0; i < runs; i++ )); do
+        if [[ -n "$before_pc" ]]; then runs=1 measure "${name}_before" /dev/null "$before_pc" --db "$work/pc.db" "$@"; fi
+        runs=1 measure "$name" /dev/null "$pc" --db "$work/pc.db" "$@"
+    done
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else printf "-" }'; }
@@ -152,6 +177,20 @@ for rows in "${sizes[@]}"; do
     measure check /dev/null "$pc" --db "$work/pc.db" check
     measure check_dry_run /dev/null "$pc" --db "$work/pc.db" check --dry-run "$work/one-search.csv"
     measure explain /dev/null "$pc" --db "$work/pc.db" explain "$firm" "$ref"
+    # The reads of issue 15, on the quarter with the most searches.
+    quarter=$(sqlite3 "$work/pc.db" "SELECT quarter FROM verdict GROUP BY quarter ORDER BY count(*) DESC, quarter LIMIT 1")
+    before="rm -rf '$work/pack'"
+    measure_read quarterly quarterly "$quarter" --output "$work/pack"
+    before=''
+    measure_read outcomes report outcomes --format csv
+    measure_read outcomes_quarter report outcomes --format csv --quarter "$quarter"
+    measure_read html report html --output "$work/report.html"
+    measure_read whatif whatif --policy "$root/samples/stricter.toml" --format csv
+    measure_read audit_verify audit verify
+    measure_read check_policy check --format json --policy "$root/samples/stricter.toml"
+    measure_read searches_policy report searches --format csv --policy "$root/samples/stricter.toml"
+    measure_read history history "$firm" "$ref"
+    measure_read history_firm history "$firm"
     measure reimport "$work/reimport.out" "$pc" --db "$work/pc.db" import "$f" "$s" "$e"
     grep -q "0 searches changed ($searches read;" "$work/reimport.out" \
         || die "re-import: not idempotent: $(cat "$work/reimport.out")"
@@ -160,6 +199,8 @@ for rows in "${sizes[@]}"; do
     declare -A t=() c=() m=()
     while IFS=$'\t' read -r r name sec cpu kb; do
         [[ "$r" == "$rows" ]] || continue
+        # A measurement recorded run by run (measure_read) keeps its fastest run.
+        if [[ -n "${t[$name]:-}" ]] && awk -v a="$sec" -v b="${t[$name]}" 'BEGIN { exit !(a >= b) }'; then continue; fi
         t[$name]=$sec c[$name]=$cpu m[$name]=$kb
     done <"$results"
     imp=${t[import]}
@@ -185,6 +226,16 @@ for rows in "${sizes[@]}"; do
     row check_dry_run "check --dry-run (one search)"
     row explain "explain (one search)"
     row reimport "re-import (0 searches changed)" "$(ratio "${t[reimport]}" "$imp") import"
+    for read in "quarterly:quarterly $quarter" "outcomes:report outcomes" "outcomes_quarter:report outcomes --quarter" \
+        "html:report html" "whatif:whatif --policy (CSV)" "audit_verify:audit verify" \
+        "check_policy:check --policy (JSON)" "searches_policy:report searches --policy" \
+        "history:history FIRM SEARCH" "history_firm:history FIRM"; do
+        key=${read%%:*}
+        row "$key" "${read#*:}" "$(ratio "${t[$key]}" "$imp") import"
+        if [[ -n "${t[${key}_before]:-}" ]]; then
+            row "${key}_before" "  (before)" "$(ratio "${t[${key}_before]}" "$imp") import"
+        fi
+    done
     # The machine's speed drifts between runs: the fairest ratio compares runs made one right after the other.
     pair_ratios='' pair_sums='0 0'
     for (( i = 0; i < runs; i++ )); do
@@ -247,7 +298,8 @@ for rows in "${sizes[@]}"; do
     echo "$rows rows: wall time per row: import $(per_row "$imp") µs, sqlite3 .import $(per_row "${t[sqlite3_import]}")" \
         "µs, bare inserts $(per_row "${t[bare_insert]}") µs"
     max_rss=0
-    for name in import report_firms report_quarters report_searches check reimport; do
+    for name in import report_firms report_quarters report_searches check reimport quarterly outcomes \
+        outcomes_quarter html whatif audit_verify check_policy searches_policy history history_firm; do
         if (( m[$name] > max_rss )); then max_rss=${m[$name]}; fi
     done
     summary+=("$(printf '%-9s %8.3f %8.3f %8.3f %9s %9s %9s %8s %10s %10s' "$rows" \
@@ -260,7 +312,7 @@ done
 
 echo
 echo "Summary (wall seconds; import / its baselines; reports = 3 reports + check, / import; max RSS of import,"
-echo "re-import, reports and check):"
+echo "re-import, reports, check and the reads of issue 15):"
 printf '%-9s %8s %8s %8s %9s %9s %9s %8s %10s %10s\n' rows .import bare import /.import /bare reports/i µs/row \
     "import RSS" "max RSS"
 printf '%s\n' "${summary[@]}"

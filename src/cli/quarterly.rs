@@ -9,7 +9,7 @@ use crate::model::Quarter;
 use crate::output;
 use crate::report::pack;
 use crate::service::reports;
-use crate::store::{Mode, Moment, Store};
+use crate::store::{Mode, Store};
 
 /// Arguments of `quarterly`.
 #[derive(Debug, clap::Args)]
@@ -35,26 +35,33 @@ pub struct Args {
 pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     super::refuse_database_path(db, &args.output)?;
     let store = Store::open(db, Mode::Existing)?;
-    let (data, tables) = reports::pack(&store, args.quarter)?;
-    super::report::detail_of(invocation, &data, store.view(Moment::Now, None)?.judging()?);
-    let mut files = Vec::with_capacity(tables.len());
-    for (name, table) in &tables {
-        let mut bytes = Vec::new();
-        output::csv::write(table, args.excel, &mut bytes)?;
-        files.push((name.clone(), bytes));
-    }
-    output::atomic_write::write_dir_atomically(&args.output, &files, pack::is_pack_file)?;
-    for (name, table) in &tables {
-        invocation.detail(format_args!("{name}: {} rows", table.rows.len()));
+    let pack = reports::pack(&store, args.quarter)?;
+    super::report::detail_of(invocation, pack.firms, pack.searches, pack.judging()?);
+    let names: Vec<&str> = pack.files.iter().map(|(name, _)| name.as_str()).collect();
+    let mut rows = Vec::with_capacity(names.len());
+    // Each file is written as its rows come from the database: none is held whole in memory.
+    output::atomic_write::write_files_atomically(&args.output, &names, pack::is_pack_file, |i, out| {
+        let content = &pack.files[i].1;
+        let mut csv = output::csv::RowWriter::new(content.columns(), args.excel, out)?;
+        let mut n = 0usize;
+        pack.each_row(content, |cells| {
+            n += 1;
+            csv.row(cells)
+        })
+        .map_err(crate::store::StoreError::into_io)?;
+        rows.push(n);
+        csv.finish()
+    })?;
+    for (name, n) in names.iter().zip(&rows) {
+        invocation.detail(format_args!("{name}: {n} rows"));
     }
     if !invocation.quiet() {
-        let searches = data.verdicts.iter().filter(|r| r.quarter == args.quarter.to_string()).count();
         writeln!(
             std::io::stdout().lock(),
             "wrote {} for {} ({}) to {}",
-            crate::import::plural(files.len(), "file", "files"),
+            crate::import::plural(names.len(), "file", "files"),
             args.quarter,
-            crate::import::plural(searches, "search", "searches"),
+            crate::import::plural(usize::try_from(pack.of_quarter).unwrap_or(usize::MAX), "search", "searches"),
             args.output.display()
         )?;
     }

@@ -139,13 +139,14 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
         Which::Clients => reports::Which::Clients,
     };
     let format = excel_format(args.format, args.excel, terminal)?;
-    if which == reports::Which::Searches && format == Format::Csv {
+    if which == reports::Which::Searches && format != Format::Table {
         // Streamed, row by row, so that memory stays flat however many searches there are.
         super::emit(args.output.as_deref(), |out| {
-            let mut csv = output::csv::RowWriter::new(&report::SEARCH_COLUMNS, args.excel, out)?;
-            reports::each_search_row(&view, &filter, |row| csv.row(&report::search_row(row)))
-                .map_err(crate::store::StoreError::into_io)?;
-            csv.finish()
+            let each = |visit: &mut dyn FnMut(Vec<report::Cell>) -> std::io::Result<()>| {
+                reports::each_search_row(&view, &filter, |row| visit(report::search_row(row)))
+                    .map_err(crate::store::StoreError::into_io)
+            };
+            output::write_rows(&report::SEARCH_COLUMNS, format, args.excel, out, each)
         })?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -156,6 +157,17 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
         let (name, sha256) = (&judging.name, &judging.policy.sha256);
         let firms = view.firms()?.len();
         invocation.detail(format_args!("{firms} firms, {searches} searches, judged under {name} (sha256 {sha256})"));
+    }
+    if which == reports::Which::Outcomes && format != Format::Table {
+        // Written row by row: a database of many firms and quarters has tens of thousands of rows.
+        let (outcomes, firms) = (reports::outcomes(&view, &filter)?, view.firms()?);
+        super::emit(args.output.as_deref(), |out| {
+            let each = |visit: &mut dyn FnMut(Vec<report::Cell>) -> std::io::Result<()>| {
+                outcomes.each_row(&firms, &filter, visit)
+            };
+            output::write_rows(&report::outcomes::COLUMNS, format, args.excel, out, each)
+        })?;
+        return Ok(ExitCode::SUCCESS);
     }
     let table = reports::table(&view, which, &filter)?;
     super::emit(args.output.as_deref(), |out| output::write(&table, format, args.excel, terminal, out))?;
@@ -178,18 +190,18 @@ fn html(invocation: &Invocation, store: &Store, view: &View, args: &Args, filter
     }
     let data = reports::gather(view)?;
     let judging = view.judging()?;
-    detail_of(invocation, &data, judging);
+    detail_of(invocation, data.firms.len(), data.overview.all().searches, judging);
     let mut facts = vec![("Policy", judging.name.clone()), ("Policy SHA-256", judging.policy.sha256.clone())];
     let (head, head_at) = chain_head(store)?;
     if let Some(at) = head_at {
         facts.push(("Data as of", at));
     }
     facts.push(("Chain head", head));
-    let by_sector = report::clients::by_sector(&data.verdicts);
-    let most_failing = report::clients::most_failing(&data.registry, &data.verdicts, MOST_FAILING);
+    let by_sector = data.by_sector.table();
+    let most_failing = report::clients::most_failing_of(&data.registry, &data.clients, MOST_FAILING);
     let html = output::html::document(&output::html::Input {
         firms: &data.firms,
-        verdicts: &data.verdicts,
+        overview: &data.overview,
         outcomes: &data.outcomes,
         facts: &facts,
         by_sector: &by_sector,
@@ -203,12 +215,9 @@ fn html(invocation: &Invocation, store: &Store, view: &View, args: &Args, filter
 }
 
 /// Says under `--verbose` what a report was made of.
-pub(super) fn detail_of(invocation: &Invocation, data: &reports::Data, judging: &crate::store::Judging) {
+pub(super) fn detail_of(invocation: &Invocation, firms: usize, searches: u64, judging: &crate::store::Judging) {
     invocation.detail(format_args!(
         "{} firms, {} searches, judged under {} (sha256 {})",
-        data.firms.len(),
-        data.verdicts.len(),
-        judging.name,
-        judging.policy.sha256
+        firms, searches, judging.name, judging.policy.sha256
     ));
 }

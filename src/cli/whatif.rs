@@ -3,8 +3,6 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use serde_json::json;
-
 use super::Invocation;
 use crate::model::Quarter;
 use crate::output::{self, Format};
@@ -51,21 +49,34 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
     let view = store.view(crate::store::Moment::Now, None)?;
     service::filters::known_firm_in(&view, filter.firm.as_deref(), &db.display().to_string())?;
     drop(view);
-    let (changes, rates) = service::whatif::compare(&store, &policy, &filter)?;
+    let compared = service::whatif::comparison(&store, &policy, &filter)?;
     let format = super::report::excel_format(args.format, args.excel, invocation.terminal)?;
+    let policy_name = args.policy.display().to_string();
     super::emit(None, |out| match format {
-        Format::Json => output::json::write(
-            &json!({
-                "schema_version": output::json::SCHEMA_VERSION,
-                "policy": args.policy.display().to_string(),
-                "policy_sha256": policy.sha256,
-                "changes": output::json::rows(&changes),
-                "firms": output::json::rows(&rates),
-            }),
-            out,
-        ),
-        Format::Csv => output::csv::write(&whatif::changes_with_rates(&changes, &rates), args.excel, out),
+        // The changes are streamed from the database as they are written, in CSV and JSON alike.
+        Format::Json => {
+            let firms = output::json::rows(&compared.rates);
+            let changes = StreamedChanges(std::cell::RefCell::new(Some(compared)));
+            let value = WhatIfJson {
+                schema_version: output::json::SCHEMA_VERSION,
+                policy: &policy_name,
+                policy_sha256: &policy.sha256,
+                changes,
+                firms,
+            };
+            serde_json::to_writer_pretty(&mut *out, &value)?;
+            writeln!(out)
+        }
+        Format::Csv => {
+            let rates = compared.rates.clone();
+            let mut csv = output::csv::RowWriter::new(&whatif::CHANGE_RATE_COLUMNS, args.excel, out)?;
+            compared
+                .each_change(|row| csv.row(&whatif::with_rates(row, &rates)))
+                .map_err(crate::store::StoreError::into_io)?;
+            csv.finish()
+        }
         Format::Table => {
+            let (changes, rates) = compared.changes_table().map_err(crate::store::StoreError::into_io)?;
             writeln!(
                 out,
                 "Under {} (nothing stored): {} verdict.",
@@ -80,4 +91,37 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
         }
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `whatif --format json`, its fields in the order the JSON always had.
+#[derive(serde::Serialize)]
+struct WhatIfJson<'a, 's> {
+    schema_version: u32,
+    policy: &'a str,
+    policy_sha256: &'a str,
+    changes: StreamedChanges<'s>,
+    firms: serde_json::Value,
+}
+
+/// The changes of a comparison, read from the database as the JSON is written: never all in memory.
+struct StreamedChanges<'s>(std::cell::RefCell<Option<service::whatif::Compared<'s>>>);
+
+impl serde::Serialize for StreamedChanges<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let compared = self.0.borrow_mut().take().ok_or_else(|| S::Error::custom("the changes are read once"))?;
+        let mut seq = serializer.serialize_seq(None)?;
+        let mut failed = None;
+        let read = compared.each_change(|row| {
+            seq.serialize_element(&output::json::object(&whatif::CHANGE_COLUMNS, &row)).map_err(|e| {
+                failed = Some(e);
+                std::io::Error::other("the JSON could not be written")
+            })
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        read.map_err(S::Error::custom)?;
+        seq.end()
+    }
 }

@@ -41,6 +41,18 @@ pub fn write_dir_atomically(
     files: &[(String, Vec<u8>)],
     replaceable: impl Fn(&str) -> bool,
 ) -> anyhow::Result<()> {
+    let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+    write_files_atomically(dir, &names, replaceable, |i, out| out.write_all(&files[i].1))
+}
+
+/// [`write_dir_atomically`], each file's bytes written by `fill` (given the file's place in `names`) as they
+/// come, so that no file is held whole in memory.
+pub fn write_files_atomically(
+    dir: &Path,
+    names: &[&str],
+    replaceable: impl Fn(&str) -> bool,
+    mut fill: impl FnMut(usize, &mut dyn Write) -> io::Result<()>,
+) -> anyhow::Result<()> {
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -56,11 +68,13 @@ pub fn write_dir_atomically(
         .prefix(".pledgecheck-")
         .tempdir_in(parent)
         .with_context(|| format!("cannot write in {}", parent.display()))?;
-    for (name, bytes) in files {
+    for (i, name) in names.iter().enumerate() {
         let path = staging.path().join(name);
-        let mut file = std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
+        let file = std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        let mut buffered = io::BufWriter::new(file);
+        fill(i, &mut buffered).with_context(|| format!("writing {}", path.display()))?;
+        buffered.flush()?;
+        buffered.get_ref().sync_all()?;
     }
     if existing.is_empty() {
         if dir.exists() {

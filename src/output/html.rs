@@ -6,14 +6,14 @@
 //! scroll or stack) and prints (no shadows, no page breaks inside a chart). Pure: data in, a string out, and no
 //! clock, so the same database gives the same file.
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::svg::{self, escape, percent, RatePoint};
+use crate::model::FirmName;
 use crate::model::Quarter;
 use crate::model::Verdict;
-use crate::model::{FirmName, SearchVerdict};
 use crate::report::outcomes::{Outcomes, STATE_BASELINE};
+use crate::report::overview::{Overview, FAILING_SHOWN};
 use crate::report::{self, Cell, Filter, Ledger, Table};
 
 /// Everything the report is made from.
@@ -21,8 +21,8 @@ use crate::report::{self, Cell, Filter, Ledger, Table};
 pub struct Input<'a> {
     /// Every firm.
     pub firms: &'a [FirmName],
-    /// Every search's verdict.
-    pub verdicts: &'a [SearchVerdict],
+    /// The verdicts summed up: counts, the latest failing searches, what each firm's searches were.
+    pub overview: &'a Overview,
     /// Who reached shortlist, interview and hire, for the outcome funnel and the table by client sector.
     pub outcomes: &'a Outcomes,
     /// Facts about the data shown under the title (label, value), such as the policy and the chain head.
@@ -202,14 +202,9 @@ fn html_table(table: &Table, class: &str) -> String {
 
 /// The whole HTML document.
 pub fn document(input: &Input) -> String {
-    let ledger = Ledger::new(input.verdicts, &Filter::default());
-    let span = quarter_span(&ledger);
-    let mut all = report::Counts::default();
-    for row in input.verdicts {
-        all.add(row.verdict);
-    }
-    let failing: Vec<&SearchVerdict> =
-        input.verdicts.iter().filter(|r| matches!(r.verdict, Verdict::NonCompliant | Verdict::Incomplete)).collect();
+    let ledger = &input.overview.ledger;
+    let span = quarter_span(ledger);
+    let all = input.overview.all();
     let funnel = input.outcomes.total(&Filter::default());
 
     let mut html = String::with_capacity(64 * 1024);
@@ -221,7 +216,6 @@ pub fn document(input: &Input) -> String {
     html.push_str("</style>\n</head>\n<body>\n<main>\n");
 
     // Title and facts.
-    let firms_with_searches: BTreeSet<&str> = input.verdicts.iter().map(|r| r.firm.as_str()).collect();
     let period = match (span.first(), span.last()) {
         (Some(a), Some(b)) if a == b => format!(", {a}"),
         (Some(a), Some(b)) => format!(", {a} to {b}"),
@@ -231,7 +225,7 @@ pub fn document(input: &Input) -> String {
         html,
         "<header><h1>Mobility pledge compliance</h1><p>{} searches of {} firms{}.</p>",
         all.searches,
-        firms_with_searches.len(),
+        input.overview.firms_with_searches(),
         escape(&period)
     );
     if !input.facts.is_empty() {
@@ -268,15 +262,13 @@ pub fn document(input: &Input) -> String {
         html,
         "<div class=\"card\"><div class=\"label\">Failing searches</div><div class=\"value\">{}</div>\
          <div class=\"note\">{} non-compliant, {} incomplete</div></div>",
-        failing.len(),
-        all.non_compliant,
-        all.incomplete
+        input.overview.failing_total, all.non_compliant, all.incomplete
     );
     card(&mut html, "Hires that are cross-sector", funnel.hired_cross_sector, funnel.hired, "hires");
     html.push_str("</div>\n");
 
-    rates_section(&mut html, input, &ledger, &span);
-    failing_section(&mut html, &failing);
+    rates_section(&mut html, input, ledger, &span);
+    failing_section(&mut html, input.overview);
     employers_section(&mut html, input);
     outcomes_section(&mut html, input.outcomes);
 
@@ -286,7 +278,7 @@ pub fn document(input: &Input) -> String {
          (compliant + non-compliant + incomplete); exempt, pending and not-applicable searches are counted but not \
          rated.</p>",
     );
-    html.push_str(&html_table(&report::firms(input.firms, input.verdicts, &Filter::default()), ""));
+    html.push_str(&html_table(&report::firms_of(input.firms, ledger, &Filter::default()), ""));
     html.push_str("</section>\n");
 
     let _ = writeln!(
@@ -398,7 +390,7 @@ fn rates_section(html: &mut String, input: &Input, ledger: &Ledger, span: &[Quar
             acc
         });
         if rated(&total) == 0 {
-            not_charted.push((firm, unrated_why(input.verdicts, &firm.firm)));
+            not_charted.push((firm, input.overview.unrated_why(&firm.firm)));
             continue;
         }
         let _ = write!(html, "<div class=\"panel\"><h3>{}</h3>", escape(&display_name(firm)));
@@ -429,72 +421,32 @@ fn rates_section(html: &mut String, input: &Input, ledger: &Ledger, span: &[Quar
     html.push_str("</section>\n");
 }
 
-/// Why a firm has no rated searches, in words: never signed or withdrawn (every search out of scope for the
-/// pledge's signature), only pending, exempt or out-of-scope searches, or none at all.
-fn unrated_why(verdicts: &[SearchVerdict], firm: &str) -> String {
-    let rows: Vec<&SearchVerdict> = verdicts.iter().filter(|r| r.firm == firm).collect();
-    if rows.is_empty() {
-        return "no searches".into();
-    }
-    let searches = if rows.len() == 1 { "1 search".to_string() } else { format!("{} searches", rows.len()) };
-    if rows.iter().all(|r| r.rule == crate::model::rule::SIGNED) {
-        return format!("{searches}, all opened while the firm had not signed the pledge or had withdrawn it");
-    }
-    // Each kind of verdict, and why the searches out of scope are out of it.
-    let mut parts: Vec<(String, usize)> = Vec::new();
-    for r in &rows {
-        let part = match (r.verdict, r.rule.as_str()) {
-            (Verdict::NotApplicable, crate::model::rule::SIGNED) => "opened while not signed or withdrawn".to_string(),
-            (Verdict::NotApplicable, crate::model::rule::VERSION) => "opened before the pledge took effect".to_string(),
-            (Verdict::NotApplicable, crate::model::rule::LEVEL) => "below the levels covered".to_string(),
-            (Verdict::NotApplicable, crate::model::rule::CLIENT_SECTOR) => {
-                "private or civil-society clients".to_string()
-            }
-            (Verdict::NotApplicable, _) => "cancelled before a shortlist".to_string(),
-            (verdict, _) => verdict.as_str().to_string(),
-        };
-        match parts.iter_mut().find(|(p, _)| *p == part) {
-            Some((_, n)) => *n += 1,
-            None => parts.push((part, 1)),
-        }
-    }
-    let parts: Vec<String> = parts.into_iter().map(|(p, n)| format!("{n} {p}")).collect();
-    format!("{searches}: {}", parts.join(", "))
-}
-
 fn display_name(firm: &FirmName) -> String {
     firm.name.clone().unwrap_or_else(|| firm.firm.clone())
 }
 
-/// How many failing searches the page lists at most.
-const FAILING_SHOWN: usize = 100;
-
-fn failing_section(html: &mut String, failing: &[&SearchVerdict]) {
+fn failing_section(html: &mut String, overview: &Overview) {
+    let total = overview.failing_total;
     let _ = write!(
         html,
-        "<section id=\"failing\"><h2>Failing searches ({})</h2><p class=\"lead\">Non-compliant and incomplete \
+        "<section id=\"failing\"><h2>Failing searches ({total})</h2><p class=\"lead\">Non-compliant and incomplete \
          searches, latest quarter first, with the reason for each verdict.</p>",
-        failing.len()
     );
-    if failing.is_empty() {
+    if total == 0 {
         html.push_str("<p class=\"empty\">No non-compliant or incomplete searches.</p></section>\n");
         return;
     }
-    let mut rows: Vec<&&SearchVerdict> = failing.iter().collect();
-    rows.sort_by(|a, b| b.quarter.cmp(&a.quarter).then((&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref))));
-    if rows.len() > FAILING_SHOWN {
+    if total > FAILING_SHOWN as u64 {
         let _ = write!(
             html,
-            "<p class=\"lead\">The latest {FAILING_SHOWN} of {} are listed; all of them: <code>pledgecheck report \
+            "<p class=\"lead\">The latest {FAILING_SHOWN} of {total} are listed; all of them: <code>pledgecheck report \
              searches --format csv</code> (or <code>pledgecheck check --format json</code>).</p>",
-            rows.len()
         );
-        rows.truncate(FAILING_SHOWN);
     }
     let table = Table {
         columns: vec!["quarter", "firm", "search_ref", "verdict", "client", "client_sector", "reason"],
-        rows: rows
-            .iter()
+        rows: overview
+            .latest_failing()
             .map(|r| {
                 vec![
                     Cell::text(&r.quarter),
@@ -608,6 +560,7 @@ fn outcomes_section(html: &mut String, outcomes: &Outcomes) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SearchVerdict;
 
     fn row(firm: &str, search_ref: &str, quarter: &str, verdict: Verdict, reason: &str) -> SearchVerdict {
         SearchVerdict {
@@ -629,7 +582,7 @@ mod tests {
         let most_failing = Table { columns: vec!["client"], rows: vec![vec![Cell::text("<Employer>")]] };
         let html = document(&Input {
             firms: &firms,
-            verdicts: &verdicts,
+            overview: &Overview::of_rows(&verdicts),
             outcomes: &outcomes,
             facts: &[],
             by_sector: &by_sector,
@@ -668,7 +621,7 @@ mod tests {
         let most_failing = Table { columns: vec!["client"], rows: Vec::new() };
         let html = document(&Input {
             firms: &firms,
-            verdicts: &verdicts,
+            overview: &Overview::of_rows(&verdicts),
             outcomes: &outcomes,
             facts: &[],
             by_sector: &by_sector,

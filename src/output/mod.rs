@@ -54,6 +54,26 @@ pub fn write(
     }
 }
 
+/// Writes a report's rows as they come, in CSV or JSON (the bytes [`write`] gives the same table), without holding
+/// them: `each` hands every row to its visitor, in order. A table for people needs every row to fit its columns,
+/// so `Format::Table` is not taken here.
+pub fn write_rows(
+    columns: &[&str],
+    format: Format,
+    excel: bool,
+    out: &mut dyn Write,
+    each: impl FnOnce(&mut dyn FnMut(Vec<Cell>) -> io::Result<()>) -> io::Result<()>,
+) -> io::Result<()> {
+    match format {
+        Format::Json => json::write_rows(columns, out, each),
+        _ => {
+            let mut csv = csv::RowWriter::new(columns, excel, out)?;
+            each(&mut |row| csv.row(&row))?;
+            csv.finish()
+        }
+    }
+}
+
 /// A cell as tables and CSV write it, with `decimal` as the decimal mark of rates and changes.
 fn cell_text(cell: &Cell, decimal: char) -> String {
     match cell {

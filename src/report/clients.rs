@@ -50,18 +50,67 @@ pub const CLIENT_COLUMNS: [&str; 13] = [
     ROLLING_RATE_COLUMN,
 ];
 
-/// Whom a row of `report clients` is about: a registry entry, or the text of a client the registry does not know.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Who {
-    Entry(String),
-    Text(String),
+/// Whom a row of `report clients` is about: a registry entry, or the text of a client the registry does not know
+/// (entries first, in id order, then texts, in byte order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Who<'a> {
+    Entry(&'a str),
+    Text(&'a str),
 }
 
 /// One client's counts per quarter, and the sectors its searches gave (for an unknown client).
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 struct PerClient {
     by_quarter: BTreeMap<String, Counts>,
     sectors: BTreeSet<String>,
+}
+
+/// The searches of each client (registry entry, or text the registry does not know) counted per quarter and
+/// verdict, one search at a time: what `report clients` and [`most_failing`] are made of, held per client, never
+/// per search.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    /// Per registry entry, by id.
+    entries: BTreeMap<String, PerClient>,
+    /// Per client text the registry does not know.
+    texts: BTreeMap<String, PerClient>,
+    /// The latest quarter with searches counted.
+    latest: Option<String>,
+}
+
+impl Tally {
+    /// Counts one search, if the filter's firm and client cover it (its quarter is chosen later: rolling rates
+    /// look back).
+    pub fn add(&mut self, r: &SearchVerdict, filter: &Filter) {
+        if !filter.firm_ok(&r.firm) || !filter.client_ok(&r.client, r.client_id.as_deref(), &r.client_sector) {
+            return;
+        }
+        // Most searches add to a client already counted: looked up by reference before a key is made.
+        let (map, key) = match &r.client_id {
+            Some(id) => (&mut self.entries, id),
+            None => (&mut self.texts, &r.client),
+        };
+        let entry = match map.get_mut(key.as_str()) {
+            Some(entry) => entry,
+            None => map.entry(key.clone()).or_default(),
+        };
+        match entry.by_quarter.get_mut(&r.quarter) {
+            Some(counts) => counts.add(r.verdict),
+            None => entry.by_quarter.entry(r.quarter.clone()).or_default().add(r.verdict),
+        }
+        if !entry.sectors.contains(&r.client_sector) {
+            entry.sectors.insert(r.client_sector.clone());
+        }
+        if self.latest.as_deref().is_none_or(|l| l < r.quarter.as_str()) {
+            self.latest = Some(r.quarter.clone());
+        }
+    }
+
+    /// Every client counted, entries then texts, each in order.
+    fn each(&self) -> impl Iterator<Item = (Who<'_>, &PerClient)> {
+        let entries = self.entries.iter().map(|(id, c)| (Who::Entry(id.as_str()), c));
+        entries.chain(self.texts.iter().map(|(text, c)| (Who::Text(text.as_str()), c)))
+    }
 }
 
 /// `report clients`: one row per registry entry (with zeros where it has no searches), in id order, then one per
@@ -69,29 +118,26 @@ struct PerClient {
 /// quarter); `compliance_rate_4q` pools the four quarters ending with the filter's quarter, else with the latest
 /// quarter that has searches. The firm and client filters choose the searches counted and the rows shown.
 pub fn clients(registry: &Registry, rows: &[SearchVerdict], filter: &Filter) -> Table {
-    let mut per: BTreeMap<Who, PerClient> = BTreeMap::new();
-    let mut latest: Option<&str> = None;
+    let mut tally = Tally::default();
     for r in rows {
-        if !filter.firm_ok(&r.firm) || !filter.client_ok(&r.client, r.client_id.as_deref(), &r.client_sector) {
-            continue;
-        }
-        let who = match &r.client_id {
-            Some(id) => Who::Entry(id.clone()),
-            None => Who::Text(r.client.clone()),
-        };
-        let entry = per.entry(who).or_default();
-        entry.by_quarter.entry(r.quarter.clone()).or_default().add(r.verdict);
-        entry.sectors.insert(r.client_sector.clone());
-        latest = latest.max(Some(r.quarter.as_str()));
+        tally.add(r, filter);
     }
-    let end = filter.quarter.as_deref().or(latest).and_then(|q| Quarter::parse(q).ok());
+    clients_of(registry, &tally, filter)
+}
+
+/// `report clients` from the searches counted (through the same filter).
+pub fn clients_of(registry: &Registry, tally: &Tally, filter: &Filter) -> Table {
+    let end = filter.quarter.as_deref().or(tally.latest.as_deref()).and_then(|q| Quarter::parse(q).ok());
+    // The registry's entries are listed with zeros where they have no searches.
+    let none = PerClient::default();
+    let mut per: BTreeMap<Who, &PerClient> = tally.each().collect();
     for e in registry.entries() {
         if filter.client_ok(&e.name, Some(&e.id), e.sector().as_str()) {
-            per.entry(Who::Entry(e.id.clone())).or_default();
+            per.entry(Who::Entry(&e.id)).or_insert(&none);
         }
     }
     let table_rows = per
-        .iter()
+        .into_iter()
         .map(|(who, c)| {
             let (id, name, sector, kind) = match who {
                 Who::Entry(id) => match registry.get(id) {
@@ -132,50 +178,81 @@ const PUBLIC: [&str; 3] = ["state", "region", "municipality"];
 /// The state, the regions and the municipalities compared: one row per public client sector (zeros where it has no
 /// searches), all quarters, with the counts and the rate.
 pub fn by_sector(rows: &[SearchVerdict]) -> Table {
-    let mut counts: BTreeMap<&str, Counts> = PUBLIC.iter().map(|s| (*s, Counts::default())).collect();
+    let mut tally = SectorTally::default();
     for r in rows {
-        if let Some(c) = counts.get_mut(r.client_sector.as_str()) {
-            c.add(r.verdict);
+        tally.add(r);
+    }
+    tally.table()
+}
+
+/// The searches of public clients counted per client sector, one search at a time, for [`by_sector`].
+#[derive(Debug, Clone, Default)]
+pub struct SectorTally {
+    counts: [Counts; 3],
+}
+
+impl SectorTally {
+    /// Counts one search, if its client is public.
+    pub fn add(&mut self, r: &SearchVerdict) {
+        if let Some(i) = PUBLIC.iter().position(|s| *s == r.client_sector) {
+            self.counts[i].add(r.verdict);
         }
     }
-    let mut columns = vec!["client_sector"];
-    columns.extend(COUNT_COLUMNS);
-    let rows = PUBLIC
-        .iter()
-        .map(|s| {
-            let mut cells = vec![Cell::text(*s)];
-            cells.extend(counts[s].cells());
-            cells
-        })
-        .collect();
-    Table { columns, rows }
+
+    /// The table of [`by_sector`].
+    pub fn table(&self) -> Table {
+        let mut columns = vec!["client_sector"];
+        columns.extend(COUNT_COLUMNS);
+        let rows = PUBLIC
+            .iter()
+            .zip(&self.counts)
+            .map(|(s, counts)| {
+                let mut cells = vec![Cell::text(*s)];
+                cells.extend(counts.cells());
+                cells
+            })
+            .collect();
+        Table { columns, rows }
+    }
 }
 
 /// The employers with the most failing (non-compliant or incomplete) searches, at most `n`, most first (then in
 /// byte order of the id or text): `client_id,client,client_sector,failing,searches,compliance_rate`.
 pub fn most_failing(registry: &Registry, rows: &[SearchVerdict], n: usize) -> Table {
-    let mut per: BTreeMap<Who, (Counts, BTreeSet<String>)> = BTreeMap::new();
+    let mut tally = Tally::default();
     for r in rows {
-        let who = r.client_id.clone().map_or_else(|| Who::Text(r.client.clone()), Who::Entry);
-        let (counts, sectors) = per.entry(who).or_default();
-        counts.add(r.verdict);
-        sectors.insert(r.client_sector.clone());
+        tally.add(r, &Filter::default());
     }
-    let mut ranked: Vec<_> = per.into_iter().filter(|(_, (c, _))| c.non_compliant + c.incomplete > 0).collect();
+    most_failing_of(registry, &tally, n)
+}
+
+/// [`most_failing`] from every search counted (through no filter).
+pub fn most_failing_of(registry: &Registry, tally: &Tally, n: usize) -> Table {
+    let total = |c: &PerClient| {
+        c.by_quarter.values().fold(Counts::default(), |mut sum, q| {
+            sum += *q;
+            sum
+        })
+    };
+    let mut ranked: Vec<(Who, Counts, &BTreeSet<String>)> = tally
+        .each()
+        .map(|(who, c)| (who, total(c), &c.sectors))
+        .filter(|(_, c, _)| c.non_compliant + c.incomplete > 0)
+        .collect();
     // A stable sort: ties stay in the map's order.
-    ranked.sort_by_key(|(_, (c, _))| std::cmp::Reverse(c.non_compliant + c.incomplete));
+    ranked.sort_by_key(|(_, c, _)| std::cmp::Reverse(c.non_compliant + c.incomplete));
     let rows = ranked
         .into_iter()
         .take(n)
-        .map(|(who, (c, sectors))| {
-            let (id, name) = match &who {
+        .map(|(who, c, sectors)| {
+            let (id, name) = match who {
                 Who::Entry(id) => (Cell::text(id), registry.get(id).map_or(Cell::Empty, |e| Cell::text(&e.name))),
                 Who::Text(text) => (Cell::Empty, Cell::text(text)),
             };
             vec![
                 id,
                 name,
-                Cell::text(join(&sectors)),
+                Cell::text(join(sectors)),
                 Cell::Count(c.non_compliant + c.incomplete),
                 Cell::Count(c.searches),
                 Cell::Rate(c.rate()),

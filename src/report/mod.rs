@@ -6,6 +6,7 @@
 pub mod check;
 pub mod clients;
 pub mod outcomes;
+pub mod overview;
 pub mod pack;
 pub mod whatif;
 

@@ -184,28 +184,41 @@ impl Outcomes {
 
     /// `report outcomes`: one row per quarter, firm and client sector with counted searches, in that order.
     pub fn table(&self, firms: &[FirmName], filter: &Filter) -> Table {
-        let names: BTreeMap<&str, Option<&str>> = firms.iter().map(|f| (f.firm.as_str(), f.name.as_deref())).collect();
-        let rows = self
-            .covered(filter)
-            .map(|((quarter, firm, sector), f)| {
-                let state = *sector == Sector::State.as_str();
-                let when_state = |cell: Cell| if state { cell } else { Cell::Empty };
-                let mut cells = vec![
-                    Cell::text(quarter),
-                    Cell::text(firm),
-                    Cell::optional(names.get(firm.as_str()).copied().flatten()),
-                    Cell::text(*sector),
-                ];
-                cells.extend(f.cells());
-                cells.extend([
-                    when_state(Cell::Count(f.hired_other_public)),
-                    when_state(Cell::Rate(f.hired_other_public_share())),
-                    when_state(Cell::Rate(rate(STATE_BASELINE.0, STATE_BASELINE.1))),
-                ]);
-                cells
-            })
-            .collect();
+        let mut rows = Vec::new();
+        let _ = self.each_row(firms, filter, |row| {
+            rows.push(row);
+            Ok(())
+        });
         Table { columns: COLUMNS.to_vec(), rows }
+    }
+
+    /// Visits the rows of [`Outcomes::table`] one at a time, in order, without making the table (a database of
+    /// many firms and quarters has tens of thousands).
+    pub fn each_row(
+        &self,
+        firms: &[FirmName],
+        filter: &Filter,
+        mut visit: impl FnMut(Vec<Cell>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let names: BTreeMap<&str, Option<&str>> = firms.iter().map(|f| (f.firm.as_str(), f.name.as_deref())).collect();
+        for ((quarter, firm, sector), f) in self.covered(filter) {
+            let state = *sector == Sector::State.as_str();
+            let when_state = |cell: Cell| if state { cell } else { Cell::Empty };
+            let mut cells = vec![
+                Cell::text(quarter),
+                Cell::text(firm),
+                Cell::optional(names.get(firm.as_str()).copied().flatten()),
+                Cell::text(*sector),
+            ];
+            cells.extend(f.cells());
+            cells.extend([
+                when_state(Cell::Count(f.hired_other_public)),
+                when_state(Cell::Rate(f.hired_other_public_share())),
+                when_state(Cell::Rate(rate(STATE_BASELINE.0, STATE_BASELINE.1))),
+            ]);
+            visit(cells)?;
+        }
+        Ok(())
     }
 }
 

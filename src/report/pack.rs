@@ -3,44 +3,59 @@
 //! Pure: the stored verdicts, the exemptions, the outcomes and a few facts about the data in, named tables out.
 //! Nothing here reads the clock, so the same database gives the same files.
 
+use super::clients::Tally;
 use super::outcomes::Outcomes;
-use super::{change, firms, previous_quarter, searches, Cell, Filter, Ledger, Table};
+use super::{change, firms_of, previous_quarter, Cell, Filter, Ledger, Table, SEARCH_COLUMNS};
 use crate::model::Quarter;
 use crate::model::Verdict;
 use crate::model::{FirmName, SearchVerdict};
 use crate::registry::Registry;
 
-/// An exemption recorded on a search.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExemptionRow {
-    /// The firm running the search.
-    pub firm: String,
-    /// The search.
-    pub search_ref: String,
-    /// The reason, lower case.
-    pub reason: String,
-    /// The note recorded with the exemption (may be empty).
-    pub note: String,
-}
-
-/// Everything a pack is made from.
+/// Everything a pack is made from, besides the quarter's searches (streamed into their files: see [`Content`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Input<'a> {
     /// The quarter the pack is for.
     pub quarter: Quarter,
     /// Every firm.
     pub firms: &'a [FirmName],
-    /// Every search's verdict (all quarters: the summary and the rolling rates look back).
-    pub verdicts: &'a [SearchVerdict],
-    /// Every exemption recorded.
-    pub exemptions: &'a [ExemptionRow],
-    /// Who reached shortlist, interview and hire.
+    /// The verdict counts per firm and quarter (all quarters: the summary and the rolling rates look back).
+    pub ledger: &'a Ledger,
+    /// Every search counted per client (through no filter but the quarter's), for the clients file.
+    pub clients: &'a Tally,
+    /// Who reached shortlist, interview and hire (the quarter's searches at least).
     pub outcomes: &'a Outcomes,
     /// Facts about the data for the summary (policy, data time, chain head), in order.
     pub facts: &'a [(&'static str, Cell)],
     /// The registry of public employers, for the clients file.
     pub registry: &'a Registry,
 }
+
+/// What a pack file holds: a table in hand, or rows of the quarter's searches that the caller streams from the
+/// database in report order (by firm and search reference), so that no file is held whole in memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    /// A table in hand.
+    Table(Table),
+    /// The quarter's searches with one of these verdicts (every search when empty): rows of `report searches`
+    /// ([`super::search_row`]).
+    Searches(&'static [Verdict]),
+    /// The quarter's searches with an exemption: rows of [`exemption_row`].
+    Exemptions,
+}
+
+impl Content {
+    /// The file's columns.
+    pub fn columns(&self) -> &[&'static str] {
+        match self {
+            Content::Table(table) => &table.columns,
+            Content::Searches(_) => &SEARCH_COLUMNS,
+            Content::Exemptions => &EXEMPTION_COLUMNS,
+        }
+    }
+}
+
+/// The verdicts the failing file lists.
+const FAILING: [Verdict; 2] = [Verdict::NonCompliant, Verdict::Incomplete];
 
 /// The kinds of file in a pack, in the order they are written; a file is named `<quarter>-<kind>.csv`.
 pub const KINDS: [&str; 7] = ["summary", "firms", "searches", "failing", "exemptions", "outcomes", "clients"];
@@ -57,66 +72,51 @@ pub fn is_pack_file(name: &str) -> bool {
 }
 
 /// The pack's files, named, in [`KINDS`] order.
-pub fn files(input: &Input) -> Vec<(String, Table)> {
+pub fn files(input: &Input) -> Vec<(String, Content)> {
     let q = input.quarter;
     let filter = Filter { quarter: Some(q.to_string()), ..Filter::default() };
-    let of_quarter: Vec<&SearchVerdict> = input.verdicts.iter().filter(|r| filter.covers(r)).collect();
-    let search_table = searches(input.verdicts, &filter);
-    let failing = Table {
-        columns: search_table.columns.clone(),
-        rows: of_quarter
-            .iter()
-            .zip(&search_table.rows)
-            .filter(|(r, _)| matches!(r.verdict, Verdict::NonCompliant | Verdict::Incomplete))
-            .map(|(_, cells)| cells.clone())
-            .collect(),
-    };
-    let tables = [
-        summary(input),
-        firms(input.firms, input.verdicts, &filter),
-        search_table,
-        failing,
-        exemptions(&of_quarter, input.exemptions),
-        input.outcomes.table(input.firms, &filter),
-        super::clients::clients(input.registry, input.verdicts, &filter),
+    let contents = [
+        Content::Table(summary(input)),
+        Content::Table(firms_of(input.firms, input.ledger, &filter)),
+        Content::Searches(&[]),
+        Content::Searches(&FAILING),
+        Content::Exemptions,
+        Content::Table(input.outcomes.table(input.firms, &filter)),
+        Content::Table(super::clients::clients_of(input.registry, input.clients, &filter)),
     ];
-    KINDS.iter().zip(tables).map(|(kind, table)| (file_name(q, kind), table)).collect()
+    KINDS.iter().zip(contents).map(|(kind, content)| (file_name(q, kind), content)).collect()
 }
 
-/// `<quarter>-exemptions.csv`: every exemption recorded on a search of the quarter, with the search's verdict
-/// (`exempt`: the exemption was used; `non-compliant`: its reason is not accepted; `compliant`: not needed).
-fn exemptions(of_quarter: &[&SearchVerdict], exemptions: &[ExemptionRow]) -> Table {
-    let columns = vec![
-        "firm",
-        "search_ref",
-        "client",
-        "client_sector",
-        "level",
-        "shortlist_on",
-        "verdict",
-        "policy_version",
-        "exemption_reason",
-        "exemption_note",
-    ];
-    let mut rows = Vec::new();
-    for r in of_quarter {
-        let Some(e) = exemptions.iter().find(|e| e.firm == r.firm && e.search_ref == r.search_ref) else {
-            continue;
-        };
-        rows.push(vec![
-            Cell::text(&r.firm),
-            Cell::text(&r.search_ref),
-            Cell::text(&r.client),
-            Cell::text(&r.client_sector),
-            Cell::text(&r.level),
-            Cell::optional(r.shortlist_on.as_deref()),
-            Cell::Verdict(r.verdict),
-            Cell::optional(r.policy_version.as_deref()),
-            Cell::text(&e.reason),
-            Cell::text(&e.note),
-        ]);
-    }
-    Table { columns, rows }
+/// The columns of `<quarter>-exemptions.csv`.
+pub const EXEMPTION_COLUMNS: [&str; 10] = [
+    "firm",
+    "search_ref",
+    "client",
+    "client_sector",
+    "level",
+    "shortlist_on",
+    "verdict",
+    "policy_version",
+    "exemption_reason",
+    "exemption_note",
+];
+
+/// A row of `<quarter>-exemptions.csv`: an exemption recorded on a search of the quarter, with the search's
+/// verdict (`exempt`: the exemption was used; `non-compliant`: its reason is not accepted; `compliant`: not
+/// needed).
+pub fn exemption_row(r: &SearchVerdict, reason: &str, note: &str) -> Vec<Cell> {
+    vec![
+        Cell::text(&r.firm),
+        Cell::text(&r.search_ref),
+        Cell::text(&r.client),
+        Cell::text(&r.client_sector),
+        Cell::text(&r.level),
+        Cell::optional(r.shortlist_on.as_deref()),
+        Cell::Verdict(r.verdict),
+        Cell::optional(r.policy_version.as_deref()),
+        Cell::text(reason),
+        Cell::text(note),
+    ]
 }
 
 /// `<quarter>-summary.csv`: `item,value` rows: the quarter's counts and rate, the previous quarter's, the change,
@@ -124,7 +124,7 @@ fn exemptions(of_quarter: &[&SearchVerdict], exemptions: &[ExemptionRow]) -> Tab
 fn summary(input: &Input) -> Table {
     let q = input.quarter;
     let before = previous_quarter(q);
-    let ledger = Ledger::new(input.verdicts, &Filter::default());
+    let ledger = input.ledger;
     let now = ledger.counts(None, &q.to_string());
     let then = ledger.counts(None, &before.to_string());
     let firms_with_searches = ledger.pairs().filter(|(quarter, _, _)| *quarter == q.to_string()).count();
@@ -178,22 +178,25 @@ mod tests {
             row("a", "3", "2026-Q3", Verdict::Compliant),
             row("b", "4", "2026-Q3", Verdict::Exempt),
         ];
-        let exemptions =
-            [ExemptionRow { firm: "b".into(), search_ref: "4".into(), reason: "x".into(), note: String::new() }];
         let outcomes = Outcomes::default();
         let registry = Registry::builtin();
+        let ledger = Ledger::new(&verdicts, &Filter::default());
+        let mut clients = Tally::default();
+        for r in &verdicts {
+            clients.add(r, &Filter::default());
+        }
         let input = Input {
             quarter: Quarter { year: 2026, number: 3 },
             firms: &[],
-            verdicts: &verdicts,
-            exemptions: &exemptions,
+            ledger: &ledger,
+            clients: &clients,
             outcomes: &outcomes,
             facts: &[("chain_head", Cell::text("abc"))],
             registry: &registry,
         };
         let files = files(&input);
         assert_eq!(files.len(), KINDS.len());
-        let summary = &files[0].1;
+        let Content::Table(summary) = &files[0].1 else { panic!("the summary is a table") };
         let get = |item: &str| summary.rows.iter().find(|r| r[0] == Cell::text(item)).map(|r| r[1].clone());
         assert_eq!(get("searches"), Some(Cell::Count(2)));
         assert_eq!(get("firms_with_searches"), Some(Cell::Count(2)));
@@ -202,7 +205,9 @@ mod tests {
         assert_eq!(get("compliance_rate_change"), Some(Cell::Change(Some(5000))));
         assert_eq!(get("compliance_rate_4q"), Some(Cell::Rate(Some(6667))));
         assert_eq!(get("chain_head"), Some(Cell::text("abc")));
-        assert_eq!(files[4].1.rows.len(), 1);
-        assert_eq!(files[3].1.rows.len(), 0);
+        assert_eq!(files[2].1, Content::Searches(&[]));
+        assert_eq!(files[3].1, Content::Searches(&FAILING));
+        assert_eq!(files[4].1.columns(), EXEMPTION_COLUMNS);
+        assert_eq!(exemption_row(&verdicts[3], "x", "")[8], Cell::text("x"));
     }
 }

@@ -6,14 +6,12 @@ use crate::model::{Dossier, FirmName, Verdict};
 use crate::policy::Policy;
 use crate::rules::{self, Case};
 
-/// The comparison over some searches, gathered one search at a time; two comparisons of parts of the searches
-/// [`absorb`](Comparison::absorb) into one.
+/// The comparison over some searches, gathered one search at a time: each firm's counts before and after (the
+/// searches that change are handed back one by one, for the caller to keep in order).
 #[derive(Debug, Default)]
 pub struct Comparison {
     before: Ledger,
     after: Ledger,
-    /// The searches that change: firm, search reference, and the row of the changes table.
-    changed: Vec<(String, String, Vec<Cell>)>,
 }
 
 /// The columns of the changes table.
@@ -34,18 +32,16 @@ pub const CHANGE_RATE_COLUMNS: [&str; 9] = [
 
 /// The changes with their firm's compliance rate before and after (`whatif`'s CSV, one table for a spreadsheet).
 pub fn changes_with_rates(changes: &Table, rates: &Table) -> Table {
-    let rows = changes
-        .rows
-        .iter()
-        .map(|row| {
-            let firm_rates = rates.rows.iter().find(|r| r[0] == row[0]);
-            let mut row = row.clone();
-            row.push(firm_rates.map_or(Cell::Empty, |r| r[3].clone()));
-            row.push(firm_rates.map_or(Cell::Empty, |r| r[4].clone()));
-            row
-        })
-        .collect();
+    let rows = changes.rows.iter().map(|row| with_rates(row.clone(), rates)).collect();
     Table { columns: CHANGE_RATE_COLUMNS.to_vec(), rows }
+}
+
+/// A row of the changes table with its firm's compliance rate before and after ([`CHANGE_RATE_COLUMNS`]).
+pub fn with_rates(mut row: Vec<Cell>, rates: &Table) -> Vec<Cell> {
+    let firm_rates = rates.rows.iter().find(|r| r[0] == row[0]);
+    row.push(firm_rates.map_or(Cell::Empty, |r| r[3].clone()));
+    row.push(firm_rates.map_or(Cell::Empty, |r| r[4].clone()));
+    row
 }
 
 /// The columns of the rates table.
@@ -53,11 +49,18 @@ pub const RATE_COLUMNS: [&str; 5] = ["firm", "name", "searches", "compliance_rat
 
 impl Comparison {
     /// Adds one search with its stored verdict (`None` if it has none), judged under `policy`: the fast verdict
-    /// for every search, the reason only for those that change.
-    pub fn add(&mut self, policy: &Policy, filter: &Filter, dossier: &Dossier, stored: Option<Verdict>) {
+    /// for every search, the reason only for those that change. A search of the filter's quarter that changes
+    /// verdict gives its row of the changes table ([`CHANGE_COLUMNS`]).
+    pub fn add(
+        &mut self,
+        policy: &Policy,
+        filter: &Filter,
+        dossier: &Dossier,
+        stored: Option<Verdict>,
+    ) -> Option<Vec<Cell>> {
         let search = &dossier.search;
         if !filter.firm_ok(&search.firm) {
-            return;
+            return None;
         }
         let quarter = search.quarter().to_string();
         let verdict = rules::decide(policy, &Case::of(dossier)).verdict;
@@ -69,7 +72,7 @@ impl Comparison {
         match stored {
             Some(old) if in_quarter && old != verdict => {
                 let judgement = rules::judge(policy, &Case::of(dossier));
-                let row = vec![
+                Some(vec![
                     Cell::text(&search.firm),
                     Cell::text(&search.search_ref),
                     Cell::Text(quarter),
@@ -77,25 +80,10 @@ impl Comparison {
                     Cell::Verdict(judgement.verdict),
                     judgement.policy_version.map_or(Cell::Empty, Cell::Text),
                     Cell::Text(judgement.reason),
-                ];
-                self.changed.push((search.firm.clone(), search.search_ref.clone(), row));
+                ])
             }
-            _ => {}
+            _ => None,
         }
-    }
-
-    /// Adds the comparison of other searches.
-    pub fn absorb(&mut self, other: Comparison) {
-        self.before.absorb(other.before);
-        self.after.absorb(other.after);
-        self.changed.extend(other.changed);
-    }
-
-    /// The searches that change verdict, ordered by firm and search reference.
-    pub fn changes(&self) -> Table {
-        let mut changed: Vec<&(String, String, Vec<Cell>)> = self.changed.iter().collect();
-        changed.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-        Table { columns: CHANGE_COLUMNS.to_vec(), rows: changed.into_iter().map(|(_, _, row)| row.clone()).collect() }
     }
 
     /// Each firm's compliance rate before and after.
@@ -158,14 +146,11 @@ mod tests {
         let filter = Filter::default();
         let mut comparison = Comparison::default();
         // Stored as non-compliant, but a private candidate is cross-sector: the policy says compliant.
-        comparison.add(&policy, &filter, &dossier("s1", Sector::Private), Some(Verdict::NonCompliant));
-        let mut other = Comparison::default();
-        other.add(&policy, &filter, &dossier("s0", Sector::State), Some(Verdict::NonCompliant));
-        comparison.absorb(other);
-        let changes = comparison.changes();
-        assert_eq!(changes.rows.len(), 1);
-        assert_eq!(changes.rows[0][..2], [Cell::text("f"), Cell::text("s1")]);
-        assert_eq!(changes.rows[0][3..5], [Cell::Verdict(Verdict::NonCompliant), Cell::Verdict(Verdict::Compliant)]);
+        let change = comparison.add(&policy, &filter, &dossier("s1", Sector::Private), Some(Verdict::NonCompliant));
+        assert!(comparison.add(&policy, &filter, &dossier("s0", Sector::State), Some(Verdict::NonCompliant)).is_none());
+        let change = change.expect("s1 changes verdict");
+        assert_eq!(change[..2], [Cell::text("f"), Cell::text("s1")]);
+        assert_eq!(change[3..5], [Cell::Verdict(Verdict::NonCompliant), Cell::Verdict(Verdict::Compliant)]);
         let rates = comparison.rates(&[FirmName { firm: "f".into(), name: Some("F".into()) }], &filter);
         assert_eq!(rates.columns, RATE_COLUMNS);
         assert_eq!(rates.rows[0][2..], [Cell::Count(2), Cell::Rate(Some(0)), Cell::Rate(Some(5000))]);

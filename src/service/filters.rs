@@ -66,10 +66,14 @@ pub fn missing_search(view: &View, firm: &str, search_ref: &str, place: &str) ->
     if let Err(e) = known_firm(firm, &firms, place) {
         return e;
     }
-    let refs: Vec<String> = match view.verdicts() {
-        Ok(rows) => rows.into_iter().filter(|r| r.firm == firm).map(|r| r.search_ref).collect(),
-        Err(e) => return e.into(),
-    };
+    // Only the firm's references are read (the candidates for "did you mean"), not every search.
+    let mut refs: Vec<String> = Vec::new();
+    if let Err(e) = view.each_verdict(Some(firm), &[], |r| {
+        refs.push(r.search_ref);
+        Ok(())
+    }) {
+        return e.into();
+    }
     let close = did_you_mean(search_ref, refs.iter().map(String::as_str));
     let suggest = if close.is_empty() { String::new() } else { format!(" (did you mean {}?)", close.join(", ")) };
     FilterError::UnknownSearch {

@@ -9,6 +9,7 @@ mod clients;
 mod evidence;
 mod read;
 mod schema;
+mod spill;
 mod undo;
 mod view;
 mod write;
@@ -23,8 +24,9 @@ pub use accounts::{Account, AccountError, Role, SessionState, TokenRow, TokenSta
 pub use chain::{HashQueryError, Verification, CHAIN_FORMAT, MIN_PREFIX};
 pub use change::{FileRecord, Mark, Recording};
 pub use evidence::{parse_moment, Change};
-pub use read::LATEST;
+pub use read::{Pick, Within, LATEST};
 pub use schema::SchemaFindings;
+pub use spill::Spill;
 pub use undo::{ImportEntry, LaterChange, Touched};
 pub use view::{Judging, Moment, Scope, View};
 pub use write::{NewVersions, PolicyChange, PutSearch, Stamp, Writer};

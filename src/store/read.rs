@@ -13,18 +13,64 @@ use crate::model::{
 
 /// The page cache, in KiB (negative, as SQLite takes it), while SQLite's sorter orders a report (the sorter
 /// takes as much again).
-const SORT_CACHE_KIB: i64 = -8192;
+pub(super) const SORT_CACHE_KIB: i64 = -8192;
 
-/// The stored verdicts with their searches, one row each, for [`verdict_row`]; a statement adds its `WHERE`.
-const VERDICT_ROWS: &str = concat!(
+/// The stored verdicts with their searches, one row each, for [`verdict_row`]: these columns ...
+const VERDICT_SELECT: &str =
     "SELECT f.firm, search.search_ref, v.client, v.client_sector, v.level, v.opened_on, v.shortlist_on,
-            verdict.quarter, verdict.verdict, verdict.rule, verdict.policy_version, verdict.reason, v.client_id
-     FROM verdict JOIN search ON search.id = verdict.search_id JOIN firm f ON f.id = search.firm_id
+            verdict.quarter, verdict.verdict, verdict.rule, verdict.policy_version, verdict.reason, v.client_id";
+
+/// ... from these tables; a statement adds its `WHERE`.
+const VERDICT_FROM: &str = concat!(
+    "FROM verdict JOIN search ON search.id = verdict.search_id JOIN firm f ON f.id = search.firm_id
      JOIN search_version v ON v.search_id = search.id AND v.valid_to = ",
     super::forever!()
 );
 
-/// A row of [`VERDICT_ROWS`].
+/// How many columns [`VERDICT_SELECT`] has.
+const VERDICT_COLUMNS: usize = 13;
+
+/// Which stored verdicts a pass reads: of one firm, of one quarter, with one of some verdicts (each when given),
+/// and with `exempted`, only searches with an exemption.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Pick<'a> {
+    /// Only this firm's searches.
+    pub firm: Option<&'a str>,
+    /// Only the searches of this quarter (`2026-Q3`).
+    pub quarter: Option<&'a str>,
+    /// Only searches with one of these verdicts (all when empty).
+    pub only: &'a [Verdict],
+    /// Only searches with an exemption, read with it.
+    pub exempted: bool,
+}
+
+impl Pick<'_> {
+    /// Whether a verdict row is one the pick chooses (for verdicts worked out rather than read).
+    pub(super) fn covers(&self, row: &SearchVerdict) -> bool {
+        self.firm.is_none_or(|f| f == row.firm)
+            && self.quarter.is_none_or(|q| q == row.quarter)
+            && (self.only.is_empty() || self.only.contains(&row.verdict))
+    }
+
+    /// The `WHERE` clause over [`VERDICT_ROWS`] (the firm as `?1`, the quarter as `?2`) and the `ORDER BY` of
+    /// report order over its result.
+    fn sql(&self) -> (String, &'static str) {
+        // One firm's searches come in order from the (firm_id, search_ref) index, with no sort.
+        let (mut filter, order) = match self.firm {
+            Some(_) => ("search.firm_id = (SELECT id FROM firm WHERE firm = ?1)".to_string(), "search.search_ref"),
+            None => ("?1 IS NULL".to_string(), "f.firm, search.search_ref"),
+        };
+        filter.push_str(" AND (?2 IS NULL OR verdict.quarter = ?2)");
+        if !self.only.is_empty() {
+            // Verdict words are fixed identifiers: written into the statement, they let SQLite sort only those rows.
+            let words: Vec<String> = self.only.iter().map(|v| format!("'{}'", v.as_str())).collect();
+            filter.push_str(&format!(" AND verdict.verdict IN ({})", words.join(", ")));
+        }
+        (filter, order)
+    }
+}
+
+/// A row of [`VERDICT_SELECT`].
 fn verdict_row(r: &rusqlite::Row) -> Result<SearchVerdict, StoreError> {
     let verdict = r.get_ref(8)?.as_str().map_err(rusqlite::Error::from)?;
     Ok(SearchVerdict {
@@ -208,11 +254,6 @@ pub(crate) fn load_dossier(conn: &Connection, search_id: i64, moment: &str) -> R
 pub(super) struct VerdictQuery;
 
 impl VerdictQuery {
-    /// Every current search with its stored verdict, ordered by firm and search reference.
-    pub(super) fn all(conn: &Connection) -> Result<Vec<SearchVerdict>, StoreError> {
-        Self::of(conn, None, None)
-    }
-
     /// One current search's stored verdict.
     pub(super) fn one(conn: &Connection, firm: &str, search_ref: &str) -> Result<Option<SearchVerdict>, StoreError> {
         Ok(Self::of(conn, Some(firm), Some(search_ref))?.pop())
@@ -220,7 +261,7 @@ impl VerdictQuery {
 
     fn of(conn: &Connection, firm: Option<&str>, search_ref: Option<&str>) -> Result<Vec<SearchVerdict>, StoreError> {
         let mut stmt = conn.prepare(&format!(
-            "{VERDICT_ROWS} WHERE (?1 IS NULL OR f.firm = ?1) AND (?2 IS NULL OR search.search_ref = ?2)
+            "{VERDICT_SELECT} {VERDICT_FROM} WHERE (?1 IS NULL OR f.firm = ?1) AND (?2 IS NULL OR search.search_ref = ?2)
              ORDER BY f.firm, search.search_ref"
         ))?;
         let mut rows = stmt.query(params![firm, search_ref])?;
@@ -231,14 +272,14 @@ impl VerdictQuery {
         Ok(out)
     }
 
-    /// Visits every current search's stored verdict (of one firm, or with one of the verdicts `only` names, when
-    /// given), ordered by firm and search reference, one at a time (for reports too long to hold in memory).
+    /// Visits every current search's stored verdict that `pick` chooses, ordered by firm and search reference, one
+    /// at a time (for reports too long to hold in memory); with `exempted`, only the searches with an exemption,
+    /// each with its exemption's reason and note.
     pub(super) fn each(
         conn: &Connection,
         cache_kib: i64,
-        firm: Option<&str>,
-        only: &[Verdict],
-        mut visit: impl FnMut(SearchVerdict) -> std::io::Result<()>,
+        pick: &Pick,
+        mut visit: impl FnMut(SearchVerdict, Option<(String, String)>) -> std::io::Result<()>,
     ) -> Result<(), StoreError> {
         // The rows are read in the order they are stored (search, version and verdict rows lie in the same order)
         // and SQLite's sorter orders them: it spills to temporary files beyond its share of memory, so memory stays
@@ -246,33 +287,48 @@ impl VerdictQuery {
         // at random, 3x slower once the tables outgrow the page cache. The sorter takes as much memory as the page
         // cache, which this pass hardly needs: a smaller cache keeps the two within the memory budget.
         conn.pragma_update(None, "cache_size", SORT_CACHE_KIB.max(cache_kib))?;
-        let done = Self::visit(conn, firm, only, &mut visit);
+        let done = Self::visit(conn, pick, &mut visit);
         conn.pragma_update(None, "cache_size", cache_kib)?;
         done
     }
 
     fn visit(
         conn: &Connection,
-        firm: Option<&str>,
-        only: &[Verdict],
-        visit: &mut impl FnMut(SearchVerdict) -> std::io::Result<()>,
+        pick: &Pick,
+        visit: &mut impl FnMut(SearchVerdict, Option<(String, String)>) -> std::io::Result<()>,
     ) -> Result<(), StoreError> {
-        // Verdict words are fixed identifiers: written into the statement, they let SQLite sort only those rows.
-        let only = match only {
-            [] => String::new(),
-            verdicts => {
-                let words: Vec<String> = verdicts.iter().map(|v| format!("'{}'", v.as_str())).collect();
-                format!(" AND verdict.verdict IN ({})", words.join(", "))
-            }
+        let (filter, order) = pick.sql();
+        let sql = match pick.exempted {
+            false => format!("{VERDICT_SELECT} {VERDICT_FROM} WHERE {filter} ORDER BY {order}"),
+            // The search's current exemption, found through its (search_id) index.
+            true => format!(
+                "{VERDICT_SELECT}, e.reason, e.note {VERDICT_FROM}
+                 JOIN exemption_version e ON e.search_id = search.id AND e.valid_to = {FOREVER_SQL}
+                 WHERE {filter} ORDER BY {order}"
+            ),
         };
-        let mut stmt = match firm {
-            // One firm's searches come in order from the (firm_id, search_ref) index, with no sort.
-            Some(_) => conn.prepare(&format!(
-                "{VERDICT_ROWS} WHERE search.firm_id = (SELECT id FROM firm WHERE firm = ?1){only} ORDER BY search.search_ref"
-            ))?,
-            None => conn.prepare(&format!("{VERDICT_ROWS} WHERE ?1 IS NULL{only} ORDER BY f.firm, search.search_ref"))?,
-        };
-        let mut rows = stmt.query(params![firm])?;
+        let mut stmt = conn.prepare(&sql)?;
+        let mut rows = stmt.query(params![pick.firm, pick.quarter])?;
+        while let Some(r) = rows.next()? {
+            let exemption = match pick.exempted {
+                true => Some((r.get(VERDICT_COLUMNS)?, r.get(VERDICT_COLUMNS + 1)?)),
+                false => None,
+            };
+            visit(verdict_row(r)?, exemption)?;
+        }
+        Ok(())
+    }
+
+    /// Visits every current search's stored verdict (of one firm, when given) in the order they are stored, with
+    /// no sort: for counts and tallies, which do not need report order.
+    pub(super) fn each_unordered(
+        conn: &Connection,
+        firm: Option<&str>,
+        mut visit: impl FnMut(SearchVerdict) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let pick = Pick { firm, ..Pick::default() };
+        let mut stmt = conn.prepare(&format!("{VERDICT_SELECT} {VERDICT_FROM} WHERE {}", pick.sql().0))?;
+        let mut rows = stmt.query(params![pick.firm, pick.quarter])?;
         while let Some(r) = rows.next()? {
             visit(verdict_row(r)?)?;
         }
@@ -305,8 +361,9 @@ impl VerdictQuery {
             ))?
             .query_row(params![firm, quarter], |r| r.get(0))?;
         let order = if firm.is_some() { "search.search_ref" } else { "f.firm, search.search_ref" };
-        let mut stmt =
-            conn.prepare_cached(&format!("{VERDICT_ROWS} WHERE {filter} ORDER BY {order} LIMIT ?3 OFFSET ?4"))?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "{VERDICT_SELECT} {VERDICT_FROM} WHERE {filter} ORDER BY {order} LIMIT ?3 OFFSET ?4"
+        ))?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let offset = i64::try_from(offset).unwrap_or(i64::MAX);
         let mut rows = stmt.query(params![firm, quarter, limit, offset])?;
@@ -361,9 +418,61 @@ impl VerdictQuery {
 pub(crate) fn for_each_dossier(
     conn: &Connection,
     moment: &str,
+    visit: impl FnMut(Dossier) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    for_each_dossier_within(conn, moment, &Within::default(), visit)
+}
+
+/// Which searches a pass over dossiers reads: of one firm, of one quarter (each when given). SQLite chooses them,
+/// so that a quarter's pass reads the quarter's rows, not the whole database's.
+#[derive(Debug, Clone, Default)]
+pub struct Within<'a> {
+    /// Only this firm's searches.
+    pub firm: Option<&'a str>,
+    /// Only searches of this quarter (the quarter of the shortlist, else of the opening).
+    pub quarter: Option<crate::model::Quarter>,
+}
+
+impl Within<'_> {
+    /// A condition on `search_id` choosing the searches (with the moment as `?1`), or nothing for every search.
+    fn sql(&self) -> Result<String, StoreError> {
+        let mut conditions = Vec::new();
+        if let Some(firm) = self.firm {
+            conditions.push(format!("s.firm_id = (SELECT id FROM firm WHERE firm = {})", sql_text(firm)));
+        }
+        if let Some(q) = self.quarter {
+            // Dates are stored as YYYY-MM-DD text, which sorts as the dates do.
+            let first = chrono::NaiveDate::from_ymd_opt(q.year, q.number * 3 - 2, 1)
+                .ok_or_else(|| StoreError::Corrupt(format!("quarter {q}")))?;
+            let next = first.checked_add_months(chrono::Months::new(3)).unwrap_or(chrono::NaiveDate::MAX);
+            conditions.push(format!(
+                "coalesce(w.shortlist_on, w.opened_on) >= '{first}' AND coalesce(w.shortlist_on, w.opened_on) < '{next}'"
+            ));
+        }
+        if conditions.is_empty() {
+            return Ok(String::new());
+        }
+        Ok(format!(
+            " AND search_id IN (SELECT w.search_id FROM search_version w JOIN search s ON s.id = w.search_id
+               WHERE w.valid_from <= ?1 AND w.valid_to > ?1 AND {})",
+            conditions.join(" AND ")
+        ))
+    }
+}
+
+/// A text as an SQL literal.
+fn sql_text(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// [`for_each_dossier`] over the searches `within` chooses.
+pub(crate) fn for_each_dossier_within(
+    conn: &Connection,
+    moment: &str,
+    within: &Within,
     mut visit: impl FnMut(Dossier) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
-    for_each_dossier_with_verdict(conn, moment, 0..i64::MAX, |case, _| visit(case))
+    for_each_dossier_with_verdict(conn, moment, 0..i64::MAX, within, |case, _| visit(case))
 }
 
 /// [`for_each_dossier`], with each search's stored verdict (for the current rows).
@@ -371,8 +480,10 @@ pub(crate) fn for_each_dossier_with_verdict(
     conn: &Connection,
     moment: &str,
     ids: std::ops::Range<i64>,
+    within: &Within,
     mut visit: impl FnMut(Dossier, Option<Verdict>) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
+    let chosen = within.sql()?;
     let mut firms = std::collections::HashMap::new();
     {
         let mut stmt = conn.prepare(&format!(
@@ -384,21 +495,24 @@ pub(crate) fn for_each_dossier_with_verdict(
             firms.insert(r.get::<_, i64>(0)?, firm_at(r, 2, r.get(1)?)?);
         }
     }
+    // CROSS JOIN keeps `search` the outer loop, read in id order: left to itself, SQLite 3.54 walked the versions'
+    // index instead and sorted every search in a temporary B-tree as large as the page cache (32 MB more memory).
     let mut searches = conn.prepare(&format!(
         "SELECT search.id, search.firm_id, verdict.verdict, {SEARCH_COLUMNS}
-         FROM search JOIN search_version v ON v.search_id = search.id AND v.valid_from <= ?1 AND v.valid_to > ?1
+         FROM search CROSS JOIN search_version v ON v.search_id = search.id AND v.valid_from <= ?1 AND v.valid_to > ?1
          LEFT JOIN verdict ON verdict.search_id = search.id
-         WHERE search.id >= ?2 AND search.id < ?3
-         ORDER BY search.id"
+         WHERE search.id >= ?2 AND search.id < ?3{}
+         ORDER BY search.id",
+        chosen.replace("search_id IN", "search.id IN")
     ))?;
     let mut candidates = conn.prepare(&format!(
         "SELECT search_id, {CANDIDATE_COLUMNS} FROM candidate_version
-         WHERE search_id >= ?2 AND search_id < ?3 AND valid_from <= ?1 AND valid_to > ?1 ORDER BY search_id"
+         WHERE search_id >= ?2 AND search_id < ?3 AND valid_from <= ?1 AND valid_to > ?1{chosen} ORDER BY search_id"
     ))?;
-    let mut exemptions = conn.prepare(
+    let mut exemptions = conn.prepare(&format!(
         "SELECT search_id, reason, note FROM exemption_version
-         WHERE search_id >= ?2 AND search_id < ?3 AND valid_from <= ?1 AND valid_to > ?1 ORDER BY search_id",
-    )?;
+         WHERE search_id >= ?2 AND search_id < ?3 AND valid_from <= ?1 AND valid_to > ?1{chosen} ORDER BY search_id",
+    ))?;
     let range = params![moment, ids.start, ids.end];
     let mut search_rows = searches.query(range)?;
     let mut candidate_rows = candidates.query(range)?;
@@ -448,31 +562,27 @@ fn next_exemption(rows: &mut rusqlite::Rows) -> Result<Option<(i64, String, Stri
 }
 
 impl Store {
-    /// Folds every current search with its stored verdict into two accumulators, one for each half of the
-    /// searches by id, each half read by its own connection on its own thread (a database in memory is read in
-    /// one pass, into the first): a long pass over the database takes both cores.
-    pub fn fold_current_in_halves<T: Send>(
+    /// Visits every current search with its stored verdict, in search id order, one at a time on this
+    /// connection (memory stays flat however many searches there are).
+    pub fn each_current_with_verdict(
         &self,
-        init: impl Fn() -> T + Sync,
-        visit: impl Fn(&mut T, Dossier, Option<Verdict>) -> Result<(), StoreError> + Sync,
-    ) -> Result<(T, T), StoreError> {
-        let fold = |store: &Store, ids: std::ops::Range<i64>| -> Result<T, StoreError> {
-            let mut acc = init();
-            for_each_dossier_with_verdict(&store.conn, LATEST, ids, |dossier, stored| {
-                visit(&mut acc, dossier, stored)
-            })?;
-            Ok(acc)
-        };
-        let Some(path) = &self.path else { return Ok((fold(self, 0..i64::MAX)?, init())) };
-        let last: i64 = self.conn.query_row("SELECT coalesce(max(id), 0) FROM search", [], |r| r.get(0))?;
-        let middle = last / 2 + 1;
-        let second = Store::open(path, super::Mode::Existing)?;
-        let fold = &fold;
-        let (first, rest) = std::thread::scope(|scope| {
-            let other = scope.spawn(move || fold(&second, middle..i64::MAX));
-            let mine = fold(self, 0..middle);
-            (mine, other.join().expect("the second half's thread does not panic"))
-        });
-        Ok((first?, rest?))
+        visit: impl FnMut(Dossier, Option<Verdict>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.with_small_cache(|conn| {
+            for_each_dossier_with_verdict(conn, LATEST, 0..i64::MAX, &Within::default(), visit)
+        })
+    }
+
+    /// Runs a pass over the database with the page cache at [`SORT_CACHE_KIB`], then puts it back: a pass that
+    /// reads its cursors forward once gains nothing from a large cache, and what it holds (tallies, a temporary
+    /// table) then fits the memory budget beside it.
+    pub(super) fn with_small_cache<T>(
+        &self,
+        pass: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.conn.pragma_update(None, "cache_size", SORT_CACHE_KIB.max(self.cache_kib))?;
+        let done = pass(&self.conn);
+        self.conn.pragma_update(None, "cache_size", self.cache_kib)?;
+        done
     }
 }

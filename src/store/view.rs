@@ -7,7 +7,8 @@
 use std::cell::OnceCell;
 use std::collections::HashMap;
 
-use super::read::{for_each_dossier, load_dossier, search_id, VerdictQuery, LATEST};
+use super::read::{for_each_dossier_within, load_dossier, search_id, Pick, VerdictQuery, Within, LATEST};
+use super::spill::Spill;
 use super::{policy_in_force, Store, StoreError, StoredPolicy};
 use crate::model::{Dossier, FirmName, SearchVerdict, Verdict, VerdictCount};
 use crate::policy::Policy;
@@ -36,6 +37,10 @@ impl Moment {
         }
     }
 }
+
+/// The columns of a verdict put in order through a [`Spill`]: a [`SearchVerdict`]'s 13, then an exemption's
+/// reason and note.
+const SPILL_COLUMNS: usize = 15;
 
 /// The policy a view judges under.
 #[derive(Debug, Clone)]
@@ -157,50 +162,113 @@ impl View<'_> {
         Ok(firms)
     }
 
-    /// Every search with its verdict, ordered by firm and search reference.
+    /// Every search with its verdict, ordered by firm and search reference (held in memory: for small views;
+    /// [`View::each_verdict`] streams).
     pub fn verdicts(&self) -> Result<Vec<SearchVerdict>, StoreError> {
-        if self.reads_stored_verdicts() {
-            if let Scope::Firm(firm) = &self.scope {
-                let mut rows = Vec::new();
-                VerdictQuery::each(&self.store.conn, self.store.cache_kib(), Some(firm), &[], |row| {
-                    rows.push(row);
-                    Ok(())
-                })?;
-                return Ok(rows);
-            }
-            return VerdictQuery::all(&self.store.conn);
-        }
-        let policy = &self.judging()?.policy;
         let mut rows = Vec::new();
-        self.each_dossier(|dossier| {
-            rows.push(rules::judge(policy, &Case::of(&dossier)).for_search(&dossier.search));
+        self.each_picked(&Pick::default(), |row, _| {
+            rows.push(row);
             Ok(())
         })?;
-        rows.sort_by(|a, b| (&a.firm, &a.search_ref).cmp(&(&b.firm, &b.search_ref)));
         Ok(rows)
     }
 
     /// Visits every search's verdict (of one firm, or with one of the verdicts `only` names, when given), ordered
-    /// by firm and search reference, one at a time: stored verdicts are streamed, never all held in memory.
+    /// by firm and search reference, one at a time: never all held in memory.
     pub fn each_verdict(
         &self,
         firm: Option<&str>,
         only: &[Verdict],
         mut visit: impl FnMut(SearchVerdict) -> std::io::Result<()>,
     ) -> Result<(), StoreError> {
-        let firm = match (firm, self.scope.firm()) {
+        self.each_picked(&Pick { firm, only, ..Pick::default() }, |row, _| visit(row))
+    }
+
+    /// Visits the verdicts `pick` chooses (with `pick.exempted`, each with its exemption's reason and note), ordered
+    /// by firm and search reference, one at a time. Stored verdicts are sorted by SQLite; verdicts worked out
+    /// (another moment or policy) are judged in search id order, then put in order by SQLite's sorter through a
+    /// temporary table: memory stays flat either way.
+    pub fn each_picked(
+        &self,
+        pick: &Pick,
+        mut visit: impl FnMut(SearchVerdict, Option<(String, String)>) -> std::io::Result<()>,
+    ) -> Result<(), StoreError> {
+        let firm = match (pick.firm, self.scope.firm()) {
             (Some(asked), Some(only)) if asked != only => return Ok(()),
             (asked, only) => asked.or(only),
         };
+        let pick = Pick { firm, ..*pick };
         if self.reads_stored_verdicts() {
-            return VerdictQuery::each(&self.store.conn, self.store.cache_kib(), firm, only, visit);
+            return VerdictQuery::each(&self.store.conn, self.store.cache_kib(), &pick, visit);
         }
-        for row in self.verdicts()? {
-            if firm.is_none_or(|f| f == row.firm) && (only.is_empty() || only.contains(&row.verdict)) {
-                visit(row)?;
+        let policy = &self.judging()?.policy;
+        let mut spill = Spill::new(&self.store.conn, SPILL_COLUMNS, self.store.cache_kib())?;
+        self.each_dossier(|dossier| {
+            if pick.firm.is_some_and(|f| f != dossier.search.firm) || (pick.exempted && dossier.exemption.is_none()) {
+                return Ok(());
             }
+            let row = rules::judge(policy, &Case::of(&dossier)).for_search(&dossier.search);
+            if !pick.covers(&row) {
+                return Ok(());
+            }
+            let exemption = dossier.exemption.as_ref();
+            spill.push(&[
+                Some(&row.firm),
+                Some(&row.search_ref),
+                Some(&row.client),
+                Some(&row.client_sector),
+                Some(&row.level),
+                Some(&row.opened_on),
+                row.shortlist_on.as_deref(),
+                Some(&row.quarter),
+                Some(row.verdict.as_str()),
+                Some(&row.rule),
+                row.policy_version.as_deref(),
+                Some(&row.reason),
+                row.client_id.as_deref(),
+                exemption.map(|e| e.reason.as_str()),
+                exemption.map(|e| e.note.as_str()),
+            ])
+        })?;
+        spill.each_ordered(|mut c| {
+            let mut take = |i: usize| c[i].take();
+            let text =
+                |v: Option<String>| v.ok_or_else(|| StoreError::Corrupt("a spilled verdict lost a value".into()));
+            let verdict = text(take(8))?;
+            let row = SearchVerdict {
+                firm: text(take(0))?,
+                search_ref: text(take(1))?,
+                client: text(take(2))?,
+                client_sector: text(take(3))?,
+                level: text(take(4))?,
+                opened_on: text(take(5))?,
+                shortlist_on: take(6),
+                quarter: text(take(7))?,
+                verdict: Verdict::parse(&verdict).ok_or_else(|| StoreError::Corrupt(format!("verdict {verdict:?}")))?,
+                rule: text(take(9))?,
+                policy_version: take(10),
+                reason: text(take(11))?,
+                client_id: take(12),
+            };
+            let exemption = match (take(13), take(14)) {
+                (Some(reason), Some(note)) => Some((reason, note)),
+                _ => None,
+            };
+            visit(row, exemption).map_err(StoreError::from)
+        })
+    }
+
+    /// Visits every search's verdict in no particular order (for counts and tallies, which need none): stored
+    /// verdicts as they lie in the database, with no sort; others judged search by search.
+    pub fn each_verdict_unordered(
+        &self,
+        mut visit: impl FnMut(SearchVerdict) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        if self.reads_stored_verdicts() {
+            return VerdictQuery::each_unordered(&self.store.conn, self.scope.firm(), visit);
         }
-        Ok(())
+        let policy = &self.judging()?.policy;
+        self.each_dossier(|dossier| visit(rules::judge(policy, &Case::of(&dossier)).for_search(&dossier.search)))
     }
 
     /// One page of the searches' verdicts (of a firm, a quarter, with one of the verdicts `only` names, each when
@@ -280,12 +348,25 @@ impl View<'_> {
 
     /// Visits every search valid at the moment with its firm, candidates and exemption, in search id order,
     /// without holding them all in memory.
-    pub fn each_dossier(&self, mut visit: impl FnMut(Dossier) -> Result<(), StoreError>) -> Result<(), StoreError> {
-        for_each_dossier(&self.store.conn, self.moment.as_stored(), |dossier| {
-            match self.scope.covers(&dossier.search.firm) {
-                true => visit(dossier),
-                false => Ok(()),
-            }
+    pub fn each_dossier(&self, visit: impl FnMut(Dossier) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.each_dossier_within(&Within::default(), visit)
+    }
+
+    /// [`View::each_dossier`] over the searches `within` chooses (one firm's, one quarter's), chosen by SQLite.
+    pub fn each_dossier_within(
+        &self,
+        within: &Within,
+        mut visit: impl FnMut(Dossier) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.store.with_small_cache(|conn| {
+            for_each_dossier_within(conn, self.moment.as_stored(), within, |dossier| {
+                let chosen = within.quarter.is_none_or(|q| q == dossier.search.quarter())
+                    && within.firm.is_none_or(|f| f == dossier.search.firm);
+                match chosen && self.scope.covers(&dossier.search.firm) {
+                    true => visit(dossier),
+                    false => Ok(()),
+                }
+            })
         })
     }
 }

@@ -1,7 +1,7 @@
 //! Files and databases (issue 12, items 11-15): output over the database, another application's database, a
 //! database created by a refused import or `:memory:`, evidence on read-only storage, and output files' modes.
 
-use crate::support::{csv_samples, Env, BINARY};
+use crate::support::{csv_samples, sample, Env, BINARY};
 
 // Item 11: an output path that is the database.
 
@@ -126,6 +126,16 @@ fn a_database_on_read_only_storage_is_read_and_verified() {
     let report = as_reader(&["report", "firms"]);
     assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
     assert_eq!(String::from_utf8_lossy(&report.stdout), expected);
+    // Verdicts under another policy are put in order in a temporary table, which read-only storage allows.
+    let stricter = sample("stricter.toml");
+    let stricter = stricter.to_str().unwrap();
+    for args in
+        [vec!["report", "searches", "--policy", stricter], vec!["whatif", "--policy", stricter, "--format", "csv"]]
+    {
+        let read = as_reader(&args);
+        assert!(read.status.success(), "{args:?}: {}", String::from_utf8_lossy(&read.stderr));
+        assert!(read.stdout.len() > 100, "{args:?}");
+    }
     let write = as_reader(&["firm", "add", "g", "--name", "G"]);
     assert_eq!(write.status.code(), Some(2));
     std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o755)).unwrap();

@@ -128,8 +128,8 @@ pub(in crate::server) async fn quarterly(
     let excel = flag(q.excel.as_deref(), "excel")?;
     let bytes = app
         .with_store(false, move |store| {
-            let (_, tables) = reports::pack(store, quarter)?;
-            zip_of(&tables, excel)
+            let pack = reports::pack(store, quarter)?;
+            zip_of(&pack, excel)
                 .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error", e.to_string()))
         })
         .await?;
@@ -139,13 +139,15 @@ pub(in crate::server) async fn quarterly(
 }
 
 /// The pack's files in a zip, stored uncompressed with fixed times: the same database gives the same bytes.
-pub(in crate::server) fn zip_of(tables: &[(String, report::Table)], excel: bool) -> std::io::Result<Vec<u8>> {
+pub(in crate::server) fn zip_of(pack: &reports::Pack, excel: bool) -> std::io::Result<Vec<u8>> {
     use std::io::Write as _;
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    for (name, table) in tables {
+    for (name, content) in &pack.files {
         let mut bytes = Vec::new();
-        output::csv::write(table, excel, &mut bytes)?;
+        let mut csv = output::csv::RowWriter::new(content.columns(), excel, &mut bytes)?;
+        pack.each_row(content, |cells| csv.row(cells)).map_err(crate::store::StoreError::into_io)?;
+        csv.finish()?;
         zip.start_file(name.as_str(), options).map_err(std::io::Error::other)?;
         zip.write_all(&bytes)?;
     }

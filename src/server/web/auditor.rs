@@ -266,8 +266,8 @@ pub(super) async fn pack(
     let lang = signed.lang;
     let quarter = quarter_of(lang, &raw)?;
     let bytes = read(&app, &signed, move |store| {
-        let (_, tables) = reports::pack(store, quarter)?;
-        super::super::routes::zip_of(&tables, false)
+        let pack = reports::pack(store, quarter)?;
+        super::super::routes::zip_of(&pack, false)
             .map_err(|e| super::Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error", e.to_string()))
     })
     .await?;

@@ -6,5 +6,6 @@ mod excel;
 mod html;
 mod quarterly;
 mod snapshots;
+mod streamed;
 mod terminal;
 mod views;
