@@ -100,7 +100,15 @@ fn search_json(case: &Dossier) -> serde_json::Value {
     })
 }
 
+/// The explanation in words; free text (client, position, notes) is stored as given, so the whole is made printable
+/// before it reaches a terminal.
 fn write_words(case: &Dossier, e: &Explanation, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut words = Vec::new();
+    write_words_raw(case, e, &mut words)?;
+    out.write_all(crate::model::printable(&String::from_utf8_lossy(&words)).as_bytes())
+}
+
+fn write_words_raw(case: &Dossier, e: &Explanation, out: &mut dyn Write) -> std::io::Result<()> {
     let s = &case.search;
     let j = &e.judgement;
     writeln!(

@@ -389,7 +389,9 @@ fn ungrouped(file: &str, e: &std::io::Error) -> InputError {
         file: file.to_string(),
         at: At::File,
         message: format!(
-            "the rows could not be grouped by search in a temporary file: {e} (set TMPDIR to a directory with room)"
+            "the rows could not be grouped by search in a temporary file in {}: {e} (set TMPDIR to a writable \
+             directory with room)",
+            std::env::temp_dir().display()
         ),
     }
 }
@@ -687,12 +689,28 @@ fn add_candidate(current: &mut Run, row: &Row, candidate: Option<crate::model::C
                         candidate.candidate_ref, search.search_ref, current.candidate_lines[i]
                     ),
                 });
+            } else if current.record.candidates.len() >= super::limits::MAX_CANDIDATES {
+                errors.push(InputError {
+                    file: row.file.into(),
+                    at: row.at("candidate_ref"),
+                    message: too_many_candidates(&search.search_ref),
+                });
             } else {
                 current.record.candidates.push(candidate);
                 current.candidate_lines.push(row.line);
             }
         }
     }
+}
+
+/// The message for a search with more candidates than [`super::limits::MAX_CANDIDATES`].
+pub(super) fn too_many_candidates(search_ref: &str) -> String {
+    format!(
+        "search {search_ref} has more than {} candidates (refused; a search's longlist and shortlist together hold \
+         at most {})",
+        super::limits::MAX_CANDIDATES,
+        super::limits::MAX_CANDIDATES
+    )
 }
 
 /// Which search columns of two rows of one search differ, after normalising.

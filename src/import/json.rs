@@ -483,6 +483,14 @@ fn search(source: usize, value: &Value, path: String, reading: &mut Reading) -> 
             return None;
         }
     };
+    if candidates.len() > super::limits::MAX_CANDIDATES {
+        let search_ref = search.as_ref().map_or("", |s| s.search_ref.as_str());
+        reading.fail(
+            format!("{path}.candidates[{}]", super::limits::MAX_CANDIDATES),
+            super::csv::too_many_candidates(search_ref),
+        );
+        return None;
+    }
     let mut good = search.is_some();
     let mut read: Vec<crate::model::Candidate> = Vec::with_capacity(candidates.len());
     for (j, value) in candidates.iter().enumerate() {

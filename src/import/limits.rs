@@ -19,6 +19,9 @@ pub const MAX_RECORD: usize = 1024 * 1024;
 /// file before it is read: longer is no export (a whole JSON export on one line is normal, and up to 4 MB each of
 /// its entries may be).
 pub const MAX_STREAM_LINE: usize = 4 * 1024 * 1024;
+/// The most candidates one search may have (its longlist and shortlist together): far above any real search, and
+/// a bound on what checking a search's candidates against each other costs.
+pub const MAX_CANDIDATES: usize = 1_000;
 /// The deepest JSON nesting pledgecheck's format uses is 6 (top, searches, search, candidates, candidate,
 /// experience); anything much deeper is not an export.
 pub const MAX_DEPTH: usize = 16;
@@ -255,7 +258,8 @@ impl<R> JsonGuard<R> {
     /// Follows one byte; the error of a bound it breaks.
     fn step(&mut self, b: u8) -> io::Result<()> {
         self.check_utf8(b)?;
-        if self.stack.len() >= 3 || (self.stack.len() == 2 && !matches!(b, b',' | b']')) {
+        // White space between entries belongs to none of them.
+        if self.stack.len() >= 3 || (self.stack.len() == 2 && !matches!(b, b',' | b']') && !b.is_ascii_whitespace()) {
             self.entry += 1;
             if self.entry > MAX_ENTRY {
                 return Err(Self::refuse(
@@ -519,7 +523,7 @@ mod tests {
         let entry = format!("{{\"searches\": [{{}}, [{}]]}}", "1,".repeat(MAX_ENTRY / 2));
         let (line, column, message) = check_json(&entry).unwrap_err();
         assert!(message.contains("an entry of more than 4 MB"), "{message}");
-        assert_eq!((line, column), (1, MAX_ENTRY + 18), "the byte past the bound");
+        assert_eq!((line, column), (1, MAX_ENTRY + 19), "the byte past the bound");
         let mut guard = JsonGuard::new(&b"{\"a\":\n \"b\xe6\"}"[..]);
         let error = io::copy(&mut guard, &mut io::sink()).unwrap_err();
         let refused = Refused::of(&error).unwrap();

@@ -205,17 +205,14 @@ impl ImportOutcome {
             lines.push(format!(
                 "{searches} kept with a client sector that contradicts the registry (--trust-file-sectors):"
             ));
-            lines.extend(self.trusted.iter().map(|t| format!("  {t}")));
+            lines.extend(self.trusted.iter().map(|t| format!("  {}", crate::model::printable(t))));
         }
         if !self.unknown_clients.is_empty() {
             let clients = plural(self.unknown_clients.len(), "unknown client", "unknown clients");
             lines.push(format!("{clients} (not in the registry {}; the file's sector kept):", self.registry));
-            lines.extend(
-                self.unknown_clients
-                    .iter()
-                    .take(UNKNOWN_CLIENTS_SHOWN)
-                    .map(|(client, n)| format!("  {client} ({})", plural(*n, "search", "searches"))),
-            );
+            lines.extend(self.unknown_clients.iter().take(UNKNOWN_CLIENTS_SHOWN).map(|(client, n)| {
+                format!("  {} ({})", crate::model::printable(client), plural(*n, "search", "searches"))
+            }));
             if self.unknown_clients.len() > UNKNOWN_CLIENTS_SHOWN {
                 lines.push(format!(
                     "  ... and {} more (`pledgecheck report clients` lists every client)",

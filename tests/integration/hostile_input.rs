@@ -231,3 +231,57 @@ fn a_json_export_larger_than_an_entry_bound_is_streamed() {
     let stderr = refused(&env, &[&env.write("bad.json", bad)]);
     assert!(stderr.contains("bad.json: searches[11998].client_sector: unknown sector \"kommunen\""), "{stderr}");
 }
+
+#[test]
+fn a_search_with_more_candidates_than_the_bound_is_refused_in_csv_and_json() {
+    let env = Env::new();
+    let firms = env.write("firms.csv", "firm,name,pledged_on\nf,F,2021-01-01\n");
+    let mut csv =
+        String::from("firm,search_ref,client,client_sector,position,level,opened_on,candidate_ref,candidate_sector\n");
+    for i in 0..1_001 {
+        csv.push_str(&format!("f,s1,Aarhus Kommune,municipality,P,top,2026-01-01,c{i},private\n"));
+    }
+    let file = env.write("many.csv", csv);
+    let stderr = refused(&env, &[&firms, &file]);
+    assert!(
+        error_line(&stderr, &file, 1_002, Some("candidate_ref")).contains("has more than 1000 candidates"),
+        "{stderr}"
+    );
+    let candidates: Vec<String> =
+        (0..1_001).map(|i| format!(r#"{{"candidate_ref": "c{i}", "candidate_sector": "private"}}"#)).collect();
+    let json = format!(
+        r#"{{"firms": [{{"firm": "f", "name": "F", "pledged_on": "2021-01-01"}}], "searches": [{{"firm": "f",
+            "search_ref": "s1", "client": "Aarhus Kommune", "client_sector": "municipality", "position": "P",
+            "level": "top", "opened_on": "2026-01-01", "candidates": [{}]}}]}}"#,
+        candidates.join(", ")
+    );
+    let stderr = refused(&env, &[&env.write("many.json", json)]);
+    assert!(stderr.contains("many.json: searches[0].candidates[1000]: search s1 has more than 1000"), "{stderr}");
+}
+
+#[test]
+fn white_space_between_json_entries_counts_toward_no_entry() {
+    let env = Env::new();
+    let padding = " \n".repeat(3 << 20);
+    let json = format!(
+        r#"{{"firms": [{padding}{{"firm": "f", "name": "F", "pledged_on": "2021-01-01"}}{padding}], "searches": [{padding}]}}"#
+    );
+    let run = env.import(&[env.write("padded.json", json)]);
+    assert!(run.stdout.contains("1 firm changed"), "{}", run.stdout);
+}
+
+#[test]
+fn free_text_reaches_the_terminal_escaped_in_import_notes_and_explain() {
+    let env = Env::new();
+    let firms = env.write("firms.csv", "firm,name,pledged_on\nf,F,2021-01-01\n");
+    let file = env.write(
+        "s.csv",
+        "firm,search_ref,client,client_sector,position,level,opened_on,candidate_ref,candidate_sector\n\
+         f,s1,Evil\u{1b}[31mCorp,private,Chef\u{7},top,2026-01-01,c1,private\n",
+    );
+    let run = env.import(&[&firms, &file]);
+    assert!(!run.stdout.contains('\u{1b}') && run.stdout.contains("Evil\\u{1b}[31mCorp"), "{:?}", run.stdout);
+    let explain = env.run(&["explain", "f", "s1"]).ok();
+    assert!(!explain.stdout.contains('\u{1b}') && !explain.stdout.contains('\u{7}'), "{:?}", explain.stdout);
+    assert!(explain.stdout.contains("Evil\\u{1b}[31mCorp"), "{:?}", explain.stdout);
+}
