@@ -307,6 +307,7 @@ impl Opened {
                 kind: None,
                 header: Vec::new(),
             });
+            let encoding = stream::encoding_of(input, encoding);
             match stream::peek(input, &mut errors) {
                 stream::Peek::Unreadable | stream::Peek::Empty => {}
                 stream::Peek::Json => {
@@ -332,6 +333,10 @@ impl Opened {
         // Clients first: the searches of the same call are checked against the registry with them.
         for phase in [Kind::Clients, Kind::Firms, Kind::Exemptions, Kind::Shortlists] {
             for (index, input) in inputs.iter().enumerate() {
+                let encoding = match self.sources.0[index].kind {
+                    Some(kind) if kind == phase || kind == Kind::Json => stream::encoding_of(input, encoding),
+                    _ => encoding,
+                };
                 match self.sources.0[index].kind {
                     Some(kind) if kind == phase => {
                         let profile = self.profile.as_ref();

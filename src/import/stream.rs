@@ -69,6 +69,20 @@ pub(super) fn peek(input: &impl Open, errors: &mut InputErrors) -> Peek {
     }
 }
 
+/// The encoding a file is read in: UTF-8 when it starts with UTF-8's byte-order mark (how Excel marks a UTF-8
+/// file), whatever was asked; else the one asked. A file that cannot be read keeps the one asked (its error comes
+/// from reading it).
+pub(super) fn encoding_of(input: &impl Open, asked: Encoding) -> Encoding {
+    if asked == Encoding::Utf8 {
+        return asked;
+    }
+    let mut first = [0u8; 3];
+    match input.open().and_then(|mut r| r.read_exact(&mut first)) {
+        Ok(()) if first == *b"\xef\xbb\xbf" => Encoding::Utf8,
+        _ => asked,
+    }
+}
+
 /// The error for a file that cannot be read.
 pub(super) fn unreadable(name: &str, error: &io::Error) -> InputError {
     InputError { file: name.to_string(), at: At::File, message: format!("the file cannot be read: {error}") }

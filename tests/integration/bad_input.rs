@@ -323,9 +323,13 @@ fn a_file_that_is_not_utf8_names_the_line_and_the_flag_and_imports_with_it() {
     let found = error_line(&stderr, "dk.csv", 3, None);
     assert!(found.contains("UTF-8") && found.contains("--encoding windows-1252"), "{found}");
 
-    env.run(&["import", "--encoding", "windows-1252", &file]).ok();
+    // A UTF-8 file with its byte-order mark in the same call is read as UTF-8, not turned into "KÃ¸ge".
+    let utf8 = env.write("utf8.csv", "\u{feff}firm,name,pledged_on\nk,Køge Search,2022-01-01\n");
+    env.run(&["import", "--encoding", "windows-1252", &file, &utf8]).ok();
     let names: Vec<_> = env.report_json(&["firms", "--firm", "h"]).iter().map(|r| r["name"].clone()).collect();
     assert_eq!(names, ["København Search"]);
+    let names: Vec<_> = env.report_json(&["firms", "--firm", "k"]).iter().map(|r| r["name"].clone()).collect();
+    assert_eq!(names, ["Køge Search"]);
 }
 
 #[test]
