@@ -476,18 +476,6 @@ mod tests {
         (state == Quoting::Quoted).then_some(quote_line)
     }
 
-    /// A reader giving its bytes a few at a time.
-    struct Chunks<'a>(&'a [u8], usize);
-
-    impl Read for Chunks<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let n = self.0.len().min(self.1).min(buf.len());
-            buf[..n].copy_from_slice(&self.0[..n]);
-            self.0 = &self.0[n..];
-            Ok(n)
-        }
-    }
-
     proptest::proptest! {
         #[test]
         fn skipping_inside_fields_follows_quotes_as_byte_by_byte(
@@ -495,7 +483,7 @@ mod tests {
             chunk in 1usize..9,
         ) {
             let mut out = Vec::new();
-            let read = CsvGuard::new(Chunks(&input, chunk)).read_to_end(&mut out);
+            let read = CsvGuard::new(super::super::stream::Chunks(&input, chunk)).read_to_end(&mut out);
             match open_quote_line(&input) {
                 None => {
                     proptest::prop_assert!(read.is_ok());

@@ -280,7 +280,7 @@ pub fn stream<S: Sink>(
     sink: &mut S,
 ) -> Result<(Sources, InputErrors), S::Error> {
     let mut opened = Opened::new(inputs, encoding, None);
-    opened.feed(inputs, encoding, sink)?;
+    opened.feed(inputs, sink)?;
     Ok((opened.sources, opened.errors))
 }
 
@@ -293,6 +293,8 @@ pub(crate) struct Opened {
     pub(crate) errors: InputErrors,
     /// The import profile CSV files are read through, if any.
     pub(crate) profile: Option<Profile>,
+    /// The encoding each file is read in (UTF-8 for a file with a byte-order mark; else the one asked).
+    pub(crate) encodings: Vec<Encoding>,
 }
 
 impl Opened {
@@ -300,6 +302,7 @@ impl Opened {
     pub(crate) fn new(inputs: &[impl Open], encoding: Encoding, profile: Option<&Profile>) -> Opened {
         let mut sources = Sources(Vec::with_capacity(inputs.len()));
         let mut errors = InputErrors::default();
+        let mut encodings = Vec::with_capacity(inputs.len());
         for (index, input) in inputs.iter().enumerate() {
             sources.0.push(Source {
                 name: input.name().to_string(),
@@ -308,6 +311,7 @@ impl Opened {
                 header: Vec::new(),
             });
             let encoding = stream::encoding_of(input, encoding);
+            encodings.push(encoding);
             match stream::peek(input, &mut errors) {
                 stream::Peek::Unreadable | stream::Peek::Empty => {}
                 stream::Peek::Json => {
@@ -319,24 +323,16 @@ impl Opened {
                 stream::Peek::Csv => csv::header(index, input, encoding, profile, &mut sources, &mut errors),
             }
         }
-        Opened { sources, errors, profile: profile.cloned() }
+        Opened { sources, errors, profile: profile.cloned(), encodings }
     }
 
     /// Hands every record to the sink: all firms, then all exemptions, then all searches, whatever the order of
     /// the files (so that a search's exemption is known when the search is written).
-    pub(crate) fn feed<S: Sink>(
-        &mut self,
-        inputs: &[impl Open],
-        encoding: Encoding,
-        sink: &mut S,
-    ) -> Result<(), S::Error> {
+    pub(crate) fn feed<S: Sink>(&mut self, inputs: &[impl Open], sink: &mut S) -> Result<(), S::Error> {
         // Clients first: the searches of the same call are checked against the registry with them.
         for phase in [Kind::Clients, Kind::Firms, Kind::Exemptions, Kind::Shortlists] {
             for (index, input) in inputs.iter().enumerate() {
-                let encoding = match self.sources.0[index].kind {
-                    Some(kind) if kind == phase || kind == Kind::Json => stream::encoding_of(input, encoding),
-                    _ => encoding,
-                };
+                let encoding = self.encodings[index];
                 match self.sources.0[index].kind {
                     Some(kind) if kind == phase => {
                         let profile = self.profile.as_ref();

@@ -137,7 +137,7 @@ pub fn stream_pipelined_with<S: PrepareSearch>(
     profile: Option<&super::Profile>,
     sink: &mut S,
 ) -> Result<(Sources, InputErrors), S::Error> {
-    let Opened { sources, errors: mut found, profile } = Opened::new(inputs, encoding, profile);
+    let Opened { sources, errors: mut found, profile, encodings } = Opened::new(inputs, encoding, profile);
     // Names and headers are all the sink needs of the sources; the reader fills in each file's SHA-256.
     let named = sources.clone();
     let prepare = sink.preparer();
@@ -145,10 +145,10 @@ pub fn stream_pipelined_with<S: PrepareSearch>(
         let (to, from) = sync_channel::<Vec<Item<S::Prepared>>>(DEPTH);
         let (give_back, done) = channel();
         let reader = scope.spawn(move || {
-            let mut opened = Opened { sources, errors: InputErrors::default(), profile };
+            let mut opened = Opened { sources, errors: InputErrors::default(), profile, encodings };
             let mut courier = Courier { to, done, batch: Vec::with_capacity(BATCH), prepare: prepare.as_ref() };
             // A stopped reader has nothing more to say: the sink's error is what the caller gets.
-            if opened.feed(inputs, encoding, &mut courier).is_ok() {
+            if opened.feed(inputs, &mut courier).is_ok() {
                 let _ = courier.flush();
             }
             (opened.sources, opened.errors)
