@@ -314,6 +314,7 @@ pub(super) fn read<S: Sink>(
     let mut rows = Rows { index, kind, name: &name, header: &header, words, encoding, fields: Vec::new(), run: None };
     let mut record = ByteRecord::new();
     let mut first = true;
+    let mut header_line = ByteRecord::new();
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
@@ -327,7 +328,8 @@ pub(super) fn read<S: Sink>(
             }
         }
         if std::mem::take(&mut first) {
-            continue; // the header, read before
+            header_line = record.clone(); // read before; kept to name a repeat of it
+            continue;
         }
         let line = record.position().map_or(0, |p| p.line() as usize);
         // Spreadsheets write rows of bare separators below the data; they hold nothing.
@@ -343,6 +345,15 @@ pub(super) fn read<S: Sink>(
                     record.len(),
                     header.len()
                 ),
+            });
+            continue;
+        }
+        // Two exports joined into one file repeat the header: one error for the line, not one per field.
+        if repeats(&record, &header_line) {
+            errors.push(InputError {
+                file: name.clone(),
+                at: At::Line { line, column: None },
+                message: "the row repeats the header line (expected data; were two files joined into one?)".into(),
             });
             continue;
         }
@@ -381,6 +392,12 @@ pub(super) fn read<S: Sink>(
         sink.search(sources, done.record, done.candidate_lines, errors)?;
     }
     Ok(())
+}
+
+/// Whether a row holds the same words as the header line (ignoring case and surrounding white space).
+fn repeats(row: &ByteRecord, header: &ByteRecord) -> bool {
+    row.len() == header.len()
+        && row.iter().zip(header).all(|(a, b)| a.trim_ascii().eq_ignore_ascii_case(b.trim_ascii()))
 }
 
 /// The error for rows that could not be grouped (a temporary file could not be written or read back).
@@ -792,6 +809,15 @@ mod tests {
         assert!(err.contains("s.csv: line 2: the row has 7 fields, the header has 11"), "{err}");
         assert!(err.contains("s.csv: line 3, column 4 (client_sector): unknown sector \"stats\""), "{err}");
         assert!(err.contains("s.csv: line 3, column 7 (opened_on): impossible date"), "{err}");
+    }
+
+    #[test]
+    fn a_repeated_header_is_named_once() {
+        let (one, two) = ("f,s1,C,state,P,top,2026-01-01,,,,", "f,s2,C,state,P,top,2026-01-01,,,,");
+        let text = format!("{HEADER}\n{one}\n {}\n{two}\n", HEADER.to_uppercase().replace(',', " , "));
+        let err = read(&text).unwrap_err();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("s.csv: line 3: the row repeats the header line"), "{err}");
     }
 
     #[test]

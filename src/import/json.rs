@@ -5,7 +5,7 @@
 //! of record, as the import takes firms, exemptions and searches in that order; only one entry of an array is held
 //! in memory at a time.
 
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -162,8 +162,33 @@ fn parse_error(file: &str, e: serde_json::Error) -> InputError {
     InputError {
         file: file.to_string(),
         at: At::Line { line: e.line(), column: Some((e.column(), String::new())) },
-        message: format!("the file is not valid JSON: {e}"),
+        // The place is given in front, in characters; the parser's own is in bytes.
+        message: format!("the file is not valid JSON: {}", e.to_string().split(" at line ").next().unwrap_or_default()),
     }
+}
+
+/// The parser counts a syntax error's column in bytes; people count characters (`ø` is two bytes). Reads the
+/// file again up to the error, which is rare, to count them; the byte count stands if the file cannot be read.
+fn in_characters(mut error: InputError, input: &impl Open, encoding: Encoding) -> InputError {
+    let At::Line { line, column: Some((bytes, _)) } = error.at else { return error };
+    let Ok(opened) = input.open() else { return error };
+    let mut reader = io::BufReader::new(Decoded::new(opened, encoding));
+    let mut text = Vec::new();
+    for _ in 1..line {
+        text.clear();
+        match reader.read_until(b'\n', &mut text) {
+            Ok(n) if n > 0 => {}
+            _ => return error,
+        }
+    }
+    text.clear();
+    if reader.take(bytes as u64).read_to_end(&mut text).is_ok() {
+        // The column names the byte the parser stopped at: count the characters before it, and it.
+        let before = text.len().min(bytes.saturating_sub(1));
+        let characters = String::from_utf8_lossy(&text[..before]).chars().count() + 1;
+        error.at = At::Line { line, column: Some((characters, String::new())) };
+    }
+    error
 }
 
 /// Reads a JSON file through once, streamed: its syntax, its bounds and its shape (an object of arrays under the
@@ -182,7 +207,9 @@ pub(super) fn check(input: &impl Open, encoding: Encoding, errors: &mut InputErr
     // `end` reads to the end of the file (white space only), so the hash below covers every byte.
     let shape = de.deserialize_any(Shape { problems: &mut problems }).and_then(|()| de.end());
     if let Err(e) = shape {
-        errors.push(parse_error(file, e));
+        let syntax = !e.is_io();
+        let error = parse_error(file, e);
+        errors.push(if syntax { in_characters(error, input, encoding) } else { error });
         return None;
     }
     let good = problems.is_empty();
@@ -560,6 +587,9 @@ mod tests {
         assert_eq!(err, "x.json: firms[0].firm: found a number (expected a string)");
         let err = read("{\"firms\": [\n{\"firm\": \"a\",}]}").unwrap_err();
         assert!(err.starts_with("x.json: line 2, column 14: the file is not valid JSON"), "{err}");
+        // Columns count characters, as an editor does: `Øø` is four bytes and two characters.
+        let err = read("{\"firms\": [\n{\"firm\": \"Øø\",}]}").unwrap_err();
+        assert_eq!(err, "x.json: line 2, column 15: the file is not valid JSON: key must be a string");
         let err = read("{\"searches\": [{\"email\": \"x\"}]}").unwrap_err();
         assert!(err.contains("looks like personal data"), "{err}");
     }

@@ -41,7 +41,8 @@ pub enum Encoding {
     #[default]
     #[value(name = "utf-8", alias = "utf8")]
     Utf8,
-    /// Windows-1252, as older Danish Excel saves CSV (a file with UTF-8's byte-order mark is still read as UTF-8).
+    /// Windows-1252, as older Danish Excel saves CSV (a file that is UTF-8, with its byte-order mark or valid UTF-8
+    /// with non-ASCII text, is still read as UTF-8).
     #[value(name = "windows-1252", alias = "cp1252")]
     Windows1252,
 }

@@ -51,7 +51,10 @@ impl<'a, F: Fields> Reader<'a, F> {
     fn refuse_personal(&mut self, name: &str, value: &str) {
         let reference = matches!(name, "candidate_ref" | "search_ref");
         if let Some(found) = personal_data(value, reference) {
-            let advice = if reference {
+            let advice = if found == PersonalData::Name {
+                "use a pseudonymous reference with a digit (such as c1, or an id from your own system): words of \
+                 letters alone read as a name"
+            } else if reference {
                 "use a pseudonymous reference (such as c1, or an id from your own system)"
             } else {
                 "remove it; pledgecheck stores no personal data"

@@ -69,17 +69,48 @@ pub(super) fn peek(input: &impl Open, errors: &mut InputErrors) -> Peek {
     }
 }
 
-/// The encoding a file is read in: UTF-8 when it starts with UTF-8's byte-order mark (how Excel marks a UTF-8
-/// file), whatever was asked; else the one asked. A file that cannot be read keeps the one asked (its error comes
-/// from reading it).
+/// The encoding a file is read in. Windows-1252 is asked for the files older Excel saves, but one call may mix
+/// them with UTF-8 files: a file that starts with UTF-8's byte-order mark (how Excel marks a UTF-8 file), or that
+/// is valid UTF-8 throughout with some non-ASCII text in it, is read as UTF-8 whatever was asked. (Windows-1252
+/// text is valid UTF-8 only by accident: `Ã¸` for `ø`.) A file that cannot be read keeps the one asked (its error
+/// comes from reading it).
 pub(super) fn encoding_of(input: &impl Open, asked: Encoding) -> Encoding {
     if asked == Encoding::Utf8 {
         return asked;
     }
-    let mut first = [0u8; 3];
-    match input.open().and_then(|mut r| r.read_exact(&mut first)) {
-        Ok(()) if first == *b"\xef\xbb\xbf" => Encoding::Utf8,
+    match input.open().map(is_utf8_text) {
+        Ok(true) => Encoding::Utf8,
         _ => asked,
+    }
+}
+
+/// Whether a stream starts with UTF-8's byte-order mark, or is valid UTF-8 with at least one non-ASCII character.
+fn is_utf8_text(mut reader: impl Read) -> bool {
+    let mut buffer = vec![0u8; 1 << 16];
+    // Bytes of a character cut at the end of the last read, carried to the front of the next.
+    let mut carried = 0;
+    let mut first = true;
+    let mut non_ascii = false;
+    loop {
+        let n = match reader.read(&mut buffer[carried..]) {
+            Ok(0) => return carried == 0 && non_ascii,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return false,
+        };
+        let filled = carried + n;
+        if std::mem::take(&mut first) && buffer[..filled].starts_with(b"\xef\xbb\xbf") {
+            return true;
+        }
+        let valid = match std::str::from_utf8(&buffer[..filled]) {
+            Ok(_) => filled,
+            // Cut in the middle of a character: the rest comes with the next read.
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(_) => return false,
+        };
+        non_ascii |= !buffer[..valid].is_ascii();
+        buffer.copy_within(valid..filled, 0);
+        carried = filled - valid;
     }
 }
 
@@ -264,6 +295,18 @@ mod tests {
     fn crlf_becomes_lf_across_reads() {
         for chunk in 1..6 {
             assert_eq!(through(b"a\r\nb\r\n\r\nc\rd\r", chunk), b"a\nb\n\nc\rd\r", "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn utf8_text_is_told_from_windows_1252_across_reads() {
+        for chunk in 1..6 {
+            let utf8 = |bytes: &[u8]| is_utf8_text(Chunks(bytes, chunk));
+            assert!(utf8("firm,name\nnordsoeg,Nordsøg Søgning\n".as_bytes()), "chunk {chunk}");
+            assert!(utf8(b"\xef\xbb\xbffirm,name\n"), "a byte-order mark, chunk {chunk}");
+            assert!(!utf8(b"firm,name\nnordsoeg,Nords\xf8g\n"), "Windows-1252's ø, chunk {chunk}");
+            assert!(!utf8(b"firm,name\nnordsoeg,Nordsoeg\n"), "ASCII alone keeps what was asked, chunk {chunk}");
+            assert!(!utf8("Nordsø".as_bytes().split_last().unwrap().1), "a character cut at the end, chunk {chunk}");
         }
     }
 }

@@ -330,6 +330,23 @@ fn a_file_that_is_not_utf8_names_the_line_and_the_flag_and_imports_with_it() {
     assert_eq!(names, ["København Search"]);
     let names: Vec<_> = env.report_json(&["firms", "--firm", "k"]).iter().map(|r| r["name"].clone()).collect();
     assert_eq!(names, ["Køge Search"]);
+
+    // So is a UTF-8 file without one (valid UTF-8 with non-ASCII text is not Windows-1252 but by accident).
+    let plain = env.write("plain.csv", "firm,name,pledged_on\nm,Ærø Søgning,2022-01-01\n");
+    env.run(&["import", "--encoding", "windows-1252", &file, &plain]).ok();
+    let names: Vec<_> = env.report_json(&["firms", "--firm", "m"]).iter().map(|r| r["name"].clone()).collect();
+    assert_eq!(names, ["Ærø Søgning"]);
+}
+
+#[test]
+fn two_files_joined_into_one_name_the_repeated_header() {
+    let env = baseline();
+    let header = "firm,name,pledged_on\n";
+    let file = env.write("joined.csv", format!("{header}g,Firm G,2022-01-01\n{header}h,Firm H,2022-01-01\n"));
+    let stderr = refused(&env, &[&file]);
+    let found = error_line(&stderr, "joined.csv", 3, None);
+    assert!(found.contains("repeats the header line"), "{found}");
+    assert!(stderr.contains("1 problem"), "{stderr}");
 }
 
 #[test]
