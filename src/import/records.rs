@@ -101,6 +101,9 @@ impl<'a, F: Fields> Reader<'a, F> {
         // A value out of bounds has its error already, and counts as empty.
         let Some(text) = self.bounded(name) else { return String::new() };
         self.refuse_personal(name, text);
+        if IDENTIFIERS.contains(&name) {
+            return crate::model::composed(text).into_owned();
+        }
         text.to_string()
     }
 

@@ -542,6 +542,15 @@ pub fn is_hidden(c: char) -> bool {
             | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF9}'..='\u{FFFB}' | '\u{E0000}'..='\u{E007F}')
 }
 
+/// An identifier in Unicode's composed form (NFC): `É` typed as one character and as `E` with a combining accent
+/// look the same and must be one reference. ASCII, and text already composed, is returned as it is.
+pub fn composed(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    icu_normalizer::ComposingNormalizerBorrowed::new_nfc().normalize(text)
+}
+
 /// A text as a terminal may show it: control and invisible characters (but line feeds and tabs) written as
 /// `\u{1b}`, so that free text stored as given (names, clients, positions, notes) cannot clear the screen, set the
 /// window title or reverse the line it stands on.
@@ -566,6 +575,14 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn identifiers_are_composed() {
+        assert_eq!(composed("A\u{0045}\u{0301}-1"), "A\u{00C9}-1");
+        assert_eq!(composed("A\u{00C9}-1"), "A\u{00C9}-1");
+        assert!(matches!(composed("NS-2026-0123"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(composed("Søg-1"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

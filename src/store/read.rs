@@ -180,7 +180,15 @@ pub(super) fn search_id(
         "SELECT search.id FROM search JOIN firm ON firm.id = search.firm_id
          WHERE firm.firm = ?1 AND search.search_ref = ?2"
     };
-    Ok(conn.prepare_cached(sql)?.query_row((firm, search_ref), |r| r.get(0)).optional()?)
+    let mut stmt = conn.prepare_cached(sql)?;
+    let found = stmt.query_row((firm, search_ref), |r| r.get(0)).optional()?;
+    // Identifiers are stored composed (NFC), and one typed decomposed names the same search; a database from
+    // before they were composed may hold a decomposed one, so the text as given is looked up first.
+    let (firm_nfc, ref_nfc) = (crate::model::composed(firm), crate::model::composed(search_ref));
+    if found.is_some() || (firm_nfc == firm && ref_nfc == search_ref) {
+        return Ok(found);
+    }
+    Ok(stmt.query_row((firm_nfc, ref_nfc), |r| r.get(0)).optional()?)
 }
 
 /// Loads the rows of one search valid at `moment` (use [`LATEST`] for the current rows).

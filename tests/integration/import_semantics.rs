@@ -72,6 +72,31 @@ fn a_search_written_in_other_words_is_unchanged() {
 }
 
 #[test]
+fn a_reference_composed_or_decomposed_is_one_search() {
+    let env = Env::new();
+    let (composed, decomposed) = ("A\u{00C9}-1", "AE\u{0301}-1");
+    env.load(
+        &default_firms(),
+        &[row().set("search_ref", composed), row().set("search_ref", decomposed).candidate("c2\u{0301}", "private")],
+        &[],
+    );
+    let stored: Vec<String> = env
+        .sql()
+        .prepare("SELECT search_ref FROM search")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(stored, [composed]);
+    // Looked up as typed, either way.
+    let explanation = env.explain("f", decomposed);
+    let refs: Vec<&str> =
+        explanation["candidates"].as_array().unwrap().iter().map(|c| c["candidate_ref"].as_str().unwrap()).collect();
+    assert_eq!(refs, ["c1", "c2\u{0301}"]);
+}
+
+#[test]
 fn rows_of_one_search_may_stand_anywhere_in_the_file() {
     let env = Env::new();
     let s2 = || row().set("search_ref", "s2");
