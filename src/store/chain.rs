@@ -201,17 +201,28 @@ pub(crate) fn new_salt() -> [u8; 16] {
     rand::random()
 }
 
-/// The hash of a row as its content says, from a row of [`ChainedTable::select`].
-fn recomputed_row_hash(table: &str, always: usize, row: &Row) -> rusqlite::Result<([u8; 16], i64, i64, Vec<u8>)> {
+/// The hash of a row as its content says, from a row of [`ChainedTable::select`] whose `fields` content columns
+/// follow the id, the import id and the stored hash; with whether the stored hash is that. The text is borrowed
+/// from SQLite's row, not copied (a million rows are read).
+fn recomputed_row_hash(
+    table: &str,
+    always: usize,
+    fields: usize,
+    row: &Row,
+) -> rusqlite::Result<([u8; 16], i64, i64, bool)> {
     let id: i64 = row.get(0)?;
     let import_id: i64 = row.get(1)?;
-    let stored: Vec<u8> = row.get(2)?;
-    let count = row.as_ref().column_count();
-    let mut fields: Vec<Option<String>> = Vec::with_capacity(count - 3);
-    for i in 3..count {
-        fields.push(row.get(i)?);
+    let mut content: Vec<Option<&str>> = Vec::with_capacity(fields);
+    for i in 3..3 + fields {
+        content.push(
+            row.get_ref(i)?
+                .as_str_or_null()
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))?,
+        );
     }
-    Ok((row_hash(table, always, fields.iter().map(|f| f.as_deref()), import_id), id, import_id, stored))
+    let hash = row_hash(table, always, content, import_id);
+    let matches = row.get_ref(2)?.as_blob_or_null().ok().flatten() == Some(hash.as_slice());
+    Ok((hash, id, import_id, matches))
 }
 
 /// The rules entries are sealed with now (`import_log.chain_format`). Each entry is verified under the rules it
@@ -512,14 +523,41 @@ pub(crate) fn verify(conn: &Connection, public_key: Option<&PublicKey>) -> Resul
             bad_rows.push(message);
         }
     };
+    let redacted: std::collections::HashSet<i64> = conn
+        .prepare("SELECT candidate_version_id FROM redaction")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     for (i, chained) in TABLES.iter().enumerate() {
         let table = chained.name;
-        let mut stmt = conn.prepare(&format!("{} ORDER BY v.id", chained.select()))?;
+        // A candidate's reference is checked against its digest in the same pass over its rows.
+        let candidates = table == "candidate_version";
+        let extra = if candidates { ", v.candidate_ref, v.ref_salt, v.ref_digest" } else { "" };
+        let select = chained.select().replacen(" FROM ", &format!("{extra} FROM "), 1);
+        let mut stmt = conn.prepare(&format!("{select} ORDER BY v.id"))?;
+        let fields = chained.fields.len();
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
-            let (hash, id, import_id, stored) = recomputed_row_hash(table, chained.always, row)?;
-            if stored.as_slice() != hash.as_slice() {
+            let (hash, id, import_id, matches) = recomputed_row_hash(table, chained.always, fields, row)?;
+            if !matches {
                 bad(format!("{table} row {id}: its content no longer matches its hash (edited outside pledgecheck)"));
+            }
+            if candidates {
+                let at = 3 + fields;
+                let candidate_ref = row.get_ref(at)?.as_str().unwrap_or_default();
+                match row.get_ref(at + 1)?.as_blob_or_null().ok().flatten() {
+                    Some(salt)
+                        if row.get_ref(at + 2)?.as_blob().ok() != Some(ref_digest(salt, candidate_ref).as_slice()) =>
+                    {
+                        bad(format!(
+                            "candidate_version row {id}: its reference no longer matches its digest (edited outside \
+                             pledgecheck)"
+                        ))
+                    }
+                    None if !redacted.contains(&id) => bad(format!(
+                        "candidate_version row {id}: its reference was removed without a recorded redaction"
+                    )),
+                    _ => {}
+                }
             }
             match by_id.get(&import_id) {
                 Some(&e) => {
@@ -570,25 +608,6 @@ pub(crate) fn verify(conn: &Connection, public_key: Option<&PublicKey>) -> Resul
                 "candidate_version row {id}: its reference is no longer the redaction token recorded by `forget` \
                  (edited outside pledgecheck)"
             ));
-        }
-    }
-    let mut stmt = conn.prepare("SELECT id, candidate_ref, ref_salt, ref_digest FROM candidate_version ORDER BY id")?;
-    let mut rows = stmt.query([])?;
-    let redacted: std::collections::HashSet<i64> = conn
-        .prepare("SELECT candidate_version_id FROM redaction")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    while let Some(row) = rows.next()? {
-        let (id, candidate_ref, salt, digest): (i64, String, Option<Vec<u8>>, Vec<u8>) =
-            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
-        match salt {
-            Some(salt) if ref_digest(&salt, &candidate_ref).as_slice() != digest.as_slice() => bad(format!(
-                "candidate_version row {id}: its reference no longer matches its digest (edited outside pledgecheck)"
-            )),
-            None if !redacted.contains(&id) => {
-                bad(format!("candidate_version row {id}: its reference was removed without a recorded redaction"))
-            }
-            _ => {}
         }
     }
     let orphans: Vec<i64> = conn
