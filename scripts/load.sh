@@ -75,11 +75,11 @@ data="$dir/data-$searches"
 if [[ ! -f $data/shortlists.csv ]]; then
     "$dir/bin/generate" --searches "$searches" --out "$data" --seed 16
 fi
-rm -f "$db" "$db-wal" "$db-shm"
+rm -f "$db" "$db-wal" "$db-shm" "$dir/uploads.count"
 "$pc" --db "$db" --quiet import "$data/firms.csv" "$data/shortlists.csv" "$data/exemptions.csv"
 
 # The firm with the most searches, one of its searches, and its page count.
-firm=$(cut -d, -f1 "$data/shortlists.csv" | tail -n +2 | sort | uniq -c | sort -rn | head -1 | awk '{print $2}')
+firm=$(cut -d, -f1 "$data/shortlists.csv" | tail -n +2 | sort | uniq -c | sort -rn | awk 'NR == 1 {print $2}')
 ref=$(awk -F, -v f="$firm" '$1 == f {print $2; exit}' "$data/shortlists.csv")
 "$pc" --db "$db" --quiet user add load-admin --role admin >/dev/null
 "$pc" --db "$db" --quiet user add load-recruiter --role recruiter --firm "$firm" >/dev/null
@@ -90,13 +90,19 @@ printf '%s\n' "$password" | "$pc" --db "$db" --quiet user add load-page-recruite
     --password-stdin >/dev/null
 printf '%s\n' "$password" | "$pc" --db "$db" --quiet user add load-page-auditor --role auditor --password-stdin >/dev/null
 
-# Upload files: 1,000 new searches of the firm each (5,000 rows), numbered apart from the generated ones.
+# Upload files: 1,000 searches of the firm each (5,000 rows), numbered apart from the generated ones; each in two
+# versions, the second without the shortlist dates (so pending), uploaded in turn: every upload writes 1,000
+# searches and their verdicts (the first round adds them, later ones replace them), none is a re-import that
+# changes nothing.
 for i in 1 2 3 4 5 6 7 8; do
     f="$dir/uploads/upload-$i.csv"
     if [[ ! -f $f ]]; then
         head -1 "$data/shortlists.csv" >"$f"
         awk -F, -v OFS=, -v f="$firm" -v i="$i" 'NR > 1 && $1 == f && n < 5000 {$2 = "LOAD-" i "-" $2; print; n++}' \
             "$data/shortlists.csv" >>"$f"
+    fi
+    if [[ ! -f $dir/uploads/upload-$i-b.csv ]]; then
+        awk -F, -v OFS=, 'NR > 1 {$8 = ""} {print}' "$f" >"$dir/uploads/upload-$i-b.csv"
     fi
 done
 
@@ -128,11 +134,20 @@ session() { # USER
 }
 
 uploads() { # [SUFFIX of the log: uploads-SUFFIX.txt]
-    local end=$((SECONDS + seconds)) i=0
+    # The count goes on from the uploads before (kept in a file), so that no upload repeats the one before it.
+    local end=$((SECONDS + seconds)) n file i
+    n=$(cat "$dir/uploads.count" 2>/dev/null || echo 0)
     while ((SECONDS < end)); do
-        i=$((i % 8 + 1))
-        curl -s -o /dev/null -w "upload-$i %{http_code} %{time_total}s\n" "${auth[@]}" \
-            -F "file=@$dir/uploads/upload-$i.csv" "$base/api/v1/imports"
+        i=$((n % 8 + 1))
+        # The two versions of the 8 files in turn: the first round uploads each file's first version.
+        file="upload-$i.csv"
+        if ((n / 8 % 2 == 1)); then
+            file="upload-$i-b.csv"
+        fi
+        n=$((n + 1))
+        curl -s -o /dev/null -w "$file %{http_code} %{time_total}s\n" "${auth[@]}" \
+            -F "file=@$dir/uploads/$file" "$base/api/v1/imports"
+        echo "$n" >"$dir/uploads.count"
     done >"$dir/uploads${1:+-$1}.txt"
 }
 

@@ -31,7 +31,10 @@ pub(crate) struct Totals {
 /// A search's firm and its stored verdict before a change writes it (quarter and verdict, if it has one).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Before {
+    /// The search's firm.
     pub firm_id: i64,
+    /// The quarter and verdict stored for it, if any (the verdict `None` when its word is not one pledgecheck
+    /// writes).
     pub stored: Option<(String, Option<Verdict>)>,
 }
 
