@@ -15,11 +15,12 @@ dir=${PAGES_DIR:-/tmp/pledgecheck-pages}
 searches=${PAGES_SEARCHES:-200000}
 requests=${PAGES_REQUESTS:-100}
 mkdir -p "$dir"
-# PAGES_BUILD=0 uses the release binary as it is.
+# PAGES_BUILD=0 uses the release binary as it is; PAGES_BIN measures another pledgecheck binary (an earlier
+# build, for figures before a change: give it a PAGES_DIR of its own, as the database is of its level).
 if [[ ${PAGES_BUILD:-1} != 0 ]]; then
     (cd "$root" && cargo build --release --quiet --example generate --bin pledgecheck)
 fi
-pc="$root/target/release/pledgecheck"
+pc=${PAGES_BIN:-"$root/target/release/pledgecheck"}
 data="$dir/data-$searches"
 db="$dir/pages-$searches.db"
 if [[ ! -f $data/shortlists.csv ]]; then
@@ -28,7 +29,7 @@ fi
 if [[ ! -f $db ]]; then
     "$pc" --db "$db" --quiet import "$data/firms.csv" "$data/shortlists.csv" "$data/exemptions.csv"
 fi
-firm=$(cut -d, -f1 "$data/shortlists.csv" | tail -n +2 | sort | uniq -c | sort -rn | head -1 | awk '{print $2}')
+firm=$(cut -d, -f1 "$data/shortlists.csv" | tail -n +2 | sort | uniq -c | sort -rn | awk 'NR == 1 {print $2}')
 ref=$(awk -F, -v f="$firm" '$1 == f {print $2; exit}' "$data/shortlists.csv")
 password=pages-latency
 for who in "pages-recruiter --role recruiter --firm $firm" "pages-auditor --role auditor"; do

@@ -624,7 +624,7 @@ impl Session<'_> {
     /// Judges a search from the records in hand and stores its verdict.
     fn judge(
         &self,
-        id: i64,
+        (id, firm_id): (i64, i64),
         existed: bool,
         firm: &Firm,
         record: &SearchRecord,
@@ -636,7 +636,7 @@ impl Session<'_> {
             None => None,
         };
         let case = Case { firm, search: &record.search, candidates: &record.candidates, exemption: exemption.as_ref() };
-        self.w.store_verdict(self.policy, id, &rules::judge(self.policy, &case), &record.search, !existed)
+        self.w.store_verdict(self.policy, (id, firm_id), &rules::judge(self.policy, &case), &record.search, !existed)
     }
 
     /// The exemption of this call waiting for a search, if any.
@@ -1042,7 +1042,7 @@ impl PrepareSearch for Session<'_> {
             None => false,
         };
         if changed || exemption_changed {
-            self.judge(id, existed, &firm, record, waiting)?;
+            self.judge((id, firm_id), existed, &firm, record, waiting)?;
         }
         Ok(())
     }

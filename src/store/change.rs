@@ -146,7 +146,7 @@ impl Recording<'_> {
 
     /// A writer for this change's rows.
     pub fn writer(&self) -> Result<Writer<'_>, StoreError> {
-        Writer::new(&self.tx, &self.entry.at, self.entry.id, &self.entry.written)
+        Writer::new(&self.tx, &self.entry.at, self.entry.id, &self.entry.written, &self.entry.totals)
     }
 
     /// Records the files read and the summary, seals the entry into the chain and commits; with `keep` false
@@ -213,7 +213,7 @@ impl Writer<'_> {
 
     /// Judges a stored search again from its current rows under `policy`, and stores the verdict.
     pub fn recompute(&self, policy: &Policy, search_id: i64) -> Result<(), StoreError> {
-        recompute(self.tx, policy, search_id, self.at)
+        recompute(self.tx, self.totals, policy, search_id, self.at)
     }
 
     /// Searches of a firm whose verdict was computed before this change, after id `after`, in id order, at most

@@ -364,7 +364,7 @@ impl Store {
             )?;
         }
         let policy = super::policy_in_force(&tx)?.policy;
-        recompute(&tx, &policy, search_id, &entry.at)?;
+        recompute(&tx, &entry.totals, &policy, search_id, &entry.at)?;
         entry.finish(
             &tx,
             &format!("a candidate of search {firm}/{search_ref} forgotten: {} versions redacted", ids.len()),

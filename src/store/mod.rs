@@ -10,6 +10,7 @@ mod evidence;
 mod read;
 mod schema;
 mod spill;
+mod totals;
 mod undo;
 mod view;
 mod write;
@@ -42,6 +43,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "0004_evidence_levels.sql", include_str!("../../schema/0004_evidence_levels.sql")),
     (5, "0005_accounts.sql", include_str!("../../schema/0005_accounts.sql")),
     (6, "0006_sessions.sql", include_str!("../../schema/0006_sessions.sql")),
+    (7, "0007_verdict_totals.sql", include_str!("../../schema/0007_verdict_totals.sql")),
 ];
 
 /// How long a writer waits for another process's write (an import) to finish.
@@ -457,6 +459,10 @@ impl Store {
             bad.push(format!("{orphans} stored verdicts of searches that do not exist (inserted outside pledgecheck)"));
         }
         found.add_bad_rows(bad);
+        // The stored totals are derived from the stored verdicts: they must be what counting them gives.
+        let (totals, differing) = totals::disagreements(&self.conn, 20)?;
+        found.add_bad_rows(totals);
+        found.bad_row_count += differing.saturating_sub(20);
         Ok(found)
     }
 

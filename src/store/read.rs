@@ -1,8 +1,6 @@
 //! Reading back: one search's dossier (its rows valid at a moment), every dossier in turn, and the stored
 //! verdicts (listed, streamed, counted); [`super::View`] is the way in for the rest of the crate.
 
-use std::collections::HashMap;
-
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::{forever, stored_date, Store, StoreError, FOREVER_SQL};
@@ -62,9 +60,8 @@ impl Pick<'_> {
         };
         filter.push_str(" AND (?2 IS NULL OR verdict.quarter = ?2)");
         if !self.only.is_empty() {
-            // Verdict words are fixed identifiers: written into the statement, they let SQLite sort only those rows.
-            let words: Vec<String> = self.only.iter().map(|v| format!("'{}'", v.as_str())).collect();
-            filter.push_str(&format!(" AND verdict.verdict IN ({})", words.join(", ")));
+            // Written into the statement, the verdict words let SQLite sort only those rows.
+            filter.push_str(&format!(" AND verdict.verdict IN ({})", verdict_words(self.only)));
         }
         (filter, order)
     }
@@ -344,8 +341,10 @@ impl VerdictQuery {
     }
 
     /// One page of the stored verdicts of a firm (or all firms), of a quarter and with one of the verdicts `only`
-    /// names (when given), in report order, and how many there are in all: counted and cut by SQLite, so that a
-    /// page of one firm's searches is read through the (firm_id, search_ref) index without a sort.
+    /// names (when given), in report order, and how many there are in all. The total is the sum of the stored
+    /// totals, which also say how many rows each firm holds: the page is read firm after firm (in report order),
+    /// skipping whole firms before the offset, each firm's rows through its (firm_id, search_ref) index, so that no
+    /// page sorts or counts the matching verdicts.
     pub(super) fn page(
         conn: &Connection,
         firm: Option<&str>,
@@ -354,71 +353,121 @@ impl VerdictQuery {
         offset: usize,
         limit: usize,
     ) -> Result<(usize, Vec<SearchVerdict>), StoreError> {
-        let mut filter = match firm {
-            Some(_) => "search.firm_id = (SELECT id FROM firm WHERE firm = ?1)".to_string(),
-            None => "?1 IS NULL".to_string(),
-        };
-        filter.push_str(" AND (?2 IS NULL OR verdict.quarter = ?2)");
-        if !only.is_empty() {
-            let words: Vec<String> = only.iter().map(|v| format!("'{}'", v.as_str())).collect();
-            filter.push_str(&format!(" AND verdict.verdict IN ({})", words.join(", ")));
-        }
-        let total: i64 = conn
-            .prepare_cached(&format!(
-                "SELECT count(*) FROM verdict JOIN search ON search.id = verdict.search_id WHERE {filter}"
-            ))?
-            .query_row(params![firm, quarter], |r| r.get(0))?;
-        let order = if firm.is_some() { "search.search_ref" } else { "f.firm, search.search_ref" };
-        let mut stmt = conn.prepare_cached(&format!(
-            "{VERDICT_SELECT} {VERDICT_FROM} WHERE {filter} ORDER BY {order} LIMIT ?3 OFFSET ?4"
-        ))?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
-        let mut rows = stmt.query(params![firm, quarter, limit, offset])?;
+        let per_firm = Self::matching_per_firm(conn, firm, quarter, only)?;
+        let total = per_firm.iter().map(|(_, n)| n).sum();
+        let mut skip = offset;
         let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            out.push(verdict_row(r)?);
+        for (firm_id, matching) in per_firm {
+            if out.len() >= limit {
+                break;
+            }
+            if skip >= matching {
+                skip -= matching;
+                continue;
+            }
+            Self::page_of_firm(conn, firm_id, quarter, only, skip, limit - out.len(), &mut out)?;
+            skip = 0;
         }
-        Ok((usize::try_from(total).unwrap_or(0), out))
+        Ok((total, out))
     }
 
-    /// How many current searches each firm (or one firm) has per quarter and verdict: one pass over the stored
-    /// verdicts, counted as they come (no sort, so memory does not grow with the database).
-    pub(super) fn counts(conn: &Connection, only: Option<&str>) -> Result<Vec<VerdictCount>, StoreError> {
-        let firms: HashMap<i64, String> = conn
-            .prepare("SELECT id, firm FROM firm")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        let mut counts: HashMap<(i64, String, Verdict), u64> = HashMap::new();
-        // One firm's searches through the search table's firm index: a recruiter's dashboard reads its own 2,000
-        // searches of a million rather than all of them.
-        let one_firm = "SELECT search.firm_id, verdict.quarter, verdict.verdict FROM search \
-                        JOIN verdict ON verdict.search_id = search.id \
-                        WHERE search.firm_id = (SELECT id FROM firm WHERE firm = ?1)";
-        let every_firm =
-            "SELECT search.firm_id, verdict.quarter, verdict.verdict FROM verdict JOIN search ON search.id = verdict.search_id";
-        let mut stmt = conn.prepare_cached(if only.is_some() { one_firm } else { every_firm })?;
-        let mut rows = match only {
-            Some(firm) => stmt.query([firm])?,
-            None => stmt.query([])?,
+    /// How many stored verdicts of a quarter and with one of the verdicts `only` names (each when given) each firm
+    /// (or one firm) has, from the stored totals: (firm id, count), firms with none left out, in firm order.
+    fn matching_per_firm(
+        conn: &Connection,
+        firm: Option<&str>,
+        quarter: Option<&str>,
+        only: &[Verdict],
+    ) -> Result<Vec<(i64, usize)>, StoreError> {
+        let mut filter = match firm {
+            Some(_) => "t.firm_id = (SELECT id FROM firm WHERE firm = ?1)".to_string(),
+            None => "?1 IS NULL".to_string(),
         };
-        while let Some(r) = rows.next()? {
-            let firm_id: i64 = r.get(0)?;
-            let quarter = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-            let verdict = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
-            let verdict = Verdict::parse(verdict).ok_or_else(|| corrupt("verdict", verdict))?;
-            *counts.entry((firm_id, quarter.to_string(), verdict)).or_insert(0) += 1;
+        filter.push_str(" AND (?2 IS NULL OR t.quarter = ?2)");
+        if !only.is_empty() {
+            filter.push_str(&format!(" AND t.verdict IN ({})", verdict_words(only)));
         }
-        let mut out = Vec::with_capacity(counts.len());
-        for ((firm_id, quarter, verdict), n) in counts {
-            let firm = firms
-                .get(&firm_id)
-                .cloned()
-                .ok_or_else(|| corrupt("verdict of a missing firm", &firm_id.to_string()))?;
-            out.push(VerdictCount { firm, quarter, verdict, searches: n });
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT t.firm_id, sum(t.searches) FROM verdict_total t JOIN firm f ON f.id = t.firm_id
+             WHERE {filter} GROUP BY f.firm, t.firm_id HAVING sum(t.searches) > 0 ORDER BY f.firm"
+        ))?;
+        let rows = stmt.query_map(params![firm, quarter], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (firm_id, n) = row?;
+            out.push((firm_id, usize::try_from(n).unwrap_or(0)));
         }
         Ok(out)
     }
+
+    /// Adds to `out` at most `limit` of one firm's stored verdicts that match, in search reference order, after
+    /// skipping `offset` of them: read through the (firm_id, search_ref) index, no sort.
+    fn page_of_firm(
+        conn: &Connection,
+        firm_id: i64,
+        quarter: Option<&str>,
+        only: &[Verdict],
+        offset: usize,
+        limit: usize,
+        out: &mut Vec<SearchVerdict>,
+    ) -> Result<(), StoreError> {
+        let mut stmt = conn.prepare_cached(&Self::page_of_firm_sql(only))?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        let mut rows = stmt.query(params![firm_id, quarter, limit, offset])?;
+        while let Some(r) = rows.next()? {
+            out.push(verdict_row(r)?);
+        }
+        Ok(())
+    }
+
+    /// The statement of [`VerdictQuery::page_of_firm`]: the firm's id `?1`, the quarter `?2`, limit `?3`, offset `?4`.
+    fn page_of_firm_sql(only: &[Verdict]) -> String {
+        let mut filter = "search.firm_id = ?1 AND (?2 IS NULL OR verdict.quarter = ?2)".to_string();
+        if !only.is_empty() {
+            filter.push_str(&format!(" AND verdict.verdict IN ({})", verdict_words(only)));
+        }
+        // CROSS JOIN keeps the firm's searches the outer loop, read in order from its index, each verdict looked up
+        // by its key; the page stops as soon as it is full.
+        format!(
+            "{VERDICT_SELECT} FROM search
+             CROSS JOIN verdict ON verdict.search_id = search.id
+             CROSS JOIN firm f ON f.id = search.firm_id
+             CROSS JOIN search_version v ON v.search_id = search.id AND v.valid_to = {FOREVER_SQL}
+             WHERE {filter} ORDER BY search.search_ref LIMIT ?3 OFFSET ?4"
+        )
+    }
+
+    /// How many current searches each firm (or one firm) has per quarter and verdict: the stored totals, a few
+    /// hundred rows however many searches there are.
+    pub(super) fn counts(conn: &Connection, only: Option<&str>) -> Result<Vec<VerdictCount>, StoreError> {
+        let sql = match only {
+            Some(_) => {
+                "SELECT f.firm, t.quarter, t.verdict, t.searches FROM verdict_total t JOIN firm f ON f.id = t.firm_id
+                 WHERE t.firm_id = (SELECT id FROM firm WHERE firm = ?1)"
+            }
+            None => {
+                "SELECT f.firm, t.quarter, t.verdict, t.searches FROM verdict_total t JOIN firm f ON f.id = t.firm_id
+                 WHERE ?1 IS NULL"
+            }
+        };
+        let mut stmt = conn.prepare_cached(sql)?;
+        let mut rows = stmt.query([only])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let verdict = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+            let verdict = Verdict::parse(verdict).ok_or_else(|| corrupt("verdict", verdict))?;
+            let searches: i64 = r.get(3)?;
+            let searches = u64::try_from(searches).map_err(|_| corrupt("stored total", &searches.to_string()))?;
+            out.push(VerdictCount { firm: r.get(0)?, quarter: r.get(1)?, verdict, searches });
+        }
+        Ok(out)
+    }
+}
+
+/// Verdict words as an SQL list: fixed identifiers, written into the statement so that SQLite plans for them.
+fn verdict_words(only: &[Verdict]) -> String {
+    only.iter().map(|v| format!("'{}'", v.as_str())).collect::<Vec<_>>().join(", ")
 }
 
 /// Reads the dossiers valid at `moment` one by one, in search id order, without holding them all in memory: the
@@ -592,5 +641,41 @@ impl Store {
         let done = pass(&self.conn);
         self.conn.pragma_update(None, "cache_size", self.cache_kib)?;
         done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(conn: &Connection, sql: &str) -> String {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let nulls = vec![rusqlite::types::Null; stmt.parameter_count()];
+        let rows = stmt.query_map(rusqlite::params_from_iter(nulls), |r| r.get::<_, String>(3)).unwrap();
+        rows.collect::<Result<Vec<_>, _>>().unwrap().join("\n")
+    }
+
+    /// A page of a firm's searches walks the firm's (firm_id, search_ref) index in order and stops when the page
+    /// is full: no scan of the firm's or every search, no sort.
+    #[test]
+    fn a_page_of_a_firm_reads_its_index_in_order_without_a_sort() {
+        let store = Store::in_memory().unwrap();
+        for only in [&[][..], &[Verdict::NonCompliant, Verdict::Incomplete][..]] {
+            let plan = plan(store.conn(), &VerdictQuery::page_of_firm_sql(only));
+            assert!(plan.contains("sqlite_autoindex_search_1 (firm_id=?)"), "{plan}");
+            assert!(!plan.contains("TEMP B-TREE") && !plan.contains("SCAN"), "{plan}");
+        }
+    }
+
+    /// The stored totals are read through their key for one firm.
+    #[test]
+    fn one_firms_totals_are_read_through_their_key() {
+        let store = Store::in_memory().unwrap();
+        let plan = plan(
+            store.conn(),
+            "SELECT f.firm, t.quarter, t.verdict, t.searches FROM verdict_total t JOIN firm f ON f.id = t.firm_id
+             WHERE t.firm_id = (SELECT id FROM firm WHERE firm = 'x')",
+        );
+        assert!(plan.contains("SEARCH t USING INDEX sqlite_autoindex_verdict_total_1 (firm_id=?)"), "{plan}");
     }
 }

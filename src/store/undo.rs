@@ -194,7 +194,7 @@ impl Writer<'_> {
                 ))?
                 .execute(params![search_id, self.at])?;
         }
-        self.tx.prepare_cached("DELETE FROM verdict WHERE search_id = ?1")?.execute([search_id])?;
+        super::totals::delete_verdict(self.tx, self.totals, search_id)?;
         Ok(())
     }
 

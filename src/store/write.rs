@@ -7,6 +7,7 @@ use std::cell::RefCell;
 use rusqlite::{params, Connection, OptionalExtension, Statement, Transaction, TransactionBehavior};
 
 use super::read::{firm_at, load_dossier, FIRM_COLUMNS, LATEST};
+use super::totals::{self, Totals};
 use super::{chain, forever, next_time, policy_in_force, Store, StoreError, FOREVER, FOREVER_SQL};
 use crate::model::{Candidate, Exemption, Firm, Search};
 use crate::rules::{self, Case};
@@ -21,6 +22,8 @@ pub(crate) struct Entry {
     after_ids: [i64; chain::TABLE_COUNT],
     /// The rows it inserted, as they were written.
     pub(super) written: chain::Written,
+    /// What the verdicts it writes do to the stored totals.
+    pub(super) totals: Totals,
     /// The key that signs its hash.
     key: Option<ChainKey>,
 }
@@ -83,7 +86,14 @@ impl Entry {
         for (slot, table) in after_ids.iter_mut().zip(&chain::TABLES) {
             *slot = tx.query_row(&format!("SELECT coalesce(max(id), 0) FROM {}", table.name), [], |r| r.get(0))?;
         }
-        Ok(Entry { id, at, after_ids, written: chain::Written::default(), key: key.cloned() })
+        Ok(Entry {
+            id,
+            at,
+            after_ids,
+            written: chain::Written::default(),
+            totals: Totals::default(),
+            key: key.cloned(),
+        })
     }
 
     /// Records files read by the entry (name, SHA-256, kind), after those it has.
@@ -101,27 +111,33 @@ impl Entry {
         Ok(())
     }
 
-    /// Records the summary and seals the entry into the chain; returns its hash.
+    /// Brings the stored totals in step with the verdicts the entry wrote, records the summary and seals the entry
+    /// into the chain; returns its hash.
     pub(crate) fn finish(&self, tx: &Connection, summary: &str) -> Result<String, StoreError> {
+        self.totals.apply(tx)?;
         tx.execute("UPDATE import_log SET summary = ?1 WHERE id = ?2", params![summary, self.id])?;
         chain::seal(tx, self.id, self.after_ids, &self.written, self.key.as_ref())
     }
 }
 
-/// Recomputes and stores one search's verdict under the policy in force.
+/// Recomputes and stores one search's verdict under the policy in force, noting the change in `totals`.
 pub(super) fn recompute(
     tx: &Transaction,
+    totals: &Totals,
     policy: &crate::policy::Policy,
     search_id: i64,
     at: &str,
 ) -> Result<(), StoreError> {
     let Some(case) = load_dossier(tx, search_id, LATEST)? else {
-        tx.execute("DELETE FROM verdict WHERE search_id = ?1", [search_id])?;
-        return Ok(());
+        return totals::delete_verdict(tx, totals, search_id);
     };
     let judgement = rules::judge(policy, &Case::of(&case));
+    let before = totals::before(tx, search_id)?
+        .ok_or_else(|| StoreError::Corrupt(format!("search {search_id} has rows but no identity")))?;
     let mut stmt = tx.prepare_cached(STORE_VERDICT)?;
-    store_verdict(&mut stmt, policy, search_id, &judgement, &case.search, at)
+    let quarter = store_verdict(&mut stmt, policy, search_id, &judgement, &case.search, at)?;
+    totals.replace(before.firm_id, before.stored.as_ref(), quarter, judgement.verdict);
+    Ok(())
 }
 
 /// The verdict of a search that has none yet: a plain insert. An upsert may abort halfway, so SQLite copies
@@ -137,7 +153,8 @@ const STORE_VERDICT: &str =
        policy_version = excluded.policy_version, policy_sha256 = excluded.policy_sha256, quarter = excluded.quarter,
        computed_at = excluded.computed_at";
 
-/// Stores a search's verdict with `stmt` (prepared from [`STORE_VERDICT`]), replacing the one it had.
+/// Stores a search's verdict with `stmt` (prepared from [`STORE_VERDICT`]), replacing the one it had; returns the
+/// quarter stored with it.
 fn store_verdict(
     stmt: &mut Statement,
     policy: &crate::policy::Policy,
@@ -145,7 +162,8 @@ fn store_verdict(
     judgement: &rules::Judgement,
     search: &Search,
     at: &str,
-) -> Result<(), StoreError> {
+) -> Result<String, StoreError> {
+    let quarter = search.quarter().to_string();
     stmt.execute(params![
         search_id,
         judgement.verdict.as_str(),
@@ -153,10 +171,10 @@ fn store_verdict(
         judgement.reason,
         judgement.policy_version,
         policy.sha256,
-        search.quarter().to_string(),
+        quarter,
         at
     ])?;
-    Ok(())
+    Ok(quarter)
 }
 
 /// A firm as it currently stands, with its id.
@@ -356,6 +374,8 @@ pub struct Writer<'a> {
     pub(super) import_id: i64,
     /// Told of every row inserted, for sealing the entry.
     pub(super) written: &'a chain::Written,
+    /// Told of every verdict written or deleted, for the stored totals.
+    pub(super) totals: &'a Totals,
     make_search: KeptStatement<'a>,
     insert_search_version: KeptStatement<'a>,
     insert_candidate_version: KeptStatement<'a>,
@@ -397,12 +417,14 @@ impl<'a> Writer<'a> {
         at: &'a str,
         import_id: i64,
         written: &'a chain::Written,
+        totals: &'a Totals,
     ) -> Result<Writer<'a>, StoreError> {
         Ok(Writer {
             tx,
             at,
             import_id,
             written,
+            totals,
             make_search: KeptStatement::new(
                 tx,
                 "INSERT INTO search (firm_id, search_ref) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
@@ -427,18 +449,25 @@ const INSERT_CANDIDATE_VERSION: &str = "INSERT INTO candidate_version (search_id
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
 impl Writer<'_> {
-    /// Stores a search's verdict, replacing the one it had; `first` when the search is new to the database (it has
-    /// no verdict to replace).
+    /// Stores the verdict of a search of firm `firm_id`, replacing the one it had; `first` when the search is new
+    /// to the database (it has no verdict to replace).
     pub fn store_verdict(
         &self,
         policy: &crate::policy::Policy,
-        search_id: i64,
+        (search_id, firm_id): (i64, i64),
         judgement: &rules::Judgement,
         search: &Search,
         first: bool,
     ) -> Result<(), StoreError> {
+        // The verdict it replaces, taken off the totals; a new search has none, and no look-up is made for it.
+        let before = match first {
+            true => None,
+            false => totals::before(self.tx, search_id)?.and_then(|b| b.stored),
+        };
         let stmt = if first { &self.insert_verdict } else { &self.store_verdict };
-        store_verdict(&mut stmt.0.borrow_mut(), policy, search_id, judgement, search, self.at)
+        let quarter = store_verdict(&mut stmt.0.borrow_mut(), policy, search_id, judgement, search, self.at)?;
+        self.totals.replace(firm_id, before.as_ref(), quarter, judgement.verdict);
+        Ok(())
     }
 
     /// A search's id, made if it is new; and whether it was made.
@@ -735,8 +764,10 @@ impl Store {
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
         let mut change = PolicyChange { at: at.clone(), judged: 0, changed: 0 };
+        // Every verdict is written again: the totals are counted once at the end rather than verdict by verdict.
+        entry.totals.recount();
         for (search_id, old) in &before {
-            recompute(&tx, policy, *search_id, &at)?;
+            recompute(&tx, &entry.totals, policy, *search_id, &at)?;
             change.judged += 1;
             let new: String =
                 tx.query_row("SELECT verdict FROM verdict WHERE search_id = ?1", [search_id], |r| r.get(0))?;
@@ -769,7 +800,7 @@ impl Store {
                 params![entry.at, search_id],
             )?;
         }
-        tx.execute("DELETE FROM verdict WHERE search_id = ?1", [search_id])?;
+        totals::delete_verdict(&tx, &entry.totals, search_id)?;
         entry.finish(&tx, &format!("search {firm}/{search_ref} removed"))?;
         tx.commit()?;
         Ok(true)
@@ -799,7 +830,7 @@ impl Store {
             params![entry.at, search_id],
         )?;
         let policy = policy_in_force(&tx)?.policy;
-        recompute(&tx, &policy, search_id, &entry.at)?;
+        recompute(&tx, &entry.totals, &policy, search_id, &entry.at)?;
         entry.finish(&tx, &format!("exemption of search {firm}/{search_ref} removed"))?;
         tx.commit()?;
         Ok(true)

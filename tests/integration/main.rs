@@ -16,6 +16,7 @@
 //! | `readme` | every `console` example of README.md, run in order and compared with what it shows |
 //! | `properties::*` | property tests: the value parsers, importing, the rules engine |
 //! | `server::*` | `pledgecheck serve`: the access matrix, uploads (errors, dry run, concurrent), the same report bytes as the CLI, limits, the log |
+//! | `totals` | the stored totals per firm, quarter and verdict after every kind of change, and a database migrated to them |
 //!
 //! Run a part with a filter on the module path, `cargo test --test integration reports::`, or one test by name.
 //! The fault tests take the longest (one holds a write lock for over 30 s);
@@ -37,4 +38,5 @@ mod readme;
 mod real_use;
 mod reports;
 mod server;
+mod totals;
 mod verdicts;

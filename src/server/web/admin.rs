@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 
 use super::form::Form;
-use super::layout::{csrf, page, Nav};
+use super::layout::{csrf, page, stacked_table, Column, Nav};
 use super::text::K;
 use super::{html as page_response, read, see_other, App, Page, Signed};
 use crate::service::accounts;
@@ -21,42 +21,34 @@ use crate::store::Role;
 async fn accounts_page(app: &Arc<App>, signed: &Signed, result: Markup, status: StatusCode) -> Result<Response, Page> {
     let lang = signed.lang;
     let users = read(app, signed, |store| Ok(store.users()?)).await?;
+    let columns = [
+        Column::text(lang.t(K::UserName)),
+        Column::text(lang.t(K::Role)),
+        Column::text(lang.t(K::Firm)),
+        Column::text(lang.t(K::When)).cells("nowrap"),
+        Column::text(lang.t(K::Disabled)),
+    ];
     let body = html! {
         h1 { (lang.t(K::Accounts)) }
         p.lead { (lang.t(K::AccountsLead)) }
         (result)
-        div.scroll {
-            table.stack {
-                thead { tr {
-                    th scope="col" { (lang.t(K::UserName)) }
-                    th scope="col" { (lang.t(K::Role)) }
-                    th scope="col" { (lang.t(K::Firm)) }
-                    th scope="col" { (lang.t(K::When)) }
-                    th scope="col" { (lang.t(K::Disabled)) }
-                } }
-                tbody {
-                    @for u in &users {
-                        tr {
-                            td data-label=(lang.t(K::UserName)) { (u.name) }
-                            td data-label=(lang.t(K::Role)) { (u.role.as_str()) }
-                            td data-label=(lang.t(K::Firm)) { (u.firm.clone().unwrap_or_default()) }
-                            td.nowrap data-label=(lang.t(K::When)) { (u.created_at) }
-                            td data-label=(lang.t(K::Disabled)) {
-                                @if let Some(at) = &u.disabled_at { (at) }
-                                @else if u.name != signed.account.name {
-                                    form method="post" action="/accounts/disable" {
-                                        (csrf(signed))
-                                        input type="hidden" name="name" value=(u.name);
-                                        button.secondary.small type="submit"
-                                            aria-label={ (lang.t(K::Disable)) " " (u.name) } { (lang.t(K::Disable)) }
-                                    }
-                                }
-                            }
-                        }
+        (stacked_table(None, &columns, &users, |u| vec![
+            html! { (u.name) },
+            html! { (u.role.as_str()) },
+            html! { (u.firm.clone().unwrap_or_default()) },
+            html! { (u.created_at) },
+            html! {
+                @if let Some(at) = &u.disabled_at { (at) }
+                @else if u.name != signed.account.name {
+                    form method="post" action="/accounts/disable" {
+                        (csrf(signed))
+                        input type="hidden" name="name" value=(u.name);
+                        button.secondary.small type="submit"
+                            aria-label={ (lang.t(K::Disable)) " " (u.name) } { (lang.t(K::Disable)) }
                     }
                 }
-            }
-        }
+            },
+        ]))
         section {
             h2 { (lang.t(K::NewAccount)) }
             form method="post" action="/accounts" {

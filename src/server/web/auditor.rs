@@ -10,10 +10,10 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::form::{check_token, CSRF_FIELD};
-use super::layout::{self, badge, change, csrf, page, rate, search_href, segment, Nav};
+use super::layout::{self, badge, change, csrf, page, rate, search_href, segment, stacked_table, Column, Nav};
 use super::recruiter::rates;
 use super::text::{Lang, K};
-use super::{html as page_response, read, App, Page, Signed};
+use super::{html as page_response, read, read_view, App, Page, Signed};
 use crate::model::{Quarter, Verdict};
 use crate::report::{self, Filter, Ledger};
 use crate::service::{self, reports};
@@ -56,9 +56,7 @@ struct FirmLine {
 pub(super) async fn overview_of(app: Arc<App>, signed: Signed, q: OverviewQuery) -> Result<Response, Page> {
     signed.require(&READERS)?;
     let lang = signed.lang;
-    let scope = signed.caller().scope();
-    let (firms, ledger) = read(&app, &signed, move |store| {
-        let view = store.view(Moment::Now, None)?.within(scope);
+    let (firms, ledger) = read_view(&app, &signed, move |view| {
         Ok((view.firms()?, Ledger::of_counts(view.verdict_counts()?, &Filter::default())))
     })
     .await?;
@@ -224,9 +222,7 @@ pub(super) async fn quarter_page(
     signed.require(&READERS)?;
     let lang = signed.lang;
     let quarter = quarter_of(lang, &raw)?;
-    let scope = signed.caller().scope();
-    let (firms, failing) = read(&app, &signed, move |store| {
-        let view = store.view(Moment::Now, None)?.within(scope);
+    let (firms, failing) = read_view(&app, &signed, move |view| {
         let filter = Filter { quarter: Some(quarter.to_string()), ..Filter::default() };
         let ledger = Ledger::of_counts(view.verdict_counts()?, &filter);
         let firms = report::quarters_of(&view.firms()?, &ledger, &filter);
@@ -280,12 +276,9 @@ pub(super) async fn pack(
 pub(super) async fn clients(State(app): State<Arc<App>>, signed: Signed) -> Result<Response, Page> {
     signed.require(&READERS)?;
     let lang = signed.lang;
-    let scope = signed.caller().scope();
-    let table = read(&app, &signed, move |store| {
-        let view = store.view(Moment::Now, None)?.within(scope);
-        Ok(reports::table(&view, reports::Which::Clients, &Filter::default())?)
-    })
-    .await?;
+    let table =
+        read_view(&app, &signed, move |view| Ok(reports::table(view, reports::Which::Clients, &Filter::default())?))
+            .await?;
     let body = html! {
         h1 { (lang.t(K::Clients)) }
         (layout::table(lang, &table))
@@ -394,6 +387,12 @@ pub(super) async fn evidence(
     })
     .await?;
     let intact = verified.as_ref().map(|v| v.get("intact").and_then(serde_json::Value::as_bool).unwrap_or(false));
+    let columns = [
+        Column::text(lang.t(K::When)).cells("nowrap"),
+        Column::text(lang.t(K::Who)),
+        Column::text(lang.t(K::What)),
+        Column::text(lang.t(K::Summary)),
+    ];
     let body = html! {
         h1 { (lang.t(K::Evidence)) }
         dl.facts {
@@ -410,26 +409,12 @@ pub(super) async fn evidence(
         }
         section {
             h2 { (lang.t(K::LastImports)) }
-            div.scroll {
-                table.stack {
-                    thead { tr {
-                        th scope="col" { (lang.t(K::When)) }
-                        th scope="col" { (lang.t(K::Who)) }
-                        th scope="col" { (lang.t(K::What)) }
-                        th scope="col" { (lang.t(K::Summary)) }
-                    } }
-                    tbody {
-                        @for e in &imports {
-                            tr {
-                                td.nowrap data-label=(lang.t(K::When)) { (e.at) }
-                                td data-label=(lang.t(K::Who)) { (e.by) }
-                                td data-label=(lang.t(K::What)) { (e.command) @if !e.files.is_empty() { " (" (e.files.join(", ")) ")" } }
-                                td data-label=(lang.t(K::Summary)) { (e.summary) }
-                            }
-                        }
-                    }
-                }
-            }
+            (stacked_table(None, &columns, &imports, |e| vec![
+                html! { (e.at) },
+                html! { (e.by) },
+                html! { (e.command) @if !e.files.is_empty() { " (" (e.files.join(", ")) ")" } },
+                html! { (e.summary) },
+            ]))
         }
     };
     Ok(page_response(page(&signed, lang.t(K::Evidence), Nav::Evidence, body)))

@@ -209,6 +209,77 @@ pub(crate) fn chart(svg: String) -> Markup {
     PreEscaped(svg)
 }
 
+/// A column of a [`stacked_table`]: its heading, the label its cells carry when the table is stacked as cards on a
+/// phone (`data-label`), whether it holds numbers (right-aligned), and classes of its cells.
+pub(crate) struct Column<'a> {
+    heading: Markup,
+    label: &'a str,
+    numeric: bool,
+    class: Option<&'static str>,
+}
+
+impl<'a> Column<'a> {
+    /// A column of text, headed by its label.
+    pub(crate) fn text(label: &'a str) -> Column<'a> {
+        Column { heading: html! { (label) }, label, numeric: false, class: None }
+    }
+
+    /// A column of numbers, headed by its label.
+    pub(crate) fn num(label: &'a str) -> Column<'a> {
+        Column { numeric: true, ..Column::text(label) }
+    }
+
+    /// The column with another heading than its cells' label.
+    pub(crate) fn headed(self, heading: Markup) -> Column<'a> {
+        Column { heading, ..self }
+    }
+
+    /// The column with `class` on each of its cells (`nowrap`, or a name the browser test looks for).
+    pub(crate) fn cells(self, class: &'static str) -> Column<'a> {
+        Column { class: Some(class), ..self }
+    }
+
+    fn cell_class(&self) -> Option<String> {
+        match (self.numeric, self.class) {
+            (false, None) => None,
+            (true, None) => Some("num".to_string()),
+            (false, Some(class)) => Some(class.to_string()),
+            (true, Some(class)) => Some(format!("num {class}")),
+        }
+    }
+}
+
+/// A table that reads on a phone: a heading per column, then a row per item of `rows` with the cells `cells` gives
+/// for it (one per column, in order), each labelled with its column for the stacked layout; `class` is added to
+/// the table's.
+pub(crate) fn stacked_table<T>(
+    class: Option<&str>,
+    columns: &[Column],
+    rows: impl IntoIterator<Item = T>,
+    mut cells: impl FnMut(T) -> Vec<Markup>,
+) -> Markup {
+    let table_class = match class {
+        Some(class) => format!("stack {class}"),
+        None => "stack".to_string(),
+    };
+    html! {
+        div.scroll {
+            table class=(table_class) {
+                thead { tr { @for c in columns { th scope="col" class=[c.numeric.then_some("num")] { (c.heading) } } } }
+                tbody {
+                    @for row in rows {
+                        tr {
+                            @for (c, cell) in columns.iter().zip(cells(row)) {
+                                td class=[c.cell_class()] data-label=(c.label) { (cell) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A report table (`report::Table`) as an HTML table, every cell escaped; verdicts as badges.
 pub(crate) fn table(lang: Lang, table: &crate::report::Table) -> Markup {
     use crate::report::Cell;

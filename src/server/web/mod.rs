@@ -272,6 +272,17 @@ pub(crate) async fn read<T: Send + 'static>(
     app.with_store(false, work).await.map_err(|p| Page::failed(signed.lang, p))
 }
 
+/// Runs library work on the account's view of the store: now, under the policy in force, over the account's
+/// firms (a recruiter's own), as the API reads for the same account.
+pub(crate) async fn read_view<T: Send + 'static>(
+    app: &Arc<App>,
+    signed: &Signed,
+    work: impl FnOnce(&crate::store::View) -> Result<T, Problem> + Send + 'static,
+) -> Result<T, Page> {
+    let scope = signed.caller().scope();
+    read(app, signed, move |store| work(&store.view(crate::store::Moment::Now, None)?.within(scope))).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,9 +17,9 @@ use serde_json::{json, Map, Value};
 
 use super::super::routes::{run_import, Upload};
 use super::form::{check_token, Form, CSRF_FIELD};
-use super::layout::{self, badge, csrf, page, rate, search_href, segment, Nav};
+use super::layout::{self, badge, csrf, page, rate, search_href, segment, stacked_table, Column, Nav};
 use super::text::{Lang, K};
-use super::{html as page_response, read, see_other, App, Page, Signed};
+use super::{html as page_response, read, read_view, see_other, App, Page, Signed};
 use crate::import::{Encoding, ImportOutcome, Input};
 use crate::model::{Level, Quarter, SearchVerdict, Sector, Stage, Verdict};
 use crate::report::{Filter, Ledger};
@@ -42,12 +42,10 @@ const WRITERS: [Role; 2] = [Role::Recruiter, Role::Admin];
 
 /// The dashboard of a recruiter's firm: its rate per quarter with the rolling rate, searches pending and failing.
 pub(super) async fn dashboard(app: Arc<App>, signed: Signed) -> Result<Response, Page> {
-    let scope = signed.caller().scope();
     let failing = [Verdict::NonCompliant, Verdict::Incomplete];
     let quarter = Quarter::of(chrono::Utc::now().date_naive()).to_string();
     let q = quarter.clone();
-    let (ledger, firms, pending, failing, current) = read(&app, &signed, move |store| {
-        let view = store.view(Moment::Now, None)?.within(scope);
+    let (ledger, firms, pending, failing, current) = read_view(&app, &signed, move |view| {
         let ledger = Ledger::of_counts(view.verdict_counts()?, &Filter::default());
         let pending = view.page_of_verdicts(None, None, &[Verdict::Pending], 0, DASHBOARD_ROWS)?;
         let failing = view.page_of_verdicts(None, None, &failing, 0, DASHBOARD_ROWS)?;
@@ -88,6 +86,12 @@ pub(super) async fn dashboard(app: Arc<App>, signed: Signed) -> Result<Response,
 /// The rate chart and table of a ledger (one firm's, or all firms' with `firm` None).
 pub(super) fn rates(lang: Lang, ledger: &Ledger, firm: Option<&str>) -> Markup {
     let points = crate::output::html::rate_points(ledger, firm);
+    let columns = [
+        Column::text(lang.t(K::Quarter)),
+        Column::num(lang.t(K::Rated)).headed(html! { (lang.t(K::Compliant)) " / " (lang.t(K::Rated)) }),
+        Column::num(lang.t(K::Rate)),
+        Column::num(lang.t(K::Rolling)),
+    ];
     html! {
         section {
             h2 { (lang.t(K::RatePerQuarter)) }
@@ -98,26 +102,12 @@ pub(super) fn rates(lang: Lang, ledger: &Ledger, firm: Option<&str>) -> Markup {
                     (layout::chart(crate::output::svg::rate_bars(lang.t(K::RatePerQuarter), &points)))
                     p.key { (lang.t(K::RateKey)) }
                 }
-                div.scroll {
-                    table.stack {
-                        thead { tr {
-                            th scope="col" { (lang.t(K::Quarter)) }
-                            th.num scope="col" { (lang.t(K::Compliant)) " / " (lang.t(K::Rated)) }
-                            th.num scope="col" { (lang.t(K::Rate)) }
-                            th.num scope="col" { (lang.t(K::Rolling)) }
-                        } }
-                        tbody {
-                            @for p in points.iter().rev() {
-                                tr {
-                                    td data-label=(lang.t(K::Quarter)) { (p.quarter) }
-                                    td.num data-label=(lang.t(K::Rated)) { (p.compliant) " / " (p.rated) }
-                                    td.num data-label=(lang.t(K::Rate)) { (rate(p.rate)) }
-                                    td.num data-label=(lang.t(K::Rolling)) { (rate(p.rolling)) }
-                                }
-                            }
-                        }
-                    }
-                }
+                (stacked_table(None, &columns, points.iter().rev(), |p| vec![
+                    html! { (p.quarter) },
+                    html! { (p.compliant) " / " (p.rated) },
+                    html! { (rate(p.rate)) },
+                    html! { (rate(p.rolling)) },
+                ]))
             }
         }
     }
@@ -125,36 +115,26 @@ pub(super) fn rates(lang: Lang, ledger: &Ledger, firm: Option<&str>) -> Markup {
 
 /// A table of searches with their verdicts, each linking to its page.
 fn short_list(lang: Lang, rows: &[SearchVerdict]) -> Markup {
+    let columns = [
+        Column::text(lang.t(K::SearchRef)),
+        Column::text(lang.t(K::Firm)),
+        Column::text(lang.t(K::Client)),
+        Column::text(lang.t(K::Quarter)).cells("nowrap"),
+        Column::text(lang.t(K::Verdict)),
+        Column::text(lang.t(K::Reason)),
+    ];
     html! {
         @if rows.is_empty() {
             p.empty { (lang.t(K::NoneHere)) }
         } @else {
-            div.scroll {
-                table.stack {
-                    thead { tr {
-                        th scope="col" { (lang.t(K::SearchRef)) }
-                        th scope="col" { (lang.t(K::Firm)) }
-                        th scope="col" { (lang.t(K::Client)) }
-                        th scope="col" { (lang.t(K::Quarter)) }
-                        th scope="col" { (lang.t(K::Verdict)) }
-                        th scope="col" { (lang.t(K::Reason)) }
-                    } }
-                    tbody {
-                        @for r in rows {
-                            tr {
-                                td data-label=(lang.t(K::SearchRef)) {
-                                    a href=(search_href(&r.firm, &r.search_ref)) { (r.search_ref) }
-                                }
-                                td data-label=(lang.t(K::Firm)) { (r.firm) }
-                                td data-label=(lang.t(K::Client)) { (r.client) }
-                                td.nowrap data-label=(lang.t(K::Quarter)) { (r.quarter) }
-                                td data-label=(lang.t(K::Verdict)) { (badge(lang, r.verdict)) }
-                                td data-label=(lang.t(K::Reason)) { (r.reason) }
-                            }
-                        }
-                    }
-                }
-            }
+            (stacked_table(None, &columns, rows, |r| vec![
+                html! { a href=(search_href(&r.firm, &r.search_ref)) { (r.search_ref) } },
+                html! { (r.firm) },
+                html! { (r.client) },
+                html! { (r.quarter) },
+                badge(lang, r.verdict),
+                html! { (r.reason) },
+            ]))
         }
     }
 }
@@ -182,10 +162,8 @@ pub(super) async fn list(
     let text = nonempty(&q.text);
     let firm = nonempty(&q.firm);
     let page_no = q.page.as_deref().and_then(|p| p.trim().parse::<usize>().ok()).filter(|p| *p >= 1).unwrap_or(1);
-    let scope = signed.caller().scope();
     let (qf, tf, ff) = (quarter.clone(), text.clone(), firm.clone());
-    let (total, rows) = read(&app, &signed, move |store| {
-        let view = store.view(Moment::Now, None)?.within(scope);
+    let (total, rows) = read_view(&app, &signed, move |view| {
         let only: Vec<Verdict> = verdict.into_iter().collect();
         let skip = (page_no - 1).saturating_mul(PER_PAGE);
         let (total, rows) = match &tf {
@@ -282,6 +260,13 @@ pub(super) async fn list(
 
 /// A search's verdict explained: the reason, each candidate's part, what would make it pass.
 fn explanation(lang: Lang, e: &Explanation) -> Markup {
+    let candidate_columns = [
+        Column::text(lang.t(K::CandidateRef)),
+        Column::text(lang.t(K::Sector)),
+        Column::text(lang.t(K::Stage)),
+        Column::text(lang.t(K::Counts)),
+        Column::text(lang.t(K::CandidatePart)),
+    ];
     html! {
         p { (badge(lang, e.judgement.verdict)) " " span.reason { (e.judgement.reason) } }
         @if let Some(remedy) = &e.remedy {
@@ -294,28 +279,13 @@ fn explanation(lang: Lang, e: &Explanation) -> Markup {
         @if e.candidates.is_empty() {
             p.empty { (lang.t(K::NoCandidates)) }
         } @else {
-            div.scroll {
-                table.stack {
-                    thead { tr {
-                        th scope="col" { (lang.t(K::CandidateRef)) }
-                        th scope="col" { (lang.t(K::Sector)) }
-                        th scope="col" { (lang.t(K::Stage)) }
-                        th scope="col" { (lang.t(K::Counts)) }
-                        th scope="col" { (lang.t(K::CandidatePart)) }
-                    } }
-                    tbody {
-                        @for c in &e.candidates {
-                            tr {
-                                td data-label=(lang.t(K::CandidateRef)) { (c.candidate_ref) }
-                                td data-label=(lang.t(K::Sector)) { (lang.sector(c.sector)) }
-                                td data-label=(lang.t(K::Stage)) { (lang.stage(c.stage)) }
-                                td data-label=(lang.t(K::Counts)) { (lang.t(if c.counts { K::Yes } else { K::No })) }
-                                td data-label=(lang.t(K::CandidatePart)) { (c.why) }
-                            }
-                        }
-                    }
-                }
-            }
+            (stacked_table(None, &candidate_columns, &e.candidates, |c| vec![
+                html! { (c.candidate_ref) },
+                html! { (lang.sector(c.sector)) },
+                html! { (lang.stage(c.stage)) },
+                html! { (lang.t(if c.counts { K::Yes } else { K::No })) },
+                html! { (c.why) },
+            ]))
         }
     }
 }
@@ -334,14 +304,9 @@ pub(super) async fn search_page(
     Path((firm, search_ref)): Path<(String, String)>,
     Query(shown): Query<SavedQuery>,
 ) -> Result<Response, Page> {
-    let scope = signed.caller().scope();
     let lang = signed.lang;
     let (f, r) = (firm.clone(), search_ref.clone());
-    let found = read(&app, &signed, move |store| {
-        let view = store.view(Moment::Now, None)?.within(scope);
-        Ok(service::explain::explain(&view, &f, &r)?)
-    })
-    .await?;
+    let found = read_view(&app, &signed, move |view| Ok(service::explain::explain(view, &f, &r)?)).await?;
     let Some((case, explained)) = found else { return Err(Page::not_found(lang)) };
     let s = &case.search;
     let writes = WRITERS.contains(&signed.account.role);
@@ -421,31 +386,20 @@ pub(super) async fn history_page(
         return Err(Page::not_found(lang));
     }
     let href = search_href(firm.trim(), search_ref.trim());
+    let columns = [
+        Column::text(lang.t(K::When)).cells("nowrap"),
+        Column::text(lang.t(K::Who)),
+        Column::text(lang.t(K::What)),
+        Column::text(lang.t(K::Change)),
+    ];
     let body = html! {
         h1 { (lang.t(K::History)) ": " a href=(href) { (search_ref.trim()) } }
-        div.scroll {
-            table.stack {
-                thead { tr {
-                    th scope="col" { (lang.t(K::When)) }
-                    th scope="col" { (lang.t(K::Who)) }
-                    th scope="col" { (lang.t(K::What)) }
-                    th scope="col" { (lang.t(K::Change)) }
-                } }
-                tbody {
-                    @for c in history.iter().rev() {
-                        tr {
-                            td.nowrap data-label=(lang.t(K::When)) { (c.at) }
-                            td data-label=(lang.t(K::Who)) { (c.actor) }
-                            td data-label=(lang.t(K::What)) { (c.what) " " (c.change) }
-                            td data-label=(lang.t(K::Change)) {
-                                @if !c.before.is_empty() { (c.before.join(", ")) " → " }
-                                (c.after.join(", "))
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        (stacked_table(None, &columns, history.iter().rev(), |c| vec![
+            html! { (c.at) },
+            html! { (c.actor) },
+            html! { (c.what) " " (c.change) },
+            html! { @if !c.before.is_empty() { (c.before.join(", ")) " → " } (c.after.join(", ")) },
+        ]))
     };
     Ok(page_response(page(&signed, lang.t(K::History), Nav::Searches, body)))
 }
@@ -797,29 +751,21 @@ fn errors(lang: Lang, errors: Option<&Value>) -> Markup {
         Some(Value::Number(n)) => n.to_string(),
         _ => String::new(),
     };
+    let columns = [
+        Column::text(lang.t(K::File)).cells("error-file"),
+        Column::num(lang.t(K::Line)).cells("error-line"),
+        Column::text(lang.t(K::Column)).cells("error-column"),
+        Column::text(lang.t(K::Message)),
+    ];
     html! {
         section.notice.bad.errors role="alert" {
             h2 { (lang.t(K::Errors)) " (" (total) "). " (lang.t(K::NothingSaved)) }
-            div.scroll {
-                table.stack {
-                    thead { tr {
-                        th scope="col" { (lang.t(K::File)) }
-                        th.num scope="col" { (lang.t(K::Line)) }
-                        th scope="col" { (lang.t(K::Column)) }
-                        th scope="col" { (lang.t(K::Message)) }
-                    } }
-                    tbody {
-                        @for e in &shown {
-                            tr {
-                                td.error-file data-label=(lang.t(K::File)) { (text(e, "file")) }
-                                td.num.error-line data-label=(lang.t(K::Line)) { (text(e, "line")) }
-                                td.error-column data-label=(lang.t(K::Column)) { (text(e, "column")) (text(e, "path")) }
-                                td data-label=(lang.t(K::Message)) { (text(e, "message")) }
-                            }
-                        }
-                    }
-                }
-            }
+            (stacked_table(None, &columns, &shown, |e| vec![
+                html! { (text(e, "file")) },
+                html! { (text(e, "line")) },
+                html! { (text(e, "column")) (text(e, "path")) },
+                html! { (text(e, "message")) },
+            ]))
         }
     }
 }
@@ -989,6 +935,12 @@ pub(super) async fn upload_post(
 /// An import's summary, and with the dry run what would change, search by search.
 fn imported(lang: Lang, outcome: &ImportOutcome, dry_run: bool) -> Markup {
     let verdict = |v: Option<Verdict>| html! { @if let Some(v) = v { (badge(lang, v)) } @else { "–" } };
+    let diff_columns = [
+        Column::text(lang.t(K::SearchRef)),
+        Column::text(lang.t(K::What)),
+        Column::text(lang.t(K::Candidates)),
+        Column::text(lang.t(K::Verdict)),
+    ];
     html! {
         section.notice.good.summary role="status" {
             h2 { (lang.t(K::Summary)) }
@@ -999,32 +951,12 @@ fn imported(lang: Lang, outcome: &ImportOutcome, dry_run: bool) -> Markup {
                 @if outcome.diff.is_empty() {
                     p.empty { (lang.t(K::NoneHere)) }
                 } @else {
-                    div.scroll {
-                        table.stack.diff {
-                            thead { tr {
-                                th scope="col" { (lang.t(K::SearchRef)) }
-                                th scope="col" { (lang.t(K::What)) }
-                                th scope="col" { (lang.t(K::Candidates)) }
-                                th scope="col" { (lang.t(K::Verdict)) }
-                            } }
-                            tbody {
-                                @for d in &outcome.diff {
-                                    tr {
-                                        td data-label=(lang.t(K::SearchRef)) { (d.firm) " / " (d.search_ref) }
-                                        td data-label=(lang.t(K::What)) {
-                                            @if d.new { (lang.t(K::NewSearch)) } @else { (d.columns.join(", ")) }
-                                        }
-                                        td data-label=(lang.t(K::Candidates)) {
-                                            "+" (d.added.len()) " −" (d.removed.len()) " ~" (d.changed.len())
-                                        }
-                                        td data-label=(lang.t(K::Verdict)) {
-                                            (verdict(d.verdict_before)) " → " (verdict(d.verdict_after))
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    (stacked_table(Some("diff"), &diff_columns, &outcome.diff, |d| vec![
+                        html! { (d.firm) " / " (d.search_ref) },
+                        html! { @if d.new { (lang.t(K::NewSearch)) } @else { (d.columns.join(", ")) } },
+                        html! { "+" (d.added.len()) " −" (d.removed.len()) " ~" (d.changed.len()) },
+                        html! { (verdict(d.verdict_before)) " → " (verdict(d.verdict_after)) },
+                    ]))
                 }
             }
         }

@@ -373,10 +373,14 @@ fn audit_verify_refuses_a_missing_database() {
 #[test]
 fn a_stored_verdict_edited_with_plain_sql_is_caught() {
     let env = history();
-    let before = env.report_csv(&["firms"]);
+    // `report searches` reads each stored verdict (`report firms` reads the stored totals, which the edit missed).
+    let before = env.report_csv(&["searches"]);
     tamper(&env, "UPDATE verdict SET verdict = 'compliant' WHERE verdict IN ('non-compliant', 'incomplete')");
-    assert_ne!(env.report_csv(&["firms"]), before, "the edit shows in the reports");
-    env.run(&["audit", "verify"]).code(1);
+    assert_ne!(env.report_csv(&["searches"]), before, "the edit shows in the reports");
+    let value = verify_json(&env, 1, &[]);
+    let rows = value["bad_rows"].as_array().unwrap();
+    assert!(rows.iter().any(|r| r.as_str().unwrap().starts_with("verdict of search ")), "{value:#}");
+    assert!(rows.iter().any(|r| r.as_str().unwrap().starts_with("stored total of firm ")), "{value:#}");
 }
 
 #[test]

@@ -18,13 +18,42 @@ fn first_search(env: &Env) -> (i64, String, String) {
 
 // Item 1: every stored verdict column a report reads is recomputed and compared.
 
+/// The stored totals (`verdict_total`) are derived from the stored verdicts: a total edited, added or deleted with
+/// plain SQL shows in the reports that read them and is named by `audit verify`.
+#[test]
+fn stored_totals_edited_with_plain_sql_are_caught() {
+    for (edit, expected) in [
+        (
+            "UPDATE verdict_total SET searches = searches + 5 WHERE rowid = (SELECT min(rowid) FROM verdict_total)",
+            "searches, but the stored verdicts give",
+        ),
+        ("DELETE FROM verdict_total WHERE rowid = (SELECT min(rowid) FROM verdict_total)", ": 0 searches, but"),
+        (
+            "INSERT INTO verdict_total SELECT firm_id, '2019-Q1', 'compliant', 3 FROM verdict_total LIMIT 1",
+            "2019-Q1, compliant: 3 searches, but the stored verdicts give 0",
+        ),
+    ] {
+        let env = history();
+        let before = env.report_csv(&["firms"]);
+        env.run(&["audit", "verify"]).ok();
+        tamper(&env, edit);
+        assert_ne!(env.report_csv(&["firms"]), before, "{edit}: the edit shows in the firms report");
+        let value = assert_tampered(&env, "stored total of firm ");
+        let rows = value["bad_rows"].as_array().unwrap();
+        assert!(rows.iter().any(|r| r.as_str().unwrap().contains(expected)), "{edit}: {value:#}");
+        assert!(rows.iter().all(|r| r.as_str().unwrap().ends_with("(edited outside pledgecheck)")), "{value:#}");
+        assert_eq!(value["first_bad_entry"], serde_json::Value::Null, "{edit}: the chain itself is intact");
+    }
+}
+
 #[test]
 fn a_verdict_moved_to_another_quarter_is_caught() {
     let env = history();
     let (id, firm, search_ref) = first_search(&env);
-    let before = env.report_csv(&["quarters"]);
+    // `report searches` reads the stored verdicts (`report quarters` the stored totals, which the edit missed).
+    let before = env.report_csv(&["searches"]);
     tamper(&env, &format!("UPDATE verdict SET quarter = '2019-Q1' WHERE search_id = {id}"));
-    assert_ne!(env.report_csv(&["quarters"]), before, "the edit shows in the quarters report");
+    assert_ne!(env.report_csv(&["searches"]), before, "the edit shows in the searches report");
     let value = assert_tampered(&env, &format!("verdict of search {firm}/{search_ref}: quarter stored as"));
     assert!(value["bad_rows"][0].as_str().unwrap().contains("\"2019-Q1\""), "{value:#}");
 }

@@ -1,6 +1,6 @@
 //! Properties of importing (issue 5): arbitrary bytes, and arbitrary files built from a small alphabet of plausible
-//! and broken values, never make the importers panic; each import is either clean (logged, the chain intact, and
-//! a second import of the same files changes nothing) or an error with nothing written (the row count of every
+//! and broken values, never make the importers panic; each import is either clean (logged, the chain intact, the
+//! stored totals equal to the verdicts counted, and a second import of the same files changes nothing) or an error with nothing written (the row count of every
 //! table unchanged, a dry run included). A dry run accepts or refuses a call's files as the import does.
 //!
 //! Each run counts its clean and refused imports and fails if it saw only one kind (see [`Branches`]).
@@ -389,6 +389,28 @@ fn table_counts(conn: &rusqlite::Connection) -> Vec<(String, i64)> {
         .collect()
 }
 
+/// A row of totals: firm id, quarter, verdict, searches.
+type Total = (i64, String, String, i64);
+
+/// The stored totals, and the stored verdicts counted per firm, quarter and verdict: equal after every change.
+fn totals_and_counted(conn: &rusqlite::Connection) -> (Vec<Total>, Vec<Total>) {
+    let rows = |sql: &str| -> Vec<Total> {
+        conn.prepare(sql)
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    (
+        rows("SELECT firm_id, quarter, verdict, searches FROM verdict_total ORDER BY 1, 2, 3"),
+        rows(
+            "SELECT search.firm_id, verdict.quarter, verdict.verdict, count(*) FROM verdict
+             JOIN search ON search.id = verdict.search_id GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+        ),
+    )
+}
+
 fn entries(counts: &[(String, i64)]) -> i64 {
     counts.iter().find(|(t, _)| t == "import_log").map_or(0, |(_, n)| *n)
 }
@@ -446,6 +468,9 @@ fn import_checked(
             prop_assert_eq!(entries(&after), entries(&before) + 1, "the import is not logged");
             let verification = store.verify_chain(None).unwrap();
             prop_assert!(verification.intact(), "the chain is broken: {:?}", verification);
+            // The stored totals followed every verdict the import wrote (the database is shared by every case).
+            let (totals, counted) = totals_and_counted(counter);
+            prop_assert_eq!(totals, counted, "the stored totals differ from the verdicts");
             // The same files again change nothing, and are logged.
             let again = import_files(store, inputs, encoding, "prop", "prop", options(false));
             prop_assert!(again.is_ok(), "a second import failed: {:?}", again.err().map(|e| e.to_string()));
