@@ -48,6 +48,9 @@ pub struct ImportOptions<'a> {
     pub trust_file_sectors: bool,
     /// Refuse every firm record (a recruiter of the server: pledge dates are an admin's to record).
     pub no_firm_rows: bool,
+    /// The language of the explanations and projections (English, as stored, unless a web page asks for Danish);
+    /// the judged searches' reasons stay English.
+    pub lang: crate::model::Lang,
     /// With a dry run or `judge_under`: also explain each of the files' searches (the pre-send check).
     pub explain: bool,
 }
@@ -504,7 +507,8 @@ fn run(
         }
         session.count_changes(options.dry_run)?;
         if options.dry_run || options.judge_under.is_some() {
-            session.judge_files_searches(options.judge_under.unwrap_or(&policy), options.send_on, options.explain)?;
+            let policy = options.judge_under.unwrap_or(&policy);
+            session.judge_files_searches(policy, options.send_on, options.explain, options.lang)?;
         }
         session.outcome.registry = session.registry.version().to_string();
         (sources, session.outcome, session.registry)
@@ -704,12 +708,13 @@ impl Session<'_> {
         policy: &Policy,
         send_on: Option<NaiveDate>,
         explain: bool,
+        lang: crate::model::Lang,
     ) -> Result<(), StoreError> {
         let outcome = &mut self.outcome;
         for id in self.w.seen_ids()? {
             let Some(dossier) = self.w.current_dossier(id)? else { continue };
             if explain {
-                let explanation = rules::explain(policy, &Case::of(&dossier));
+                let explanation = rules::explain_in(policy, &Case::of(&dossier), lang);
                 outcome.explained.push((dossier.clone(), explanation));
             }
             if !outcome.judged_firms.iter().any(|f| f.firm == dossier.firm.firm) {
@@ -719,7 +724,7 @@ impl Session<'_> {
             }
             let case = Case::of(&dossier);
             outcome.judged.push(rules::judge(policy, &case).for_search(&dossier.search));
-            if let Some(projection) = send_on.and_then(|on| rules::project(policy, &case, on)) {
+            if let Some(projection) = send_on.and_then(|on| rules::project_in(policy, &case, on, lang)) {
                 let s = &dossier.search;
                 outcome.projected.push((s.firm.clone(), s.search_ref.clone(), projection));
             }

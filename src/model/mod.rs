@@ -10,11 +10,13 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 mod client;
+mod lang;
 mod personal;
 mod suggest;
 mod verdict;
 
 pub use client::{ClientKind, ClientRef, SectorFrom};
+pub use lang::Lang;
 pub use personal::{excerpt, personal_data, PersonalData};
 pub use suggest::{did_you_mean, did_you_mean_text, firm_suggestions};
 pub use verdict::{rule, SearchVerdict, Verdict, VerdictCount};

@@ -4,8 +4,11 @@
 //! [`judge`] adds the reason in words (every stored verdict); [`explain`] gives the same verdict with every scope
 //! condition, every candidate's part and, for a failing search, what would make it pass. All three rest on the
 //! same per-candidate assessment, so they cannot disagree.
+//!
+//! Reasons are worded in English, as they are stored and reported; [`judge_in`], [`explain_in`] and
+//! [`project_in`] word them in Danish for the web pages, from the same facts.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -13,9 +16,20 @@ use serde::Serialize;
 mod policy_tests;
 
 pub use crate::model::{rule, Verdict};
-use crate::model::{Candidate, Dossier, Exemption, Firm, Search, SearchVerdict, Sector, Stage};
+use crate::model::{Candidate, Dossier, Exemption, Firm, Lang, Search, SearchVerdict, Sector, Stage};
 use crate::policy::{Policy, Rules, Version};
 pub use policy_tests::{run_policy_tests, TestOutcome};
+
+/// A sentence in one language: English as reasons are stored, or Danish. Both take their values from the same
+/// names in scope, so the two cannot say different things.
+macro_rules! say {
+    ($lang:expr, $en:literal, $da:literal) => {
+        match $lang {
+            Lang::En => format!($en),
+            Lang::Da => format!($da),
+        }
+    };
+}
 
 /// Everything the rules look at for one search.
 #[derive(Debug, Clone, Copy)]
@@ -134,72 +148,116 @@ pub fn assess(rules: &Rules, client: Sector, shortlist_on: Option<NaiveDate>, ca
 }
 
 /// The scope conditions of a version, each with whether it holds and the fact that decided it.
-fn scope_conditions(version: &Version, case: &Case) -> Vec<(&'static str, bool, String)> {
+fn scope_conditions(version: &Version, case: &Case, lang: Lang) -> Vec<(&'static str, bool, String)> {
     let search = case.search;
-    let firm = case.firm;
+    let firm = &case.firm.firm;
     let opened = search.opened_on;
     let signed = if !version.scope.signed_firms_only {
-        (true, "the version covers firms whether or not they signed".to_string())
+        say!(
+            lang,
+            "the version covers firms whether or not they signed",
+            "versionen omfatter firmaer, uanset om de har underskrevet"
+        )
     } else {
-        match (firm.pledged_on, firm.withdrawn_on) {
-            (None, _) => (false, format!("firm {} has not signed the pledge", firm.firm)),
-            (Some(p), _) if p > opened => {
-                (false, format!("firm {} signed the pledge on {p}, after the search opened on {opened}", firm.firm))
+        match (case.firm.pledged_on, case.firm.withdrawn_on) {
+            (None, _) => {
+                say!(lang, "firm {firm} has not signed the pledge", "firmaet {firm} har ikke underskrevet løftet")
             }
-            (Some(_), Some(w)) if w <= opened => (
-                false,
-                format!(
-                    "firm {} withdrew from the pledge on {w}, on or before the search opened on {opened}",
-                    firm.firm
-                ),
+            (Some(p), _) if p > opened => say!(
+                lang,
+                "firm {firm} signed the pledge on {p}, after the search opened on {opened}",
+                "firmaet {firm} underskrev løftet {p}, efter at søgningen blev åbnet {opened}"
             ),
-            (Some(p), Some(w)) => (
-                true,
-                format!("firm {} signed on {p} and withdrew on {w}, after the search opened on {opened}", firm.firm),
+            (Some(_), Some(w)) if w <= opened => say!(
+                lang,
+                "firm {firm} withdrew from the pledge on {w}, on or before the search opened on {opened}",
+                "firmaet {firm} trak sig fra løftet {w}, senest den dag søgningen blev åbnet {opened}"
             ),
-            (Some(p), None) => (
-                true,
-                format!("firm {} signed the pledge on {p}, on or before the search opened on {opened}", firm.firm),
+            (Some(p), Some(w)) => say!(
+                lang,
+                "firm {firm} signed on {p} and withdrew on {w}, after the search opened on {opened}",
+                "firmaet {firm} underskrev {p} og trak sig {w}, efter at søgningen blev åbnet {opened}"
+            ),
+            (Some(p), None) => say!(
+                lang,
+                "firm {firm} signed the pledge on {p}, on or before the search opened on {opened}",
+                "firmaet {firm} underskrev løftet {p}, senest den dag søgningen blev åbnet {opened}"
             ),
         }
     };
-    let levels = join(version.scope.levels.iter());
+    let levels = join(version.scope.levels.iter().map(|l| lang.level(*l)));
+    let level = lang.level(search.level);
     let level = if version.scope.levels.contains(&search.level) {
-        (true, format!("level {} is covered ({levels})", search.level))
+        say!(lang, "level {level} is covered ({levels})", "niveauet {level} er omfattet ({levels})")
     } else {
-        (false, format!("level {} is outside the pledge (it covers {levels})", search.level))
+        say!(
+            lang,
+            "level {level} is outside the pledge (it covers {levels})",
+            "niveauet {level} er uden for løftet (det omfatter {levels})"
+        )
     };
-    let sectors = join(version.scope.client_sectors.iter());
+    let sectors = join(version.scope.client_sectors.iter().map(|s| lang.sector(*s)));
+    let sector = lang.sector(search.client_sector);
     let client = if version.scope.client_sectors.contains(&search.client_sector) {
-        (true, format!("client sector {} is covered ({sectors})", search.client_sector))
+        say!(lang, "client sector {sector} is covered ({sectors})", "kundens sektor {sector} er omfattet ({sectors})")
     } else {
-        (false, format!("client sector {} is outside the pledge (it covers {sectors})", search.client_sector))
+        say!(
+            lang,
+            "client sector {sector} is outside the pledge (it covers {sectors})",
+            "kundens sektor {sector} er uden for løftet (det omfatter {sectors})"
+        )
     };
     let cancelled = match (search.cancelled_on, search.shortlist_on) {
-        (Some(c), None) => (false, format!("the search was cancelled on {c} without a shortlist")),
-        (Some(c), Some(s)) => (true, format!("the search was cancelled on {c}, after its shortlist of {s}")),
-        (None, _) => (true, "the search was not cancelled".to_string()),
+        (Some(c), None) => say!(
+            lang,
+            "the search was cancelled on {c} without a shortlist",
+            "søgningen blev aflyst {c} uden en kortliste"
+        ),
+        (Some(c), Some(s)) => say!(
+            lang,
+            "the search was cancelled on {c}, after its shortlist of {s}",
+            "søgningen blev aflyst {c}, efter at kortlisten blev sendt {s}"
+        ),
+        (None, _) => say!(lang, "the search was not cancelled", "søgningen er ikke aflyst"),
     };
     // Whether each holds comes from the same functions as `decide`, so words and verdicts cannot disagree.
     let mut conditions = vec![
-        (rule::SIGNED, signed_in_time(version, case), signed.1),
-        (rule::LEVEL, version.scope.levels.contains(&search.level), level.1),
-        (rule::CLIENT_SECTOR, version.scope.client_sectors.contains(&search.client_sector), client.1),
+        (rule::SIGNED, signed_in_time(version, case), signed),
+        (rule::LEVEL, version.scope.levels.contains(&search.level), level),
+        (rule::CLIENT_SECTOR, version.scope.client_sectors.contains(&search.client_sector), client),
     ];
     // Only a version that names client kinds has the condition, so that other explanations read as before.
     if let Some(kinds) = &version.scope.client_kinds {
         let covered = join(kinds.iter());
         let fact = match &search.client_ref {
-            Some(c) if kinds.contains(&c.kind) => format!("client {} is of kind {} ({covered})", c.id, c.kind),
-            Some(c) => format!("client {} is of kind {}, outside the version's client kinds ({covered})", c.id, c.kind),
-            None => format!(
-                "client {:?} is not in the registry, so of no kind the version covers ({covered})",
-                search.client
-            ),
+            Some(c) => {
+                let (id, kind) = (&c.id, c.kind);
+                if kinds.contains(&kind) {
+                    say!(
+                        lang,
+                        "client {id} is of kind {kind} ({covered})",
+                        "kunden {id} er af typen {kind} ({covered})"
+                    )
+                } else {
+                    say!(
+                        lang,
+                        "client {id} is of kind {kind}, outside the version's client kinds ({covered})",
+                        "kunden {id} er af typen {kind}, uden for versionens kundetyper ({covered})"
+                    )
+                }
+            }
+            None => {
+                let client = &search.client;
+                say!(
+                    lang,
+                    "client {client:?} is not in the registry, so of no kind the version covers ({covered})",
+                    "kunden {client:?} er ikke i registret og dermed ikke af en type, versionen omfatter ({covered})"
+                )
+            }
         };
         conditions.push((rule::CLIENT_KIND, client_kind_covered(version, case), fact));
     }
-    conditions.push((rule::NOT_CANCELLED, not_cancelled_without_shortlist(case), cancelled.1));
+    conditions.push((rule::NOT_CANCELLED, not_cancelled_without_shortlist(case), cancelled));
     conditions
 }
 
@@ -215,11 +273,11 @@ fn join<T: fmt::Display>(items: impl Iterator<Item = T>) -> String {
     items.map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
 }
 
-fn years(n: u32) -> &'static str {
-    if n == 1 {
-        "year"
-    } else {
-        "years"
+fn years(n: u32, lang: Lang) -> &'static str {
+    match lang {
+        Lang::En if n == 1 => "year",
+        Lang::En => "years",
+        Lang::Da => "år",
     }
 }
 
@@ -310,10 +368,15 @@ pub fn decide<'p>(policy: &'p Policy, case: &Case) -> Decision<'p> {
     }
 }
 
-/// Judges one search under a policy: the verdict, its rule and the reason in words.
+/// Judges one search under a policy: the verdict, its rule and the reason in words (English, as stored).
 pub fn judge(policy: &Policy, case: &Case) -> Judgement {
+    judge_in(policy, case, Lang::En)
+}
+
+/// [`judge`], with the reason worded in `lang`.
+pub fn judge_in(policy: &Policy, case: &Case, lang: Lang) -> Judgement {
     let decision = decide(policy, case);
-    let reason = reason(policy, &decision, case);
+    let reason = reason(policy, &decision, case, lang);
     Judgement {
         verdict: decision.verdict,
         rule: decision.rule,
@@ -323,20 +386,36 @@ pub fn judge(policy: &Policy, case: &Case) -> Judgement {
 }
 
 /// The reason for a decision, in plain words.
-fn reason(policy: &Policy, decision: &Decision, case: &Case) -> String {
+fn reason(policy: &Policy, decision: &Decision, case: &Case, lang: Lang) -> String {
     let search = case.search;
     let Some(version) = decision.version else {
-        let first =
-            policy.versions.first().map(|v| format!(" (the first, {}, takes effect on {})", v.id, v.effective_from));
-        return format!("no policy version in effect on {}{}", search.opened_on, first.unwrap_or_default());
+        let opened = search.opened_on;
+        let first = policy.versions.first().map_or(String::new(), |v| {
+            let (id, from) = (&v.id, v.effective_from);
+            say!(lang, " (the first, {id}, takes effect on {from})", " (den første, {id}, gælder fra {from})")
+        });
+        return say!(
+            lang,
+            "no policy version in effect on {opened}{first}",
+            "ingen version af politikken gælder {opened}{first}"
+        );
     };
     match decision.verdict {
         Verdict::NotApplicable => {
-            let facts: Vec<String> =
-                scope_conditions(version, case).into_iter().filter(|(_, holds, _)| !holds).map(|(_, _, f)| f).collect();
+            let facts: Vec<String> = scope_conditions(version, case, lang)
+                .into_iter()
+                .filter(|(_, holds, _)| !holds)
+                .map(|(_, _, f)| f)
+                .collect();
             return facts.join("; ");
         }
-        Verdict::Pending => return "in scope; the shortlist has not gone to the client yet".into(),
+        Verdict::Pending => {
+            return say!(
+                lang,
+                "in scope; the shortlist has not gone to the client yet",
+                "omfattet; kortlisten er endnu ikke sendt til kunden"
+            )
+        }
         _ => {}
     }
     let rules = &version.rules;
@@ -346,24 +425,43 @@ fn reason(policy: &Policy, decision: &Decision, case: &Case) -> String {
         let who = assessments
             .iter()
             .filter(|(_, a)| a.qualifies())
-            .map(|(c, a)| match a.basis {
-                Some(Basis::Current(s)) => format!("{} (current sector {s})", c.candidate_ref),
-                Some(Basis::Years(s, y)) => format!("{} ({y} {} in {s})", c.candidate_ref, years(y)),
-                None => c.candidate_ref.clone(),
+            .map(|(c, a)| {
+                let candidate = &c.candidate_ref;
+                match a.basis {
+                    Some(Basis::Current(s)) => {
+                        let s = lang.sector(s);
+                        say!(lang, "{candidate} (current sector {s})", "{candidate} (nuværende sektor {s})")
+                    }
+                    Some(Basis::Years(s, y)) => {
+                        let (s, years) = (lang.sector(s), years(y, lang));
+                        say!(lang, "{candidate} ({y} {years} in {s})", "{candidate} ({y} {years} i {s})")
+                    }
+                    None => candidate.clone(),
+                }
             })
             .collect::<Vec<_>>()
             .join(", ");
-        return format!("shortlisted from outside {client}: {who}");
+        let client = lang.sector(client);
+        return say!(
+            lang,
+            "shortlisted from outside {client}: {who}",
+            "på kortlisten fra en anden sektor end {client}: {who}"
+        );
     }
     let t = tally(rules, &assessments);
-    let shortfall = shortfall_reason(rules, client, &t, &assessments);
-    let refused = case
-        .exemption
-        .map(|e| format!("; exemption {} is not a reason the policy accepts", e.reason))
-        .unwrap_or_default();
+    let shortfall = shortfall_reason(rules, client, &t, &assessments, lang);
+    let refused = case.exemption.map_or(String::new(), |e| {
+        let reason = &e.reason;
+        say!(
+            lang,
+            "; exemption {reason} is not a reason the policy accepts",
+            "; undtagelsen {reason} er ikke en grund, politikken godtager"
+        )
+    });
     match decision.verdict {
         Verdict::Exempt => {
-            format!("exemption {} accepted; {shortfall}", case.exemption.map_or("", |e| e.reason.as_str()))
+            let reason = case.exemption.map_or("", |e| e.reason.as_str());
+            say!(lang, "exemption {reason} accepted; {shortfall}", "undtagelsen {reason} er godtaget; {shortfall}")
         }
         Verdict::Incomplete => {
             let unknown = assessments
@@ -372,7 +470,11 @@ fn reason(policy: &Policy, decision: &Decision, case: &Case) -> String {
                 .map(|(c, _)| c.candidate_ref.as_str())
                 .collect::<Vec<_>>()
                 .join(", ");
-            format!("{shortfall}; current sector unknown for {unknown}{refused}")
+            say!(
+                lang,
+                "{shortfall}; current sector unknown for {unknown}{refused}",
+                "{shortfall}; nuværende sektor ukendt for {unknown}{refused}"
+            )
         }
         _ => format!("{shortfall}{refused}"),
     }
@@ -388,38 +490,59 @@ fn sorted_assessments<'c>(rules: &Rules, case: &Case<'c>) -> Vec<(&'c Candidate,
 }
 
 /// Why a shortlist falls short, naming the candidates that nearly counted.
-fn shortfall_reason(rules: &Rules, client: Sector, t: &Tally, assessments: &[(&Candidate, Assessment)]) -> String {
+fn shortfall_reason(
+    rules: &Rules,
+    client: Sector,
+    t: &Tally,
+    assessments: &[(&Candidate, Assessment)],
+    lang: Lang,
+) -> String {
+    let client = lang.sector(client);
+    let (qualifying, required) = (t.qualifying, t.required);
     let mut reason = if t.shortlisted == 0 {
-        "no shortlisted candidates".to_string()
+        say!(lang, "no shortlisted candidates", "ingen kandidater på kortlisten")
     } else if t.qualifying == 0 {
-        format!("no shortlisted candidate from outside {client}")
+        say!(
+            lang,
+            "no shortlisted candidate from outside {client}",
+            "ingen kandidat på kortlisten fra en anden sektor end {client}"
+        )
     } else {
-        format!("{} of {} required shortlisted candidates from outside {client}", t.qualifying, t.required)
+        say!(
+            lang,
+            "{qualifying} of {required} required shortlisted candidates from outside {client}",
+            "{qualifying} af {required} krævede kandidater på kortlisten fra en anden sektor end {client}"
+        )
     };
     for (c, a) in assessments {
+        let candidate = &c.candidate_ref;
         if a.qualifies() {
             continue;
         }
         if a.basis.is_some() {
             if !a.at_stage {
-                let _ = write!(reason, "; {} is from outside {client} but reached only {}", c.candidate_ref, c.stage);
+                let stage = lang.stage(c.stage);
+                reason.push_str(&say!(
+                    lang,
+                    "; {candidate} is from outside {client} but reached only {stage}",
+                    "; {candidate} er fra en anden sektor end {client}, men nåede kun {stage}"
+                ));
             } else if !a.in_time {
                 let added = c.added_on.map(|d| d.to_string()).unwrap_or_default();
-                let _ = write!(
-                    reason,
-                    "; {} is from outside {client} but was added on {added}, after the shortlist",
-                    c.candidate_ref
-                );
+                reason.push_str(&say!(
+                    lang,
+                    "; {candidate} is from outside {client} but was added on {added}, after the shortlist",
+                    "; {candidate} er fra en anden sektor end {client}, men blev tilføjet {added}, efter kortlisten"
+                ));
             }
         } else if let Some((sector, y)) = a.near_miss {
             if a.shortlisted() {
-                let _ = write!(
-                    reason,
-                    "; {} has {y} {} in {sector} (needs {})",
-                    c.candidate_ref,
-                    years(y),
-                    rules.minimum_years
-                );
+                let (sector, years, needs) = (lang.sector(sector), years(y, lang), rules.minimum_years);
+                reason.push_str(&say!(
+                    lang,
+                    "; {candidate} has {y} {years} in {sector} (needs {needs})",
+                    "; {candidate} har {y} {years} i {sector} (kræver {needs})"
+                ));
             }
         }
     }
@@ -491,10 +614,15 @@ pub struct ExemptionPart {
     pub accepted: bool,
 }
 
-/// Judges one search and says why, condition by condition and candidate by candidate.
+/// Judges one search and says why, condition by condition and candidate by candidate (in English, as stored).
 pub fn explain(policy: &Policy, case: &Case) -> Explanation {
+    explain_in(policy, case, Lang::En)
+}
+
+/// [`explain`], worded in `lang`.
+pub fn explain_in(policy: &Policy, case: &Case, lang: Lang) -> Explanation {
     let decision = decide(policy, case);
-    let judgement = judge(policy, case);
+    let judgement = judge_in(policy, case, lang);
     let Some(version) = decision.version else {
         return Explanation {
             judgement,
@@ -510,20 +638,20 @@ pub fn explain(policy: &Policy, case: &Case) -> Explanation {
     let rules = &version.rules;
     let search = case.search;
     let client = search.client_sector;
-    let scope = scope_conditions(version, case)
+    let scope = scope_conditions(version, case, lang)
         .into_iter()
         .map(|(rule, holds, fact)| Condition { rule, holds, fact })
         .collect();
     let assessments = sorted_assessments(rules, case);
     let t = tally(rules, &assessments);
-    let candidates = assessments.iter().map(|(c, a)| candidate_part(rules, client, search, c, a)).collect();
+    let candidates = assessments.iter().map(|(c, a)| candidate_part(rules, client, search, c, a, lang)).collect();
     let exemption = case.exemption.map(|e| ExemptionPart {
         reason: e.reason.clone(),
         note: e.note.clone(),
         accepted: rules.accepts(&e.reason),
     });
     let remedy = match judgement.verdict {
-        Verdict::NonCompliant | Verdict::Incomplete | Verdict::Exempt => Some(remedy(rules, client, &t)),
+        Verdict::NonCompliant | Verdict::Incomplete | Verdict::Exempt => Some(remedy(rules, client, &t, lang)),
         _ => None,
     };
     Explanation {
@@ -552,42 +680,69 @@ pub struct Projection {
 /// `send_on`, the candidates as they stand (one added after `send_on` is late, as it would be after a real
 /// shortlist).
 pub fn project(policy: &Policy, case: &Case, send_on: NaiveDate) -> Option<Projection> {
+    project_in(policy, case, send_on, Lang::En)
+}
+
+/// [`project`], worded in `lang`.
+pub fn project_in(policy: &Policy, case: &Case, send_on: NaiveDate, lang: Lang) -> Option<Projection> {
     if decide(policy, case).verdict != Verdict::Pending {
         return None;
     }
     let search = Search { shortlist_on: Some(send_on), ..case.search.clone() };
-    let explanation = explain(policy, &Case { search: &search, ..*case });
+    let explanation = explain_in(policy, &Case { search: &search, ..*case }, lang);
     Some(Projection { send_on, explanation })
 }
 
-fn candidate_part(rules: &Rules, client: Sector, search: &Search, c: &Candidate, a: &Assessment) -> CandidatePart {
+fn candidate_part(
+    rules: &Rules,
+    client: Sector,
+    search: &Search,
+    c: &Candidate,
+    a: &Assessment,
+    lang: Lang,
+) -> CandidatePart {
     let mut why = Vec::new();
     if !a.at_stage {
-        why.push(format!("reached only {} (needs {} or later)", c.stage, rules.minimum_stage));
+        let (stage, minimum) = (lang.stage(c.stage), lang.stage(rules.minimum_stage));
+        why.push(say!(
+            lang,
+            "reached only {stage} (needs {minimum} or later)",
+            "nåede kun {stage} (kræver {minimum} eller senere)"
+        ));
     }
     match (c.added_on, search.shortlist_on) {
-        (Some(added), Some(sent)) if added > sent && !rules.count_added_after_shortlist => {
-            why.push(format!("added on {added}, after the shortlist of {sent}"))
-        }
-        _ if a.at_stage => why.push("shortlisted in time".into()),
+        (Some(added), Some(sent)) if added > sent && !rules.count_added_after_shortlist => why.push(say!(
+            lang,
+            "added on {added}, after the shortlist of {sent}",
+            "tilføjet {added}, efter at kortlisten blev sendt {sent}"
+        )),
+        _ if a.at_stage => why.push(say!(lang, "shortlisted in time", "på kortlisten i tide")),
         _ => {}
     }
+    let (sector, client_sector) = (lang.sector(c.sector), lang.sector(client));
     if c.sector == Sector::Unknown {
-        why.push("current sector unknown".into());
+        why.push(say!(lang, "current sector unknown", "nuværende sektor ukendt"));
     } else if rules.is_other_sector(client, c.sector) {
-        why.push(format!("current sector {} is outside {client}", c.sector));
+        why.push(say!(
+            lang,
+            "current sector {sector} is outside {client_sector}",
+            "nuværende sektor {sector} er en anden end {client_sector}"
+        ));
     } else if c.sector == client {
-        why.push(format!("current sector {} = client's", c.sector));
+        why.push(say!(lang, "current sector {sector} = client's", "nuværende sektor {sector} = kundens"));
     } else {
-        why.push(format!("current sector {} does not count for a {client} client", c.sector));
+        why.push(say!(
+            lang,
+            "current sector {sector} does not count for a {client_sector} client",
+            "nuværende sektor {sector} tæller ikke for en kunde i sektoren {client_sector}"
+        ));
     }
-    match (a.basis, a.near_miss) {
-        (Some(Basis::Years(s, y)), _) => why.push(format!("{y} {} in {s}, needs {}", years(y), rules.minimum_years)),
-        (None, Some((s, y))) => why.push(format!("{y} {} in {s}, needs {}", years(y), rules.minimum_years)),
-        _ => {}
+    if let (Some(Basis::Years(s, y)), _) | (None, Some((s, y))) = (a.basis, a.near_miss) {
+        let (s, years, needs) = (lang.sector(s), years(y, lang), rules.minimum_years);
+        why.push(say!(lang, "{y} {years} in {s}, needs {needs}", "{y} {years} i {s}, kræver {needs}"));
     }
     let counts = a.qualifies();
-    why.push(if counts { "counts".into() } else { "does not count".into() });
+    why.push(if counts { say!(lang, "counts", "tæller") } else { say!(lang, "does not count", "tæller ikke") });
     CandidatePart {
         candidate_ref: c.candidate_ref.clone(),
         stage: c.stage,
@@ -600,20 +755,34 @@ fn candidate_part(rules: &Rules, client: Sector, search: &Search, c: &Candidate,
     }
 }
 
-fn remedy(rules: &Rules, client: Sector, t: &Tally) -> String {
+fn remedy(rules: &Rules, client: Sector, t: &Tally, lang: Lang) -> String {
     let missing = t.required.saturating_sub(t.qualifying).max(1);
-    let others = rules.other_sectors.get(&client).map(|l| join(l.iter())).unwrap_or_default();
-    let who =
-        if missing == 1 { "a shortlisted candidate".to_string() } else { format!("{missing} shortlisted candidates") };
-    let mut text = format!(
-        "add {who} whose current sector is one of {others}, or with {}+ years in one of them",
-        rules.minimum_years
+    let others = rules.other_sectors.get(&client).map(|l| join(l.iter().map(|s| lang.sector(*s)))).unwrap_or_default();
+    let who = if missing == 1 {
+        say!(lang, "a shortlisted candidate", "en kandidat på kortlisten")
+    } else {
+        say!(lang, "{missing} shortlisted candidates", "{missing} kandidater på kortlisten")
+    };
+    let years = rules.minimum_years;
+    let mut text = say!(
+        lang,
+        "add {who} whose current sector is one of {others}, or with {years}+ years in one of them",
+        "tilføj {who}, hvis nuværende sektor er en af {others}, eller med mindst {years} års erfaring fra en af dem"
     );
     if t.unknown > 0 {
-        text.push_str("; or record the current sector of the candidates whose sector is unknown");
+        text.push_str(&say!(
+            lang,
+            "; or record the current sector of the candidates whose sector is unknown",
+            "; eller registrér den nuværende sektor for de kandidater, hvis sektor er ukendt"
+        ));
     }
     if !rules.accepted_exemptions.is_empty() {
-        let _ = write!(text, "; or record an exemption with reason {}", rules.accepted_exemptions.join(" or "));
+        let reasons = rules.accepted_exemptions.join(say!(lang, " or ", " eller ").as_str());
+        text.push_str(&say!(
+            lang,
+            "; or record an exemption with reason {reasons}",
+            "; eller registrér en undtagelse med grunden {reasons}"
+        ));
     }
     text
 }
@@ -693,6 +862,68 @@ mod tests {
         assert_eq!(verdict_of(&f, &search(), &[], None).verdict, Verdict::NotApplicable);
         f.pledged_on = Some(d("2026-01-10"));
         assert_eq!(verdict_of(&f, &search(), &[], None).verdict, Verdict::NonCompliant);
+    }
+
+    #[test]
+    fn danish_words_say_what_the_english_say() {
+        let policy = Policy::default_policy();
+        let (f, s) = (firm(), search());
+        let mut pending = search();
+        pending.shortlist_on = None;
+        let mut outside = search();
+        outside.client_sector = Sector::Private;
+        let late = Candidate { added_on: Some(d("2026-03-02")), ..cand("c3", Sector::Private, "") };
+        let longlist = Candidate { stage: Stage::Longlist, ..cand("c4", Sector::State, "") };
+        let cases: Vec<(&Search, Vec<Candidate>, Option<Exemption>)> = vec![
+            (&s, vec![cand("c1", Sector::Private, ""), cand("c2", Sector::Municipality, "state:3")], None),
+            (&s, vec![cand("c1", Sector::Municipality, "region:1"), late, longlist], None),
+            (&s, vec![cand("c1", Sector::Unknown, "")], Some(exemption("other"))),
+            (&s, vec![cand("c1", Sector::Municipality, "")], Some(exemption("no-qualified-candidate"))),
+            (&pending, vec![], None),
+            (&outside, vec![], None),
+        ];
+        let mut verdicts = Vec::new();
+        for (search, candidates, exemption) in &cases {
+            let case = Case { firm: &f, search, candidates, exemption: exemption.as_ref() };
+            let (en, da) = (explain(&policy, &case), explain_in(&policy, &case, Lang::Da));
+            assert_eq!((en.judgement.verdict, en.judgement.rule), (da.judgement.verdict, da.judgement.rule));
+            assert_eq!(en.candidates.len(), da.candidates.len());
+            assert_eq!(en.remedy.is_some(), da.remedy.is_some());
+            assert_eq!(judge(&policy, &case), en.judgement, "English stays the stored wording");
+            let words: Vec<&str> = std::iter::once(da.judgement.reason.as_str())
+                .chain(da.candidates.iter().map(|c| c.why.as_str()))
+                .chain(da.scope.iter().map(|c| c.fact.as_str()))
+                .chain(da.remedy.as_deref())
+                .collect();
+            for text in words {
+                for english in [" the ", "shortlist", " from outside", "sector ", "years", "counts", " needs "] {
+                    assert!(!text.contains(english), "{english:?} in Danish {text:?}");
+                }
+            }
+            verdicts.push((en.judgement.verdict, da.judgement.reason));
+        }
+        assert_eq!(
+            verdicts[0],
+            (
+                Verdict::Compliant,
+                "på kortlisten fra en anden sektor end kommune: c1 (nuværende sektor privat), c2 (3 år i stat)"
+                    .to_string()
+            )
+        );
+        assert_eq!(verdicts[1].0, Verdict::NonCompliant);
+        assert!(verdicts[1].1.contains("c1 har 1 år i region (kræver 2)"), "{}", verdicts[1].1);
+        assert!(
+            verdicts[1].1.contains("c3 er fra en anden sektor end kommune, men blev tilføjet 2026-03-02"),
+            "{}",
+            verdicts[1].1
+        );
+        assert!(
+            verdicts[1].1.contains("c4 er fra en anden sektor end kommune, men nåede kun longliste"),
+            "{}",
+            verdicts[1].1
+        );
+        assert_eq!(verdicts[4], (Verdict::Pending, "omfattet; kortlisten er endnu ikke sendt til kunden".to_string()));
+        assert!(verdicts[5].1.starts_with("kundens sektor privat er uden for løftet"), "{}", verdicts[5].1);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::model::Dossier;
+use crate::model::{Dossier, Lang, SearchVerdict};
 use crate::rules::{self, Case, Explanation};
 use crate::store::{StoreError, View};
 
@@ -12,9 +12,34 @@ const SCHEMA_VERSION: u32 = 1;
 
 /// One search of the view explained, or `None` when the view holds no such search (at its moment, in its scope).
 pub fn explain(view: &View, firm: &str, search_ref: &str) -> Result<Option<(Dossier, Explanation)>, StoreError> {
+    explain_in(view, firm, search_ref, Lang::En)
+}
+
+/// [`explain`], worded in `lang` (the web pages' Danish).
+pub fn explain_in(
+    view: &View,
+    firm: &str,
+    search_ref: &str,
+    lang: Lang,
+) -> Result<Option<(Dossier, Explanation)>, StoreError> {
     let Some(case) = view.dossier(firm.trim(), search_ref.trim())? else { return Ok(None) };
-    let explanation = rules::explain(&view.judging()?.policy, &Case::of(&case));
+    let explanation = rules::explain_in(&view.judging()?.policy, &Case::of(&case), lang);
     Ok(Some((case, explanation)))
+}
+
+/// Words the reasons of a page of searches in `lang`: stored reasons are English, so for Danish each search of
+/// the page is judged again from its rows (a page is short; a report never takes this path).
+pub fn reword(view: &View, rows: &mut [SearchVerdict], lang: Lang) -> Result<(), StoreError> {
+    if lang == Lang::En {
+        return Ok(());
+    }
+    let policy = &view.judging()?.policy;
+    for row in rows {
+        if let Some(case) = view.dossier(&row.firm, &row.search_ref)? {
+            row.reason = rules::judge_in(policy, &Case::of(&case), lang).reason;
+        }
+    }
+    Ok(())
 }
 
 /// The explanation as JSON: `schema_version`, the verdict's fields, and the search.

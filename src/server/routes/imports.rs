@@ -86,6 +86,8 @@ pub(in crate::server) struct Upload {
     pub merge: bool,
     /// Project the files' pending searches as if their shortlist went out on this date (the web's pre-send check).
     pub send_on: Option<chrono::NaiveDate>,
+    /// The language of the explanations (the web page's; the API's are English).
+    pub lang: crate::model::Lang,
 }
 
 /// Runs an import of uploaded files as the caller.
@@ -97,7 +99,7 @@ pub(in crate::server) async fn run_import(
     how: Upload,
     command: String,
 ) -> Result<ImportOutcome, Problem> {
-    let Upload { dry_run, explain, merge, send_on } = how;
+    let Upload { dry_run, explain, merge, send_on, lang } = how;
     let (only_firm, no_firm_rows) = options_for(caller);
     let actor = caller.0.name.clone();
     app.with_store(!dry_run, move |store: &mut Store| {
@@ -108,6 +110,7 @@ pub(in crate::server) async fn run_import(
             explain,
             merge,
             send_on,
+            lang,
             ..ImportOptions::default()
         };
         Ok(crate::import::import_files(store, &files, encoding, &actor, &command, options)?)

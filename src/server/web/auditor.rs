@@ -182,7 +182,9 @@ pub(super) async fn firm_page(
         // Counted within the firm, through its index, rather than over every firm's searches and then filtered.
         let counts = store.view(Moment::Now, None)?.within(Scope::Firm(f.clone())).verdict_counts()?;
         let ledger = Ledger::of_counts(counts, &filter);
-        let failing = view.page_of_verdicts(Some(&f), None, &[Verdict::NonCompliant, Verdict::Incomplete], 0, 20)?;
+        let mut failing =
+            view.page_of_verdicts(Some(&f), None, &[Verdict::NonCompliant, Verdict::Incomplete], 0, 20)?;
+        service::explain::reword(&view, &mut failing.1, lang)?;
         Ok(Some((name, ledger, failing)))
     })
     .await?;
@@ -228,7 +230,8 @@ pub(super) async fn quarter_page(
         let firms = report::quarters_of(&view.firms()?, &ledger, &filter);
         let failing = [Verdict::NonCompliant, Verdict::Incomplete];
         let q = quarter.to_string();
-        let failing = view.page_of_verdicts(None, Some(&q), &failing, 0, QUARTER_FAILING)?;
+        let mut failing = view.page_of_verdicts(None, Some(&q), &failing, 0, QUARTER_FAILING)?;
+        service::explain::reword(view, &mut failing.1, lang)?;
         Ok((firms, failing))
     })
     .await?;

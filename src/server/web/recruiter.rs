@@ -45,15 +45,18 @@ pub(super) async fn dashboard(app: Arc<App>, signed: Signed) -> Result<Response,
     let failing = [Verdict::NonCompliant, Verdict::Incomplete];
     let quarter = Quarter::of(chrono::Utc::now().date_naive()).to_string();
     let q = quarter.clone();
+    let lang = signed.lang;
     let (ledger, firms, pending, failing, current) = read_view(&app, &signed, move |view| {
         let ledger = Ledger::of_counts(view.verdict_counts()?, &Filter::default());
-        let pending = view.page_of_verdicts(None, None, &[Verdict::Pending], 0, DASHBOARD_ROWS)?;
-        let failing = view.page_of_verdicts(None, None, &failing, 0, DASHBOARD_ROWS)?;
-        let current = view.page_of_verdicts(None, Some(&q), &[], 0, DASHBOARD_ROWS)?;
+        let mut pending = view.page_of_verdicts(None, None, &[Verdict::Pending], 0, DASHBOARD_ROWS)?;
+        let mut failing = view.page_of_verdicts(None, None, &failing, 0, DASHBOARD_ROWS)?;
+        let mut current = view.page_of_verdicts(None, Some(&q), &[], 0, DASHBOARD_ROWS)?;
+        for rows in [&mut pending.1, &mut failing.1, &mut current.1] {
+            service::explain::reword(view, rows, lang)?;
+        }
         Ok((ledger, view.firms()?, pending, failing, current))
     })
     .await?;
-    let lang = signed.lang;
     let name = firms.first().map(|f| f.name.clone().unwrap_or_else(|| f.firm.clone())).unwrap_or_default();
     let body = html! {
         h1 { (lang.t(K::Dashboard)) ": " (name) }
@@ -186,6 +189,8 @@ pub(super) async fn list(
                 (total, rows)
             }
         };
+        let mut rows = rows;
+        service::explain::reword(view, &mut rows, lang)?;
         Ok((total, rows))
     })
     .await?;
@@ -306,7 +311,7 @@ pub(super) async fn search_page(
 ) -> Result<Response, Page> {
     let lang = signed.lang;
     let (f, r) = (firm.clone(), search_ref.clone());
-    let found = read_view(&app, &signed, move |view| Ok(service::explain::explain(view, &f, &r)?)).await?;
+    let found = read_view(&app, &signed, move |view| Ok(service::explain::explain_in(view, &f, &r, lang)?)).await?;
     let Some((case, explained)) = found else { return Err(Page::not_found(lang)) };
     let s = &case.search;
     let writes = WRITERS.contains(&signed.account.role);
@@ -716,7 +721,7 @@ async fn act(
     let today = chrono::Utc::now().date_naive();
     let how = match save {
         true => Upload::default(),
-        false => Upload { dry_run: true, explain: true, send_on: Some(today), ..Upload::default() },
+        false => Upload { dry_run: true, explain: true, send_on: Some(today), lang, ..Upload::default() },
     };
     let command = format!("web POST {}", if editing { "/searches/{firm}/{search_ref}/edit" } else { "/searches/new" });
     match run_import(app, &signed.caller(), files, Encoding::Utf8, how, command).await {

@@ -182,6 +182,9 @@ fn check_before_sending_shows_the_verdict_and_advice_and_stores_nothing() {
     let text = checked.text();
     assert!(text.contains(r#"data-verdict="non-compliant""#), "{text}");
     assert!(text.contains(r#"class="remedy""#), "the advice: {text}");
+    // In the account's Danish, reason and advice too (stored reasons stay English).
+    assert!(text.contains("ingen kandidat på kortlisten fra en anden sektor end kommune"), "{text}");
+    assert!(text.contains("tilføj en kandidat på kortlisten, hvis nuværende sektor er en af"), "{text}");
     // A row added without script: the form comes back with one more row and what was typed.
     let added =
         browser.post("/searches/new", &pairs(&new_search(&token, "add-row", "WEB-1", &[("zq-1", "municipality")])));
@@ -203,6 +206,14 @@ fn check_before_sending_shows_the_verdict_and_advice_and_stores_nothing() {
     assert_eq!(env.search(OWN, "WEB-1")["verdict"], "compliant");
     let dashboard = browser.get("/searches?text=WEB");
     assert!(dashboard.text().contains("WEB-1"));
+    assert!(dashboard.text().contains("på kortlisten fra en anden sektor end kommune: zq-3"), "{}", dashboard.text());
+    let page = browser.get("/searches/nordsoeg/WEB-1").text();
+    assert!(page.contains("nuværende sektor privat er en anden end kommune; tæller"), "{page}");
+    assert_eq!(
+        env.search(OWN, "WEB-1")["reason"],
+        "shortlisted from outside municipality: zq-3 (current sector private)",
+        "stored in English"
+    );
     // The new-search form never replaces a stored search.
     let before_again = env.snapshot();
     let mut again = save.clone();
