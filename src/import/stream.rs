@@ -124,6 +124,9 @@ pub(super) struct Decoded<R> {
     inner: std::io::BufReader<R>,
     decoder: Option<encoding_rs::Decoder>,
     at_start: bool,
+    /// The decoder was told the input ended: it may not be called again (encoding_rs panics), and every later
+    /// read is the end (a JSON parser reads past the end more than once).
+    finished: bool,
 }
 
 impl<R: Read> Decoded<R> {
@@ -132,7 +135,7 @@ impl<R: Read> Decoded<R> {
             Encoding::Utf8 => None,
             Encoding::Windows1252 => Some(encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling()),
         };
-        Decoded { inner: std::io::BufReader::with_capacity(1 << 16, inner), decoder, at_start: true }
+        Decoded { inner: std::io::BufReader::with_capacity(1 << 16, inner), decoder, at_start: true, finished: false }
     }
 
     /// The reader underneath.
@@ -150,6 +153,9 @@ impl<R: Read> Read for Decoded<R> {
             }
         }
         let Some(decoder) = self.decoder.as_mut() else { return self.inner.read(buf) };
+        if self.finished {
+            return Ok(0);
+        }
         loop {
             let raw = self.inner.fill_buf()?;
             let last = raw.is_empty();
@@ -161,6 +167,7 @@ impl<R: Read> Read for Decoded<R> {
             let take = raw.len().min(room);
             let (_, read, written, _) = decoder.decode_to_utf8(&raw[..take], buf, last);
             self.inner.consume(read);
+            self.finished = last;
             if written > 0 || last {
                 return Ok(written);
             }
@@ -296,6 +303,16 @@ mod tests {
         for chunk in 1..6 {
             assert_eq!(through(b"a\r\nb\r\n\r\nc\rd\r", chunk), b"a\nb\n\nc\rd\r", "chunk {chunk}");
         }
+    }
+
+    #[test]
+    fn windows_1252_reads_past_the_end_give_the_end_again() {
+        let mut decoded = Decoded::new(Chunks(b"1 \xf8", 2), Encoding::Windows1252);
+        let mut text = String::new();
+        decoded.read_to_string(&mut text).unwrap();
+        assert_eq!(text, "1 ø");
+        let mut more = [0u8; 8];
+        assert_eq!((decoded.read(&mut more).unwrap(), decoded.read(&mut more).unwrap()), (0, 0));
     }
 
     #[test]
