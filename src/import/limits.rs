@@ -53,9 +53,11 @@ pub fn excerpt(text: &str) -> String {
 
 pub use crate::model::is_hidden;
 
-/// The first hidden character of a text, with its place (counting characters from 1).
+/// The first character of an identifier that could not be told apart or typed, with its place (counting
+/// characters from 1): a hidden one, or a space other than the ordinary one (no-break, ideographic, thin...), which
+/// looks like it and would make two references of one.
 pub fn first_hidden(text: &str) -> Option<(usize, char)> {
-    text.chars().enumerate().find(|(_, c)| is_hidden(*c)).map(|(i, c)| (i + 1, c))
+    text.chars().enumerate().find(|(_, c)| is_hidden(*c) || (c.is_whitespace() && *c != ' ')).map(|(i, c)| (i + 1, c))
 }
 
 /// Input refused by a bound, at a line.
@@ -526,6 +528,11 @@ mod tests {
         }
         assert!(!is_hidden('ø') && !is_hidden(' ') && !is_hidden('-'));
         assert_eq!(first_hidden("ab\u{1b}c"), Some((3, '\u{1b}')));
+        // Found by a tester: each passed, and made a reference that looks like another.
+        for c in ['\u{1D173}', '\u{E0100}', '\u{2028}', '\u{2800}', '\u{a0}', '\u{202f}', '\u{3000}', '\u{2007}'] {
+            assert_eq!(first_hidden(&format!("NS-2026{c}553")), Some((8, c)), "{c:?}");
+        }
+        assert_eq!(first_hidden("NS 2026-553"), None, "an ordinary space is kept");
         let cut = excerpt(&"x".repeat(200));
         assert!(cut.starts_with(&format!("\"{}\"…", "x".repeat(EXCERPT))) && cut.ends_with("(200 bytes)"), "{cut}");
     }

@@ -7,7 +7,7 @@ use super::error::{At, InputError, InputErrors};
 use super::limits;
 
 /// The fields that identify (a firm, a search, a candidate) or name a code (an exemption's reason): they may hold
-/// no control or invisible character. Free text (names, clients, positions, notes) keeps them, escaped on output.
+/// no control, invisible or unusual space character. Free text (names, clients, positions, notes) keeps them, escaped on output.
 const IDENTIFIERS: &[&str] = &["firm", "search_ref", "candidate_ref", "reason"];
 use crate::model::{
     excerpt, normalise_reason, parse_date, personal_data, Candidate, Exemption, Experience, Firm, Level, PersonalData,
@@ -65,7 +65,7 @@ impl<'a, F: Fields> Reader<'a, F> {
     }
 
     /// A field's text, trimmed, within its bounds: no longer than [`limits::max_len`], and, for an identifier, no
-    /// control or invisible character. A value out of bounds is recorded as an error and counts as absent.
+    /// control, invisible or unusual space character. A value out of bounds is recorded as an error and counts as absent.
     fn bounded(&mut self, name: &str) -> Option<&'a str> {
         let text = self.text(name)?;
         let max = limits::max_len(name);
@@ -81,8 +81,8 @@ impl<'a, F: Fields> Reader<'a, F> {
                 self.fail(
                     name,
                     format!(
-                        "{name} holds a control or invisible character (U+{:04X} at character {at}), which an \
-                         identifier may not: it could not be told apart or typed",
+                        "{name} holds a control, invisible or unusual space character (U+{:04X} at character {at}), \
+                         which an identifier may not: it could not be told apart or typed",
                         c as u32
                     ),
                 );

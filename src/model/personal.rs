@@ -32,6 +32,8 @@ impl PersonalData {
 /// The personal data a value holds, if any; `reference`: the value is a reference (`candidate_ref`,
 /// `search_ref`), where a person's name is looked for too.
 pub fn personal_data(value: &str, reference: bool) -> Option<PersonalData> {
+    let folded = folded(value);
+    let value = folded.as_ref();
     if has_email(value) || (reference && has_bare_at(value)) {
         Some(PersonalData::Email)
     } else if has_cpr(value) {
@@ -56,6 +58,24 @@ pub fn excerpt(value: &str) -> String {
     } else {
         start
     }
+}
+
+/// A value with look-alikes folded to ASCII before it is checked: the dashes Word and Excel type for `-` (U+2010 to
+/// U+2015, the minus sign), full-width forms (`＠`, `０`) and other spaces. A tester's CPR number `010190‐1234` and
+/// address `jens＠example.dk` passed before.
+fn folded(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.is_ascii() {
+        return std::borrow::Cow::Borrowed(value);
+    }
+    value
+        .chars()
+        .map(|c| match c {
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' => '-',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c if c.is_whitespace() => ' ',
+            c => c,
+        })
+        .collect()
 }
 
 fn has_email(value: &str) -> bool {
@@ -104,9 +124,9 @@ fn has_cpr(value: &str) -> bool {
     runs.iter().enumerate().any(|(k, &(start, end))| {
         let digits = &bytes[start..end];
         let ten = digits.len() == 10 && is_birth_date(&digits[..6]);
-        // `DDMMYY-NNNN`, or with a space for the dash.
+        // `DDMMYY-NNNN`, or with a space, `/` or `.` for the dash.
         let dashed = digits.len() == 6
-            && matches!(bytes.get(end), Some(b'-' | b' '))
+            && matches!(bytes.get(end), Some(b'-' | b' ' | b'/' | b'.'))
             && runs.get(k + 1).is_some_and(|&(s, e)| s == end + 1 && e - s == 4)
             && is_birth_date(digits);
         ten || dashed
@@ -115,16 +135,26 @@ fn has_cpr(value: &str) -> bool {
 
 fn has_phone(value: &str) -> bool {
     let bytes = value.as_bytes();
-    // `+` and a country code, then at least eight digits in groups.
+    // `+` and a country code, then at least eight digits in groups; or `00` for the `+` (`0045 20304050`), standing
+    // alone, with ten digits or more in two groups or more (a zero-padded system id, `0012345678`, is one group).
+    let grouped_digits = |from: usize| {
+        bytes[from..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || **c == b' ' || **c == b'-')
+            .filter(|c| c.is_ascii_digit())
+            .count()
+    };
     let international = bytes.iter().enumerate().any(|(i, b)| {
-        *b == b'+'
-            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
-            && bytes[i + 1..]
+        let plus = *b == b'+' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) && grouped_digits(i + 1) >= 8;
+        let zeros = bytes[i..].starts_with(b"00")
+            && bytes.get(i + 2).is_some_and(|d| (b'1'..=b'9').contains(d))
+            && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+            && grouped_digits(i) >= 10
+            && bytes[i..]
                 .iter()
                 .take_while(|c| c.is_ascii_digit() || **c == b' ' || **c == b'-')
-                .filter(|c| c.is_ascii_digit())
-                .count()
-                >= 8
+                .any(|c| !c.is_ascii_digit());
+        plus || zeros
     });
     if international {
         return true;
@@ -132,6 +162,9 @@ fn has_phone(value: &str) -> bool {
     // Eight digits in spaced groups: four pairs, or two fours, standing alone.
     let runs = digit_runs(bytes);
     let spaced = |a: (usize, usize), b: (usize, usize)| b.0 == a.1 + 1 && bytes[a.1] == b' ';
+    // Pairs may also be parted by a dash or a dot (`20-30-40-50`, `20.30.40.50`); fours only by a space, as
+    // `NS-2026-0123` is a reference.
+    let parted = |a: (usize, usize), b: (usize, usize)| b.0 == a.1 + 1 && matches!(bytes[a.1], b' ' | b'-' | b'.');
     let alone = |first: (usize, usize), last: (usize, usize)| {
         (first.0 == 0 || !bytes[first.0 - 1].is_ascii_alphanumeric())
             && bytes.get(last.1).is_none_or(|b| !b.is_ascii_alphanumeric())
@@ -139,7 +172,7 @@ fn has_phone(value: &str) -> bool {
     let len = |r: (usize, usize)| r.1 - r.0;
     let pairs = runs
         .windows(4)
-        .any(|w| w.iter().all(|r| len(*r) == 2) && w.windows(2).all(|p| spaced(p[0], p[1])) && alone(w[0], w[3]));
+        .any(|w| w.iter().all(|r| len(*r) == 2) && w.windows(2).all(|p| parted(p[0], p[1])) && alone(w[0], w[3]));
     let fours = runs.windows(2).any(|w| len(w[0]) == 4 && len(w[1]) == 4 && spaced(w[0], w[1]) && alone(w[0], w[1]));
     pairs || fours
 }
@@ -155,13 +188,32 @@ fn looks_like_name(value: &str) -> bool {
     if value.split_whitespace().filter(|w| capitalised(w)).count() >= 2 {
         return true;
     }
-    // A reference is a code: two or more words of letters alone, in any case and joined by spaces, `_` or `.`
-    // (`JENS HANSEN`, `jens_hansen`), or an initial before a word (`A. Jensen`), read as a name.
-    let words: Vec<&str> = value.split([' ', '_', '.']).filter(|w| !w.is_empty()).collect();
+    // A reference is a code: two or more words of letters alone, in any case and joined by spaces, `_`, `.` or `-`
+    // (`JENS HANSEN`, `jens_hansen`, `jens-hansen`), or an initial before a word (`A. Jensen`), read as a name.
+    let words: Vec<&str> = value.split([' ', '_', '.', '-']).filter(|w| !w.is_empty()).collect();
     let letters = |w: &&str| w.chars().all(char::is_alphabetic);
-    words.len() >= 2
+    if words.len() >= 2
         && words.iter().all(letters)
         && (words.iter().all(|w| w.chars().count() >= 2) || words.iter().any(|w| w.chars().count() >= 3))
+    {
+        return true;
+    }
+    // Capitalised words written together (`JensHansen`).
+    let chars: Vec<char> = value.chars().collect();
+    let starts = (1..chars.len()).filter(|&i| chars[i].is_uppercase() && chars[i - 1].is_lowercase()).count();
+    chars.iter().all(|c| c.is_alphabetic()) && chars.first().is_some_and(|c| c.is_uppercase()) && starts >= 1 && {
+        // Each part a capital and lower-case letters: `JensHansen`, not `NSSearch` or `iPhone`.
+        let mut parts = Vec::new();
+        let mut start = 0;
+        for i in 1..chars.len() {
+            if chars[i].is_uppercase() && chars[i - 1].is_lowercase() {
+                parts.push(&chars[start..i]);
+                start = i;
+            }
+        }
+        parts.push(&chars[start..]);
+        parts.iter().all(|p| p.len() >= 2 && p[0].is_uppercase() && p[1..].iter().all(|c| c.is_lowercase()))
+    }
 }
 
 /// An `@` between letters or digits, as in an address without its domain's ending (`jens@hansen`): in a reference,
@@ -203,8 +255,27 @@ mod tests {
         }
         assert_eq!(personal_data("Jens Hansen", false), None, "names are looked for in references only");
         assert_eq!(personal_data("300226-1234", true), None, "no 30 February");
-        for ok in ["c1", "K-0123", "kandidat7", "cand_12", "KE-26-007"] {
+        for ok in ["c1", "K-0123", "kandidat7", "cand_12", "KE-26-007", "0012345678", "NS-2026-0123", "iPhone7"] {
             assert_eq!(personal_data(ok, true), None, "{ok}");
+        }
+    }
+
+    #[test]
+    fn look_alikes_of_refused_values_are_refused() {
+        // Found by a tester: each passed as a candidate_ref while its plain twin was refused.
+        for (value, found) in [
+            ("010190\u{2010}1234", PersonalData::Cpr),
+            ("010190\u{2013}1234", PersonalData::Cpr),
+            ("010190/1234", PersonalData::Cpr),
+            ("jens\u{FF20}example.dk", PersonalData::Email),
+            ("0045 20304050", PersonalData::Phone),
+            ("20-30-40-50", PersonalData::Phone),
+            ("20.30.40.50", PersonalData::Phone),
+            ("jens-hansen", PersonalData::Name),
+            ("Jens-Hansen", PersonalData::Name),
+            ("JensHansen", PersonalData::Name),
+        ] {
+            assert_eq!(personal_data(value, true), Some(found), "{value}");
         }
     }
 

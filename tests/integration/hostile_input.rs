@@ -86,7 +86,10 @@ fn control_and_invisible_characters_in_identifiers_are_refused_with_line_and_col
     for (column, value) in [("firm", "ab\u{1b}[2Jc"), ("firm", "nord\u{202e}soeg"), ("firm", "nord\u{200b}soeg")] {
         let file = env.write("firms.csv", format!("firm,name\n{value},Name\n"));
         let stderr = refused(&env, &[&file]);
-        assert!(error_line(&stderr, &file, 2, Some(column)).contains("control or invisible character"), "{stderr}");
+        assert!(
+            error_line(&stderr, &file, 2, Some(column)).contains("control, invisible or unusual space character"),
+            "{stderr}"
+        );
         assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{202e}'), "the message escapes it: {stderr:?}");
     }
     let file = env.write(
@@ -101,7 +104,11 @@ fn control_and_invisible_characters_in_identifiers_are_refused_with_line_and_col
     assert!(stderr.contains("exemptions[0].search_ref") && stderr.contains("U+0007"), "{stderr}");
     // By hand, the same.
     let run = env.run(&["firm", "add", "bad\u{1b}]0;title\u{7}", "--name", "X"]).code(2);
-    assert!(run.stderr.contains("control or invisible") && !run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
+    assert!(
+        run.stderr.contains("control, invisible or unusual space") && !run.stderr.contains('\u{1b}'),
+        "{:?}",
+        run.stderr
+    );
 }
 
 #[test]
