@@ -195,7 +195,7 @@ impl Writer<'_> {
                 .execute(params![search_id, self.at])?;
         }
         self.tx.prepare_cached("DELETE FROM verdict WHERE search_id = ?1")?.execute([search_id])?;
-        Ok(())
+        self.forget_digest(search_id)
     }
 
     /// Closes a search's current exemption, if it has one.
