@@ -237,7 +237,7 @@ struct NewCandidate {
 impl NewVersions {
     /// The versions entry `stamp` would write for a search and its candidates.
     pub fn of(search: &Search, candidates: &[Candidate], stamp: &Stamp) -> NewVersions {
-        let candidates_given = candidates;
+        let digest = content_digest(search, candidates);
         let (opened_on, shortlist_on, cancelled_on) =
             (search.opened_on.to_string(), date(search.shortlist_on), date(search.cancelled_on));
         let search_hash = chain::new_row_hash(
@@ -259,7 +259,7 @@ impl NewVersions {
             ],
             stamp.import_id,
         );
-        let candidates: Vec<NewCandidate> = candidates
+        let candidates = candidates
             .iter()
             .map(|c| {
                 let (experience, added_on) = (c.experience.to_string(), date(c.added_on));
@@ -282,11 +282,6 @@ impl NewVersions {
                 NewCandidate { experience, added_on, salt, digest, hash }
             })
             .collect();
-        let digest = digest_of(
-            search,
-            [Some(&opened_on), shortlist_on.as_deref(), cancelled_on.as_deref()],
-            candidates_given.iter().zip(&candidates).map(|(c, n)| (c, n.experience.as_str(), n.added_on.as_deref())),
-        );
         NewVersions { digest, opened_on, shortlist_on, cancelled_on, search_hash, candidates }
     }
 }
@@ -295,27 +290,11 @@ impl NewVersions {
 pub type ContentDigest = [u8; 16];
 
 /// The digest of a search and its candidates as [`Writer::put_search`] would store them: every stored column of
-/// the search (its client's registry entry included) and of each candidate, in canonical text, candidates in
-/// order of reference. Two records that would store the same rows have the same digest, whatever the order of
-/// their candidates, the file, the encoding or the spelling (`kommune`, `31-03-2026`) they were read from.
+/// the search (its client's registry entry included) and of each candidate, candidates in order of reference.
+/// Values are hashed as parsed (a date as its day number, experience as its summed entries), which determine the
+/// stored text: two records that would store the same rows have the same digest, whatever the order of their
+/// candidates, the file, the encoding or the spelling (`kommune`, `31-03-2026`) they were read from.
 pub fn content_digest(search: &Search, candidates: &[Candidate]) -> ContentDigest {
-    let (shortlist_on, cancelled_on) = (date(search.shortlist_on), date(search.cancelled_on));
-    let texts: Vec<(String, Option<String>)> =
-        candidates.iter().map(|c| (c.experience.to_string(), date(c.added_on))).collect();
-    digest_of(
-        search,
-        [Some(&search.opened_on.to_string()), shortlist_on.as_deref(), cancelled_on.as_deref()],
-        candidates.iter().zip(&texts).map(|(c, (e, a))| (c, e.as_str(), a.as_deref())),
-    )
-}
-
-/// [`content_digest`] from the canonical text of the search's dates (opened, shortlist, cancelled) and of each
-/// candidate's experience and addition date.
-fn digest_of<'c>(
-    search: &Search,
-    [opened_on, shortlist_on, cancelled_on]: [Option<&str>; 3],
-    candidates: impl Iterator<Item = (&'c Candidate, &'c str, Option<&'c str>)>,
-) -> ContentDigest {
     let mut h = Sha256::new();
     h.update(b"pledgecheck search content 1");
     let client = search.client_ref.as_ref();
@@ -326,33 +305,43 @@ fn digest_of<'c>(
         Some(search.client_sector.as_str()),
         Some(&search.position),
         Some(search.level.as_str()),
-        opened_on,
-        shortlist_on,
-        cancelled_on,
         client.map(|c| c.id.as_str()),
         client.map(|c| c.kind.as_str()),
         client.map(|c| c.sector_from.as_str()),
     ] {
         chain::feed(&mut h, field);
     }
-    let mut candidates: Vec<_> = candidates.collect();
+    for day in [Some(search.opened_on), search.shortlist_on, search.cancelled_on] {
+        feed_day(&mut h, day);
+    }
+    let mut order: Vec<&Candidate> = candidates.iter().collect();
     // References are unique within a search: ordered by them, the candidates' order in the file does not count.
-    candidates.sort_unstable_by(|a, b| a.0.candidate_ref.cmp(&b.0.candidate_ref));
-    h.update((candidates.len() as u32).to_le_bytes());
-    for (c, experience, added_on) in candidates {
-        for field in [
-            Some(c.candidate_ref.as_str()),
-            Some(c.sector.as_str()),
-            Some(experience),
-            Some(c.stage.as_str()),
-            added_on,
-        ] {
-            chain::feed(&mut h, field);
+    order.sort_unstable_by(|a, b| a.candidate_ref.cmp(&b.candidate_ref));
+    h.update((order.len() as u32).to_le_bytes());
+    for c in order {
+        for field in [&c.candidate_ref, c.sector.as_str(), c.stage.as_str()] {
+            chain::feed(&mut h, Some(field));
+        }
+        feed_day(&mut h, c.added_on);
+        let entries = c.experience.entries();
+        h.update((entries.len() as u32).to_le_bytes());
+        for (sector, years) in entries {
+            chain::feed(&mut h, Some(sector.as_str()));
+            h.update(years.to_le_bytes());
         }
     }
     let mut out = [0u8; 16];
     out.copy_from_slice(&h.finalize()[..16]);
     out
+}
+
+/// A date as its day number, or a mark for none.
+fn feed_day(h: &mut Sha256, day: Option<chrono::NaiveDate>) {
+    use chrono::Datelike;
+    match day {
+        Some(day) => h.update(day.num_days_from_ce().to_le_bytes()),
+        None => h.update(i32::MIN.to_le_bytes()),
+    }
 }
 
 /// The stored columns of a search version, as written.
