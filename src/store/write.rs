@@ -291,57 +291,62 @@ pub type ContentDigest = [u8; 16];
 
 /// The digest of a search and its candidates as [`Writer::put_search`] would store them: every stored column of
 /// the search (its client's registry entry included) and of each candidate, candidates in order of reference.
-/// Values are hashed as parsed (a date as its day number, experience as its summed entries), which determine the
-/// stored text: two records that would store the same rows have the same digest, whatever the order of their
-/// candidates, the file, the encoding or the spelling (`kommune`, `31-03-2026`) they were read from.
+/// Values are hashed as parsed (a date as its day number, a sector, level or stage as its place in its list,
+/// experience as its summed entries), which determine the stored text: two records that would store the same rows
+/// have the same digest, whatever the order of their candidates, the file, the encoding or the spelling
+/// (`kommune`, `31-03-2026`) they were read from. The values are laid out compactly and hashed at once: a search
+/// is hashed for every search an import reads.
 pub fn content_digest(search: &Search, candidates: &[Candidate]) -> ContentDigest {
-    let mut h = Sha256::new();
-    h.update(b"pledgecheck search content 1");
-    let client = search.client_ref.as_ref();
-    for field in [
-        Some(search.firm.as_str()),
-        Some(&search.search_ref),
-        Some(&search.client),
-        Some(search.client_sector.as_str()),
-        Some(&search.position),
-        Some(search.level.as_str()),
-        client.map(|c| c.id.as_str()),
-        client.map(|c| c.kind.as_str()),
-        client.map(|c| c.sector_from.as_str()),
-    ] {
-        chain::feed(&mut h, field);
+    let mut out = Vec::with_capacity(256);
+    out.extend_from_slice(b"pledgecheck search content 1");
+    for text in [&search.firm, &search.search_ref, &search.client, &search.position] {
+        put_text(&mut out, Some(text));
     }
+    out.extend([search.client_sector as u8, search.level as u8]);
+    let client = search.client_ref.as_ref();
+    put_text(&mut out, client.map(|c| c.id.as_str()));
+    out.extend(client.map_or([u8::MAX; 2], |c| [c.kind as u8, c.sector_from as u8]));
     for day in [Some(search.opened_on), search.shortlist_on, search.cancelled_on] {
-        feed_day(&mut h, day);
+        put_day(&mut out, day);
     }
     let mut order: Vec<&Candidate> = candidates.iter().collect();
     // References are unique within a search: ordered by them, the candidates' order in the file does not count.
     order.sort_unstable_by(|a, b| a.candidate_ref.cmp(&b.candidate_ref));
-    h.update((order.len() as u32).to_le_bytes());
+    out.extend_from_slice(&(order.len() as u32).to_le_bytes());
     for c in order {
-        for field in [&c.candidate_ref, c.sector.as_str(), c.stage.as_str()] {
-            chain::feed(&mut h, Some(field));
-        }
-        feed_day(&mut h, c.added_on);
+        put_text(&mut out, Some(&c.candidate_ref));
+        out.extend([c.sector as u8, c.stage as u8]);
+        put_day(&mut out, c.added_on);
         let entries = c.experience.entries();
-        h.update((entries.len() as u32).to_le_bytes());
+        out.push(entries.len().min(u8::MAX as usize) as u8);
         for (sector, years) in entries {
-            chain::feed(&mut h, Some(sector.as_str()));
-            h.update(years.to_le_bytes());
+            out.push(*sector as u8);
+            out.extend_from_slice(&years.to_le_bytes());
         }
     }
-    let mut out = [0u8; 16];
-    out.copy_from_slice(&h.finalize()[..16]);
-    out
+    let mut digest = [0u8; 16];
+    digest.copy_from_slice(&Sha256::digest(&out)[..16]);
+    digest
+}
+
+/// A text after its length (one byte below 254, else 254 and four bytes), or 255 for none: no two lists of texts
+/// lay out alike.
+fn put_text(out: &mut Vec<u8>, text: Option<&str>) {
+    match text {
+        Some(text) if text.len() < 254 => out.push(text.len() as u8),
+        Some(text) => {
+            out.push(254);
+            out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        }
+        None => return out.push(u8::MAX),
+    }
+    out.extend_from_slice(text.unwrap_or_default().as_bytes());
 }
 
 /// A date as its day number, or a mark for none.
-fn feed_day(h: &mut Sha256, day: Option<chrono::NaiveDate>) {
+fn put_day(out: &mut Vec<u8>, day: Option<chrono::NaiveDate>) {
     use chrono::Datelike;
-    match day {
-        Some(day) => h.update(day.num_days_from_ce().to_le_bytes()),
-        None => h.update(i32::MIN.to_le_bytes()),
-    }
+    out.extend_from_slice(&day.map_or(i32::MIN, |d| d.num_days_from_ce()).to_le_bytes());
 }
 
 /// The stored columns of a search version, as written.
