@@ -7,7 +7,7 @@
 //! row may be up to 1 MB), and allocates each item on its own.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashMap};
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
 
@@ -25,8 +25,13 @@ pub(super) struct Grouping {
     budget: usize,
     /// Rows, each encoded as [`encode`] writes it.
     arena: Vec<u8>,
-    /// Where each row of the arena starts, in the order pushed, then sorted.
-    starts: Vec<u32>,
+    /// Each row of the arena with its key inline, in the order pushed, then sorted: worked out as the row is
+    /// pushed, so that sorting and spilling read the arena only to copy rows out.
+    rows: Vec<Sorted>,
+    /// The distinct firms of the rows held, each with the number it was first given.
+    firms: HashMap<Vec<u8>, u32>,
+    /// The firm of the row pushed last, with its number: rows of one firm mostly follow each other.
+    last_firm: (Vec<u8>, Option<u32>),
     segments: Vec<File>,
 }
 
@@ -35,11 +40,20 @@ pub(super) struct Grouping {
 #[derive(Clone, Copy)]
 struct Sorted {
     /// The rank of the row's firm among the firms of the arena, then the first 12 bytes of its search_ref
-    /// (zero-padded): ordered as the key's bytes are, up to ties.
+    /// (zero-padded): ordered as the key's bytes are, up to ties. Until the sort, the firm's number instead of
+    /// its rank.
     head: u128,
+    /// The search_ref's length, or [`LONG`] past 12 bytes: two refs of equal heads and at most 12 bytes are
+    /// ordered by their lengths (the shorter is the other's prefix), so ties compare without reading the arena.
+    len: u32,
     line: u64,
     start: u32,
+    /// The encoded row's size in bytes.
+    size: u32,
 }
+
+/// [`Sorted::len`] of a search_ref longer than the head holds.
+const LONG: u32 = u32::MAX;
 
 /// A row: `firm length, firm, search_ref length, search_ref, line, field count, (length, field)...`, lengths
 /// as u32 and the line as u64, little-endian. The key leads, so rows compare without decoding their fields.
@@ -72,23 +86,6 @@ fn key(row: &[u8]) -> (&[u8], &[u8], u64, usize) {
     (firm, search_ref, line, at + 8)
 }
 
-fn compare(a: &[u8], b: &[u8]) -> Ordering {
-    let (af, ar, al, _) = key(a);
-    let (bf, br, bl, _) = key(b);
-    af.cmp(bf).then_with(|| ar.cmp(br)).then(al.cmp(&bl))
-}
-
-/// The length of the row starting at `bytes[0]`.
-fn row_len(bytes: &[u8]) -> usize {
-    let (_, _, _, mut at) = key(bytes);
-    let fields = u32_at(bytes, at);
-    at += 4;
-    for _ in 0..fields {
-        at += 4 + u32_at(bytes, at);
-    }
-    at
-}
-
 /// Fills `record` with a row's fields; gives its line.
 fn decode(row: &[u8], record: &mut ByteRecord) -> u64 {
     let (_, _, line, mut at) = key(row);
@@ -116,66 +113,91 @@ impl Grouping {
     }
 
     fn with_budget(budget: usize) -> Grouping {
-        Grouping { budget, arena: Vec::new(), starts: Vec::new(), segments: Vec::new() }
+        Grouping {
+            budget,
+            arena: Vec::new(),
+            rows: Vec::new(),
+            firms: HashMap::new(),
+            last_firm: (Vec::new(), None),
+            segments: Vec::new(),
+        }
     }
 
     /// Adds a row with its line; `firm` and `search_ref` are its fields that name the search.
     pub(super) fn push(&mut self, firm: &[u8], search_ref: &[u8], line: u64, record: &ByteRecord) -> io::Result<()> {
         let size = 24 + firm.len() + search_ref.len() + record.as_slice().len() + 4 * record.len();
-        if !self.starts.is_empty() && self.arena.len() + size > self.budget {
+        if !self.rows.is_empty() && self.arena.len() + size > self.budget {
             self.spill()?;
         }
-        self.starts.push(self.arena.len() as u32);
-        encode(&mut self.arena, trimmed(firm), trimmed(search_ref), line, record);
+        let (firm, search_ref) = (trimmed(firm), trimmed(search_ref));
+        let id = match &mut self.last_firm {
+            (last, Some(id)) if last.as_slice() == firm => *id,
+            (last, last_id) => {
+                let next = self.firms.len() as u32;
+                let id = match self.firms.get(firm) {
+                    Some(id) => *id,
+                    None => *self.firms.entry(firm.to_vec()).or_insert(next),
+                };
+                last.clear();
+                last.extend_from_slice(firm);
+                *last_id = Some(id);
+                id
+            }
+        };
+        let mut prefix = [0u8; 16];
+        let n = search_ref.len().min(12);
+        prefix[4..4 + n].copy_from_slice(&search_ref[..n]);
+        let len = if search_ref.len() <= 12 { search_ref.len() as u32 } else { LONG };
+        let start = self.arena.len();
+        encode(&mut self.arena, firm, search_ref, line, record);
+        let head = u128::from(id) << 96 | u128::from_be_bytes(prefix);
+        self.rows.push(Sorted { head, len, line, start: start as u32, size: (self.arena.len() - start) as u32 });
         Ok(())
     }
 
     /// Sorts the rows held by key (firm, search_ref, line).
     fn sort(&mut self) {
-        let arena = &self.arena;
         // Firms are few: their ranks in byte order stand for them in the inline heads.
-        let mut firms: Vec<&[u8]> = self.starts.iter().map(|start| key(&arena[*start as usize..]).0).collect();
+        let mut firms: Vec<(&Vec<u8>, &u32)> = self.firms.iter().collect();
         firms.sort_unstable();
-        firms.dedup();
-        let mut sorted: Vec<Sorted> = self
-            .starts
-            .iter()
-            .map(|start| {
-                let (firm, search_ref, line, _) = key(&arena[*start as usize..]);
-                let rank = firms.binary_search(&firm).expect("every firm is ranked") as u128;
-                let mut prefix = [0u8; 16];
-                let n = search_ref.len().min(12);
-                prefix[4..4 + n].copy_from_slice(&search_ref[..n]);
-                Sorted { head: rank << 96 | u128::from_be_bytes(prefix), line, start: *start }
-            })
-            .collect();
-        drop(firms);
-        sorted.sort_unstable_by(|a, b| {
+        let mut rank_of = vec![0u128; firms.len()];
+        for (rank, (_, id)) in firms.iter().enumerate() {
+            rank_of[**id as usize] = rank as u128;
+        }
+        const PREFIX: u128 = (1 << 96) - 1;
+        for row in &mut self.rows {
+            row.head = rank_of[(row.head >> 96) as usize] << 96 | (row.head & PREFIX);
+        }
+        let arena = &self.arena;
+        self.rows.sort_unstable_by(|a, b| {
             a.head.cmp(&b.head).then_with(|| {
-                let (_, ar, _, _) = key(&arena[a.start as usize..]);
-                let (_, br, _, _) = key(&arena[b.start as usize..]);
-                ar.cmp(br).then(a.line.cmp(&b.line))
+                let refs = if a.len != LONG && b.len != LONG {
+                    a.len.cmp(&b.len)
+                } else {
+                    let (_, ar, _, _) = key(&arena[a.start as usize..]);
+                    let (_, br, _, _) = key(&arena[b.start as usize..]);
+                    ar.cmp(br)
+                };
+                refs.then(a.line.cmp(&b.line))
             })
         });
-        self.starts.clear();
-        self.starts.extend(sorted.iter().map(|s| s.start));
     }
 
     /// Writes the rows held, sorted, to a temporary file, each after its length.
     fn spill(&mut self) -> io::Result<()> {
         self.sort();
         let mut out = BufWriter::with_capacity(SEGMENT_BUFFER, tempfile::tempfile()?);
-        for start in &self.starts {
-            let row = &self.arena[*start as usize..];
-            let row = &row[..row_len(row)];
-            out.write_all(&(row.len() as u32).to_le_bytes())?;
-            out.write_all(row)?;
+        for row in &self.rows {
+            out.write_all(&row.size.to_le_bytes())?;
+            out.write_all(&self.arena[row.start as usize..(row.start + row.size) as usize])?;
         }
         let mut file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
         file.rewind()?;
         self.segments.push(file);
         self.arena.clear();
-        self.starts.clear();
+        self.rows.clear();
+        self.firms.clear();
+        self.last_firm.1 = None;
         Ok(())
     }
 
@@ -183,9 +205,10 @@ impl Grouping {
     pub(super) fn finish(mut self) -> io::Result<Grouped> {
         if self.segments.is_empty() {
             self.sort();
-            return Ok(Grouped::InMemory { arena: self.arena, starts: self.starts.into_iter() });
+            let starts: Vec<u32> = self.rows.iter().map(|row| row.start).collect();
+            return Ok(Grouped::InMemory { arena: self.arena, starts: starts.into_iter() });
         }
-        if !self.starts.is_empty() {
+        if !self.rows.is_empty() {
             self.spill()?;
         }
         // The arena is given back before the merge: the import's writes need the memory next.
@@ -194,9 +217,9 @@ impl Grouping {
         let mut readers = Vec::with_capacity(self.segments.len());
         for (segment, file) in self.segments.into_iter().enumerate() {
             let mut reader = BufReader::with_capacity(SEGMENT_BUFFER, file);
-            let mut row = Vec::new();
-            if read_row(&mut reader, &mut row)? {
-                heads.push(Head { row, segment });
+            let mut head = Head { row: Vec::new(), segment, key: (0..0, 0..0, 0) };
+            if head.read(&mut reader)? {
+                heads.push(head);
             }
             readers.push(reader);
         }
@@ -221,6 +244,23 @@ fn read_row(reader: &mut impl Read, row: &mut Vec<u8>) -> io::Result<bool> {
 pub(super) struct Head {
     row: Vec<u8>,
     segment: usize,
+    /// Where the row's firm and search_ref lie in it, and its line: worked out once, compared many times.
+    key: (std::ops::Range<usize>, std::ops::Range<usize>, u64),
+}
+
+impl Head {
+    /// Reads the next row of a segment into this head; false at the segment's end.
+    fn read(&mut self, reader: &mut impl Read) -> io::Result<bool> {
+        if !read_row(reader, &mut self.row)? {
+            return Ok(false);
+        }
+        let firm_len = u32_at(&self.row, 0);
+        let ref_at = 4 + firm_len;
+        let ref_len = u32_at(&self.row, ref_at);
+        let (_, _, line, _) = key(&self.row);
+        self.key = (4..ref_at, ref_at + 4..ref_at + 4 + ref_len, line);
+        Ok(true)
+    }
 }
 
 impl PartialEq for Head {
@@ -239,7 +279,9 @@ impl PartialOrd for Head {
 
 impl Ord for Head {
     fn cmp(&self, other: &Self) -> Ordering {
-        compare(&other.row, &self.row)
+        let ((af, ar, al), (bf, br, bl)) = (&other.key, &self.key);
+        let (a, b) = (&other.row, &self.row);
+        a[af.clone()].cmp(&b[bf.clone()]).then_with(|| a[ar.clone()].cmp(&b[br.clone()])).then(al.cmp(bl))
     }
 }
 
@@ -263,7 +305,7 @@ impl Grouped {
                 let line = decode(&head.row, record);
                 // The row's buffer is kept for the segment's next row: no allocation per row.
                 std::mem::swap(spare, &mut head.row);
-                if read_row(&mut readers[head.segment], &mut head.row)? {
+                if head.read(&mut readers[head.segment])? {
                     heads.push(head);
                 }
                 Ok(Some(line))
@@ -316,6 +358,33 @@ mod tests {
     }
 
     proptest! {
+        /// References of any bytes and length (NUL bytes, prefixes of one another, longer than the inline head)
+        /// and firms in any number come back in byte order of (firm, search_ref), then line.
+        #[test]
+        fn any_keys_come_back_in_byte_order(
+            rows in proptest::collection::vec(
+                (proptest::collection::vec(prop_oneof![Just(0u8), Just(b'a'), Just(0xffu8)], 0..3),
+                 proptest::collection::vec(prop_oneof![Just(0u8), Just(b'1'), Just(b'x'), Just(0xffu8)], 0..16)),
+                0..150),
+            budget in 1usize..3000,
+        ) {
+            let mut g = Grouping::with_budget(budget);
+            let mut expected = Vec::new();
+            for (line, (firm, search_ref)) in rows.iter().enumerate() {
+                let fields = ByteRecord::from(vec![firm.clone(), search_ref.clone()]);
+                g.push(firm, search_ref, line as u64, &fields).unwrap();
+                expected.push((firm.clone(), search_ref.clone(), line as u64));
+            }
+            expected.sort();
+            let mut grouped = g.finish().unwrap();
+            let mut r = ByteRecord::new();
+            let mut got = Vec::new();
+            while let Some(line) = grouped.next(&mut r).unwrap() {
+                got.push((r[0].to_vec(), r[1].to_vec(), line));
+            }
+            prop_assert_eq!(got, expected);
+        }
+
         #[test]
         fn any_order_and_budget_gives_the_stable_sort(
             rows in proptest::collection::vec((0u8..4, 0u8..6, "[a-z,\" ]{0,12}"), 0..200),

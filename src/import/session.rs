@@ -10,6 +10,7 @@
 //! store's scratch tables, not in memory: where each search was first met, and the exemptions waiting.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use super::{
@@ -22,7 +23,9 @@ use crate::model::{ClientRef, Dossier, Exemption, Firm, FirmName, Search, Search
 use crate::policy::Policy;
 use crate::registry::{Entry, Match, Registry};
 use crate::rules::{self, Case, Explanation, Projection};
-use crate::store::{FileRecord, LaterChange, Mark, NewVersions, Store, StoreError, Writer};
+use crate::store::{
+    content_digest, ContentDigest, FileRecord, LaterChange, Mark, NewVersions, Store, StoreError, Writer,
+};
 
 /// How an import runs.
 #[derive(Debug, Clone, Copy, Default)]
@@ -274,11 +277,29 @@ pub(super) fn check_client(registry: &Registry, trust: bool, search: &mut Search
     check
 }
 
-/// What the reading thread prepares with each search: the registry's word on its client, and the rows to write.
+/// What the reading thread prepares with each search: the registry's word on its client, the digest of its
+/// content, and the rows to write (left to the writing thread while most searches arrive unchanged: see
+/// [`Session::lazy`]).
 pub struct Prepared {
     check: ClientCheck,
-    new: NewVersions,
+    digest: ContentDigest,
+    new: Option<NewVersions>,
 }
+
+impl Prepared {
+    /// Prepares a search whose client has been checked; the rows to write only when `eager`.
+    fn of(check: ClientCheck, record: &SearchRecord, stamp: &crate::store::Stamp, eager: bool) -> Prepared {
+        if eager {
+            let new = NewVersions::of(&record.search, &record.candidates, stamp);
+            Prepared { check, digest: new.digest, new: Some(new) }
+        } else {
+            Prepared { check, digest: content_digest(&record.search, &record.candidates), new: None }
+        }
+    }
+}
+
+/// How many searches the writing thread judges at a time whether most arrive unchanged (see [`Session::lazy`]).
+const LAZY_WINDOW: u32 = 128;
 
 /// Why an import wrote nothing.
 #[derive(Debug, thiserror::Error)]
@@ -387,7 +408,7 @@ pub fn undo_import(store: &mut Store, id: i64, actor: &str, command: &str) -> Re
                 continue;
             };
             let new = NewVersions::of(&before.search, &before.candidates, &w.stamp());
-            w.put_search(*search_id, true, &before.search, &before.candidates, &new)?;
+            w.put_search(*search_id, true, &before.search, &before.candidates, &new, None)?;
             match &before.exemption {
                 Some(exemption) => drop(w.put_exemption(*search_id, exemption)?),
                 None => drop(w.close_exemption(*search_id)?),
@@ -477,6 +498,7 @@ fn run(
     let policy = recording.policy().clone();
     let w = recording.writer()?;
     let registry = Arc::new(w.registry()?);
+    let held_searches = w.holds_searches()?;
     let (sources, outcome, registry) = {
         let mut session = Session {
             w,
@@ -494,6 +516,9 @@ fn run(
             suggested: HashMap::new(),
             clients_met: HashMap::new(),
             clients_changed: false,
+            look_first: held_searches,
+            lazy: Arc::new(AtomicBool::new(held_searches)),
+            window: (0, 0),
             outcome: ImportOutcome {
                 at: recording.at().to_string(),
                 registry: registry.version().to_string(),
@@ -554,6 +579,14 @@ pub(super) struct Session<'a> {
     clients_met: HashMap<String, Place>,
     /// Whether this call changed the registry (then its searches are checked against it again).
     clients_changed: bool,
+    /// The database held searches when the call began: a search is looked up before it is made.
+    look_first: bool,
+    /// Told to the reading thread: most searches lately arrived unchanged, so leave their rows to write (row
+    /// hashes, salted digests) to this thread, which works them out only for searches that changed. A file of
+    /// new or changed searches keeps that work on the reading thread, where it overlaps the writing.
+    lazy: Arc<AtomicBool>,
+    /// Searches of the current window, and how many of them arrived unchanged.
+    window: (u32, u32),
     outcome: ImportOutcome,
 }
 
@@ -623,6 +656,17 @@ impl Session<'_> {
         let found = self.w.current_firm(firm)?;
         self.firms.insert(firm.to_string(), found.clone());
         Ok(found)
+    }
+
+    /// Counts a search met for the first time, unchanged or not; at the end of each window tells the reading
+    /// thread whether to leave the rows to write to this thread ([`Session::lazy`]).
+    fn note_window(&mut self, unchanged: bool) {
+        self.window.0 += 1;
+        self.window.1 += u32::from(unchanged);
+        if self.window.0 == LAZY_WINDOW {
+            self.lazy.store(self.window.1 * 2 > self.window.0, Ordering::Relaxed);
+            self.window = (0, 0);
+        }
     }
 
     /// Judges a search from the records in hand and stores its verdict.
@@ -822,7 +866,7 @@ impl Session<'_> {
         self.w.undo_search(id)?;
         let existed = self.w.has_versions(id)?;
         let new = NewVersions::of(&merged.search, &merged.candidates, &self.w.stamp());
-        let put = self.w.put_search(id, existed, &merged.search, &merged.candidates, &new)?;
+        let put = self.w.put_search(id, existed, &merged.search, &merged.candidates, &new, None)?;
         self.w.set_seen_changed(id, &put)?;
         // The verdict stored for the first run may have been of part of the search.
         self.w.recompute(self.policy, id)
@@ -878,8 +922,8 @@ impl Sink for Session<'_> {
     ) -> Result<(), StoreError> {
         let mut record = record;
         let check = check_client(&self.registry, self.trust_file_sectors, &mut record.search);
-        let new = NewVersions::of(&record.search, &record.candidates, &self.w.stamp());
-        self.prepared_search(sources, &record, &Prepared { check, new }, &candidate_lines, errors)
+        let prepared = Prepared::of(check, &record, &self.w.stamp(), true);
+        self.prepared_search(sources, &record, &prepared, &candidate_lines, errors)
     }
 
     fn exemption(
@@ -948,9 +992,10 @@ impl PrepareSearch for Session<'_> {
     fn preparer(&self) -> Preparer<Prepared> {
         let stamp = self.w.stamp();
         let (registry, trust) = (Arc::clone(&self.registry), self.trust_file_sectors);
+        let lazy = Arc::clone(&self.lazy);
         Box::new(move |record: &mut SearchRecord| {
             let check = check_client(&registry, trust, &mut record.search);
-            Prepared { check, new: NewVersions::of(&record.search, &record.candidates, &stamp) }
+            Prepared::of(check, record, &stamp, !lazy.load(Ordering::Relaxed))
         })
     }
 
@@ -971,13 +1016,12 @@ impl PrepareSearch for Session<'_> {
         let (record, prepared) = if self.clients_changed {
             let mut again = record.clone();
             let check = check_client(&self.registry, self.trust_file_sectors, &mut again.search);
-            let new = NewVersions::of(&again.search, &again.candidates, &self.w.stamp());
-            rechecked = (again, Prepared { check, new });
+            let prepared = Prepared::of(check, &again, &self.w.stamp(), true);
+            rechecked = (again, prepared);
             (&rechecked.0, &rechecked.1)
         } else {
             (record, prepared)
         };
-        let new = &prepared.new;
         let client = &record.search.client;
         match &prepared.check {
             ClientCheck::UnknownWithoutSector => {
@@ -1009,7 +1053,8 @@ impl PrepareSearch for Session<'_> {
             errors.push(sources.error_at(&record.place, "firm", message));
             return Ok(());
         };
-        let (id, made) = self.w.identity(firm_id, &record.search.search_ref)?;
+        let identity = self.w.identity(firm_id, &record.search.search_ref, &prepared.digest, self.look_first)?;
+        let (id, made) = (identity.id, identity.made);
         let seen = if made { None } else { self.w.seen(id)? };
         if let Some((first, _)) = seen {
             return self.merge_later_run(sources, id, place_from(first), record, candidate_lines, errors);
@@ -1029,17 +1074,34 @@ impl PrepareSearch for Session<'_> {
             _ => {}
         }
         let existed = !made;
-        let merged;
-        let (record, new) = match self.merged_with_stored(id, existed, record)? {
-            Some(with_stored) => {
-                merged = (NewVersions::of(&with_stored.search, &with_stored.candidates, &self.w.stamp()), with_stored);
-                (&merged.1, &merged.0)
-            }
-            None => (record, new),
+        // Stored with the same content digest: the rows are as the record would write them (any change made
+        // otherwise since forgot the digest), so there is nothing to compare or write; with `--merge` too, since
+        // the stored candidates are then all in the record.
+        let unchanged = existed && identity.digest == Some(prepared.digest);
+        self.note_window(unchanged);
+        let (merged, merged_new, computed);
+        let (record, changed) = if unchanged {
+            self.w.note_seen(id, &mark_of(&record.place), &crate::store::PutSearch::default())?;
+            (record, false)
+        } else {
+            let (record, new) = match self.merged_with_stored(id, existed, record)? {
+                Some(with_stored) => {
+                    merged_new = NewVersions::of(&with_stored.search, &with_stored.candidates, &self.w.stamp());
+                    merged = with_stored;
+                    (&merged, &merged_new)
+                }
+                None => match &prepared.new {
+                    Some(new) => (record, new),
+                    None => {
+                        computed = NewVersions::of(&record.search, &record.candidates, &self.w.stamp());
+                        (record, &computed)
+                    }
+                },
+            };
+            let put = self.w.put_search(id, existed, &record.search, &record.candidates, new, identity.digest)?;
+            self.w.note_seen(id, &mark_of(&record.place), &put)?;
+            (record, put.changed)
         };
-        let put = self.w.put_search(id, existed, &record.search, &record.candidates, new)?;
-        let changed = put.changed;
-        self.w.note_seen(id, &mark_of(&record.place), &put)?;
         // Its exemption, if these files have one, is stored with it and judged with it.
         let waiting = self.waiting_exemption(&record.search.firm, &record.search.search_ref)?;
         let exemption_changed = match &waiting {

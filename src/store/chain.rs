@@ -175,7 +175,7 @@ fn row_hash<'a>(
     out
 }
 
-fn feed(h: &mut Sha256, field: Option<&str>) {
+pub(super) fn feed(h: &mut Sha256, field: Option<&str>) {
     match field {
         Some(text) => {
             h.update((text.len() as u32).to_le_bytes());

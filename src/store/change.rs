@@ -170,6 +170,11 @@ impl Writer<'_> {
         Stamp { at: self.at.to_string(), import_id: self.import_id }
     }
 
+    /// Whether the database holds any search.
+    pub fn holds_searches(&self) -> Result<bool, StoreError> {
+        Ok(self.tx.query_row("SELECT EXISTS (SELECT 1 FROM search)", [], |r| r.get(0))?)
+    }
+
     /// A firm as it currently stands, with its id.
     pub fn current_firm(&self, firm: &str) -> Result<Option<(i64, Firm)>, StoreError> {
         current_firm(self.tx, firm)

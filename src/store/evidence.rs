@@ -363,6 +363,8 @@ impl Store {
                 params![entry.id, id, token],
             )?;
         }
+        // The digest covered the reference: it goes with it, and a re-import compares the rows.
+        super::write::forget_digest(&tx, search_id)?;
         let policy = super::policy_in_force(&tx)?.policy;
         recompute(&tx, &entry.totals, &policy, search_id, &entry.at)?;
         entry.finish(

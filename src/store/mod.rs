@@ -30,7 +30,7 @@ pub use schema::SchemaFindings;
 pub use spill::Spill;
 pub use undo::{ImportEntry, LaterChange, Touched};
 pub use view::{Judging, Moment, Scope, View};
-pub use write::{NewVersions, PolicyChange, PutSearch, Stamp, Writer};
+pub use write::{content_digest, ContentDigest, Identity, NewVersions, PolicyChange, PutSearch, Stamp, Writer};
 
 use crate::policy::{Policy, PolicyError, DEFAULT_POLICY_NAME, DEFAULT_POLICY_TEXT};
 use crate::signing::{ChainKey, PublicKey};
@@ -44,6 +44,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "0005_accounts.sql", include_str!("../../schema/0005_accounts.sql")),
     (6, "0006_sessions.sql", include_str!("../../schema/0006_sessions.sql")),
     (7, "0007_verdict_totals.sql", include_str!("../../schema/0007_verdict_totals.sql")),
+    (8, "0008_search_digest.sql", include_str!("../../schema/0008_search_digest.sql")),
 ];
 
 /// How long a writer waits for another process's write (an import) to finish.

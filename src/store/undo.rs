@@ -195,7 +195,7 @@ impl Writer<'_> {
                 .execute(params![search_id, self.at])?;
         }
         super::totals::delete_verdict(self.tx, self.totals, search_id)?;
-        Ok(())
+        self.forget_digest(search_id)
     }
 
     /// Closes a search's current exemption, if it has one.

@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 
 use rusqlite::{params, Connection, OptionalExtension, Statement, Transaction, TransactionBehavior};
+use sha2::{Digest, Sha256};
 
 use super::read::{firm_at, load_dossier, FIRM_COLUMNS, LATEST};
 use super::totals::{self, Totals};
@@ -233,6 +234,8 @@ pub struct Stamp {
 /// candidate's salted reference digest, and each row's hash. Worked out from the record and the entry alone, so
 /// that an import works it out on its reading thread while the store writes.
 pub struct NewVersions {
+    /// The content digest of the search and candidates ([`content_digest`]).
+    pub digest: ContentDigest,
     opened_on: String,
     shortlist_on: Option<String>,
     cancelled_on: Option<String>,
@@ -252,6 +255,7 @@ struct NewCandidate {
 impl NewVersions {
     /// The versions entry `stamp` would write for a search and its candidates.
     pub fn of(search: &Search, candidates: &[Candidate], stamp: &Stamp) -> NewVersions {
+        let digest = content_digest(search, candidates);
         let (opened_on, shortlist_on, cancelled_on) =
             (search.opened_on.to_string(), date(search.shortlist_on), date(search.cancelled_on));
         let search_hash = chain::new_row_hash(
@@ -296,8 +300,71 @@ impl NewVersions {
                 NewCandidate { experience, added_on, salt, digest, hash }
             })
             .collect();
-        NewVersions { opened_on, shortlist_on, cancelled_on, search_hash, candidates }
+        NewVersions { digest, opened_on, shortlist_on, cancelled_on, search_hash, candidates }
     }
+}
+
+/// A digest of a search's content as the store keeps it: the first 16 bytes of a SHA-256.
+pub type ContentDigest = [u8; 16];
+
+/// The digest of a search and its candidates as [`Writer::put_search`] would store them: every stored column of
+/// the search (its client's registry entry included) and of each candidate, candidates in order of reference.
+/// Values are hashed as parsed (a date as its day number, a sector, level or stage as its place in its list,
+/// experience as its summed entries), which determine the stored text: two records that would store the same rows
+/// have the same digest, whatever the order of their candidates, the file, the encoding or the spelling
+/// (`kommune`, `31-03-2026`) they were read from. The values are laid out compactly and hashed at once: a search
+/// is hashed for every search an import reads.
+pub fn content_digest(search: &Search, candidates: &[Candidate]) -> ContentDigest {
+    let mut out = Vec::with_capacity(256);
+    out.extend_from_slice(b"pledgecheck search content 1");
+    for text in [&search.firm, &search.search_ref, &search.client, &search.position] {
+        put_text(&mut out, Some(text));
+    }
+    out.extend([search.client_sector as u8, search.level as u8]);
+    let client = search.client_ref.as_ref();
+    put_text(&mut out, client.map(|c| c.id.as_str()));
+    out.extend(client.map_or([u8::MAX; 2], |c| [c.kind as u8, c.sector_from as u8]));
+    for day in [Some(search.opened_on), search.shortlist_on, search.cancelled_on] {
+        put_day(&mut out, day);
+    }
+    let mut order: Vec<&Candidate> = candidates.iter().collect();
+    // References are unique within a search: ordered by them, the candidates' order in the file does not count.
+    order.sort_unstable_by(|a, b| a.candidate_ref.cmp(&b.candidate_ref));
+    out.extend_from_slice(&(order.len() as u32).to_le_bytes());
+    for c in order {
+        put_text(&mut out, Some(&c.candidate_ref));
+        out.extend([c.sector as u8, c.stage as u8]);
+        put_day(&mut out, c.added_on);
+        let entries = c.experience.entries();
+        out.push(entries.len().min(u8::MAX as usize) as u8);
+        for (sector, years) in entries {
+            out.push(*sector as u8);
+            out.extend_from_slice(&years.to_le_bytes());
+        }
+    }
+    let mut digest = [0u8; 16];
+    digest.copy_from_slice(&Sha256::digest(&out)[..16]);
+    digest
+}
+
+/// A text after its length (one byte below 254, else 254 and four bytes), or 255 for none: no two lists of texts
+/// lay out alike.
+fn put_text(out: &mut Vec<u8>, text: Option<&str>) {
+    match text {
+        Some(text) if text.len() < 254 => out.push(text.len() as u8),
+        Some(text) => {
+            out.push(254);
+            out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        }
+        None => return out.push(u8::MAX),
+    }
+    out.extend_from_slice(text.unwrap_or_default().as_bytes());
+}
+
+/// A date as its day number, or a mark for none.
+fn put_day(out: &mut Vec<u8>, day: Option<chrono::NaiveDate>) {
+    use chrono::Datelike;
+    out.extend_from_slice(&day.map_or(i32::MIN, |d| d.num_days_from_ce()).to_le_bytes());
 }
 
 /// The stored columns of a search version, as written.
@@ -377,6 +444,7 @@ pub struct Writer<'a> {
     /// Told of every verdict written or deleted, for the stored totals.
     pub(super) totals: &'a Totals,
     make_search: KeptStatement<'a>,
+    find_search: KeptStatement<'a>,
     insert_search_version: KeptStatement<'a>,
     insert_candidate_version: KeptStatement<'a>,
     store_verdict: KeptStatement<'a>,
@@ -427,7 +495,11 @@ impl<'a> Writer<'a> {
             totals,
             make_search: KeptStatement::new(
                 tx,
-                "INSERT INTO search (firm_id, search_ref) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                "INSERT INTO search (firm_id, search_ref, content_digest) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            )?,
+            find_search: KeptStatement::new(
+                tx,
+                "SELECT id, content_digest FROM search WHERE firm_id = ?1 AND search_ref = ?2",
             )?,
             insert_search_version: KeptStatement::new(tx, INSERT_SEARCH_VERSION)?,
             insert_candidate_version: KeptStatement::new(tx, INSERT_CANDIDATE_VERSION)?,
@@ -470,17 +542,37 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// A search's id, made if it is new; and whether it was made.
-    pub fn identity(&self, firm_id: i64, search_ref: &str) -> Result<(i64, bool), StoreError> {
-        let inserted = self.make_search.execute(params![firm_id, search_ref])?;
-        if inserted == 1 {
-            return Ok((self.tx.last_insert_rowid(), true));
+    /// A search's id, made if it is new (with `digest`, the digest of the content about to be written for it), and
+    /// the content digest it holds. `look_first` when the search is likely stored already (the database held
+    /// searches when the change began): then it is looked up before it is made, one look-up instead of two.
+    pub fn identity(
+        &self,
+        firm_id: i64,
+        search_ref: &str,
+        digest: &ContentDigest,
+        look_first: bool,
+    ) -> Result<Identity, StoreError> {
+        let find = || {
+            self.find_search.first_row(params![firm_id, search_ref], |r| {
+                let stored: Option<Vec<u8>> = r.get(1)?;
+                Ok(Identity { id: r.get(0)?, made: false, digest: stored.and_then(|d| d.try_into().ok()) })
+            })
+        };
+        if look_first {
+            if let Some(found) = find()? {
+                return Ok(found);
+            }
         }
-        let id = self
-            .tx
-            .prepare_cached("SELECT id FROM search WHERE firm_id = ?1 AND search_ref = ?2")?
-            .query_row(params![firm_id, search_ref], |r| r.get(0))?;
-        Ok((id, false))
+        if self.make_search.execute(params![firm_id, search_ref, digest.as_slice()])? == 1 {
+            return Ok(Identity { id: self.tx.last_insert_rowid(), made: true, digest: Some(*digest) });
+        }
+        find()?.ok_or_else(|| StoreError::Corrupt(format!("search {search_ref:?} neither stored nor made")))
+    }
+
+    /// Forgets a search's content digest: its rows changed other than through [`Writer::put_search`] (the next
+    /// import compares them).
+    pub fn forget_digest(&self, search_id: i64) -> Result<(), StoreError> {
+        forget_digest(self.tx, search_id)
     }
 
     /// Closes the current row of a versioned table for a key: it stops being valid at this entry's time.
@@ -549,7 +641,8 @@ impl Writer<'_> {
 
     /// Replaces a search and its candidates as a whole where they differ (`new`: the versions worked out for
     /// them, [`NewVersions::of`]); returns whether it changed and how many candidates it added, removed and
-    /// changed.
+    /// changed. The search's content digest becomes `new`'s; `known` is the digest it holds now, if the caller
+    /// knows it (`None`: written whatever it holds).
     pub fn put_search(
         &self,
         id: i64,
@@ -557,6 +650,7 @@ impl Writer<'_> {
         search: &Search,
         candidates: &[Candidate],
         new: &NewVersions,
+        known: Option<ContentDigest>,
     ) -> Result<PutSearch, StoreError> {
         let tx = self.tx;
         let wanted = SearchColumns {
@@ -671,6 +765,11 @@ impl Writer<'_> {
             self.written.row(chain::CANDIDATE_VERSION, tx.last_insert_rowid(), &n.hash);
         }
         put.changed = changed;
+        if known != Some(new.digest) {
+            self.tx
+                .prepare_cached("UPDATE search SET content_digest = ?2 WHERE id = ?1")?
+                .execute(params![id, new.digest.as_slice()])?;
+        }
         Ok(put)
     }
 
@@ -715,6 +814,23 @@ impl Writer<'_> {
         self.written.row(chain::EXEMPTION_VERSION, tx.last_insert_rowid(), &hash);
         Ok(true)
     }
+}
+
+/// A search's identity as [`Writer::identity`] finds or makes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identity {
+    /// Its id.
+    pub id: i64,
+    /// Whether it was made now (new to the database).
+    pub made: bool,
+    /// The digest of its current content, if it holds one ([`content_digest`]).
+    pub digest: Option<ContentDigest>,
+}
+
+/// Forgets a search's content digest (see [`Writer::forget_digest`]).
+pub(super) fn forget_digest(conn: &Connection, search_id: i64) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE search SET content_digest = NULL WHERE id = ?1")?.execute([search_id])?;
+    Ok(())
 }
 
 /// What writing a search did: whether anything changed, and its candidates added, removed and changed.
@@ -801,6 +917,7 @@ impl Store {
             )?;
         }
         totals::delete_verdict(&tx, &entry.totals, search_id)?;
+        forget_digest(&tx, search_id)?;
         entry.finish(&tx, &format!("search {firm}/{search_ref} removed"))?;
         tx.commit()?;
         Ok(true)
@@ -839,5 +956,154 @@ impl Store {
     /// The current firm, if it exists.
     pub fn firm(&self, firm: &str) -> Result<Option<Firm>, StoreError> {
         Ok(current_firm(&self.conn, firm)?.map(|(_, firm)| firm))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ClientKind, ClientRef, Experience, Level, SectorFrom, Stage};
+    use chrono::NaiveDate;
+    use proptest::prelude::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 1, d).unwrap()
+    }
+
+    fn search() -> Search {
+        Search {
+            firm: "f".into(),
+            search_ref: "s1".into(),
+            client: "Aarhus Kommune".into(),
+            client_sector: crate::model::Sector::Municipality,
+            client_ref: None,
+            position: "Direktør".into(),
+            level: Level::Top,
+            opened_on: day(10),
+            shortlist_on: Some(day(20)),
+            cancelled_on: None,
+        }
+    }
+
+    fn candidate(candidate_ref: &str) -> Candidate {
+        Candidate {
+            candidate_ref: candidate_ref.into(),
+            sector: crate::model::Sector::Private,
+            experience: Experience::parse("private:2;state:1").unwrap(),
+            stage: Stage::Shortlist,
+            added_on: None,
+        }
+    }
+
+    #[test]
+    fn the_digest_is_that_of_the_versions_and_ignores_the_candidates_order() {
+        let (s, cs) = (search(), vec![candidate("c1"), candidate("c2"), candidate("c3")]);
+        let stamp = Stamp { at: "2026-12-02T10:00:00.000000Z".into(), import_id: 7 };
+        let digest = content_digest(&s, &cs);
+        assert_eq!(NewVersions::of(&s, &cs, &stamp).digest, digest, "worked out once, the same either way");
+        let reversed: Vec<Candidate> = cs.iter().rev().cloned().collect();
+        assert_eq!(content_digest(&s, &reversed), digest);
+        // The entry writing the rows (its time and id) is no part of the content.
+        let later = Stamp { at: "2027-01-01T00:00:00.000000Z".into(), import_id: 8 };
+        assert_eq!(NewVersions::of(&s, &reversed, &later).digest, digest);
+    }
+
+    /// One change to a value.
+    type Edit<T> = Box<dyn Fn(&mut T)>;
+
+    #[test]
+    fn every_stored_column_changes_the_digest() {
+        let (s, cs) = (search(), vec![candidate("c1"), candidate("c2")]);
+        let digest = content_digest(&s, &cs);
+        let searches: Vec<Edit<Search>> = vec![
+            Box::new(|s| s.firm = "g".into()),
+            Box::new(|s| s.search_ref = "s2".into()),
+            Box::new(|s| s.client = "Aarhus kommune".into()),
+            Box::new(|s| s.client_sector = crate::model::Sector::Region),
+            Box::new(|s| s.position = "Direktor".into()),
+            Box::new(|s| s.level = Level::Executive),
+            Box::new(|s| s.opened_on = day(11)),
+            Box::new(|s| s.shortlist_on = None),
+            Box::new(|s| s.cancelled_on = Some(day(25))),
+            Box::new(|s| {
+                s.client_ref = Some(ClientRef {
+                    id: "k-751".into(),
+                    kind: ClientKind::Municipality,
+                    sector_from: SectorFrom::File,
+                })
+            }),
+        ];
+        for (i, change) in searches.iter().enumerate() {
+            let mut other = s.clone();
+            change(&mut other);
+            assert_ne!(content_digest(&other, &cs), digest, "search change {i}");
+        }
+        let candidates: Vec<Edit<Candidate>> = vec![
+            Box::new(|c| c.candidate_ref = "c9".into()),
+            Box::new(|c| c.sector = crate::model::Sector::State),
+            Box::new(|c| c.experience = Experience::parse("private:3;state:1").unwrap()),
+            Box::new(|c| c.stage = Stage::Interview),
+            Box::new(|c| c.added_on = Some(day(12))),
+        ];
+        for (i, change) in candidates.iter().enumerate() {
+            let mut other = cs.clone();
+            change(&mut other[1]);
+            assert_ne!(content_digest(&s, &other), digest, "candidate change {i}");
+        }
+        assert_ne!(content_digest(&s, &cs[..1]), digest, "a candidate fewer");
+        assert_ne!(content_digest(&s, &[]), content_digest(&s, &cs[..1]));
+        // Fields end where their length says: moving text from one field to the next changes the digest.
+        let mut shifted = s.clone();
+        (shifted.client, shifted.position) = ("Aarhus KommuneD".into(), "irektør".into());
+        assert_ne!(content_digest(&shifted, &cs), digest);
+    }
+
+    fn candidates() -> impl Strategy<Value = Vec<Candidate>> {
+        let sector = prop::sample::select(vec![
+            crate::model::Sector::State,
+            crate::model::Sector::Region,
+            crate::model::Sector::Municipality,
+            crate::model::Sector::Private,
+            crate::model::Sector::Unknown,
+        ]);
+        let stage = prop::sample::select(vec![Stage::Longlist, Stage::Shortlist, Stage::Interview, Stage::Hired]);
+        let one = (sector, "(private:[0-9]|state:[0-9]|)", stage, proptest::option::of(1u32..28));
+        proptest::collection::btree_map("[a-c][0-9]{0,2}", one, 0..8).prop_map(|by_ref| {
+            by_ref
+                .into_iter()
+                .map(|(candidate_ref, (sector, experience, stage, added))| Candidate {
+                    candidate_ref,
+                    sector,
+                    experience: Experience::parse(&experience).unwrap(),
+                    stage,
+                    added_on: added.map(day),
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        /// Any order of the same candidates gives the same digest; one candidate changed or dropped gives another.
+        #[test]
+        fn the_digest_depends_on_the_candidates_not_their_order(
+            cs in candidates(),
+            order in proptest::collection::vec(any::<u32>(), 8),
+            pick in any::<prop::sample::Index>(),
+        ) {
+            let s = search();
+            let digest = content_digest(&s, &cs);
+            let mut shuffled: Vec<(u32, Candidate)> = cs.iter().cloned().zip(order).map(|(c, k)| (k, c)).collect();
+            shuffled.sort_by_key(|(k, _)| *k);
+            let shuffled: Vec<Candidate> = shuffled.into_iter().map(|(_, c)| c).collect();
+            prop_assert_eq!(content_digest(&s, &shuffled), digest);
+            if !cs.is_empty() {
+                let i = pick.index(cs.len());
+                let mut other = cs.clone();
+                other[i].stage = if other[i].stage == Stage::Hired { Stage::Longlist } else { Stage::Hired };
+                prop_assert_ne!(content_digest(&s, &other), digest);
+                other.remove(i);
+                prop_assert_ne!(content_digest(&s, &other), digest);
+            }
+        }
     }
 }

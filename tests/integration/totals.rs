@@ -161,13 +161,14 @@ fn a_database_of_level_six_gets_its_totals_from_its_verdicts() {
     let expected = counted(&env);
     let conn = rusqlite::Connection::open(env.db()).unwrap();
     conn.execute_batch(
-        "DROP TABLE verdict_total; DELETE FROM schema_migration WHERE level = 7; PRAGMA user_version = 6;",
+        "DROP TABLE verdict_total; ALTER TABLE search DROP COLUMN content_digest;
+         DELETE FROM schema_migration WHERE level > 6; PRAGMA user_version = 6;",
     )
     .unwrap();
     drop(conn);
     let before = env.report_csv(&["firms"]);
     assert_eq!(stored(&env), expected);
-    assert_eq!(env.count("PRAGMA user_version"), 7);
+    assert_eq!(env.count("PRAGMA user_version"), 8);
     assert_eq!(env.report_csv(&["firms"]), before);
     env.run(&["audit", "verify"]).ok();
 }

@@ -7,3 +7,4 @@ mod projection;
 mod reimport;
 mod small;
 mod typos;
+mod unchanged;
