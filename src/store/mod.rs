@@ -47,6 +47,10 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "0008_search_digest.sql", include_str!("../../schema/0008_search_digest.sql")),
 ];
 
+/// The oldest schema level that read commands serve on read-only storage, where it cannot be migrated: the
+/// levels after it (stored totals, the content digest) add nothing that reads need from the file.
+const READS_FROM_LEVEL: i64 = 6;
+
 /// How long a writer waits for another process's write (an import) to finish.
 pub const BUSY_TIMEOUT_SECONDS: u64 = 600;
 
@@ -243,12 +247,23 @@ impl Store {
         if level > known {
             return Err(StoreError::TooNew { path: path.to_path_buf(), found: level, known });
         }
-        if level < known {
+        if level < READS_FROM_LEVEL {
             return Err(StoreError::Corrupt(format!(
                 "{} is on read-only storage and at schema level {level}; open a writable copy once to bring it to \
                  level {known}",
                 path.display()
             )));
+        }
+        // The levels since add only what reads can do without: the totals are counted into a temporary table
+        // (SQLite writes temporary tables outside the database), and the content digest serves imports alone.
+        if level < 7 {
+            conn.execute_batch(
+                "CREATE TEMP TABLE verdict_total AS
+                 SELECT search.firm_id AS firm_id, verdict.quarter AS quarter, verdict.verdict AS verdict,
+                        count(*) AS searches
+                 FROM verdict JOIN search ON search.id = verdict.search_id
+                 GROUP BY search.firm_id, verdict.quarter, verdict.verdict",
+            )?;
         }
         Ok(Store { conn, path: Some(path.to_path_buf()), key: None, cache_kib: CACHE_KIB })
     }

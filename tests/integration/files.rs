@@ -86,6 +86,17 @@ fn an_in_memory_database_is_refused() {
 #[cfg(unix)]
 #[test]
 fn a_database_on_read_only_storage_is_read_and_verified() {
+    read_only_storage(false);
+}
+
+#[cfg(unix)]
+#[test]
+fn an_older_database_on_read_only_storage_is_read_without_being_migrated() {
+    read_only_storage(true);
+}
+
+#[cfg(unix)]
+fn read_only_storage(older: bool) {
     use std::os::unix::fs::PermissionsExt;
     let env = Env::new();
     let store = env.dir().join("store");
@@ -104,6 +115,15 @@ fn a_database_on_read_only_storage_is_read_and_verified() {
     };
     pc(&["import"]);
     let expected = pc(&["report", "firms"]);
+    if older {
+        // As written before stored totals and content digests (level 6): read there without being migrated.
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "DROP TABLE verdict_total; ALTER TABLE search DROP COLUMN content_digest;
+             DELETE FROM schema_migration WHERE level > 6; PRAGMA user_version = 6; PRAGMA journal_mode = DELETE;",
+        )
+        .unwrap();
+    }
     std::fs::set_permissions(env.dir(), std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
     std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o555)).unwrap();
@@ -140,6 +160,9 @@ fn a_database_on_read_only_storage_is_read_and_verified() {
     assert_eq!(write.status.code(), Some(2));
     std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(std::fs::read_dir(&store).unwrap().count(), 1, "nothing was written beside the database");
+    let level: i64 =
+        rusqlite::Connection::open(&db).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(level, if older { 6 } else { 8 }, "not migrated");
 }
 
 // Item 15: output files respect the umask.
