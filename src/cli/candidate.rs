@@ -43,10 +43,13 @@ enum Command {
     )]
     Add {
         /// The firm's id.
+        #[arg(value_parser = super::identifier)]
         firm: String,
         /// The firm's reference for the search.
+        #[arg(value_parser = super::identifier)]
         search_ref: String,
         /// The candidate's pseudonymous reference.
+        #[arg(value_parser = super::identifier)]
         candidate_ref: String,
         #[command(flatten)]
         values: Values,
@@ -58,10 +61,13 @@ enum Command {
     #[command(after_help = "Example:\n  pledgecheck candidate update nordsoeg NS-2026-050 c1 --stage hired")]
     Update {
         /// The firm's id.
+        #[arg(value_parser = super::identifier)]
         firm: String,
         /// The firm's reference for the search.
+        #[arg(value_parser = super::identifier)]
         search_ref: String,
         /// The candidate's pseudonymous reference.
+        #[arg(value_parser = super::identifier)]
         candidate_ref: String,
         #[command(flatten)]
         values: Values,
@@ -73,10 +79,13 @@ enum Command {
     #[command(after_help = "Example:\n  pledgecheck candidate remove nordsoeg NS-2026-050 c1")]
     Remove {
         /// The firm's id.
+        #[arg(value_parser = super::identifier)]
         firm: String,
         /// The firm's reference for the search.
+        #[arg(value_parser = super::identifier)]
         search_ref: String,
         /// The candidate's pseudonymous reference.
+        #[arg(value_parser = super::identifier)]
         candidate_ref: String,
         /// Print what was stored as JSON.
         #[arg(long, value_enum, default_value = "table")]

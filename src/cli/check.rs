@@ -43,6 +43,7 @@ pub struct Args {
 
     /// Only this firm.
     #[arg(long, value_name = "ID")]
+    #[arg(value_parser = super::identifier)]
     firm: Option<String>,
 
     /// Read CSV files through this import profile (as `import --profile`).

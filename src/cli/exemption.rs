@@ -27,8 +27,10 @@ enum Command {
     )]
     Add {
         /// The firm's id.
+        #[arg(value_parser = super::identifier)]
         firm: String,
         /// The firm's reference for the search.
+        #[arg(value_parser = super::identifier)]
         search_ref: String,
         /// The reason; the policy lists the reasons it accepts.
         #[arg(long)]
@@ -44,8 +46,10 @@ enum Command {
     #[command(after_help = "Example:\n  pledgecheck exemption remove nordsoeg NS-2026-050")]
     Remove {
         /// The firm's id.
+        #[arg(value_parser = super::identifier)]
         firm: String,
         /// The firm's reference for the search.
+        #[arg(value_parser = super::identifier)]
         search_ref: String,
         /// Print what was stored as JSON.
         #[arg(long, value_enum, default_value = "table")]

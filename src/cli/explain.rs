@@ -22,9 +22,11 @@ use crate::store::{Mode, Store};
     pledgecheck explain nordsoeg NS-2026-050 --send-on 2026-12-15   # a pending search, as if sent then")]
 pub struct Args {
     /// The firm's id.
+    #[arg(value_parser = super::identifier)]
     firm: String,
 
     /// The firm's reference for the search.
+    #[arg(value_parser = super::identifier)]
     search_ref: String,
 
     /// Output format: table (words for people) or json.

@@ -43,6 +43,7 @@ enum Command {
     )]
     Add {
         /// The firm's id.
+        #[arg(value_parser = super::identifier)]
         firm: String,
         #[command(flatten)]
         values: Values,
@@ -54,6 +55,7 @@ enum Command {
     #[command(after_help = "Example:\n  pledgecheck firm update vestlys --withdrawn-on 2025-10-31")]
     Update {
         /// The firm's id.
+        #[arg(value_parser = super::identifier)]
         firm: String,
         #[command(flatten)]
         values: Values,

@@ -17,10 +17,13 @@ use crate::store::Mode;
     adds them anew.\n\nExample:\n  pledgecheck forget nordsoeg NS-2026-003 c2")]
 pub struct Args {
     /// The firm's id.
+    #[arg(value_parser = super::identifier)]
     firm: String,
     /// The search's reference.
+    #[arg(value_parser = super::identifier)]
     search_ref: String,
     /// The candidate's reference.
+    #[arg(value_parser = super::identifier)]
     candidate_ref: String,
 }
 

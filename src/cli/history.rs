@@ -15,9 +15,11 @@ use crate::store::{Mode, Store, StoreError};
     pledgecheck history nordsoeg NS-2026-003 --format json")]
 pub struct Args {
     /// Only this firm (and its searches).
+    #[arg(value_parser = super::identifier)]
     firm: Option<String>,
 
     /// Only this search of the firm.
+    #[arg(value_parser = super::identifier)]
     search_ref: Option<String>,
 
     /// Output format: table or json.

@@ -31,6 +31,7 @@ pub struct Args {
     /// Accept only rows of this firm; any row of another firm is refused (for agencies collecting files from
     /// firms).
     #[arg(long, value_name = "ID")]
+    #[arg(value_parser = super::identifier)]
     firm: Option<String>,
 
     /// Read CSV files through this import profile: a system's column names, columns to drop and words mapped to

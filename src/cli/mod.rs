@@ -530,3 +530,9 @@ fn emit(output: Option<&Path>, fill: impl FnOnce(&mut dyn Write) -> io::Result<(
         }
     }
 }
+
+/// An identifier typed on the command line (a firm's id, a search or candidate reference), in Unicode's composed
+/// form (NFC) as identifiers are stored: typed decomposed, it names the same firm, search or candidate.
+pub(crate) fn identifier(raw: &str) -> Result<String, std::convert::Infallible> {
+    Ok(crate::model::composed(raw).into_owned())
+}

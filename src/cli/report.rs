@@ -53,6 +53,7 @@ pub struct Args {
 
     /// Only this firm.
     #[arg(long, value_name = "ID")]
+    #[arg(value_parser = super::identifier)]
     firm: Option<String>,
 
     /// Only searches whose client is in this sector (state, region, municipality, ...; Danish words too).

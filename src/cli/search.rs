@@ -52,8 +52,10 @@ enum Command {
         --client-sector kommune --position \"Direktør for Børn og Unge\" --level top --opened-on 2026-09-01")]
     Add {
         /// The firm's id.
+        #[arg(value_parser = super::identifier)]
         firm: String,
         /// The firm's reference for the search.
+        #[arg(value_parser = super::identifier)]
         search_ref: String,
         #[command(flatten)]
         values: Values,
@@ -65,8 +67,10 @@ enum Command {
     #[command(after_help = "Example:\n  pledgecheck search update nordsoeg NS-2026-050 --shortlist-on 2026-10-15")]
     Update {
         /// The firm's id.
+        #[arg(value_parser = super::identifier)]
         firm: String,
         /// The firm's reference for the search.
+        #[arg(value_parser = super::identifier)]
         search_ref: String,
         #[command(flatten)]
         values: Values,
@@ -78,8 +82,10 @@ enum Command {
     #[command(after_help = "Example:\n  pledgecheck search remove nordsoeg NS-2026-050")]
     Remove {
         /// The firm's id.
+        #[arg(value_parser = super::identifier)]
         firm: String,
         /// The firm's reference for the search.
+        #[arg(value_parser = super::identifier)]
         search_ref: String,
     },
 }

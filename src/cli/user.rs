@@ -37,6 +37,7 @@ enum Command {
         role: Role,
         /// The firm a recruiter works for (its id).
         #[arg(long, value_name = "ID")]
+        #[arg(value_parser = super::identifier)]
         firm: Option<String>,
         /// Read the password from the first line of standard input instead of generating one.
         #[arg(long)]

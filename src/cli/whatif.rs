@@ -27,6 +27,7 @@ pub struct Args {
 
     /// Only this firm.
     #[arg(long, value_name = "ID")]
+    #[arg(value_parser = super::identifier)]
     firm: Option<String>,
 
     /// Output format (default: a table on a terminal, CSV of the changed searches otherwise).

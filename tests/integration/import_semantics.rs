@@ -94,6 +94,18 @@ fn a_reference_composed_or_decomposed_is_one_search() {
     let refs: Vec<&str> =
         explanation["candidates"].as_array().unwrap().iter().map(|c| c["candidate_ref"].as_str().unwrap()).collect();
     assert_eq!(refs, ["c1", "c2\u{0301}"]);
+    // A firm's id typed decomposed on the command line names the firm (found by a tester: `--firm` refused it).
+    let firm = "\u{00E9}firm";
+    env.load(
+        &firms(&[&format!("{firm},E Firm,2021-01-01,")]),
+        &[row().set("firm", firm).set("search_ref", "R-1")],
+        &[],
+    );
+    let rows = env.report_json(&["searches", "--firm", "e\u{0301}firm"]);
+    assert_eq!(rows.iter().map(|r| r["search_ref"].as_str().unwrap()).collect::<Vec<_>>(), ["R-1"]);
+    let run = env.run(&["search", "update", "e\u{0301}firm", "R-1", "--position", "Chef"]).ok();
+    assert!(!run.stdout.contains("removed"), "{}", run.stdout);
+    assert_eq!(env.explain(firm, "R-1")["search"]["position"], "Chef");
 }
 
 #[test]
