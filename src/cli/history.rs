@@ -113,6 +113,7 @@ fn write_words(
         any = true;
         if last.as_ref().is_none_or(|(at, actor)| *at != c.at || *actor != c.actor) {
             let source = if c.files.is_empty() { c.command.clone() } else { c.files.join(", ") };
+            let source = crate::model::printable(&source);
             writeln!(out, "{} by {}: {source}", c.at, c.actor)?;
             last = Some((c.at.clone(), c.actor.clone()));
         }
