@@ -411,6 +411,29 @@ impl Store {
             }
             Err(e) => return Err(e),
         };
+        // A value of another type (a blob for a quarter, a real for a count) would stop the comparisons below
+        // with SQLite's words: each is named as an edit instead, and the derived data is not compared further.
+        let mistyped: Vec<String> = self
+            .conn
+            .prepare(
+                "SELECT 'verdict of search id ' || search_id FROM verdict
+                 WHERE typeof(verdict) <> 'text' OR typeof(rule) <> 'text' OR typeof(reason) <> 'text'
+                    OR typeof(policy_sha256) <> 'text' OR typeof(quarter) <> 'text'
+                    OR typeof(policy_version) NOT IN ('text', 'null') OR typeof(search_id) <> 'integer'
+                 UNION ALL
+                 SELECT 'stored total row ' || rowid FROM verdict_total
+                 WHERE typeof(firm_id) <> 'integer' OR typeof(quarter) <> 'text' OR typeof(verdict) <> 'text'
+                    OR typeof(searches) <> 'integer'
+                 LIMIT 21",
+            )?
+            .query_map([], |r| r.get::<_, String>(0))?
+            .map(|what| what.map(|w| format!("{w}: a value of the wrong type (edited outside pledgecheck)")))
+            .collect::<Result<_, _>>()?;
+        if !mistyped.is_empty() {
+            found.add_bad_rows(mistyped);
+            found.add_bad_rows(vec!["stored verdicts and totals not compared with the rows".into()]);
+            return Ok(found);
+        }
         // Every column of the stored verdict that a report, check, explain or pack reads is recomputed from the
         // chained rows and the policy in force, and compared.
         let mut stored = self.conn.prepare(

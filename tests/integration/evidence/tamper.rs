@@ -46,6 +46,21 @@ fn stored_totals_edited_with_plain_sql_are_caught() {
     }
 }
 
+/// A value of another type (found by a tester: `audit verify` stopped with SQLite's "Invalid column type").
+#[test]
+fn stored_values_of_another_type_are_named() {
+    for edit in [
+        "UPDATE verdict_total SET quarter = CAST(quarter AS BLOB) WHERE rowid = (SELECT min(rowid) FROM verdict_total)",
+        "UPDATE verdict_total SET searches = searches + 0.5 WHERE rowid = (SELECT min(rowid) FROM verdict_total)",
+        "UPDATE verdict SET quarter = CAST(quarter AS BLOB) WHERE search_id = (SELECT min(search_id) FROM verdict)",
+    ] {
+        let env = history();
+        tamper(&env, edit);
+        let value = assert_tampered(&env, "a value of the wrong type (edited outside pledgecheck)");
+        assert_eq!(value["first_bad_entry"], serde_json::Value::Null, "{edit}: the chain itself is intact");
+    }
+}
+
 #[test]
 fn a_verdict_moved_to_another_quarter_is_caught() {
     let env = history();
