@@ -300,12 +300,14 @@ impl<'de> Deserialize<'de> for Kinded {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("any JSON value")
             }
+            // Every value is read, not skipped: skipping a string does not check its escapes, and a lone
+            // surrogate (`"\ud800"`) then stopped the second reading instead of this one.
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Kinded, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                while seq.next_element::<Kinded>()?.is_some() {}
                 Ok(Kinded("an array"))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Kinded, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                while map.next_entry::<Kinded, Kinded>()?.is_some() {}
                 Ok(Kinded("an object"))
             }
             fn visit_str<E: de::Error>(self, _: &str) -> Result<Kinded, E> {
@@ -587,9 +589,11 @@ mod tests {
         assert_eq!(err, "x.json: firms[0].firm: found a number (expected a string)");
         let err = read("{\"firms\": [\n{\"firm\": \"a\",}]}").unwrap_err();
         assert!(err.starts_with("x.json: line 2, column 14: the file is not valid JSON"), "{err}");
+        let err = read("{\"firms\": [{\"firm\": \"a\\ud800\"}]}").unwrap_err();
+        assert!(err.contains("line 1, column 29: the file is not valid JSON") && !err.contains("changed"), "{err}");
         // Columns count characters, as an editor does: `Øø` is four bytes and two characters.
         let err = read("{\"firms\": [\n{\"firm\": \"Øø\",}]}").unwrap_err();
-        assert_eq!(err, "x.json: line 2, column 15: the file is not valid JSON: key must be a string");
+        assert_eq!(err, "x.json: line 2, column 15: the file is not valid JSON: trailing comma");
         let err = read("{\"searches\": [{\"email\": \"x\"}]}").unwrap_err();
         assert!(err.contains("looks like personal data"), "{err}");
     }

@@ -46,6 +46,17 @@ pub(super) fn peek(input: &impl Open, errors: &mut InputErrors) -> Peek {
         if at_start && buf.starts_with(b"\xef\xbb\xbf") {
             skip = 3;
         }
+        // Excel's "Unicode text" is UTF-16: read as either encoding, every other byte would be a NUL.
+        if at_start && (buf.starts_with(b"\xff\xfe") || buf.starts_with(b"\xfe\xff")) {
+            errors.push(InputError {
+                file: input.name().to_string(),
+                at: At::File,
+                message: "the file is UTF-16 (its byte-order mark says so); save it as UTF-8 (in Excel: CSV UTF-8) \
+                          and import it again"
+                    .into(),
+            });
+            return Peek::Unreadable;
+        }
         at_start = false;
         if let Some(b) = buf[skip..].iter().find(|b| !b.is_ascii_whitespace()) {
             first = Some(*b);
@@ -70,8 +81,8 @@ pub(super) fn peek(input: &impl Open, errors: &mut InputErrors) -> Peek {
 }
 
 /// The encoding a file is read in. Windows-1252 is asked for the files older Excel saves, but one call may mix
-/// them with UTF-8 files: a file that starts with UTF-8's byte-order mark (how Excel marks a UTF-8 file), or that
-/// is valid UTF-8 throughout with some non-ASCII text in it, is read as UTF-8 whatever was asked. (Windows-1252
+/// them with UTF-8 files: a file that is valid UTF-8 throughout and starts with UTF-8's byte-order mark (how Excel
+/// marks a UTF-8 file) or holds some non-ASCII text, is read as UTF-8 whatever was asked. (Windows-1252
 /// text is valid UTF-8 only by accident: `Ã¸` for `ø`.) A file that cannot be read keeps the one asked (its error
 /// comes from reading it).
 pub(super) fn encoding_of(input: &impl Open, asked: Encoding) -> Encoding {
@@ -84,24 +95,23 @@ pub(super) fn encoding_of(input: &impl Open, asked: Encoding) -> Encoding {
     }
 }
 
-/// Whether a stream starts with UTF-8's byte-order mark, or is valid UTF-8 with at least one non-ASCII character.
+/// Whether a stream is valid UTF-8 and either starts with UTF-8's byte-order mark or holds a non-ASCII character.
+/// (A byte-order mark before Windows-1252 bytes is a mistake of the program that saved it: the bytes decide.)
 fn is_utf8_text(mut reader: impl Read) -> bool {
     let mut buffer = vec![0u8; 1 << 16];
     // Bytes of a character cut at the end of the last read, carried to the front of the next.
     let mut carried = 0;
     let mut first = true;
-    let mut non_ascii = false;
+    let (mut non_ascii, mut bom) = (false, false);
     loop {
         let n = match reader.read(&mut buffer[carried..]) {
-            Ok(0) => return carried == 0 && non_ascii,
+            Ok(0) => return carried == 0 && (non_ascii || bom),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(_) => return false,
         };
         let filled = carried + n;
-        if std::mem::take(&mut first) && buffer[..filled].starts_with(b"\xef\xbb\xbf") {
-            return true;
-        }
+        bom |= std::mem::take(&mut first) && buffer[..filled].starts_with(b"\xef\xbb\xbf");
         let valid = match std::str::from_utf8(&buffer[..filled]) {
             Ok(_) => filled,
             // Cut in the middle of a character: the rest comes with the next read.
@@ -146,7 +156,8 @@ impl<R: Read> Decoded<R> {
 
 impl<R: Read> Read for Decoded<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if std::mem::take(&mut self.at_start) && self.decoder.is_none() {
+        // A byte-order mark is skipped before Windows-1252 text too (see `is_utf8_text`).
+        if std::mem::take(&mut self.at_start) {
             let first = self.inner.fill_buf()?;
             if first.starts_with(b"\xef\xbb\xbf") {
                 self.inner.consume(3);
@@ -321,6 +332,10 @@ mod tests {
             let utf8 = |bytes: &[u8]| is_utf8_text(Chunks(bytes, chunk));
             assert!(utf8("firm,name\nnordsoeg,Nordsøg Søgning\n".as_bytes()), "chunk {chunk}");
             assert!(utf8(b"\xef\xbb\xbffirm,name\n"), "a byte-order mark, chunk {chunk}");
+            assert!(
+                !utf8(b"\xef\xbb\xbffirm,name\nnordsoeg,Nords\xf8g\n"),
+                "a mark before Windows-1252, chunk {chunk}"
+            );
             assert!(!utf8(b"firm,name\nnordsoeg,Nords\xf8g\n"), "Windows-1252's ø, chunk {chunk}");
             assert!(!utf8(b"firm,name\nnordsoeg,Nordsoeg\n"), "ASCII alone keeps what was asked, chunk {chunk}");
             assert!(!utf8("Nordsø".as_bytes().split_last().unwrap().1), "a character cut at the end, chunk {chunk}");

@@ -339,6 +339,23 @@ fn a_file_that_is_not_utf8_names_the_line_and_the_flag_and_imports_with_it() {
 }
 
 #[test]
+fn a_byte_order_mark_before_windows_1252_and_utf16_are_told_apart() {
+    let env = baseline();
+    // Found by a tester: refused with the hint to add the flag that was given.
+    let marked = env.write("marked.csv", b"\xef\xbb\xbffirm,name,pledged_on\np,Nords\xf8g,2022-01-01\n");
+    env.run(&["import", "--encoding", "windows-1252", &marked]).ok();
+    let names: Vec<_> = env.report_json(&["firms", "--firm", "p"]).iter().map(|r| r["name"].clone()).collect();
+    assert_eq!(names, ["Nordsøg"]);
+    let utf16: Vec<u8> =
+        [0xff, 0xfe].into_iter().chain("firm,name\nq,Q\n".encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
+    let utf16 = env.write("u16.csv", utf16);
+    for args in [vec!["import", utf16.as_str()], vec!["import", "--encoding", "windows-1252", utf16.as_str()]] {
+        let stderr = env.run(&args).code(2).stderr;
+        assert!(stderr.contains("u16.csv: the file is UTF-16"), "{stderr}");
+    }
+}
+
+#[test]
 fn two_files_joined_into_one_name_the_repeated_header() {
     let env = baseline();
     let header = "firm,name,pledged_on\n";
