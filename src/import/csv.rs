@@ -349,7 +349,7 @@ pub(super) fn read<S: Sink>(
             continue;
         }
         // Two exports joined into one file repeat the header: one error for the line, not one per field.
-        if repeats(&record, &header_line) {
+        if repeats(&record, &header_line) || names_the_columns(&record, &header, profile) {
             errors.push(InputError {
                 file: name.clone(),
                 at: At::Line { line, column: None },
@@ -398,6 +398,35 @@ pub(super) fn read<S: Sink>(
 fn repeats(row: &ByteRecord, header: &ByteRecord) -> bool {
     row.len() == header.len()
         && row.iter().zip(header).all(|(a, b)| a.trim_ascii().eq_ignore_ascii_case(b.trim_ascii()))
+}
+
+/// Whether a row names the file's columns in other words or another order (`firma,firmanavn` below `firm,name`):
+/// a header of the same kind. Only a row whose first field is a column's name is looked at further, so that data
+/// rows cost a few length comparisons.
+fn names_the_columns(row: &ByteRecord, header: &[String], profile: Option<&Profile>) -> bool {
+    let Some(first) = row.get(0).map(<[u8]>::trim_ascii) else { return false };
+    let same = |name: &str| {
+        first.len() == name.len()
+            && first.iter().zip(name.bytes()).all(|(a, b)| {
+                let a = a.to_ascii_lowercase();
+                a == b || (matches!(a, b' ' | b'-') && b == b'_')
+            })
+    };
+    let ours = SHORTLIST_COLUMNS.iter().chain(FIRM_COLUMNS).chain(EXEMPTION_COLUMNS).chain(CLIENT_COLUMNS);
+    let named = ours.map(|(c, _)| *c).chain(DANISH_COLUMNS.iter().map(|(d, _)| *d)).any(same);
+    if !named || row.len() != header.len() {
+        return false;
+    }
+    // A firms header's `navn` is its `name` (as `header` reads it).
+    let name = |raw: &[u8]| match column_name(&String::from_utf8_lossy(raw), profile) {
+        n if n == "navn" => "name".to_string(),
+        n => n,
+    };
+    let mut found: Vec<String> = row.iter().map(name).collect();
+    let mut expected: Vec<String> = header.iter().map(|h| name(h.as_bytes())).collect();
+    found.sort();
+    expected.sort();
+    found == expected
 }
 
 /// The error for rows that could not be grouped (a temporary file could not be written or read back).
@@ -815,6 +844,17 @@ mod tests {
     fn a_repeated_header_is_named_once() {
         let (one, two) = ("f,s1,C,state,P,top,2026-01-01,,,,", "f,s2,C,state,P,top,2026-01-01,,,,");
         let text = format!("{HEADER}\n{one}\n {}\n{two}\n", HEADER.to_uppercase().replace(',', " , "));
+        let err = read(&text).unwrap_err();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("s.csv: line 3: the row repeats the header line"), "{err}");
+    }
+
+    #[test]
+    fn a_header_repeated_in_other_words_or_order_is_named() {
+        let (one, two) = ("f,s1,C,state,P,top,2026-01-01,,,,", "f,s2,C,state,P,top,2026-01-01,,,,");
+        let mut reordered: Vec<&str> = HEADER.split(',').collect();
+        reordered.rotate_left(3);
+        let text = format!("{HEADER}\n{one}\n{}\n{two}\n", reordered.join(","));
         let err = read(&text).unwrap_err();
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(err.contains("s.csv: line 3: the row repeats the header line"), "{err}");

@@ -364,6 +364,10 @@ fn two_files_joined_into_one_name_the_repeated_header() {
     let found = error_line(&stderr, "joined.csv", 3, None);
     assert!(found.contains("repeats the header line"), "{found}");
     assert!(stderr.contains("1 problem"), "{stderr}");
+    // In Danish words below the English ones (found by a tester: it made a firm "firma" named "firmanavn").
+    let file = env.write("joined.csv", format!("{header}g,Firm G,2022-01-01\nFirma,Firmanavn,Tilsluttet\n"));
+    let stderr = refused(&env, &[&file]);
+    assert!(error_line(&stderr, "joined.csv", 3, None).contains("repeats the header line"), "{stderr}");
 }
 
 #[test]
