@@ -118,12 +118,12 @@ struct Pool {
 const POOL_SIZE: usize = 8;
 
 /// The page cache of a connection kept for reading, in MB: SQLite's cache is per connection, and the operating
-/// system's file cache serves the rest; with the store's default (32 MB, for imports) eight pooled connections
+/// system's file cache serves the rest; with the store's default (24 MB, for imports) eight pooled connections
 /// took the server to 320 MB under the load test.
 const READ_CACHE_MIB: i64 = 4;
 
 /// The page cache of a connection that writes, in MB: an upload is at most `--max-upload` (64 MB by default), far
-/// from the millions of rows the store's 32 MB default is sized for.
+/// from the millions of rows the store's 24 MB default is sized for.
 const WRITE_CACHE_MIB: i64 = 8;
 
 impl Pool {

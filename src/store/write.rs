@@ -539,6 +539,7 @@ impl Writer<'_> {
         let stmt = if first { &self.insert_verdict } else { &self.store_verdict };
         let quarter = store_verdict(&mut stmt.0.borrow_mut(), policy, search_id, judgement, search, self.at)?;
         self.totals.replace(firm_id, before.as_ref(), quarter, judgement.verdict);
+        self.totals.apply_if_large(self.tx)?;
         Ok(())
     }
 
