@@ -216,11 +216,59 @@ impl Limiter {
     /// Counts a failure.
     fn fail(&self, key: &str) {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        Self::forget_stale(&mut failures);
+        failures.entry(key.to_string()).or_default().push(Instant::now());
+    }
+
+    /// Bounded memory under a flood of addresses: forget the stale ones.
+    fn forget_stale(failures: &mut HashMap<String, Vec<Instant>>) {
         if failures.len() > 100_000 {
-            // Bounded memory under a flood of addresses: forget the stale ones.
             failures.retain(|_, times| times.iter().any(|t| t.elapsed() < Self::WINDOW));
         }
-        failures.entry(key.to_string()).or_default().push(Instant::now());
+    }
+
+    /// Reserves a password check for every key at once, counted as a failure until [`Attempt::succeeded`]; `None`
+    /// (429) if any key has used up its allowance. Checking and counting under one lock, before the password is
+    /// checked, is what keeps concurrent logins to the limit: counting after the check let every request of a
+    /// burst pass the check first.
+    fn reserve(&self, keys: &[&str]) -> Option<Attempt<'_>> {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let used_up = keys.iter().any(|key| {
+            failures.get_mut(*key).is_some_and(|times| {
+                times.retain(|t| t.elapsed() < Self::WINDOW);
+                times.len() >= self.limit as usize
+            })
+        });
+        if used_up {
+            return None;
+        }
+        Self::forget_stale(&mut failures);
+        let at = Instant::now();
+        for key in keys {
+            failures.entry((*key).to_string()).or_default().push(at);
+        }
+        Some(Attempt { limiter: self, keys: keys.iter().map(|k| (*k).to_string()).collect(), at })
+    }
+}
+
+/// A password check reserved by [`Limiter::reserve`]: it stays counted as a failure unless it succeeded.
+pub(crate) struct Attempt<'a> {
+    limiter: &'a Limiter,
+    keys: Vec<String>,
+    at: Instant,
+}
+
+impl Attempt<'_> {
+    /// The password was right: the reservation is given back, so that signing in uses none of the allowance.
+    fn succeeded(self) {
+        let mut failures = self.limiter.failures.lock().unwrap_or_else(|e| e.into_inner());
+        for key in &self.keys {
+            if let Some(times) = failures.get_mut(key) {
+                if let Some(i) = times.iter().position(|t| *t == self.at) {
+                    times.swap_remove(i);
+                }
+            }
+        }
     }
 }
 

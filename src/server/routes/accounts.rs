@@ -45,9 +45,10 @@ pub(in crate::server) async fn login(
         None => crate::store::format_time(chrono::Utc::now() + chrono::Duration::days(LOGIN_TOKEN_DAYS)),
     };
     let (address, account) = (format!("address {}", peer.ip()), format!("account {}", login.user.trim()));
-    if app.limiter.blocked(&address) || app.limiter.blocked(&account) {
+    // Counted before the password is checked, however many logins arrive at once; given back if it is right.
+    let Some(attempt) = app.limiter.reserve(&[&address, &account]) else {
         return Err(Problem::too_many());
-    }
+    };
     let made = app
         .with_store(true, move |store| {
             match service::accounts::login(store, &login.user, &login.password)? {
@@ -58,10 +59,9 @@ pub(in crate::server) async fn login(
         })
         .await?;
     let Some((id, token, expires_at)) = made else {
-        app.limiter.fail(&address);
-        app.limiter.fail(&account);
         return Err(Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "wrong user name or password"));
     };
+    attempt.succeeded();
     let value = json!({"schema_version": SCHEMA_VERSION, "id": id, "token": token, "expires_at": expires_at});
     Ok(json_response(StatusCode::OK, &value))
 }

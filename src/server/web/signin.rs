@@ -77,9 +77,10 @@ pub(super) async fn login(
     }
     let (user, password) = (fields.get("user").to_string(), fields.get("password").to_string());
     let (address, account) = (format!("address {}", peer.ip()), format!("account {user}"));
-    if app.limiter.blocked(&address) || app.limiter.blocked(&account) {
+    // Counted before the password is checked, however many sign-ins arrive at once; given back if it is right.
+    let Some(attempt) = app.limiter.reserve(&[&address, &account]) else {
         return form(&app, lang, Some(K::TooManyAttempts), &user, StatusCode::TOO_MANY_REQUESTS);
-    }
+    };
     let hours = i64::from(app.sessions.hours.max(1));
     let expires = crate::store::format_time(chrono::Utc::now() + chrono::Duration::hours(hours));
     let name = user.clone();
@@ -93,17 +94,14 @@ pub(super) async fn login(
         .await;
     match started {
         Ok(Some((session, _))) => {
+            attempt.succeeded();
             let mut response = see_other("/");
             let headers = response.headers_mut();
             headers.append(header::SET_COOKIE, set_cookie(&app, SESSION_COOKIE, &session, hours * 3600));
             headers.append(header::SET_COOKIE, set_cookie(&app, LOGIN_COOKIE, "", 0));
             response
         }
-        Ok(None) => {
-            app.limiter.fail(&address);
-            app.limiter.fail(&account);
-            form(&app, lang, Some(K::WrongLogin), &user, StatusCode::UNAUTHORIZED)
-        }
+        Ok(None) => form(&app, lang, Some(K::WrongLogin), &user, StatusCode::UNAUTHORIZED),
         Err(problem) => Page::failed(lang, problem).into_response(),
     }
 }

@@ -199,3 +199,46 @@ fn an_admin_manages_accounts_and_tokens_over_the_api() {
     let token2 = login.json()["token"].as_str().unwrap().to_string();
     assert_eq!(server.get("/api/v1/searches", Some(&token2)).status, 401);
 }
+
+/// Logins sent at once, `right` of them (the last ones) with the right password: the statuses.
+fn login_burst(server: &Server, user: &str, password: &str, count: usize, right: usize) -> Vec<u16> {
+    let barrier = std::sync::Barrier::new(count);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..count)
+            .map(|i| {
+                let barrier = &barrier;
+                let guess = if i >= count - right { password.to_string() } else { format!("wrong guess {i}") };
+                scope.spawn(move || {
+                    barrier.wait();
+                    let body = serde_json::json!({"user": user, "password": guess});
+                    server.post_json("/api/v1/tokens", None, &body).status
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+#[test]
+fn concurrent_logins_get_at_most_the_limits_password_checks() {
+    let env = crate::support::Env::new();
+    env.import(&crate::support::csv_samples());
+    env.user_with_password("rr", "auditor", None, "auditorpass1234567");
+    env.user_with_password("r2", "auditor", None, "secondpass12345678");
+    let server = Server::start(&env, &["--rate-limit", "3"]);
+    let statuses = login_burst(&server, "rr", "auditorpass1234567", 40, 0);
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!(checked <= 3, "{checked} password checks for a limit of 3: {statuses:?}");
+    assert!(statuses.iter().all(|s| [401, 429].contains(s)), "{statuses:?}");
+    // The allowance is used up: the right password is refused until the minute is over.
+    let body = serde_json::json!({"user": "rr", "password": "auditorpass1234567"});
+    assert_eq!(server.post_json("/api/v1/tokens", None, &body).status, 429);
+    drop(server);
+    // A fresh server (fresh counters): a burst holding one right password among wrong ones checks at most 3
+    // passwords in all, the right one included; the others are 429 whatever their password.
+    let server = Server::start(&env, &["--rate-limit", "3"]);
+    let statuses = login_burst(&server, "r2", "secondpass12345678", 30, 1);
+    let checked = statuses.iter().filter(|s| [200, 401].contains(*s)).count();
+    assert!(checked <= 3, "{checked} password checks for a limit of 3: {statuses:?}");
+    assert!(statuses.iter().all(|s| [200, 401, 429].contains(s)), "{statuses:?}");
+}
