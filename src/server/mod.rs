@@ -293,6 +293,18 @@ async fn log_request(request: Request, next: Next) -> Response {
     response
 }
 
+/// `Cache-Control: no-store` on every answer under `/api/v1` (errors, 413 and 408 included): they hold firms'
+/// data, tokens and explanations, which no browser or proxy cache should keep, as the pages already say.
+async fn no_store(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/v1");
+    let mut response = next.run(request).await;
+    if api {
+        let value = axum::http::HeaderValue::from_static("no-store");
+        response.headers_mut().insert(axum::http::header::CACHE_CONTROL, value);
+    }
+    response
+}
+
 /// Authenticates a request by its bearer token, or answers 401 (429 after too many failures).
 async fn authenticate(
     State(app): State<Arc<App>>,
@@ -332,6 +344,7 @@ fn router(app: Arc<App>, config: &Config) -> Router {
         .layer(DefaultBodyLimit::max(config.max_upload))
         .layer(RequestBodyLimitLayer::new(config.max_upload))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, config.timeout))
+        .layer(from_fn(no_store))
         .layer(from_fn(log_request))
         .with_state(app)
 }

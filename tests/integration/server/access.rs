@@ -281,3 +281,24 @@ fn the_openapi_document_describes_every_route() {
     }
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
 }
+
+#[test]
+fn every_api_answer_says_no_store() {
+    let (env, [admin, _, recruiter]) = accounts();
+    let server = Server::start(&env, &["--max-upload", "2000"]);
+    let mut replies = vec![
+        server.get("/api/v1/searches", Some(&recruiter)),
+        server.get("/api/v1/reports/firms", Some(&admin)),
+        server.get("/api/v1/searches/nordsoeg/NO-SUCH", Some(&recruiter)),
+        server.get("/api/v1/searches", None),
+        server.get("/api/v1/no-such-route", Some(&admin)),
+        server.get("/api/v1/openapi.json", None),
+        server.post_json("/api/v1/tokens", None, &serde_json::json!({"user": "ada", "password": "wrong"})),
+        server.send("PATCH", "/api/v1/searches/nordsoeg/NO-SUCH", Some(&admin), "application/json", b"{}"),
+    ];
+    replies.push(server.upload("/api/v1/imports", Some(&admin), &[("big.csv", &[b'\n'; 4000])]));
+    for reply in &replies {
+        assert_eq!(reply.header("cache-control"), Some("no-store"), "{} {}", reply.status, reply.text());
+    }
+    assert!(replies.iter().any(|r| r.status == 413) && replies.iter().any(|r| r.status == 200));
+}
