@@ -246,3 +246,22 @@ fn registry_entries_are_refused_from_a_recruiters_uploads_and_from_import_firm()
     assert_eq!(reply.status, 200, "{}", reply.text());
     assert!(env.snapshot() != before);
 }
+
+#[test]
+fn a_patch_naming_firm_search_ref_or_candidates_is_refused_and_changes_nothing() {
+    let (env, [_, _, recruiter]) = accounts();
+    let server = Server::start(&env, &[]);
+    let path = format!("/api/v1/searches/{OWN}/NS-2025-041");
+    let before = env.snapshot();
+    for (body, field) in [
+        (r#"{"firm": "kbh-executive", "shortlist_on": null}"#, "firm"),
+        (r#"{"search_ref": "NS-OTHER"}"#, "search_ref"),
+        (r#"{"candidates": []}"#, "candidates"),
+    ] {
+        let reply = server.send("PATCH", &path, Some(&recruiter), "application/json", body.as_bytes());
+        assert_eq!(reply.status, 422, "{body}: {}", reply.text());
+        let detail = reply.json()["detail"].as_str().unwrap().to_string();
+        assert!(detail.starts_with(&format!("{field}:")), "{detail}");
+    }
+    assert!(env.snapshot() == before, "a refused PATCH changed the database");
+}
