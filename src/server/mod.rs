@@ -364,7 +364,11 @@ pub fn serve(config: Config) -> anyhow::Result<()> {
             reads: Arc::new(tokio::sync::Semaphore::new(POOL_SIZE)),
             writes: Arc::new(tokio::sync::Semaphore::new(WRITERS)),
             streams: Arc::new(tokio::sync::Semaphore::new(STREAMS)),
-            sessions: web::Sessions { secure: config.secure_cookies, hours: config.session_hours },
+            sessions: web::Sessions {
+                secure: config.secure_cookies,
+                hours: config.session_hours,
+                login_key: rand::random(),
+            },
         });
         let service = router(app, &config).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, service).with_graceful_shutdown(stopped()).await?;

@@ -420,3 +420,21 @@ fn a_new_password_ends_the_accounts_sessions_but_keeps_its_tokens() {
     assert_eq!(nina.sign_in("nina", "a brand new password 123").status, 303);
     assert_eq!(nina.get("/searches").status, 200);
 }
+
+#[test]
+fn the_sign_in_form_takes_only_a_token_the_server_issued() {
+    let env = people();
+    let server = Server::start(&env, &[]);
+    // A pair the client chose (the cookie and the field agree) is refused before the password is looked at.
+    let mut browser = Browser::new(&server);
+    browser.set_cookie("pc_login", "x");
+    let reply = browser.post("/login", &[("csrf", "x"), ("user", "nina"), ("password", PASSWORD)]);
+    assert_eq!(reply.status, 403, "{}", reply.text());
+    // Nor one shaped like the server's with a made-up signature.
+    let made_up = format!("{}.{}", "0".repeat(32), "1".repeat(64));
+    browser.set_cookie("pc_login", &made_up);
+    let reply = browser.post("/login", &[("csrf", &made_up), ("user", "nina"), ("password", PASSWORD)]);
+    assert_eq!(reply.status, 403, "{}", reply.text());
+    // The form's own token signs in.
+    assert_eq!(browser.sign_in("nina", PASSWORD).status, 303);
+}
