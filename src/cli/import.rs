@@ -29,7 +29,7 @@ pub struct Args {
     merge: bool,
 
     /// Accept only rows of this firm; any row of another firm is refused (for agencies collecting files from
-    /// firms).
+    /// firms), and so are clients rows (the registry of public employers is shared by every firm).
     #[arg(long, value_name = "ID")]
     #[arg(value_parser = super::identifier)]
     firm: Option<String>,

@@ -27,8 +27,9 @@ enum Command {
         /// The account the token acts for.
         #[arg(long, value_name = "NAME")]
         user: String,
-        /// When the token stops working (RFC 3339, or YYYY-MM-DD[THH:MM[:SS]] in UTC); default: never.
-        #[arg(long, value_name = "DATE", value_parser = super::parse_as_of)]
+        /// When the token stops working (RFC 3339, or YYYY-MM-DD[THH:MM[:SS]] in UTC), after now; default: never
+        /// (an admin's token for a service; give --expires for people, and revoke what is no longer used).
+        #[arg(long, value_name = "DATE", value_parser = parse_expiry)]
         expires: Option<String>,
     },
     /// List the tokens (never the tokens themselves).
@@ -44,6 +45,13 @@ enum Command {
         /// The token's number.
         id: i64,
     },
+}
+
+/// Reads `--expires`: a time after now (a token that is dead when made is a mistake, such as the wrong year).
+fn parse_expiry(raw: &str) -> Result<String, String> {
+    let at = crate::store::parse_moment(raw).map_err(|e| e.to_string())?;
+    accounts::check_expiry(&at, chrono::Utc::now(), None)?;
+    Ok(at)
 }
 
 pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Result<ExitCode> {

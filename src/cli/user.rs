@@ -132,7 +132,7 @@ pub(super) fn run(invocation: &Invocation, db: &Path, args: Args) -> anyhow::Res
             store.set_password(name.trim(), &accounts::hash_password(&password)?)?;
             let mut out = std::io::stdout().lock();
             if !invocation.quiet() {
-                writeln!(out, "new password set for {}", name.trim())?;
+                writeln!(out, "new password set for {}; its sign-ins to the web pages have ended", name.trim())?;
             }
             if generated {
                 writeln!(out, "password (shown once): {password}")?;

@@ -964,6 +964,18 @@ impl Sink for Session<'_> {
         errors: &mut InputErrors,
     ) -> Result<(), StoreError> {
         self.outcome.clients.read += 1;
+        // The registry is shared by every firm: an entry changes how all firms' searches are judged, so a call
+        // kept to one firm (a recruiter's upload, `import --firm`) may not write one, as it may not write firms.
+        if self.no_firm_rows || self.only_firm.is_some() {
+            let message = format!(
+                "client {:?}: registry entries (clients) are shared by every firm and recorded by an admin; {} may \
+                 not send them",
+                entry.id,
+                if self.no_firm_rows { "this account" } else { "an import kept to one firm (--firm)" }
+            );
+            errors.push(sources.error_at(&place, "id", message));
+            return Ok(());
+        }
         if let Some(first) = self.clients_met.get(&entry.id) {
             let message = format!("client {} appears twice: also at {}", entry.id, sources.describe(first));
             errors.push(sources.error_at(&place, "id", message));

@@ -216,11 +216,59 @@ impl Limiter {
     /// Counts a failure.
     fn fail(&self, key: &str) {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        Self::forget_stale(&mut failures);
+        failures.entry(key.to_string()).or_default().push(Instant::now());
+    }
+
+    /// Bounded memory under a flood of addresses: forget the stale ones.
+    fn forget_stale(failures: &mut HashMap<String, Vec<Instant>>) {
         if failures.len() > 100_000 {
-            // Bounded memory under a flood of addresses: forget the stale ones.
             failures.retain(|_, times| times.iter().any(|t| t.elapsed() < Self::WINDOW));
         }
-        failures.entry(key.to_string()).or_default().push(Instant::now());
+    }
+
+    /// Reserves a password check for every key at once, counted as a failure until [`Attempt::succeeded`]; `None`
+    /// (429) if any key has used up its allowance. Checking and counting under one lock, before the password is
+    /// checked, is what keeps concurrent logins to the limit: counting after the check let every request of a
+    /// burst pass the check first.
+    fn reserve(&self, keys: &[&str]) -> Option<Attempt<'_>> {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let used_up = keys.iter().any(|key| {
+            failures.get_mut(*key).is_some_and(|times| {
+                times.retain(|t| t.elapsed() < Self::WINDOW);
+                times.len() >= self.limit as usize
+            })
+        });
+        if used_up {
+            return None;
+        }
+        Self::forget_stale(&mut failures);
+        let at = Instant::now();
+        for key in keys {
+            failures.entry((*key).to_string()).or_default().push(at);
+        }
+        Some(Attempt { limiter: self, keys: keys.iter().map(|k| (*k).to_string()).collect(), at })
+    }
+}
+
+/// A password check reserved by [`Limiter::reserve`]: it stays counted as a failure unless it succeeded.
+pub(crate) struct Attempt<'a> {
+    limiter: &'a Limiter,
+    keys: Vec<String>,
+    at: Instant,
+}
+
+impl Attempt<'_> {
+    /// The password was right: the reservation is given back, so that signing in uses none of the allowance.
+    fn succeeded(self) {
+        let mut failures = self.limiter.failures.lock().unwrap_or_else(|e| e.into_inner());
+        for key in &self.keys {
+            if let Some(times) = failures.get_mut(key) {
+                if let Some(i) = times.iter().position(|t| *t == self.at) {
+                    times.swap_remove(i);
+                }
+            }
+        }
     }
 }
 
@@ -242,6 +290,18 @@ async fn log_request(request: Request, next: Next) -> Response {
         response.status().as_u16(),
         started.elapsed().as_secs_f64() * 1000.0
     );
+    response
+}
+
+/// `Cache-Control: no-store` on every answer under `/api/v1` (errors, 413 and 408 included): they hold firms'
+/// data, tokens and explanations, which no browser or proxy cache should keep, as the pages already say.
+async fn no_store(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/v1");
+    let mut response = next.run(request).await;
+    if api {
+        let value = axum::http::HeaderValue::from_static("no-store");
+        response.headers_mut().insert(axum::http::header::CACHE_CONTROL, value);
+    }
     response
 }
 
@@ -284,6 +344,7 @@ fn router(app: Arc<App>, config: &Config) -> Router {
         .layer(DefaultBodyLimit::max(config.max_upload))
         .layer(RequestBodyLimitLayer::new(config.max_upload))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, config.timeout))
+        .layer(from_fn(no_store))
         .layer(from_fn(log_request))
         .with_state(app)
 }
@@ -303,7 +364,11 @@ pub fn serve(config: Config) -> anyhow::Result<()> {
             reads: Arc::new(tokio::sync::Semaphore::new(POOL_SIZE)),
             writes: Arc::new(tokio::sync::Semaphore::new(WRITERS)),
             streams: Arc::new(tokio::sync::Semaphore::new(STREAMS)),
-            sessions: web::Sessions { secure: config.secure_cookies, hours: config.session_hours },
+            sessions: web::Sessions {
+                secure: config.secure_cookies,
+                hours: config.session_hours,
+                login_key: rand::random(),
+            },
         });
         let service = router(app, &config).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, service).with_graceful_shutdown(stopped()).await?;

@@ -105,9 +105,51 @@ impl From<StoreError> for Problem {
     fn from(e: StoreError) -> Problem {
         let status = match e {
             StoreError::Missing(_) | StoreError::TooNew { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            // Bad input (`as_of` before the database existed), refused by the CLI as bad usage: not a fault.
+            StoreError::BeforeCreation { .. } => return Problem::bad_request(format!("as_of: {e}")),
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         Problem::new(status, "the database failed", e.to_string())
+    }
+}
+
+/// 499 (nginx's "client closed request"): logged for an upload whose client went away; nobody reads the answer.
+pub(crate) fn client_closed() -> StatusCode {
+    StatusCode::from_u16(499).unwrap_or(StatusCode::BAD_REQUEST)
+}
+
+/// The status of an upload that could not be read. The multipart parser says 500 for any failure of the body's
+/// stream, but two are the client's: a body without Content-Length that goes over `--max-upload` (the limit
+/// layer can only refuse it up front with a length; streamed, it fails mid-read: 413), and a client that went
+/// away mid-upload (499, so that the log shows no server fault). The causes are only told apart by their text.
+pub(crate) fn upload_status(e: &axum::extract::multipart::MultipartError) -> StatusCode {
+    let mut texts = vec![format!("{e:?}")];
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        texts.push(format!("{cause} {cause:?}"));
+        source = cause.source();
+    }
+    let said = |what: &str| texts.iter().any(|t| t.contains(what));
+    if said("LengthLimitError") || said("length limit exceeded") {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else if said("IncompleteMessage")
+        || said("connection closed before message completed")
+        || said("end of file before message length reached")
+        || said("UnexpectedEof")
+        || said("ConnectionReset")
+    {
+        client_closed()
+    } else {
+        e.status()
+    }
+}
+
+/// The words for an upload that could not be read, by [`upload_status`].
+pub(crate) fn upload_detail(e: &axum::extract::multipart::MultipartError) -> String {
+    match upload_status(e) {
+        StatusCode::PAYLOAD_TOO_LARGE => "the body is larger than --max-upload".to_string(),
+        status if status == client_closed() => "the client closed the connection before the upload ended".into(),
+        _ => e.body_text(),
     }
 }
 

@@ -52,6 +52,30 @@ pub fn add_user(store: &Store, name: &str, role: Role, firm: Option<&str>, passw
     Ok(())
 }
 
+/// Days ahead a token made by a login (`POST /api/v1/tokens`, an account for itself) may expire at most: a token
+/// for longer is an admin's to make (`token add`, `POST /api/v1/users/{name}/tokens`).
+pub const LOGIN_TOKEN_MAX_DAYS: i64 = 366;
+
+/// Refuses a token expiry (stored time) that is not after `now`, or more than `max_days` ahead when given: a
+/// token already dead is a mistake (the wrong year), never what was meant.
+pub fn check_expiry(expires_at: &str, now: chrono::DateTime<chrono::Utc>, max_days: Option<i64>) -> Result<(), String> {
+    let at = chrono::DateTime::parse_from_rfc3339(expires_at)
+        .map_err(|e| format!("{expires_at:?} is not a time: {e}"))?
+        .with_timezone(&chrono::Utc);
+    if at <= now {
+        return Err(format!("{expires_at} is in the past (a token must expire after now)"));
+    }
+    if let Some(days) = max_days {
+        if at > now + chrono::Duration::days(days) {
+            return Err(format!(
+                "{expires_at} is more than {days} days ahead (the longest a login's token lasts; an admin makes \
+                 longer ones with `pledgecheck token add`)"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A new API token for `user`, valid until `expires_at` (stored time) if given: its number, and the token,
 /// which is shown once and never stored.
 pub fn add_token(store: &Store, user: &str, expires_at: Option<&str>) -> Result<(i64, String), AccountError> {

@@ -185,12 +185,17 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces an account's password hash.
+    /// Replaces an account's password hash and deletes the account's web sessions, in one transaction: a new
+    /// password (after a leak) must also end a sign-in made with the old one, or a copied cookie keeps working.
+    /// API tokens are separate credentials, made and revoked on their own (`token revoke`), and stay.
     pub fn set_password(&self, name: &str, password_hash: &str) -> Result<(), AccountError> {
-        let n = self.conn().execute("UPDATE account SET password_hash = ?2 WHERE name = ?1", (name, password_hash))?;
+        let tx = self.conn().unchecked_transaction()?;
+        let n = tx.execute("UPDATE account SET password_hash = ?2 WHERE name = ?1", (name, password_hash))?;
         if n == 0 {
             return Err(AccountError::NoUser(name.to_string()));
         }
+        tx.execute("DELETE FROM web_session WHERE account_id = (SELECT id FROM account WHERE name = ?1)", [name])?;
+        tx.commit()?;
         Ok(())
     }
 

@@ -20,7 +20,8 @@ pub(in crate::server) struct Login {
     user: String,
     /// Its password.
     password: String,
-    /// When the token stops working (RFC 3339, or YYYY-MM-DD[THH:MM[:SS]] in UTC); default: in 30 days.
+    /// When the token stops working (RFC 3339, or YYYY-MM-DD[THH:MM[:SS]] in UTC); default: in 30 days; at most
+    /// 366 days ahead, and never in the past (400).
     expires: Option<String>,
 }
 
@@ -44,10 +45,15 @@ pub(in crate::server) async fn login(
         Some(raw) => crate::store::parse_moment(raw).map_err(|e| Problem::bad_request(format!("expires: {e}")))?,
         None => crate::store::format_time(chrono::Utc::now() + chrono::Duration::days(LOGIN_TOKEN_DAYS)),
     };
+    // Checked before the password: a self-made token ends within a year, and never before it is made.
+    let longest = Some(service::accounts::LOGIN_TOKEN_MAX_DAYS);
+    service::accounts::check_expiry(&expires, chrono::Utc::now(), longest)
+        .map_err(|e| Problem::bad_request(format!("expires: {e}")))?;
     let (address, account) = (format!("address {}", peer.ip()), format!("account {}", login.user.trim()));
-    if app.limiter.blocked(&address) || app.limiter.blocked(&account) {
+    // Counted before the password is checked, however many logins arrive at once; given back if it is right.
+    let Some(attempt) = app.limiter.reserve(&[&address, &account]) else {
         return Err(Problem::too_many());
-    }
+    };
     let made = app
         .with_store(true, move |store| {
             match service::accounts::login(store, &login.user, &login.password)? {
@@ -58,10 +64,9 @@ pub(in crate::server) async fn login(
         })
         .await?;
     let Some((id, token, expires_at)) = made else {
-        app.limiter.fail(&address);
-        app.limiter.fail(&account);
         return Err(Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "wrong user name or password"));
     };
+    attempt.succeeded();
     let value = json!({"schema_version": SCHEMA_VERSION, "id": id, "token": token, "expires_at": expires_at});
     Ok(json_response(StatusCode::OK, &value))
 }
@@ -183,6 +188,11 @@ pub(in crate::server) async fn add_user_token(
         .as_deref()
         .map(|raw| crate::store::parse_moment(raw).map_err(|e| Problem::bad_request(format!("expires: {e}"))))
         .transpose()?;
+    // An admin's token may last any time (as `token add`), but not end before it is made.
+    if let Some(at) = &expires {
+        service::accounts::check_expiry(at, chrono::Utc::now(), None)
+            .map_err(|e| Problem::bad_request(format!("expires: {e}")))?;
+    }
     let at = expires.clone();
     let (id, token) =
         app.with_store(true, move |store| Ok(service::accounts::add_token(store, &name, at.as_deref())?)).await?;

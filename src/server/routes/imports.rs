@@ -37,7 +37,11 @@ fn encoding(raw: Option<&str>) -> Result<Encoding, Problem> {
 async fn files(mut multipart: Multipart) -> Result<Vec<Input>, Problem> {
     let mut files = Vec::new();
     let failed = |e: axum::extract::multipart::MultipartError| {
-        Problem::new(e.status(), "the upload could not be read", e.body_text())
+        Problem::new(
+            crate::server::problem::upload_status(&e),
+            "the upload could not be read",
+            crate::server::problem::upload_detail(&e),
+        )
     };
     while let Some(field) = multipart.next_field().await.map_err(failed)? {
         let Some(name) = field.file_name().or(field.name()).map(str::to_string) else {

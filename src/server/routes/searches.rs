@@ -217,7 +217,19 @@ pub(in crate::server) async fn patch_search(
     Path((firm, search_ref)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, Problem> {
+    caller.require(&[Role::Recruiter, Role::Admin], "change searches")?;
     let fields = object(&body)?;
+    // The search is the path's: a body's firm or search_ref would otherwise be dropped without a word (a caller
+    // meaning to move or rename a search would think it done), while any other unknown field is refused.
+    if let Some(name) = ["firm", "search_ref", "candidates"].into_iter().find(|n| fields.contains_key(*n)) {
+        let detail = if name == "candidates" {
+            "candidates: a PATCH sets the search's own fields; candidates are changed through              /api/v1/searches/{firm}/{search_ref}/candidates"
+                .to_string()
+        } else {
+            format!("{name}: firm and search_ref come from the path; a PATCH does not move or rename a search")
+        };
+        return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown field", detail));
+    }
     let change = service::by_hand::Change::SetFields(fields);
     change_search(&app, &caller, firm, search_ref, change, "api PATCH /api/v1/searches/{firm}/{search_ref}").await
 }

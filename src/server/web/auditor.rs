@@ -322,10 +322,10 @@ pub(super) async fn whatif_post(
     let lang = signed.lang;
     let (mut token, mut policy) = (None, None);
     let unreadable = |e: axum::extract::multipart::MultipartError| Page {
-        status: e.status(),
+        status: crate::server::problem::upload_status(&e),
         lang,
         title: K::ErrorTitle,
-        detail: e.body_text(),
+        detail: crate::server::problem::upload_detail(&e),
     };
     while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
         match field.name().unwrap_or("") {

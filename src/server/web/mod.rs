@@ -41,6 +41,9 @@ pub(crate) struct Sessions {
     pub secure: bool,
     /// How long a session lasts.
     pub hours: u32,
+    /// The key of this process that signs the sign-in form's token (`pc_login`), so that only a value the server
+    /// issued is accepted; a new one at each start (a form from before a restart is shown again).
+    pub login_key: [u8; 32],
 }
 
 /// The session cookie's name.

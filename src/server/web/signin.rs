@@ -22,9 +22,36 @@ fn set_cookie(app: &App, name: &str, value: &str, max_age: i64) -> HeaderValue {
     HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static("pc_none=; Max-Age=0"))
 }
 
+/// HMAC-SHA-256 (RFC 2104) of `message` under `key` (32 bytes, shorter than SHA-256's 64-byte block).
+fn hmac_sha256(key: &[u8; 32], message: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let (mut inner, mut outer) = ([0x36u8; 64], [0x5cu8; 64]);
+    for (i, k) in key.iter().enumerate() {
+        inner[i] ^= k;
+        outer[i] ^= k;
+    }
+    let inner_hash = Sha256::new().chain_update(inner).chain_update(message).finalize();
+    Sha256::new().chain_update(outer).chain_update(inner_hash).finalize().into()
+}
+
+/// A sign-in form token: a random value and its HMAC under the process's key, `VALUE.MAC` in hex. The double
+/// submit alone (cookie = field) would accept a pair the client chose; the MAC makes it one the server issued.
+fn login_token(app: &App) -> String {
+    let value = crate::digest::hex_digest(&rand::random::<[u8; 16]>());
+    let mac = crate::digest::hex_digest(&hmac_sha256(&app.sessions.login_key, value.as_bytes()));
+    format!("{value}.{mac}")
+}
+
+/// Whether a sign-in form token is one this process issued.
+fn issued(app: &App, token: &str) -> bool {
+    let Some((value, mac)) = token.split_once('.') else { return false };
+    let expected = crate::digest::hex_digest(&hmac_sha256(&app.sessions.login_key, value.as_bytes()));
+    accounts::constant_time_eq(mac.as_bytes(), expected.as_bytes())
+}
+
 /// The sign-in form, with a fresh form token in a cookie and a hidden field.
 fn form(app: &App, lang: Lang, message: Option<K>, user: &str, status: StatusCode) -> Response {
-    let token = crate::digest::hex_digest(&rand::random::<[u8; 16]>());
+    let token = login_token(app);
     let body = layout::bare(
         lang,
         lang.t(K::SignIn),
@@ -72,14 +99,15 @@ pub(super) async fn login(
     let fields = Form::parse(&body);
     let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
     let given = fields.get(CSRF_FIELD);
-    if expected.is_empty() || !accounts::constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+    if !issued(&app, &expected) || !accounts::constant_time_eq(given.as_bytes(), expected.as_bytes()) {
         return Page::refused(lang, K::ForbiddenCsrf).into_response();
     }
     let (user, password) = (fields.get("user").to_string(), fields.get("password").to_string());
     let (address, account) = (format!("address {}", peer.ip()), format!("account {user}"));
-    if app.limiter.blocked(&address) || app.limiter.blocked(&account) {
+    // Counted before the password is checked, however many sign-ins arrive at once; given back if it is right.
+    let Some(attempt) = app.limiter.reserve(&[&address, &account]) else {
         return form(&app, lang, Some(K::TooManyAttempts), &user, StatusCode::TOO_MANY_REQUESTS);
-    }
+    };
     let hours = i64::from(app.sessions.hours.max(1));
     let expires = crate::store::format_time(chrono::Utc::now() + chrono::Duration::hours(hours));
     let name = user.clone();
@@ -93,17 +121,14 @@ pub(super) async fn login(
         .await;
     match started {
         Ok(Some((session, _))) => {
+            attempt.succeeded();
             let mut response = see_other("/");
             let headers = response.headers_mut();
             headers.append(header::SET_COOKIE, set_cookie(&app, SESSION_COOKIE, &session, hours * 3600));
             headers.append(header::SET_COOKIE, set_cookie(&app, LOGIN_COOKIE, "", 0));
             response
         }
-        Ok(None) => {
-            app.limiter.fail(&address);
-            app.limiter.fail(&account);
-            form(&app, lang, Some(K::WrongLogin), &user, StatusCode::UNAUTHORIZED)
-        }
+        Ok(None) => form(&app, lang, Some(K::WrongLogin), &user, StatusCode::UNAUTHORIZED),
         Err(problem) => Page::failed(lang, problem).into_response(),
     }
 }

@@ -148,7 +148,12 @@ fn expected(role: &str, route: Route, firm: &str) -> u16 {
 fn every_route_role_firm_and_token_gets_the_expected_status() {
     let (env, [admin, auditor, recruiter]) = accounts();
     // Tokens that must not work: expired, revoked, of a disabled account, made up, none.
-    let expired = env.token("nina", Some("2020-01-01"));
+    // An expiry in the past is refused when a token is made: this one is made for later and then expired in place.
+    let expired = env.token("nina", Some("2099-01-01"));
+    rusqlite::Connection::open(env.db())
+        .unwrap()
+        .execute("UPDATE api_token SET expires_at = '2020-01-01T00:00:00.000000Z' WHERE id = (SELECT max(id) FROM api_token)", [])
+        .unwrap();
     let revoked = env.token("nina", None);
     let id = env.run(&["token", "list", "--format", "json"]).ok().json()["rows"].as_array().unwrap().last().unwrap()
         ["id"]
@@ -280,4 +285,51 @@ fn the_openapi_document_describes_every_route() {
         assert!(paths.contains(&path), "{path} is not in the OpenAPI document: {paths:?}");
     }
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+}
+
+#[test]
+fn every_api_answer_says_no_store() {
+    let (env, [admin, _, recruiter]) = accounts();
+    let server = Server::start(&env, &["--max-upload", "2000"]);
+    let mut replies = vec![
+        server.get("/api/v1/searches", Some(&recruiter)),
+        server.get("/api/v1/reports/firms", Some(&admin)),
+        server.get("/api/v1/searches/nordsoeg/NO-SUCH", Some(&recruiter)),
+        server.get("/api/v1/searches", None),
+        server.get("/api/v1/no-such-route", Some(&admin)),
+        server.get("/api/v1/openapi.json", None),
+        server.post_json("/api/v1/tokens", None, &serde_json::json!({"user": "ada", "password": "wrong"})),
+        server.send("PATCH", "/api/v1/searches/nordsoeg/NO-SUCH", Some(&admin), "application/json", b"{}"),
+    ];
+    replies.push(server.upload("/api/v1/imports", Some(&admin), &[("big.csv", &[b'\n'; 4000])]));
+    for reply in &replies {
+        assert_eq!(reply.header("cache-control"), Some("no-store"), "{} {}", reply.status, reply.text());
+    }
+    assert!(replies.iter().any(|r| r.status == 413) && replies.iter().any(|r| r.status == 200));
+}
+
+#[test]
+fn token_expiries_in_the_past_or_beyond_a_year_are_refused() {
+    let (env, [admin, _, _]) = accounts();
+    env.user_with_password("kim", "recruiter", Some(OWN), "kimspassword123456");
+    let server = Server::start(&env, &[]);
+    let login = |expires: &str| {
+        let body = json!({"user": "kim", "password": "kimspassword123456", "expires": expires});
+        server.post_json("/api/v1/tokens", None, &body)
+    };
+    let before = env.count("SELECT count(*) FROM api_token");
+    for (expires, words) in [("2020-01-01", "in the past"), ("9999-12-31", "more than 366 days")] {
+        let reply = login(expires);
+        assert_eq!(reply.status, 400, "{expires}: {}", reply.text());
+        assert!(reply.json()["detail"].as_str().unwrap().contains(words), "{}", reply.text());
+    }
+    let admins = server.send("POST", "/api/v1/users/kim/tokens?expires=2020-01-01", Some(&admin), "", b"");
+    assert_eq!(admins.status, 400, "{}", admins.text());
+    assert_eq!(env.count("SELECT count(*) FROM api_token"), before, "a refused expiry made a token");
+    // Within the year: made.
+    let soon = (chrono::Utc::now() + chrono::Duration::days(90)).format("%Y-%m-%d").to_string();
+    assert_eq!(login(&soon).status, 200);
+    // The CLI refuses a past expiry as bad usage; without --expires an admin's token never expires (documented).
+    let cli = env.run(&["token", "add", "--user", "kim", "--expires", "2020-01-01"]).code(2);
+    assert!(cli.stderr.contains("in the past"), "{}", cli.stderr);
 }

@@ -56,9 +56,80 @@ fn a_client_that_disconnects_mid_upload_leaves_nothing() {
     stream.flush().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(200));
     drop(stream);
-    std::thread::sleep(std::time::Duration::from_millis(200));
+    // The request's log line says the client went away (499), not a server fault.
+    let line = wait_for_line(&server, "POST /api/v1/imports");
+    assert!(line.contains("POST /api/v1/imports 499"), "{line}");
     assert_eq!(env.snapshot(), before, "a cut upload changed the database");
     assert_eq!(server.get("/api/v1/searches", Some(&admin)).status, 200, "the server still serves");
+}
+
+/// The server's first log line holding `what`, once it is written (the server logs after the request ends).
+fn wait_for_line(server: &Server, what: &str) -> String {
+    for _ in 0..200 {
+        if let Some(line) = server.log().lines().find(|l| l.contains(what)) {
+            return line.to_string();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("no log line with {what:?}: {}", server.log())
+}
+
+#[test]
+fn a_chunked_body_larger_than_max_upload_is_413_and_writes_nothing() {
+    use std::io::{Read as _, Write as _};
+    let (env, [admin, _, _]) = accounts();
+    let server = Server::start(&env, &["--max-upload", "2000"]);
+    let before = env.snapshot();
+    let address = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let mut body = b"--cut\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n\r\n".to_vec();
+    body.extend(one_search(OWN, "BIG-1"));
+    body.resize(5000, b'\n');
+    body.extend(b"\r\n--cut--\r\n");
+    let head = format!(
+        "POST /api/v1/imports HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {admin}\r\n\
+         Content-Type: multipart/form-data; boundary=cut\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    for chunk in body.chunks(1000) {
+        // The server may answer and close before the last chunks: a failed write is expected then.
+        let sent = stream.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).and_then(|()| {
+            stream.write_all(chunk)?;
+            stream.write_all(b"\r\n")
+        });
+        if sent.is_err() {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n");
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(env.snapshot() == before, "an upload over the limit changed the database");
+}
+
+#[test]
+fn an_as_of_before_the_database_was_created_is_400_with_the_clis_words() {
+    let (env, [_, _, recruiter]) = accounts();
+    let server = Server::start(&env, &[]);
+    let cli = env.run(&["report", "firms", "--as-of", "1900-01-01"]).code(2);
+    for path in [
+        "/api/v1/searches?as_of=1900-01-01",
+        "/api/v1/reports/firms?as_of=1900-01-01",
+        "/api/v1/reports/searches?as_of=1900-01-01&format=json",
+    ] {
+        let reply = server.get(path, Some(&recruiter));
+        assert_eq!(reply.status, 400, "{path}: {}", reply.text());
+        let detail = reply.json()["detail"].as_str().unwrap().to_string();
+        assert!(detail.contains("is before the database was created"), "{detail}");
+        let words = detail.trim_start_matches("as_of: ");
+        assert!(cli.stderr.contains(words.split(" (").next().unwrap()), "{}\n{detail}", cli.stderr);
+    }
+    // An explanation at that moment is the search that did not exist then, as `explain` says: 404.
+    let explain = server.get("/api/v1/searches/nordsoeg/NS-2025-041?as_of=1900-01-01", Some(&recruiter));
+    assert_eq!(explain.status, 404, "{}", explain.text());
+    assert!(!server.log().contains(" 500 "), "{}", server.log());
 }
 
 /// A shortlists file of `searches` searches of five candidates each: large enough that its import is still
@@ -198,4 +269,47 @@ fn an_admin_manages_accounts_and_tokens_over_the_api() {
     assert_eq!(server.send("POST", "/api/v1/users/ole/disable", Some(&admin), "application/json", b"").status, 200);
     let token2 = login.json()["token"].as_str().unwrap().to_string();
     assert_eq!(server.get("/api/v1/searches", Some(&token2)).status, 401);
+}
+
+/// Logins sent at once, `right` of them (the last ones) with the right password: the statuses.
+fn login_burst(server: &Server, user: &str, password: &str, count: usize, right: usize) -> Vec<u16> {
+    let barrier = std::sync::Barrier::new(count);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..count)
+            .map(|i| {
+                let barrier = &barrier;
+                let guess = if i >= count - right { password.to_string() } else { format!("wrong guess {i}") };
+                scope.spawn(move || {
+                    barrier.wait();
+                    let body = serde_json::json!({"user": user, "password": guess});
+                    server.post_json("/api/v1/tokens", None, &body).status
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+#[test]
+fn concurrent_logins_get_at_most_the_limits_password_checks() {
+    let env = crate::support::Env::new();
+    env.import(&crate::support::csv_samples());
+    env.user_with_password("rr", "auditor", None, "auditorpass1234567");
+    env.user_with_password("r2", "auditor", None, "secondpass12345678");
+    let server = Server::start(&env, &["--rate-limit", "3"]);
+    let statuses = login_burst(&server, "rr", "auditorpass1234567", 40, 0);
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!(checked <= 3, "{checked} password checks for a limit of 3: {statuses:?}");
+    assert!(statuses.iter().all(|s| [401, 429].contains(s)), "{statuses:?}");
+    // The allowance is used up: the right password is refused until the minute is over.
+    let body = serde_json::json!({"user": "rr", "password": "auditorpass1234567"});
+    assert_eq!(server.post_json("/api/v1/tokens", None, &body).status, 429);
+    drop(server);
+    // A fresh server (fresh counters): a burst holding one right password among wrong ones checks at most 3
+    // passwords in all, the right one included; the others are 429 whatever their password.
+    let server = Server::start(&env, &["--rate-limit", "3"]);
+    let statuses = login_burst(&server, "r2", "secondpass12345678", 30, 1);
+    let checked = statuses.iter().filter(|s| [200, 401].contains(*s)).count();
+    assert!(checked <= 3, "{checked} password checks for a limit of 3: {statuses:?}");
+    assert!(statuses.iter().all(|s| [200, 401, 429].contains(s)), "{statuses:?}");
 }

@@ -392,3 +392,49 @@ fn an_admin_adds_and_disables_accounts_in_the_pages() {
     assert_eq!(nina.get("/accounts").status, 403);
     assert_eq!(admin.post("/accounts", &[("name", "y"), ("role", "auditor")]).status, 403);
 }
+
+#[test]
+fn a_new_password_ends_the_accounts_sessions_but_keeps_its_tokens() {
+    let env = people();
+    let token = env.token("nina", None);
+    let server = Server::start(&env, &[]);
+    let mut nina = Browser::new(&server);
+    nina.sign_in("nina", PASSWORD);
+    let mut ole = Browser::new(&server);
+    ole.sign_in("ole", PASSWORD);
+    assert_eq!(nina.get("/searches").status, 200);
+    let out = env
+        .command()
+        .args(["user", "password", "nina", "--password-stdin"])
+        .write_stdin("a brand new password 123\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The old cookie no longer signs in; another account's session goes on.
+    let page = nina.get("/searches");
+    assert_eq!((page.status, page.header("location")), (303, Some("/login")), "{}", page.text());
+    assert_eq!(ole.get("/searches").status, 200);
+    // API tokens are separate credentials (revoked with `token revoke`): they keep working.
+    assert_eq!(server.get("/api/v1/searches", Some(&token)).status, 200);
+    // The new password signs in.
+    assert_eq!(nina.sign_in("nina", "a brand new password 123").status, 303);
+    assert_eq!(nina.get("/searches").status, 200);
+}
+
+#[test]
+fn the_sign_in_form_takes_only_a_token_the_server_issued() {
+    let env = people();
+    let server = Server::start(&env, &[]);
+    // A pair the client chose (the cookie and the field agree) is refused before the password is looked at.
+    let mut browser = Browser::new(&server);
+    browser.set_cookie("pc_login", "x");
+    let reply = browser.post("/login", &[("csrf", "x"), ("user", "nina"), ("password", PASSWORD)]);
+    assert_eq!(reply.status, 403, "{}", reply.text());
+    // Nor one shaped like the server's with a made-up signature.
+    let made_up = format!("{}.{}", "0".repeat(32), "1".repeat(64));
+    browser.set_cookie("pc_login", &made_up);
+    let reply = browser.post("/login", &[("csrf", &made_up), ("user", "nina"), ("password", PASSWORD)]);
+    assert_eq!(reply.status, 403, "{}", reply.text());
+    // The form's own token signs in.
+    assert_eq!(browser.sign_in("nina", PASSWORD).status, 303);
+}

@@ -214,3 +214,54 @@ fn a_signed_chain_takes_uploads_only_from_a_server_with_its_key() {
     assert_eq!(signed.status, 200, "{}", signed.text());
     env.run(&["audit", "verify", "--public-key", "keys/pledgecheck.pub"]).ok();
 }
+
+#[test]
+fn registry_entries_are_refused_from_a_recruiters_uploads_and_from_import_firm() {
+    let (env, [admin, _, recruiter]) = accounts();
+    env.user_with_password("kim", "recruiter", Some(OWN), "kimspassword123456");
+    let server = Server::start(&env, &[]);
+    let clients = b"id,name,sector,kind,code,aliases\nstat-energistyrelsen,Energistyrelsen,,municipality,,\n";
+    let mut browser = crate::support::Browser::new(&server);
+    browser.sign_in("kim", "kimspassword123456");
+    let token = browser.token("/upload");
+    let before = env.snapshot();
+    for query in ["", "?dry_run=true"] {
+        let reply = server.upload(&format!("/api/v1/imports{query}"), Some(&recruiter), &[("cl.csv", clients)]);
+        assert_eq!(reply.status, 422, "{}", reply.text());
+        let error = &reply.json()["errors"]["shown"][0];
+        assert_eq!((error["file"].as_str(), error["line"].as_u64()), (Some("cl.csv"), Some(2)), "{error}");
+        assert!(error["text"].as_str().unwrap().contains("admin"), "{error}");
+    }
+    // The web upload takes the same path.
+    let page = browser.post_files("/upload", &[("csrf", &token)], "files", &[("cl.csv", clients)]);
+    assert_eq!(page.status, 422, "{}", page.text());
+    assert!(page.text().contains("cl.csv"), "{}", page.text());
+    // The CLI's one-firm import refuses them too, naming the file and line.
+    env.write("cl.csv", clients);
+    let cli = env.run(&["import", "--firm", OWN, "cl.csv"]).code(2);
+    assert!(cli.stderr.contains("cl.csv") && cli.stderr.contains("--firm"), "{}", cli.stderr);
+    assert!(env.snapshot() == before, "a refused clients file changed the database");
+    // An admin's upload still writes the registry.
+    let reply = server.upload("/api/v1/imports", Some(&admin), &[("cl.csv", clients)]);
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert!(env.snapshot() != before);
+}
+
+#[test]
+fn a_patch_naming_firm_search_ref_or_candidates_is_refused_and_changes_nothing() {
+    let (env, [_, _, recruiter]) = accounts();
+    let server = Server::start(&env, &[]);
+    let path = format!("/api/v1/searches/{OWN}/NS-2025-041");
+    let before = env.snapshot();
+    for (body, field) in [
+        (r#"{"firm": "kbh-executive", "shortlist_on": null}"#, "firm"),
+        (r#"{"search_ref": "NS-OTHER"}"#, "search_ref"),
+        (r#"{"candidates": []}"#, "candidates"),
+    ] {
+        let reply = server.send("PATCH", &path, Some(&recruiter), "application/json", body.as_bytes());
+        assert_eq!(reply.status, 422, "{body}: {}", reply.text());
+        let detail = reply.json()["detail"].as_str().unwrap().to_string();
+        assert!(detail.starts_with(&format!("{field}:")), "{detail}");
+    }
+    assert!(env.snapshot() == before, "a refused PATCH changed the database");
+}

@@ -231,6 +231,11 @@ impl<'a> Browser<'a> {
         Browser { server, agent, cookies: Default::default() }
     }
 
+    /// Sets a cookie as a client may, whatever the server sent.
+    pub fn set_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.to_string(), value.to_string());
+    }
+
     fn cookie_header(&self) -> String {
         self.cookies.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join("; ")
     }
