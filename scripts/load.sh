@@ -127,7 +127,7 @@ oha_run() { # NAME RATE CONNECTIONS URL
 # A session of the pages for USER, signed in through the sign-in form: prints its cookie header.
 session() { # USER
     local jar="$dir/$1.jar" token
-    token=$(curl -s -c "$jar" "$base/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+    token=$(curl -s -c "$jar" "$base/login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
     curl -s -o /dev/null -b "$jar" -c "$jar" --data-urlencode "csrf=$token" --data-urlencode "user=$1" \
         --data-urlencode "password=$password" "$base/login"
     awk '$6 == "pc_session" {print "Cookie: pc_session=" $7}' "$jar"

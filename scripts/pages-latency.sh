@@ -51,7 +51,7 @@ echo "serving $db ($searches searches) at $base; firm $firm, search $ref; $reque
 
 sign_in() { # USER JAR
     local token
-    token=$(curl -s -c "$2" "$base/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+    token=$(curl -s -c "$2" "$base/login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
     curl -s -o /dev/null -b "$2" -c "$2" --data-urlencode "csrf=$token" --data-urlencode "user=$1" \
         --data-urlencode "password=$password" "$base/login"
 }

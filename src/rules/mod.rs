@@ -368,6 +368,28 @@ pub fn decide<'p>(policy: &'p Policy, case: &Case) -> Decision<'p> {
     }
 }
 
+/// A verdict's deciding rule in a few words of `lang`, for lists where a search's whole reason (stored in English)
+/// would have to be judged again; `None` in English, where the stored reason is shown.
+pub fn in_brief(rule_id: &str, verdict: Verdict, lang: Lang) -> Option<&'static str> {
+    if lang == Lang::En {
+        return None;
+    }
+    Some(match (rule_id, verdict) {
+        (rule::VERSION, _) => "ingen version af politikken gjaldt, da søgningen blev åbnet",
+        (rule::SIGNED, _) => "firmaet var ikke med i løftet, da søgningen blev åbnet",
+        (rule::LEVEL, _) => "niveauet er uden for løftet",
+        (rule::CLIENT_SECTOR, _) => "kundens sektor er uden for løftet",
+        (rule::CLIENT_KIND, _) => "kundens type er uden for løftet",
+        (rule::NOT_CANCELLED, _) => "søgningen blev aflyst uden en kortliste",
+        (rule::SHORTLIST_SENT, _) => "omfattet; kortlisten er endnu ikke sendt til kunden",
+        (rule::CROSS_SECTOR, Verdict::Compliant) => "kortlisten har kandidater nok fra en anden sektor end kundens",
+        (rule::CROSS_SECTOR, _) => "kortlisten mangler en kandidat fra en anden sektor end kundens",
+        (rule::EXEMPTION, _) => "undtagelsen er godtaget",
+        (rule::UNKNOWN_SECTOR, _) => "nuværende sektor er ukendt for kandidater, der kunne tælle",
+        _ => return None,
+    })
+}
+
 /// Judges one search under a policy: the verdict, its rule and the reason in words (English, as stored).
 pub fn judge(policy: &Policy, case: &Case) -> Judgement {
     judge_in(policy, case, Lang::En)
@@ -862,6 +884,16 @@ mod tests {
         assert_eq!(verdict_of(&f, &search(), &[], None).verdict, Verdict::NotApplicable);
         f.pledged_on = Some(d("2026-01-10"));
         assert_eq!(verdict_of(&f, &search(), &[], None).verdict, Verdict::NonCompliant);
+    }
+
+    #[test]
+    fn every_rule_has_danish_words_in_brief() {
+        for rule_id in rule::ALL {
+            for verdict in Verdict::ALL {
+                assert!(in_brief(rule_id, verdict, Lang::Da).is_some(), "{rule_id} {verdict:?}");
+                assert_eq!(in_brief(rule_id, verdict, Lang::En), None, "English lists show the stored reason");
+            }
+        }
     }
 
     #[test]

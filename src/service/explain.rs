@@ -27,19 +27,15 @@ pub fn explain_in(
     Ok(Some((case, explanation)))
 }
 
-/// Words the reasons of a page of searches in `lang`: stored reasons are English, so for Danish each search of
-/// the page is judged again from its rows (a page is short; a report never takes this path).
-pub fn reword(view: &View, rows: &mut [SearchVerdict], lang: Lang) -> Result<(), StoreError> {
-    if lang == Lang::En {
-        return Ok(());
-    }
-    let policy = &view.judging()?.policy;
+/// Words the reasons of a list of searches in `lang`: stored reasons are English, so in Danish each row gets its
+/// deciding rule's words in brief ([`rules::in_brief`]); the search's own page words its whole reason. (Judging
+/// each row again from its rows took a list page's p99 from 21 to 248 ms under the load test.)
+pub fn reword(rows: &mut [SearchVerdict], lang: Lang) {
     for row in rows {
-        if let Some(case) = view.dossier(&row.firm, &row.search_ref)? {
-            row.reason = rules::judge_in(policy, &Case::of(&case), lang).reason;
+        if let Some(brief) = rules::in_brief(&row.rule, row.verdict, lang) {
+            row.reason = brief.to_string();
         }
     }
-    Ok(())
 }
 
 /// The explanation as JSON: `schema_version`, the verdict's fields, and the search.

@@ -184,7 +184,7 @@ pub(super) async fn firm_page(
         let ledger = Ledger::of_counts(counts, &filter);
         let mut failing =
             view.page_of_verdicts(Some(&f), None, &[Verdict::NonCompliant, Verdict::Incomplete], 0, 20)?;
-        service::explain::reword(&view, &mut failing.1, lang)?;
+        service::explain::reword(&mut failing.1, lang);
         Ok(Some((name, ledger, failing)))
     })
     .await?;
@@ -231,7 +231,7 @@ pub(super) async fn quarter_page(
         let failing = [Verdict::NonCompliant, Verdict::Incomplete];
         let q = quarter.to_string();
         let mut failing = view.page_of_verdicts(None, Some(&q), &failing, 0, QUARTER_FAILING)?;
-        service::explain::reword(view, &mut failing.1, lang)?;
+        service::explain::reword(&mut failing.1, lang);
         Ok((firms, failing))
     })
     .await?;

@@ -52,7 +52,7 @@ pub(super) async fn dashboard(app: Arc<App>, signed: Signed) -> Result<Response,
         let mut failing = view.page_of_verdicts(None, None, &failing, 0, DASHBOARD_ROWS)?;
         let mut current = view.page_of_verdicts(None, Some(&q), &[], 0, DASHBOARD_ROWS)?;
         for rows in [&mut pending.1, &mut failing.1, &mut current.1] {
-            service::explain::reword(view, rows, lang)?;
+            service::explain::reword(rows, lang);
         }
         Ok((ledger, view.firms()?, pending, failing, current))
     })
@@ -190,7 +190,7 @@ pub(super) async fn list(
             }
         };
         let mut rows = rows;
-        service::explain::reword(view, &mut rows, lang)?;
+        service::explain::reword(&mut rows, lang);
         Ok((total, rows))
     })
     .await?;
