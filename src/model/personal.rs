@@ -137,23 +137,16 @@ fn has_phone(value: &str) -> bool {
     let bytes = value.as_bytes();
     // `+` and a country code, then at least eight digits in groups; or `00` for the `+` (`0045 20304050`), standing
     // alone, with ten digits or more in two groups or more (a zero-padded system id, `0012345678`, is one group).
-    let grouped_digits = |from: usize| {
-        bytes[from..]
-            .iter()
-            .take_while(|c| c.is_ascii_digit() || **c == b' ' || **c == b'-')
-            .filter(|c| c.is_ascii_digit())
-            .count()
-    };
+    // The digits, spaces and dashes from `from` on.
+    let group = |from: usize| bytes[from..].iter().take_while(|c| c.is_ascii_digit() || **c == b' ' || **c == b'-');
+    let grouped_digits = |from: usize| group(from).filter(|c| c.is_ascii_digit()).count();
     let international = bytes.iter().enumerate().any(|(i, b)| {
         let plus = *b == b'+' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) && grouped_digits(i + 1) >= 8;
         let zeros = bytes[i..].starts_with(b"00")
             && bytes.get(i + 2).is_some_and(|d| (b'1'..=b'9').contains(d))
             && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
             && grouped_digits(i) >= 10
-            && bytes[i..]
-                .iter()
-                .take_while(|c| c.is_ascii_digit() || **c == b' ' || **c == b'-')
-                .any(|c| !c.is_ascii_digit());
+            && group(i).any(|c| !c.is_ascii_digit());
         plus || zeros
     });
     if international {
@@ -199,21 +192,19 @@ fn looks_like_name(value: &str) -> bool {
         return true;
     }
     // Capitalised words written together (`JensHansen`).
+    // Each part a capital and lower-case letters, two parts or more: `JensHansen`, not `NSSearch` or `iPhone`.
     let chars: Vec<char> = value.chars().collect();
-    let starts = (1..chars.len()).filter(|&i| chars[i].is_uppercase() && chars[i - 1].is_lowercase()).count();
-    chars.iter().all(|c| c.is_alphabetic()) && chars.first().is_some_and(|c| c.is_uppercase()) && starts >= 1 && {
-        // Each part a capital and lower-case letters: `JensHansen`, not `NSSearch` or `iPhone`.
-        let mut parts = Vec::new();
-        let mut start = 0;
-        for i in 1..chars.len() {
-            if chars[i].is_uppercase() && chars[i - 1].is_lowercase() {
-                parts.push(&chars[start..i]);
-                start = i;
-            }
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for i in 1..chars.len() {
+        if chars[i].is_uppercase() && chars[i - 1].is_lowercase() {
+            parts.push(&chars[start..i]);
+            start = i;
         }
-        parts.push(&chars[start..]);
-        parts.iter().all(|p| p.len() >= 2 && p[0].is_uppercase() && p[1..].iter().all(|c| c.is_lowercase()))
     }
+    parts.push(&chars[start..]);
+    parts.len() >= 2
+        && parts.iter().all(|p| p.len() >= 2 && p[0].is_uppercase() && p[1..].iter().all(|c| c.is_lowercase()))
 }
 
 /// An `@` between letters or digits, as in an address without its domain's ending (`jens@hansen`): in a reference,

@@ -258,13 +258,11 @@ impl Store {
         // The levels since add only what reads can do without: the totals are counted into a temporary table
         // (SQLite writes temporary tables outside the database), and the content digest serves imports alone.
         if level < 7 {
-            conn.execute_batch(
-                "CREATE TEMP TABLE verdict_total AS
-                 SELECT search.firm_id AS firm_id, verdict.quarter AS quarter, verdict.verdict AS verdict,
-                        count(*) AS searches
-                 FROM verdict JOIN search ON search.id = verdict.search_id
-                 GROUP BY search.firm_id, verdict.quarter, verdict.verdict",
-            )?;
+            conn.execute_batch(&format!(
+                "CREATE TEMP TABLE verdict_total (firm_id, quarter, verdict, searches);
+                 INSERT INTO temp.verdict_total {}",
+                totals::COUNTED
+            ))?;
         }
         Ok(Store { conn, path: Some(path.to_path_buf()), key: None, cache_kib: CACHE_KIB })
     }

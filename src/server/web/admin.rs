@@ -87,9 +87,7 @@ pub(super) async fn accounts(State(app): State<Arc<App>>, signed: Signed) -> Res
 
 /// `POST /accounts`: a new account with a generated password, shown once (`pledgecheck user add`).
 pub(super) async fn add(State(app): State<Arc<App>>, signed: Signed, body: Bytes) -> Result<Response, Page> {
-    signed.require(&[Role::Admin])?;
-    let form = Form::parse(&body);
-    form.check(&signed)?;
+    let form = Form::posted(&body, &signed, &[Role::Admin])?;
     let lang = signed.lang;
     let name = form.get("name").to_string();
     let role = Role::parse(form.get("role"));
@@ -122,9 +120,7 @@ pub(super) async fn add(State(app): State<Arc<App>>, signed: Signed, body: Bytes
 
 /// `POST /accounts/disable`: the account can no longer sign in, its sessions and tokens stop at once.
 pub(super) async fn disable(State(app): State<Arc<App>>, signed: Signed, body: Bytes) -> Result<Response, Page> {
-    signed.require(&[Role::Admin])?;
-    let form = Form::parse(&body);
-    form.check(&signed)?;
+    let form = Form::posted(&body, &signed, &[Role::Admin])?;
     let name = form.get("name").to_string();
     app.with_store(true, move |store| Ok(store.disable_user(&name)?))
         .await

@@ -35,6 +35,14 @@ impl Form {
     pub fn check(&self, signed: &Signed) -> Result<(), Page> {
         check_token(Some(self.get(CSRF_FIELD)), &signed.csrf, signed)
     }
+
+    /// The form an account of one of `roles` posted with its session's token: every write's first step.
+    pub fn posted(body: &[u8], signed: &Signed, roles: &[crate::store::Role]) -> Result<Form, Page> {
+        signed.require(roles)?;
+        let form = Form::parse(body);
+        form.check(signed)?;
+        Ok(form)
+    }
 }
 
 /// Refuses (403) a token that is missing or is not the session's.

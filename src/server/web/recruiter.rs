@@ -655,9 +655,7 @@ pub(super) async fn new_form(signed: Signed) -> Result<Response, Page> {
 
 /// `POST /searches/new`: add or remove a row, check before sending (nothing stored), or save.
 pub(super) async fn new_post(State(app): State<Arc<App>>, signed: Signed, body: Bytes) -> Result<Response, Page> {
-    signed.require(&WRITERS)?;
-    let form = Form::parse(&body);
-    form.check(&signed)?;
+    let form = Form::posted(&body, &signed, &WRITERS)?;
     let f = SearchForm::posted(&form, &signed);
     if form.get("action") == "save" {
         // A new search never replaces a stored one by accident: that is the edit page's work.
@@ -811,9 +809,7 @@ pub(super) async fn edit_post(
     Path((firm, search_ref)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, Page> {
-    signed.require(&WRITERS)?;
-    let form = Form::parse(&body);
-    form.check(&signed)?;
+    let form = Form::posted(&body, &signed, &WRITERS)?;
     let stored = stored_form(&app, &signed, firm, search_ref).await?;
     let f = SearchForm { firm: stored.firm, search_ref: stored.search_ref, ..SearchForm::posted(&form, &signed) };
     let path = format!("{}/edit", search_href(&f.firm, &f.search_ref));
@@ -827,9 +823,7 @@ pub(super) async fn exemption_post(
     Path((firm, search_ref)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, Page> {
-    signed.require(&WRITERS)?;
-    let form = Form::parse(&body);
-    form.check(&signed)?;
+    let form = Form::posted(&body, &signed, &WRITERS)?;
     let lang = signed.lang;
     let stored = stored_form(&app, &signed, firm, search_ref).await?;
     let back = search_href(&stored.firm, &stored.search_ref);
